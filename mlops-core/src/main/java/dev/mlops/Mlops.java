@@ -1,0 +1,312 @@
+package dev.mlops;
+
+import dev.mlops.audit.AuditLog;
+import dev.mlops.data.Datasets;
+import dev.mlops.internal.Context;
+import dev.mlops.internal.StoreResolver;
+import dev.mlops.internal.Validate;
+import dev.mlops.internal.artifact.ArtifactStores;
+import dev.mlops.internal.audit.DefaultAuditLog;
+import dev.mlops.internal.data.DefaultDatasets;
+import dev.mlops.internal.lineage.DefaultLineage;
+import dev.mlops.internal.tracking.DefaultTracking;
+import dev.mlops.lineage.Lineage;
+import dev.mlops.spi.ArtifactStore;
+import dev.mlops.spi.MetadataStore;
+import dev.mlops.tracking.Tracking;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The entry point: one metadata store and one artifact store, and the APIs over them.
+ *
+ * <pre>{@code
+ * try (Mlops mlops = Mlops.open("sqlite:./mlops-data/mlops.db")) {
+ *     DatasetVersion train = mlops.datasets().register("train", Path.of("train.csv")).value();
+ *     try (ActiveRun run = mlops.tracking().start("train-classifier")) {
+ *         run.logInput(train).logParam("learning_rate", "0.1");
+ *         run.logMetric("loss", 0.42, 1);
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Store URIs: {@code memory:}, {@code sqlite:PATH}, and whatever the providers on the class path add (see
+ * {@link #availableSchemes()}). Immutable and thread-safe: open one instance and share it. {@link #close()}
+ * releases the stores it opened; stores handed to the {@link Builder} stay open (they are the caller's).
+ */
+public final class Mlops implements AutoCloseable {
+    private final Context context;
+    private final Tracking tracking;
+    private final Datasets datasets;
+    private final Lineage lineage;
+    private final AuditLog audit;
+    private final List<AutoCloseable> owned;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private Mlops(Context context, List<AutoCloseable> owned) {
+        this.context = context;
+        this.owned = List.copyOf(owned);
+        this.tracking = new DefaultTracking(context);
+        this.datasets = new DefaultDatasets(context);
+        this.lineage = new DefaultLineage(context);
+        this.audit = new DefaultAuditLog(context);
+    }
+
+    /**
+     * Opens the store at {@code storeUri} with default settings. Artifacts go to {@code artifacts/} beside a SQLite
+     * file, to memory for {@code memory:}, and to {@code ./mlops-data/artifacts} otherwise.
+     *
+     * @throws InvalidArgumentException when no provider knows the URI's scheme (the message lists the known ones)
+     * @throws StorageException         when the store cannot be opened
+     */
+    public static Mlops open(String storeUri) {
+        return builder().storeUri(storeUri).build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The store URI schemes that can be opened here: built-ins first, then those found with ServiceLoader. */
+    public static Set<String> availableSchemes() {
+        return StoreResolver.availableSchemes(true);
+    }
+
+    public Tracking tracking() {
+        return tracking;
+    }
+
+    public Datasets datasets() {
+        return datasets;
+    }
+
+    public Lineage lineage() {
+        return lineage;
+    }
+
+    public AuditLog audit() {
+        return audit;
+    }
+
+    /** The artifact store (content-addressed bytes). */
+    public ArtifactStore artifacts() {
+        return context.artifacts();
+    }
+
+    /** The metadata store, for adapters and tools that need the SPI directly. */
+    public MetadataStore store() {
+        return context.store();
+    }
+
+    /** Who this instance acts as (recorded in every audit event). */
+    public String actor() {
+        return context.actor();
+    }
+
+    /** The clock every timestamp comes from. */
+    public Clock clock() {
+        return context.clock();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        ((DefaultTracking) tracking).closeAll();
+        context.scheduler().shutdownNow();
+        RuntimeException failure = null;
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = new StorageException("closing " + c + " failed: " + e.getMessage(), e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Mlops[" + context.store().describe() + ", artifacts " + context.artifacts().describe() + "]";
+    }
+
+    /**
+     * Configures an {@link Mlops}. Not thread-safe; {@link #build()} may be called more than once. Setting the same
+     * thing twice in conflicting ways (a store and a store URI) fails fast and names both.
+     */
+    public static final class Builder {
+        private MetadataStore store;
+        private String storeUri;
+        private ArtifactStore artifactStore;
+        private String artifactUri;
+        private String actor;
+        private Clock clock = Clock.systemUTC();
+        private Duration heartbeatInterval = Duration.ofSeconds(30);
+        private Duration heartbeatTimeout = Duration.ofMinutes(5);
+        private int metricBatchSize = 1000;
+        private Path workingDirectory = Path.of("").toAbsolutePath();
+        private boolean serviceLoading = true;
+
+        private Builder() {
+        }
+
+        /** Uses this store (the caller keeps ownership and closes it). */
+        public Builder store(MetadataStore store) {
+            if (storeUri != null) {
+                throw new InvalidArgumentException("store", "store(...) conflicts with storeUri(\"" + storeUri
+                        + "\") set before: give one of them");
+            }
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** Opens the store at this URI when built. */
+        public Builder storeUri(String storeUri) {
+            if (store != null) {
+                throw new InvalidArgumentException("storeUri", "storeUri(\"" + storeUri
+                        + "\") conflicts with store(" + store.describe() + ") set before: give one of them");
+            }
+            this.storeUri = Validate.text("storeUri", storeUri, 4096);
+            return this;
+        }
+
+        /** Uses this artifact store (the caller keeps ownership). */
+        public Builder artifactStore(ArtifactStore artifactStore) {
+            if (artifactUri != null) {
+                throw new InvalidArgumentException("artifactStore", "artifactStore(...) conflicts with artifactUri(\""
+                        + artifactUri + "\") set before: give one of them");
+            }
+            this.artifactStore = Objects.requireNonNull(artifactStore, "artifactStore");
+            return this;
+        }
+
+        /** Opens the artifact store at this URI ({@code file:PATH} or {@code memory:}) when built. */
+        public Builder artifactUri(String artifactUri) {
+            if (artifactStore != null) {
+                throw new InvalidArgumentException("artifactUri", "artifactUri(\"" + artifactUri
+                        + "\") conflicts with artifactStore(" + artifactStore.describe() + ") set before");
+            }
+            this.artifactUri = Validate.text("artifactUri", artifactUri, 4096);
+            return this;
+        }
+
+        /** Who acts (recorded in audit events); default: the {@code user.name} system property. */
+        public Builder actor(String actor) {
+            this.actor = Validate.text("actor", actor, Validate.MAX_NAME);
+            return this;
+        }
+
+        /** The clock for every timestamp; default UTC system clock. Inject a fixed clock in tests. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** How often active runs send heartbeats; default 30 seconds. */
+        public Builder heartbeatInterval(Duration interval) {
+            requirePositive("heartbeatInterval", interval);
+            this.heartbeatInterval = interval;
+            return this;
+        }
+
+        /** After how long without a heartbeat a run counts as dead; default 5 minutes. */
+        public Builder heartbeatTimeout(Duration timeout) {
+            requirePositive("heartbeatTimeout", timeout);
+            this.heartbeatTimeout = timeout;
+            return this;
+        }
+
+        /** How many buffered metric points trigger a send; default 1000. */
+        public Builder metricBatchSize(int size) {
+            if (size < 1 || size > 100_000) {
+                throw new InvalidArgumentException("metricBatchSize",
+                        "metricBatchSize must be between 1 and 100000, was " + size);
+            }
+            this.metricBatchSize = size;
+            return this;
+        }
+
+        /** Where to look for the git checkout whose code version runs record; default the working directory. */
+        public Builder workingDirectory(Path dir) {
+            this.workingDirectory = Objects.requireNonNull(dir, "dir").toAbsolutePath();
+            return this;
+        }
+
+        /**
+         * Whether store providers are also looked up with {@link java.util.ServiceLoader} (default true). The
+         * kill switch for environments where class-path scanning is unwanted; built-ins always work.
+         */
+        public Builder serviceLoading(boolean enabled) {
+            this.serviceLoading = enabled;
+            return this;
+        }
+
+        /**
+         * Opens what was configured.
+         *
+         * @throws InvalidArgumentException when neither a store nor a store URI was given, or a URI is unknown
+         * @throws StorageException         when a store cannot be opened
+         */
+        public Mlops build() {
+            if (heartbeatTimeout.compareTo(heartbeatInterval) <= 0) {
+                throw new InvalidArgumentException("heartbeatTimeout", "heartbeatTimeout (" + heartbeatTimeout
+                        + ") must be longer than heartbeatInterval (" + heartbeatInterval + ")");
+            }
+            if (store == null && storeUri == null) {
+                throw new InvalidArgumentException("store", "give a store(...) or a storeUri(...)");
+            }
+            List<AutoCloseable> owned = new ArrayList<>();
+            MetadataStore metadata = store;
+            ArtifactStore bytes = artifactStore;
+            try {
+                if (metadata == null) {
+                    metadata = StoreResolver.open(storeUri, serviceLoading);
+                    owned.add(metadata);
+                }
+                if (bytes == null) {
+                    String uri = artifactUri != null ? artifactUri : ArtifactStores.defaultUriFor(storeUri);
+                    bytes = ArtifactStores.open(uri);
+                    owned.add(bytes);
+                }
+            } catch (RuntimeException e) {
+                for (AutoCloseable c : owned) {
+                    try {
+                        c.close();
+                    } catch (Exception suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                }
+                throw e;
+            }
+            String who = actor != null ? actor : System.getProperty("user.name", "unknown");
+            ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "mlops-heartbeat");
+                t.setDaemon(true);
+                return t;
+            });
+            Context context = new Context(metadata, bytes, clock, who, heartbeatInterval, heartbeatTimeout,
+                    metricBatchSize, workingDirectory, scheduler);
+            return new Mlops(context, owned);
+        }
+
+        private static void requirePositive(String field, Duration d) {
+            Objects.requireNonNull(d, field);
+            if (d.isNegative() || d.isZero()) {
+                throw new InvalidArgumentException(field, field + " must be positive, was " + d);
+            }
+        }
+    }
+}

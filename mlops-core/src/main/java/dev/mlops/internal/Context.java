@@ -1,0 +1,47 @@
+package dev.mlops.internal;
+
+import dev.mlops.internal.json.CanonicalJson;
+import dev.mlops.spi.ArtifactStore;
+import dev.mlops.spi.MetadataStore;
+import dev.mlops.spi.PendingAuditEvent;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * What the API implementations share: the stores, the clock, the acting principal and the settings of one
+ * {@code Mlops} instance. Immutable.
+ *
+ * @param store             the metadata store
+ * @param artifacts         the artifact store
+ * @param clock             the clock for every timestamp
+ * @param actor             who is acting (recorded in audit events)
+ * @param heartbeatInterval how often an active run sends a heartbeat
+ * @param heartbeatTimeout  after how long without a heartbeat a run counts as dead
+ * @param metricBatchSize   how many buffered metric points trigger a send
+ * @param workingDirectory  where to look for the git checkout (code version)
+ * @param scheduler         the shared daemon scheduler for heartbeats
+ */
+public record Context(MetadataStore store, ArtifactStore artifacts, Clock clock, String actor,
+        Duration heartbeatInterval, Duration heartbeatTimeout, int metricBatchSize, Path workingDirectory,
+        ScheduledExecutorService scheduler) {
+    public Context {
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(artifacts, "artifacts");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(actor, "actor");
+    }
+
+    public Instant now() {
+        return clock.instant();
+    }
+
+    /** An audit event for a change made now by the actor; {@code data} is written as canonical JSON. */
+    public PendingAuditEvent audit(String action, String subject, Map<String, ?> data) {
+        return new PendingAuditEvent(now(), actor, action, subject, CanonicalJson.write(data));
+    }
+}
