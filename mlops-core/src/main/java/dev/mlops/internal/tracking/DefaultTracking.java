@@ -1,62 +1,246 @@
 package dev.mlops.internal.tracking;
 
+import dev.mlops.ConflictException;
+import dev.mlops.InvalidArgumentException;
+import dev.mlops.NotFoundException;
 import dev.mlops.Page;
 import dev.mlops.PageRequest;
 import dev.mlops.internal.Context;
-import dev.mlops.tracking.*;
+import dev.mlops.internal.Validate;
+import dev.mlops.tracking.ActiveRun;
+import dev.mlops.tracking.CodeVersion;
+import dev.mlops.tracking.MetricPoint;
+import dev.mlops.tracking.NewRun;
+import dev.mlops.tracking.Run;
+import dev.mlops.tracking.RunBody;
+import dev.mlops.tracking.RunFailedException;
+import dev.mlops.tracking.RunQuery;
+import dev.mlops.tracking.RunStarter;
+import dev.mlops.tracking.RunStatus;
+import dev.mlops.tracking.Tracking;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** PLACEHOLDER: replaced by the real implementation of {@link Tracking}. */
-public class DefaultTracking implements Tracking {
+/** The tracking API over a {@link dev.mlops.spi.MetadataStore}. Thread-safe. */
+public final class DefaultTracking implements Tracking {
+    private final Context context;
+    private final Set<DefaultActiveRun> open = ConcurrentHashMap.newKeySet();
+    private volatile Map<String, String> environment;
+
     public DefaultTracking(Context context) {
-    }
-
-    public void closeAll() {
+        this.context = context;
     }
 
     @Override
     public ActiveRun start(String jobName) {
-        throw new UnsupportedOperationException("placeholder");
+        return starter(jobName).start();
     }
 
     @Override
     public RunStarter starter(String jobName) {
-        throw new UnsupportedOperationException("placeholder");
+        return new Starter(Validate.name("jobName", jobName));
     }
 
     @Override
     public <T> T run(String jobName, RunBody<T> body) {
-        throw new UnsupportedOperationException("placeholder");
+        ActiveRun run = start(jobName);
+        Throwable failure = null;
+        try {
+            return body.execute(run);
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            run.fail(e);
+            throw e;
+        } catch (Exception e) {
+            failure = e;
+            run.fail(e);
+            throw new RunFailedException(run.id(), e);
+        } finally {
+            try {
+                run.close();
+            } catch (RuntimeException closeFailure) {
+                if (failure == null) {
+                    throw closeFailure;
+                }
+                failure.addSuppressed(closeFailure);
+            }
+        }
     }
 
     @Override
     public Optional<Run> get(String runId) {
-        throw new UnsupportedOperationException("placeholder");
+        return context.store().getRun(Validate.text("runId", runId, Validate.MAX_NAME));
     }
 
     @Override
     public Page<Run> search(RunQuery query, PageRequest page) {
-        throw new UnsupportedOperationException("placeholder");
+        return context.store().searchRuns(query, page);
     }
 
     @Override
     public Page<MetricPoint> metricHistory(String runId, String key, PageRequest page) {
-        throw new UnsupportedOperationException("placeholder");
+        return context.store().metricHistory(Validate.text("runId", runId, Validate.MAX_NAME),
+                Validate.key("key", key), page);
     }
 
     @Override
     public List<Run> staleRuns() {
-        throw new UnsupportedOperationException("placeholder");
+        List<Run> stale = new ArrayList<>();
+        RunQuery running = RunQuery.builder().status(RunStatus.RUNNING).build();
+        PageRequest request = PageRequest.first(1000);
+        while (true) {
+            Page<Run> page = context.store().searchRuns(running, request);
+            for (Run r : page.items()) {
+                if (r.effectiveStatus(context.now(), context.heartbeatTimeout()) == RunStatus.ABORTED) {
+                    stale.add(r);
+                }
+            }
+            if (page.next().isEmpty()) {
+                return stale;
+            }
+            request = request.next(page);
+        }
     }
 
     @Override
     public List<Run> abortStaleRuns() {
-        throw new UnsupportedOperationException("placeholder");
+        List<Run> aborted = new ArrayList<>();
+        for (Run r : staleRuns()) {
+            try {
+                aborted.add(finish(r.id(), RunStatus.ABORTED, "no heartbeat since " + r.lastHeartbeat()
+                        + " (timeout " + context.heartbeatTimeout() + "); the process most likely died"));
+            } catch (ConflictException raced) {
+                // Another process ended it in the meantime: nothing to abort.
+            }
+        }
+        return aborted;
     }
 
     @Override
     public Run abort(String runId, String reason) {
-        throw new UnsupportedOperationException("placeholder");
+        Validate.text("runId", runId, Validate.MAX_NAME);
+        return finish(runId, RunStatus.ABORTED, Validate.text("reason", reason, Validate.MAX_TEXT));
+    }
+
+    Run finish(String runId, RunStatus status, String error) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("status", status.name());
+        if (error != null) {
+            data.put("error", error);
+        }
+        return context.store().finishRun(runId, status, context.now(), error,
+                context.audit("run.finish", "run:" + runId, data));
+    }
+
+    Context context() {
+        return context;
+    }
+
+    void opened(DefaultActiveRun run) {
+        open.add(run);
+    }
+
+    void closed(DefaultActiveRun run) {
+        open.remove(run);
+    }
+
+    /** Ends runs left open when the owning {@code Mlops} closes: they are recorded as {@code ABORTED}. */
+    public void closeAll() {
+        for (DefaultActiveRun run : List.copyOf(open)) {
+            run.abandon();
+        }
+    }
+
+    private Map<String, String> environment() {
+        Map<String, String> env = environment;
+        if (env == null) {
+            env = Map.copyOf(EnvironmentCapture.capture());
+            environment = env;
+        }
+        return env;
+    }
+
+    private final class Starter implements RunStarter {
+        private final String jobName;
+        private final Map<String, String> tags = new LinkedHashMap<>();
+        private String parentRunId;
+        private CodeVersion codeVersion;
+        private boolean codeVersionGiven;
+        private String runId;
+        private boolean started;
+
+        Starter(String jobName) {
+            this.jobName = jobName;
+        }
+
+        @Override
+        public RunStarter parent(String parentRunId) {
+            this.parentRunId = Validate.text("parentRunId", parentRunId, Validate.MAX_NAME);
+            return this;
+        }
+
+        @Override
+        public RunStarter tag(String key, String value) {
+            Validate.key("tags key", key);
+            tags.put(key, Validate.value("tags." + key, value, Validate.MAX_TAG_VALUE));
+            return this;
+        }
+
+        @Override
+        public RunStarter codeVersion(CodeVersion codeVersion) {
+            this.codeVersion = codeVersion;
+            this.codeVersionGiven = true;
+            return this;
+        }
+
+        @Override
+        public RunStarter id(String runId) {
+            this.runId = Validate.key("runId", runId);
+            return this;
+        }
+
+        @Override
+        public ActiveRun start() {
+            if (started) {
+                throw new InvalidArgumentException("start", "this starter was used already; get a new one");
+            }
+            started = true;
+            if (parentRunId != null && context.store().getRun(parentRunId).isEmpty()) {
+                throw new NotFoundException("parent run " + parentRunId + " does not exist");
+            }
+            String id = runId != null ? runId : RunIds.next(context.clock());
+            if (runId != null) {
+                Optional<Run> existing = context.store().getRun(id);
+                if (existing.isPresent()) {
+                    Run run = existing.get();
+                    if (!run.jobName().equals(jobName)) {
+                        throw new ConflictException("run " + id + " exists for job '" + run.jobName()
+                                + "', not '" + jobName + "'");
+                    }
+                    if (run.status() != RunStatus.RUNNING) {
+                        throw new ConflictException("run " + id + " already ended as " + run.status()
+                                + "; start a new run instead");
+                    }
+                    return new DefaultActiveRun(DefaultTracking.this, id, jobName);
+                }
+            }
+            CodeVersion code = codeVersionGiven ? codeVersion : GitCodeVersion.read(context.workingDirectory());
+            NewRun newRun = new NewRun(id, jobName, parentRunId, context.now(), tags, code, environment());
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("job", jobName);
+            if (parentRunId != null) {
+                data.put("parent", parentRunId);
+            }
+            if (code != null && code.commit() != null) {
+                data.put("commit", code.commit());
+            }
+            context.store().createRun(newRun, context.audit("run.create", "run:" + id, data));
+            return new DefaultActiveRun(DefaultTracking.this, id, jobName);
+        }
     }
 }
