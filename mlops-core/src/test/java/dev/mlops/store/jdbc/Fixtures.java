@@ -21,7 +21,11 @@ final class Fixtures {
     }
 
     static PendingAuditEvent audit(String action, String subject) {
-        return new PendingAuditEvent(T0, "tester", action, subject, "{\"n\":1}");
+        return audit("tester", action, subject);
+    }
+
+    static PendingAuditEvent audit(String actor, String action, String subject) {
+        return new PendingAuditEvent(T0, actor, action, subject, "{\"n\":1}");
     }
 
     static NewRun newRun(String job, Instant start) {
