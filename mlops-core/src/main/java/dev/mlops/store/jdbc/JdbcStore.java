@@ -360,14 +360,15 @@ public final class JdbcStore implements MetadataStore {
         return transactions.read("read the audit head", AuditTable::head);
     }
 
+    /** Returns the event with its data erased. */
     @Override
     public AuditEvent eraseAuditData(long seq, PendingAuditEvent audit) {
         return transactions.write("erase the data of audit event " + seq, c -> {
-            if (AuditTable.event(c, seq).isEmpty()) {
-                throw new NotFoundException("audit event " + seq + " not found");
-            }
+            AuditEvent target = AuditTable.event(c, seq)
+                    .orElseThrow(() -> new NotFoundException("audit event " + seq + " not found"));
             AuditTable.eraseData(c, seq);
-            return AuditTable.append(c, audit);
+            AuditTable.append(c, audit);
+            return target.withDataErased();
         });
     }
 

@@ -413,13 +413,13 @@ class JdbcStoreBehaviourTest {
         String id = Fixtures.createRun(store, "train", T0);
         store.logParams(id, Map.of("a", "1"), audit("run.params", id));
         AuditEvent original = store.auditEvents(0, 1).get(0);
-        AuditEvent erasure = store.eraseAuditData(1, audit("audit.erase", "audit:1"));
+        AuditEvent returned = store.eraseAuditData(1, audit("audit.erase", "audit:1"));
+        assertThat(returned).isEqualTo(original.withDataErased());
+        assertThat(store.auditEvents(0, 1)).containsExactly(original.withDataErased());
+        Fixtures.assertChainIntact(Fixtures.chain(store));
+        AuditEvent erasure = store.auditHead().orElseThrow();
         assertThat(erasure.seq()).isEqualTo(3);
         assertThat(erasure.action()).isEqualTo("audit.erase");
-        AuditEvent erased = store.auditEvents(0, 1).get(0);
-        assertThat(erased).isEqualTo(original.withDataErased());
-        Fixtures.assertChainIntact(Fixtures.chain(store));
-        assertThat(store.auditHead()).contains(erasure);
         assertThatThrownBy(() -> store.eraseAuditData(99, audit("audit.erase", "audit:99")))
                 .isInstanceOf(NotFoundException.class).hasMessageContaining("99");
         assertThat(events()).isEqualTo(3);
