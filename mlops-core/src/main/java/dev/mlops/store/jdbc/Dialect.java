@@ -20,6 +20,12 @@ interface Dialect {
     void configure(Connection connection) throws SQLException;
 
     /**
+     * Applies the settings that are kept in the database itself (for SQLite, WAL mode), outside any transaction.
+     * Called when a store opens, once the database is known to be a store this library may use.
+     */
+    void prepareDatabase(Connection connection) throws SQLException;
+
+    /**
      * Starts a write transaction that takes the write lock up front, so that a transaction never has to upgrade a
      * read lock (which can fail without waiting) and so that appends to the audit chain are serialised.
      */

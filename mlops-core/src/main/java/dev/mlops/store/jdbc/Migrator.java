@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * <p>The version lives in table {@code schema_version}, one row per applied script. An up-to-date database is
  * recognised with a read; otherwise the scripts run inside one write transaction that re-reads the version first,
  * so when several processes open a fresh database at once, one migrates and the others find it done. A database
- * whose version is newer than the library's is refused, never changed.
+ * whose version is newer than the library's, or that is not a store of this library, is refused, never changed:
+ * {@link Dialect#prepareDatabase} runs only after that check.
  */
 final class Migrator {
     static final String VERSION_TABLE = "schema_version";
@@ -53,10 +54,14 @@ final class Migrator {
     int migrate() {
         int latest = latestVersion();
         int found = transactions.read("read the schema version", this::currentVersion);
+        checkNotNewer(found);
+        transactions.withoutTransaction("prepare the database", c -> {
+            dialect.prepareDatabase(c);
+            return null;
+        });
         if (found == latest) {
             return found;
         }
-        checkNotNewer(found);
         return transactions.write("migrate the schema to version " + latest, c -> {
             int before = currentVersion(c);
             checkNotNewer(before);

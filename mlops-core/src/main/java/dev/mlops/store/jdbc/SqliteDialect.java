@@ -37,10 +37,17 @@ final class SqliteDialect implements Dialect {
     private static final List<String> MIGRATIONS = List.of("V1__init.sql");
 
     private final String description;
+    private final Duration busyTimeout;
 
     /** @param description the store's description ({@code sqlite:/path}), for messages */
     SqliteDialect(String description) {
+        this(description, BUSY_TIMEOUT);
+    }
+
+    /** As {@link #SqliteDialect(String)} with another busy timeout (tests). */
+    SqliteDialect(String description, Duration busyTimeout) {
         this.description = description;
+        this.busyTimeout = busyTimeout;
     }
 
     @Override
@@ -104,16 +111,45 @@ final class SqliteDialect implements Dialect {
     public void configure(Connection connection) throws SQLException {
         try (Statement s = connection.createStatement()) {
             // First, so that everything after it (switching to WAL included) waits for other processes.
-            s.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT.toMillis());
-            try (ResultSet rs = s.executeQuery("PRAGMA journal_mode = WAL")) {
-                String mode = rs.next() ? rs.getString(1) : null;
-                if (mode == null || !mode.toLowerCase(Locale.ROOT).equals("wal")) {
-                    LOG.warn("{}: SQLite kept journal mode '{}' instead of WAL (is the file on a network file"
-                            + " system?); readers and writers will block each other", description, mode);
-                }
-            }
+            s.execute("PRAGMA busy_timeout = " + busyTimeout.toMillis());
             s.execute("PRAGMA synchronous = NORMAL");
             s.execute("PRAGMA foreign_keys = ON");
+        }
+    }
+
+    /**
+     * Switches the database to WAL mode (kept in the file). Switching needs a moment with no other connection in
+     * a transaction, and SQLite reports a conflict at once instead of waiting, so this retries until the busy
+     * timeout has passed.
+     */
+    @Override
+    public void prepareDatabase(Connection connection) throws SQLException {
+        long deadline = System.nanoTime() + busyTimeout.toNanos();
+        String mode;
+        while (true) {
+            try (Statement s = connection.createStatement();
+                    ResultSet rs = s.executeQuery("PRAGMA journal_mode = WAL")) {
+                mode = rs.next() ? rs.getString(1) : null;
+                break;
+            } catch (SQLException e) {
+                if (classify(e) != Failure.BUSY || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                pause();
+            }
+        }
+        if (mode == null || !mode.toLowerCase(Locale.ROOT).equals("wal")) {
+            LOG.warn("{}: SQLite kept journal mode '{}' instead of WAL (is the file on a network file"
+                    + " system?); readers and writers will block each other", description, mode);
+        }
+    }
+
+    private static void pause() throws SQLException {
+        try {
+            Thread.sleep(5 + java.util.concurrent.ThreadLocalRandom.current().nextInt(20));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while waiting to switch the database to WAL mode", e);
         }
     }
 

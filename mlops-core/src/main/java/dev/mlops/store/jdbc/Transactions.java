@@ -52,6 +52,21 @@ final class Transactions implements AutoCloseable {
         return inTransaction(what, false, work);
     }
 
+    /** Runs {@code work} on a connection outside any transaction (for statements that cannot run in one). */
+    <T> T withoutTransaction(String what, Work<T> work) {
+        if (closed) {
+            throw new StorageException(description + " is closed; cannot " + what, null);
+        }
+        Connection connection = acquire(what);
+        try {
+            return work.run(connection);
+        } catch (SQLException e) {
+            throw translate(e, what);
+        } finally {
+            connections.release(connection, false);
+        }
+    }
+
     private <T> T inTransaction(String what, boolean write, Work<T> work) {
         if (closed) {
             throw new StorageException(description + " is closed; cannot " + what, null);

@@ -78,7 +78,7 @@ class MigrationTest {
         assertThat(versionRows(file)).isEqualTo(1);
     }
 
-    @RepeatedTest(3)
+    @RepeatedTest(5)
     void storesOpeningAFreshFileAtOnceMigrateItExactlyOnce() throws Exception {
         Path file = dir.resolve("race.db");
         int openers = 6;
