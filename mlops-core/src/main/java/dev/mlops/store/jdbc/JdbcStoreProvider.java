@@ -1,18 +1,66 @@
 package dev.mlops.store.jdbc;
 
+import dev.mlops.InvalidArgumentException;
 import dev.mlops.spi.MetadataStore;
 import dev.mlops.spi.StoreProvider;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Set;
 
-/** PLACEHOLDER: replaced by the JDBC store implementation. */
+/**
+ * Opens JDBC metadata stores: {@code sqlite:PATH}, a SQLite database file at {@code PATH} (relative to the working
+ * directory or absolute; the file and its folders are created when missing). Stateless and thread-safe.
+ *
+ * @see JdbcStore
+ */
 public final class JdbcStoreProvider implements StoreProvider {
-    @Override
-    public Set<String> schemes() {
-        return Set.of("sqlite");
-    }
+    private static final String SQLITE = "sqlite";
 
     @Override
+    public Set<String> schemes() {
+        return Set.of(SQLITE);
+    }
+
+    /**
+     * @throws InvalidArgumentException (field {@code store}) when the URI is not {@code sqlite:PATH} with a usable
+     *         path
+     * @throws dev.mlops.StorageException when the store cannot be opened (see {@link JdbcStore#sqlite(Path)})
+     */
+    @Override
     public MetadataStore open(String uri) {
-        throw new UnsupportedOperationException("placeholder");
+        return JdbcStore.sqlite(sqlitePath(uri));
+    }
+
+    /** The file of a {@code sqlite:PATH} URI. */
+    static Path sqlitePath(String uri) {
+        if (uri == null) {
+            throw new InvalidArgumentException("store", "the store URI is required");
+        }
+        int colon = uri.indexOf(':');
+        if (colon < 0 || !uri.substring(0, colon).toLowerCase(Locale.ROOT).equals(SQLITE)) {
+            throw new InvalidArgumentException("store", "'" + uri + "' is not a sqlite: store URI; expected"
+                    + " sqlite:PATH, for example sqlite:./mlops-data/mlops.db");
+        }
+        String path = uri.substring(colon + 1);
+        if (path.isBlank()) {
+            throw new InvalidArgumentException("store", "store URI '" + uri + "' has no file path; expected"
+                    + " sqlite:PATH, for example sqlite:./mlops-data/mlops.db");
+        }
+        if (path.equals(":memory:") || path.startsWith("file:") || path.startsWith("//")) {
+            throw new InvalidArgumentException("store", "store URI '" + uri + "' is not supported; expected"
+                    + " sqlite:PATH with a plain file path (sqlite:/abs/path.db or sqlite:relative/path.db); for a"
+                    + " store in memory use memory:");
+        }
+        if (!path.equals(path.strip())) {
+            throw new InvalidArgumentException("store", "the path of store URI '" + uri
+                    + "' starts or ends with white space");
+        }
+        try {
+            return Path.of(path);
+        } catch (InvalidPathException e) {
+            throw new InvalidArgumentException("store", "store URI '" + uri + "' has an invalid path: "
+                    + e.getReason(), e);
+        }
     }
 }

@@ -1,0 +1,20 @@
+package dev.mlops.tck;
+
+import dev.mlops.spi.MetadataStore;
+import dev.mlops.store.jdbc.JdbcStoreProvider;
+import java.nio.file.Path;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.io.TempDir;
+
+@DisplayName("The SQLite store passes the metadata store compatibility kit")
+class SqliteStoreCompatibilityTest extends MetadataStoreCompatibilityKit {
+    @TempDir
+    Path dir;
+
+    private int stores;
+
+    @Override
+    protected MetadataStore createStore() {
+        return new JdbcStoreProvider().open("sqlite:" + dir.resolve("store-" + (++stores) + ".db"));
+    }
+}
