@@ -99,7 +99,8 @@ class TrackingTest {
     @Test
     @DisplayName("the body's return value is returned")
     void returnsValue() {
-        assertThat(mlops.tracking().run("job", run -> 42)).isEqualTo(42);
+        int answer = mlops.tracking().run("job", run -> 42);
+        assertThat(answer).isEqualTo(42);
     }
 
     @Test
@@ -226,8 +227,8 @@ class TrackingTest {
         assertThat(run.snapshot().params()).containsEntry("a", "1");
         assertThatThrownBy(() -> mlops.tracking().starter("other-job").id(run.id()).start())
                 .isInstanceOf(ConflictException.class);
-        run.close();
         again.close();
+        assertThatThrownBy(run::close).as("the other handle finds the run ended").isInstanceOf(ConflictException.class);
         assertThatThrownBy(() -> mlops.tracking().starter("job").id(run.id()).start())
                 .isInstanceOf(ConflictException.class).hasMessageContaining("ended");
     }
