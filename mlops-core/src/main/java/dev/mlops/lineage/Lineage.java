@@ -22,18 +22,25 @@ public interface Lineage {
     /** Impact analysis: everything downstream of {@code node}, at any depth up to {@link LineageQuery#MAX_DEPTH}. */
     LineageGraph impact(NodeRef node);
 
-    /** A shortest path along the edges from {@code from} to {@code to}, as its edges; empty when there is none. */
+    /**
+     * A shortest path along the edges from {@code from} to {@code to}, as its edges; empty when there is none within
+     * {@code maxDepth} (1 to {@link LineageQuery#MAX_DEPTH}) edges. Edges are only followed in their own direction,
+     * so there is a path from a dataset to the model trained on it, not back; the path from a node to itself is the
+     * empty list.
+     */
     Optional<List<LineageEdge>> path(NodeRef from, NodeRef to, int maxDepth);
 
-    /** The graph as Graphviz DOT. */
+    /** The graph as Graphviz DOT; deterministic, with names escaped so that any name stays inside its string. */
     String toDot(LineageGraph graph);
 
-    /** The graph as a Mermaid flowchart. */
+    /** The graph as a Mermaid flowchart; deterministic, with ids made safe and labels escaped. */
     String toMermaid(LineageGraph graph);
 
     /**
      * The OpenLineage RunEvents of a run (START, then COMPLETE, FAIL or ABORT once it ended), each a JSON text
      * valid against the OpenLineage 2-0-2 schema.
+     *
+     * @throws dev.mlops.NotFoundException when there is no such run
      */
     List<String> openLineageEvents(String runId);
 
