@@ -43,9 +43,11 @@ public class DefaultDatasets implements Datasets {
         if (path == null) {
             throw new InvalidArgumentException("path", "path is required");
         }
-        Path absolute = path.toAbsolutePath().normalize();
+        Path absolute = path.toAbsolutePath();
         DatasetContent.Content content = DatasetContent.read(absolute);
-        DatasetVersion version = new DatasetVersion(name, content.digest(), absolute.toUri().toString(),
+        // normalised for the record only: reading the path as given keeps the meaning of '..' after a link
+        String sourceUri = absolute.normalize().toUri().toString();
+        DatasetVersion version = new DatasetVersion(name, content.digest(), sourceUri,
                 content.format(), content.size(), content.schema(), content.rows(), tags, context.now(),
                 context.actor());
         Map<String, Object> data = new LinkedHashMap<>();
