@@ -65,7 +65,7 @@ final class Migrator {
         return transactions.write("migrate the schema to version " + latest, c -> {
             int before = currentVersion(c);
             checkNotNewer(before);
-            if (before == 0) {
+            if (!dialect.userTables(c).contains(VERSION_TABLE)) {
                 createVersionTable(c);
             }
             for (int version = before + 1; version <= latest; version++) {
