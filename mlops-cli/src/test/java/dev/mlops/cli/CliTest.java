@@ -85,6 +85,32 @@ class CliTest {
         }
 
         @Test
+        @DisplayName("export-openlineage writes START and COMPLETE events that validate against the official schema")
+        void openLineageExport() throws Exception {
+            Path events = dir.resolve("events.jsonl");
+            CliRunner.Result r = cli.run("lineage", "export-openlineage", "--out", events.toString(), "--json");
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            List<String> lines = Files.readAllLines(events, StandardCharsets.UTF_8);
+            assertThat(lines).hasSize(2);
+            assertThat(r.json().get("events").asLong()).isEqualTo(2);
+            com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            List<String> types = new ArrayList<>();
+            for (String line : lines) {
+                JsonNode event = mapper.readTree(line);
+                types.add(event.get("eventType").asText());
+                assertThat(dev.mlops.internal.lineage.OpenLineageSchemas.validateEvent(event)).as(line).isEmpty();
+                dev.mlops.internal.lineage.OpenLineageSchemas.facets(event).forEach((key, facet) ->
+                        assertThat(dev.mlops.internal.lineage.OpenLineageSchemas.validateFacet(
+                                key.substring(key.lastIndexOf('/') + 1), facet)).as(key).isEmpty());
+            }
+            assertThat(types).containsExactly("START", "COMPLETE");
+            JsonNode complete = mapper.readTree(lines.get(1));
+            assertThat(complete.at("/inputs/0/facets/version/datasetVersion").asText())
+                    .isEqualTo(summary.at("/training_dataset/version").asText());
+            assertThat(complete.at("/inputs/0/facets/schema/fields").size()).isEqualTo(6);
+        }
+
+        @Test
         @DisplayName("audit verify passes, and an export verifies offline")
         void auditVerify() {
             CliRunner.Result r = cli.run("audit", "verify", "--json");
@@ -129,17 +155,31 @@ class CliTest {
             assertThat(r.json().get("first_bad_seq").asLong()).isEqualTo(firstBadSeq);
             assertThat(r.json().get("reason").asText()).isNotBlank();
         }
+    }
+
+    @Nested
+    @DisplayName("quickstart run twice on one store")
+    class QuickstartTwice {
+        @TempDir
+        Path dir;
 
         @Test
-        @DisplayName("a second quickstart adds a run but no second dataset version for the same bytes")
+        @DisplayName("adds a run and a metric history but no second dataset version for the same bytes")
         void quickstartTwice() {
+            CliRunner cli = new CliRunner(dir);
+            CliRunner.Result first = cli.run("quickstart", "--data-dir", dir.resolve("qs").toString(), "--json");
+            assertThat(first.exitCode()).as(first.err()).isZero();
+            assertThat(first.json().at("/training_dataset/created").asBoolean()).isTrue();
             CliRunner.Result again = cli.run("quickstart", "--data-dir", dir.resolve("qs").toString(), "--json");
             assertThat(again.exitCode()).as(again.err()).isZero();
             assertThat(again.json().at("/training_dataset/created").asBoolean()).isFalse();
             assertThat(again.json().at("/training_dataset/version").asText())
-                    .isEqualTo(summary.at("/training_dataset/version").asText());
+                    .isEqualTo(first.json().at("/training_dataset/version").asText());
+            assertThat(again.json().at("/run/id").asText()).isNotEqualTo(first.json().at("/run/id").asText());
+            assertThat(again.json().at("/audit/events").asLong()).isGreaterThan(first.json().at("/audit/events").asLong());
             JsonNode versions = cli.run("datasets", "list", "--name", "seattle-weather-train", "--json").json();
             assertThat(versions.size()).isEqualTo(1);
+            assertThat(cli.run("runs", "list", "--json").json().size()).isEqualTo(2);
             assertThat(cli.run("audit", "verify").exitCode()).isZero();
         }
     }

@@ -24,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * URI is mapped to the local copy whose {@code $id} it is, and any other http(s) load fails the test. Format
  * assertions ({@code uuid}, {@code date-time}, {@code uri}) are switched on. Thread-safe.
  */
-final class OpenLineageSchemas {
+public final class OpenLineageSchemas {
     static final String CORE_ID = "https://openlineage.io/spec/2-0-2/OpenLineage.json";
     /** The facet files in the copy, by file name; each maps from its own {@code $id}. */
     static final List<String> FACET_FILES = List.of("BaseSubsetDatasetFacet", "CatalogDatasetFacet",
@@ -61,7 +61,7 @@ final class OpenLineageSchemas {
     }
 
     /** The problems of {@code event} against the whole core schema (one of RunEvent, DatasetEvent, JobEvent). */
-    static Set<ValidationMessage> validateEvent(JsonNode event) {
+    public static Set<ValidationMessage> validateEvent(JsonNode event) {
         return schema(CORE_ID).validate(event);
     }
 
@@ -69,7 +69,7 @@ final class OpenLineageSchemas {
      * Every facet of a RunEvent (run, job, and every input's and output's facets, inputFacets and outputFacets),
      * keyed by {@code location/key}.
      */
-    static Map<String, JsonNode> facets(JsonNode event) {
+    public static Map<String, JsonNode> facets(JsonNode event) {
         Map<String, JsonNode> all = new LinkedHashMap<>();
         addFacets(all, "run", event.path("run").path("facets"));
         addFacets(all, "job", event.path("job").path("facets"));
@@ -95,7 +95,7 @@ final class OpenLineageSchemas {
      * {@code _schemaURL}, validate against that definition, and the file must define {@code key} as the property
      * that holds this definition (so the facet sits under its standard name).
      */
-    static List<String> validateFacet(String key, JsonNode facet) {
+    public static List<String> validateFacet(String key, JsonNode facet) {
         List<String> problems = new ArrayList<>();
         String url = facet.path("_schemaURL").asText("");
         int hash = url.indexOf("#/$defs/");
