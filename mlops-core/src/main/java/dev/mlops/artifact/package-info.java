@@ -1,0 +1,2 @@
+/** Values describing stored artifacts (content-addressed bytes). */
+package dev.mlops.artifact;

@@ -1,0 +1,2 @@
+/** The in-memory metadata store ({@code memory:}), for tests and experiments. */
+package dev.mlops.store.memory;
