@@ -29,13 +29,13 @@ class CliTest {
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     @DisplayName("after quickstart on a fresh SQLite store")
     class AfterQuickstart {
-        @TempDir
         Path dir;
         CliRunner cli;
         JsonNode summary;
 
         @BeforeAll
-        void quickstart() {
+        void quickstart(@TempDir Path tempDir) {
+            dir = tempDir;
             cli = new CliRunner(dir);
             CliRunner.Result r = cli.run("quickstart", "--data-dir", dir.resolve("qs").toString(), "--json");
             assertThat(r.exitCode()).as(r.err()).isZero();

@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "lineage", description = "Walk the lineage graph from a node, or export OpenLineage events.",
         subcommands = {LineageCommand.ExportOpenLineage.class})
 public final class LineageCommand extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "NODE", description = "dataset:NAME@sha256:HEX, run:RUN_ID,"
+    @Parameters(index = "0", arity = "0..1", paramLabel = "NODE", description = "dataset:NAME@sha256:HEX, run:RUN_ID,"
             + " model:NAME/VERSION or artifact:NAME@sha256:HEX.")
     String node;
 
@@ -49,6 +49,10 @@ public final class LineageCommand extends BaseCommand {
 
     @Override
     public Integer call() {
+        if (node == null) {
+            throw new InvalidArgumentException("NODE", "give a NODE (dataset:NAME@sha256:HEX, run:RUN_ID,"
+                    + " model:NAME/VERSION, artifact:NAME@sha256:HEX) or the command export-openlineage");
+        }
         NodeRef root = NodeRef.parse(node);
         Direction dir = direction == null ? Direction.BOTH
                 : direction.upstream ? Direction.UPSTREAM : Direction.DOWNSTREAM;
