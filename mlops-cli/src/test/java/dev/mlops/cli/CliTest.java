@@ -185,6 +185,50 @@ class CliTest {
     }
 
     @Nested
+    @DisplayName("signed audit checkpoints")
+    class Checkpoints {
+        @TempDir
+        Path dir;
+
+        @Test
+        @DisplayName("anchor the chain, so that a dropped tail is caught with the public key and missed without it")
+        void droppedTailIsCaught() throws Exception {
+            CliRunner cli = new CliRunner(dir);
+            assertThat(cli.run("quickstart", "--data-dir", dir.resolve("qs").toString()).exitCode()).isZero();
+            Path priv = dir.resolve("audit.key");
+            Path pub = dir.resolve("audit.pub");
+            Path cps = dir.resolve("checkpoints.jsonl");
+            assertThat(cli.run("audit", "keygen", "--private", priv.toString(), "--public", pub.toString()).exitCode())
+                    .isZero();
+            assertThat(cli.run("audit", "keygen", "--private", priv.toString(), "--public", pub.toString()).exitCode())
+                    .as("never overwrites a key").isEqualTo(2);
+            JsonNode cp = cli.run("audit", "checkpoint", "--key", priv.toString(), "--out", cps.toString(), "--json").json();
+            long anchored = cp.get("seq").asLong();
+
+            JsonNode verified = cli.run("audit", "verify", "--public-key", pub.toString(), "--json").json();
+            assertThat(verified.get("ok").asBoolean()).isTrue();
+            assertThat(verified.get("anchored").asBoolean()).isTrue();
+            assertThat(verified.get("anchored_seq").asLong()).isEqualTo(anchored);
+
+            Path export = dir.resolve("audit.jsonl");
+            assertThat(cli.run("audit", "export", "--out", export.toString()).exitCode()).isZero();
+            List<String> lines = Files.readAllLines(export, StandardCharsets.UTF_8);
+            Path truncated = dir.resolve("truncated.jsonl");
+            Files.write(truncated, lines.subList(0, (int) anchored - 2), StandardCharsets.UTF_8);
+
+            CliRunner.Result without = CliRunner.raw("audit", "verify", "--file", truncated.toString(), "--json");
+            assertThat(without.exitCode()).isZero();
+            assertThat(without.json().get("anchored").asBoolean()).isFalse();
+
+            CliRunner.Result with = CliRunner.raw("audit", "verify", "--file", truncated.toString(), "--public-key",
+                    pub.toString(), "--checkpoints", cps.toString(), "--json");
+            assertThat(with.exitCode()).isEqualTo(1);
+            assertThat(with.json().get("reason").asText()).contains("truncated");
+            assertThat(with.json().get("first_bad_seq").asLong()).isEqualTo(anchored - 1);
+        }
+    }
+
+    @Nested
     @DisplayName("datasets add")
     class DatasetsAdd {
         @TempDir
