@@ -101,9 +101,9 @@ public final class Mlops implements AutoCloseable {
         return context.artifacts();
     }
 
-    /** The metadata store, for adapters and tools that need the SPI directly. */
-    public MetadataStore store() {
-        return context.store();
+    /** The metadata store's description for messages, without secrets (for example {@code sqlite:/x/m.db}). */
+    public String storeDescription() {
+        return context.store().describe();
     }
 
     /** Who this instance acts as (recorded in every audit event). */
@@ -166,8 +166,8 @@ public final class Mlops implements AutoCloseable {
         /** Uses this store (the caller keeps ownership and closes it). */
         public Builder store(MetadataStore store) {
             if (storeUri != null) {
-                throw new InvalidArgumentException("store", "store(...) conflicts with storeUri(\"" + storeUri
-                        + "\") set before: give one of them");
+                throw new InvalidArgumentException("store", "store(...) conflicts with storeUri(\""
+                        + StoreResolver.redact(storeUri) + "\") set before: give one of them");
             }
             this.store = Objects.requireNonNull(store, "store");
             return this;
@@ -176,7 +176,7 @@ public final class Mlops implements AutoCloseable {
         /** Opens the store at this URI when built. */
         public Builder storeUri(String storeUri) {
             if (store != null) {
-                throw new InvalidArgumentException("storeUri", "storeUri(\"" + storeUri
+                throw new InvalidArgumentException("storeUri", "storeUri(\"" + StoreResolver.redact(storeUri)
                         + "\") conflicts with store(" + store.describe() + ") set before: give one of them");
             }
             this.storeUri = Validate.text("storeUri", storeUri, 4096);
@@ -187,7 +187,7 @@ public final class Mlops implements AutoCloseable {
         public Builder artifactStore(ArtifactStore artifactStore) {
             if (artifactUri != null) {
                 throw new InvalidArgumentException("artifactStore", "artifactStore(...) conflicts with artifactUri(\""
-                        + artifactUri + "\") set before: give one of them");
+                        + StoreResolver.redact(artifactUri) + "\") set before: give one of them");
             }
             this.artifactStore = Objects.requireNonNull(artifactStore, "artifactStore");
             return this;
@@ -196,7 +196,7 @@ public final class Mlops implements AutoCloseable {
         /** Opens the artifact store at this URI ({@code file:PATH} or {@code memory:}) when built. */
         public Builder artifactUri(String artifactUri) {
             if (artifactStore != null) {
-                throw new InvalidArgumentException("artifactUri", "artifactUri(\"" + artifactUri
+                throw new InvalidArgumentException("artifactUri", "artifactUri(\"" + StoreResolver.redact(artifactUri)
                         + "\") conflicts with artifactStore(" + artifactStore.describe() + ") set before");
             }
             this.artifactUri = Validate.text("artifactUri", artifactUri, 4096);

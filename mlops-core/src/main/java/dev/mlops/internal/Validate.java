@@ -20,11 +20,13 @@ public final class Validate {
     }
 
     /**
-     * A name: 1 to {@value #MAX_NAME} characters, not blank, no control characters, none of {@code @ : /} at the
-     * start, and no {@code @} anywhere (it separates names from versions in lineage ids).
+     * A name: 1 to {@value #MAX_NAME} characters, not blank, no control characters at all (also no tab or line
+     * break), not starting with {@code :} or {@code /}, and no {@code @} anywhere (it separates names from versions
+     * in lineage ids).
      */
     public static String name(String field, String value) {
         text(field, value, MAX_NAME);
+        noLineBreaksOrTabs(field, value);
         if (value.isBlank()) {
             throw new InvalidArgumentException(field, field + " must not be blank");
         }
@@ -35,14 +37,40 @@ public final class Validate {
         if (value.indexOf('@') >= 0) {
             throw new InvalidArgumentException(field, field + " must not contain '@', was '" + printable(value) + "'");
         }
+        if (value.charAt(0) == ':' || value.charAt(0) == '/') {
+            throw new InvalidArgumentException(field, field + " must not start with '" + value.charAt(0) + "', was '"
+                    + printable(value) + "'");
+        }
         return value;
     }
 
-    /** A param, metric or tag key: 1 to {@value #MAX_KEY} characters, not blank, no control characters. */
+    /**
+     * A param, metric or tag key: 1 to {@value #MAX_KEY} characters, not blank, no control characters at all (also
+     * no tab or line break).
+     */
     public static String key(String field, String value) {
         text(field, value, MAX_KEY);
+        noLineBreaksOrTabs(field, value);
         if (value.isBlank()) {
             throw new InvalidArgumentException(field, field + " must not be blank");
+        }
+        return value;
+    }
+
+    private static void noLineBreaksOrTabs(String field, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\t' || c == '\n' || c == '\r') {
+                throw new InvalidArgumentException(field, field + " must not contain control characters (found U+"
+                        + String.format("%04X", (int) c) + " at index " + i + ")");
+            }
+        }
+    }
+
+    /** A value that must be present. */
+    public static <T> T required(String field, T value) {
+        if (value == null) {
+            throw new InvalidArgumentException(field, field + " is required");
         }
         return value;
     }
@@ -101,7 +129,8 @@ public final class Validate {
         return tags;
     }
 
-    static String printable(String s) {
+    /** {@code s} with control characters escaped and cut to 80 code points, for messages. */
+    public static String printable(String s) {
         StringBuilder b = new StringBuilder();
         s.codePoints().limit(80).forEach(cp -> {
             if (Character.isISOControl(cp)) {
@@ -110,6 +139,9 @@ public final class Validate {
                 b.appendCodePoint(cp);
             }
         });
+        if (s.codePointCount(0, s.length()) > 80) {
+            b.append("...");
+        }
         return b.toString();
     }
 }

@@ -16,8 +16,8 @@ import java.util.Set;
  *   <li>A node is in the answer when a walk of at most {@code maxDepth} edges reaches it; an edge is in the answer
  *       when the walk followed it, that is when it leaves (in the walk's direction) a node fewer than
  *       {@code maxDepth} edges from the root. Each node is visited once, so a cycle cannot make a walk loop.</li>
- *   <li>The root is always in the answer, first, whatever its kind and even when the store knows nothing about
- *       it.</li>
+ *   <li>The root is always in the answer, first, whatever its kind. A root the store does not know (not a stored
+ *       run, not a registered dataset version, and touched by no edge) is answered with {@code NOT_FOUND}.</li>
  *   <li>The kind filter applies to the answer, not to the walk: nodes of other kinds are walked through (and count
  *       for the depth) but left out, together with every edge that touches them; no edges are made up to bridge
  *       them. Upstream of a model with {@code kinds = {DATASET}} gives the model and the datasets it came from, and
@@ -42,7 +42,7 @@ public record LineageQuery(NodeRef root, Direction direction, int maxDepth, Set<
         if (maxDepth < 1 || maxDepth > MAX_DEPTH) {
             throw new InvalidArgumentException("depth", "depth must be between 1 and " + MAX_DEPTH + ", was " + maxDepth);
         }
-        kinds = kinds.isEmpty() ? Set.copyOf(EnumSet.allOf(NodeKind.class)) : Set.copyOf(kinds);
+        kinds = kinds == null || kinds.isEmpty() ? Set.copyOf(EnumSet.allOf(NodeKind.class)) : Set.copyOf(kinds);
     }
 
     public static LineageQuery upstream(NodeRef root, int maxDepth) {

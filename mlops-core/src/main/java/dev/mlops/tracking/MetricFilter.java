@@ -16,6 +16,10 @@ public record MetricFilter(String key, Comparison op, double value) {
     public MetricFilter {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(op, "op");
+        if (Double.isNaN(value)) {
+            throw new dev.mlops.InvalidArgumentException("metrics." + key, "a metric filter on '" + key
+                    + "' needs a number to compare with, was NaN");
+        }
     }
 
     /** Whether {@code actual} satisfies this filter. */

@@ -30,6 +30,15 @@ public record Run(String id, String jobName, RunStatus status, Instant startTime
         Instant lastHeartbeat, String error, String parentRunId, Map<String, String> params,
         Map<String, String> tags, Map<String, MetricPoint> latestMetrics, List<RunLink> links,
         CodeVersion codeVersion, Map<String, String> environment) {
+    /**
+     * The system tag holding the heartbeat timeout the run was started with (an ISO-8601 duration such as
+     * {@code PT5M}); {@link #effectiveStatus(Instant)} reads it.
+     */
+    public static final String HEARTBEAT_TIMEOUT_TAG = "mlops.heartbeat_timeout";
+
+    /** The heartbeat timeout assumed for runs without {@link #HEARTBEAT_TIMEOUT_TAG}. */
+    public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofMinutes(5);
+
     public Run {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(jobName, "jobName");
@@ -63,6 +72,27 @@ public record Run(String id, String jobName, RunStatus status, Instant startTime
     /** The outputs, in the order they were added. */
     public List<RunLink> outputs() {
         return links.stream().filter(l -> l.role() == RunLink.Role.OUTPUT).toList();
+    }
+
+    /** The heartbeat timeout the run was started with (its {@link #HEARTBEAT_TIMEOUT_TAG}), else the default. */
+    public Duration heartbeatTimeout() {
+        String value = tags.get(HEARTBEAT_TIMEOUT_TAG);
+        if (value != null) {
+            try {
+                Duration d = Duration.parse(value);
+                if (!d.isNegative() && !d.isZero()) {
+                    return d;
+                }
+            } catch (java.time.format.DateTimeParseException ignored) {
+                // A tag someone overwrote with garbage: fall back to the default.
+            }
+        }
+        return DEFAULT_HEARTBEAT_TIMEOUT;
+    }
+
+    /** {@link #effectiveStatus(Instant, Duration)} with the run's own {@link #heartbeatTimeout()}. */
+    public RunStatus effectiveStatus(Instant now) {
+        return effectiveStatus(now, heartbeatTimeout());
     }
 
     /**

@@ -145,7 +145,8 @@ class TrackingTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "   ", "tab\u0001name", "new\u0000line", "a@b"})
+    @ValueSource(strings = {"", "   ", "tab\u0001name", "new\u0000line", "a@b", "line\nbreak", "tab\tbed", "/rooted",
+            ":colon", " padded"})
     @DisplayName("invalid job names are refused and nothing is stored")
     void badJobNames(String name) {
         assertThatThrownBy(() -> mlops.tracking().start(name)).isInstanceOf(InvalidArgumentException.class)
@@ -187,7 +188,62 @@ class TrackingTest {
         assertThat(mlops.tracking().abortStaleRuns()).extracting(Run::id).containsExactly(run.id());
         assertThat(mlops.tracking().get(run.id()).orElseThrow().status()).isEqualTo(RunStatus.ABORTED);
         assertThat(mlops.tracking().get(run.id()).orElseThrow().error()).contains("no heartbeat");
-        assertThatThrownBy(run::close).isInstanceOf(ConflictException.class);
+        run.close(); // never throws: the run was ended elsewhere, which close() only logs
+        assertThat(mlops.tracking().get(run.id()).orElseThrow().status()).isEqualTo(RunStatus.ABORTED);
+    }
+
+    @Test
+    @DisplayName("a run ended elsewhere never breaks the training loop; an explicit flush reports it")
+    void runEndedElsewhere() {
+        ActiveRun run = mlops.tracking().start("job");
+        mlops.tracking().abort(run.id(), "operator stopped it");
+        for (int step = 0; step < 25; step++) {
+            run.logMetric("loss", 1.0, step); // fills two batches of 10 that cannot be stored
+        }
+        assertThatThrownBy(run::flush).isInstanceOf(ConflictException.class);
+        run.close();
+        Run stored = mlops.tracking().get(run.id()).orElseThrow();
+        assertThat(stored.status()).isEqualTo(RunStatus.ABORTED);
+        assertThat(stored.error()).isEqualTo("operator stopped it");
+        assertThat(stored.latestMetrics()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("each run carries its own heartbeat timeout, which decides its reported status")
+    void ownHeartbeatTimeout() {
+        try (Mlops patient = Mlops.builder().store(new dev.mlops.store.memory.InMemoryStore()).artifactUri("memory:")
+                .clock(clock).heartbeatInterval(Duration.ofMinutes(10)).heartbeatTimeout(Duration.ofHours(1)).build()) {
+            ActiveRun run = patient.tracking().start("long");
+            clock.advance(Duration.ofMinutes(30));
+            Run stored = patient.tracking().get(run.id()).orElseThrow();
+            assertThat(stored.tags()).containsEntry(Run.HEARTBEAT_TIMEOUT_TAG, "PT1H");
+            assertThat(stored.heartbeatTimeout()).isEqualTo(Duration.ofHours(1));
+            assertThat(stored.effectiveStatus(clock.instant())).isEqualTo(RunStatus.RUNNING);
+            assertThat(patient.tracking().staleRuns()).isEmpty();
+            clock.advance(Duration.ofMinutes(31));
+            assertThat(patient.tracking().get(run.id()).orElseThrow().effectiveStatus(clock.instant()))
+                    .isEqualTo(RunStatus.ABORTED);
+            assertThatThrownBy(() -> patient.tracking().starter("x").tag(Run.HEARTBEAT_TIMEOUT_TAG, "PT1S"))
+                    .isInstanceOf(InvalidArgumentException.class);
+        }
+    }
+
+    @Test
+    @DisplayName("inputs must be registered dataset versions; null arguments are invalid, not NullPointerExceptions")
+    void inputsAndNulls() {
+        try (ActiveRun run = mlops.tracking().start("job")) {
+            assertThatThrownBy(() -> run.logInput(dev.mlops.lineage.NodeRef.dataset("ghost", "sha256:" + "a".repeat(64))))
+                    .isInstanceOf(NotFoundException.class).hasMessageContaining("ghost");
+            assertThatThrownBy(() -> run.logInput((dev.mlops.data.DatasetVersion) null))
+                    .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("dataset");
+            assertThat(run.snapshot().links()).isEmpty();
+        }
+        assertThatThrownBy(() -> mlops.tracking().search(null, PageRequest.first()))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("query");
+        assertThatThrownBy(() -> mlops.tracking().search(RunQuery.all(), null))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("page");
+        assertThatThrownBy(() -> RunQuery.builder().metric("loss", MetricFilter.Comparison.GT, Double.NaN))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("loss");
     }
 
     @Test
@@ -228,7 +284,8 @@ class TrackingTest {
         assertThatThrownBy(() -> mlops.tracking().starter("other-job").id(run.id()).start())
                 .isInstanceOf(ConflictException.class);
         again.close();
-        assertThatThrownBy(run::close).as("the other handle finds the run ended").isInstanceOf(ConflictException.class);
+        run.close(); // the other handle finds the run ended: logged, not thrown
+        assertThat(mlops.tracking().get(run.id()).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
         assertThatThrownBy(() -> mlops.tracking().starter("job").id(run.id()).start())
                 .isInstanceOf(ConflictException.class).hasMessageContaining("ended");
     }
@@ -276,7 +333,7 @@ class TrackingTest {
     @Test
     @DisplayName("builder conflicts and unknown schemes fail fast with messages that name them")
     void builderErrors() {
-        assertThatThrownBy(() -> Mlops.builder().storeUri("memory:").store(mlops.store()))
+        assertThatThrownBy(() -> Mlops.builder().storeUri("memory:").store(new dev.mlops.store.memory.InMemoryStore()))
                 .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("memory:");
         assertThatThrownBy(() -> Mlops.open("nosuch:x")).isInstanceOf(InvalidArgumentException.class)
                 .hasMessageContaining("nosuch").hasMessageContaining("memory").hasMessageContaining("sqlite");

@@ -108,7 +108,7 @@ public final class QuickstartCommand extends BaseCommand {
                     + audit.events() + " events");
 
             Map<String, Object> summary = new LinkedHashMap<>();
-            summary.put("store", mlops.store().describe());
+            summary.put("store", mlops.storeDescription());
             Map<String, Object> ds = new LinkedHashMap<>();
             ds.put("name", trainVersion.name());
             ds.put("version", trainVersion.version());

@@ -32,7 +32,7 @@ import java.util.Optional;
  * The audit trail over a {@link dev.mlops.spi.MetadataStore}. Verification and export read the chain in pages of
  * {@value AuditVerifier#PAGE} events, never all at once. Thread-safe (it holds no state of its own).
  */
-public class DefaultAuditLog implements AuditLog {
+public final class DefaultAuditLog implements AuditLog {
     private final Context context;
 
     public DefaultAuditLog(Context context) {

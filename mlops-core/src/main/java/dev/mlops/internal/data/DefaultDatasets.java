@@ -24,7 +24,7 @@ import java.util.Optional;
  * How content is identified and inspected: {@link DatasetContent}, {@link DirectoryDigest}, {@link TabularInspector}
  * and {@code docs/datasets.md}.
  */
-public class DefaultDatasets implements Datasets {
+public final class DefaultDatasets implements Datasets {
     private final Context context;
 
     public DefaultDatasets(Context context) {

@@ -54,7 +54,7 @@ public final class Digests {
         }
         if (!isValid(digest)) {
             throw new InvalidArgumentException(field, field + " must be 'sha256:' followed by 64 lower-case hex"
-                    + " digits, was '" + abbreviate(digest) + "'");
+                    + " digits, was '" + dev.mlops.internal.Validate.printable(digest) + "'");
         }
         return digest;
     }
@@ -78,21 +78,5 @@ public final class Digests {
 
     /** A digest and the number of bytes it covers. */
     public record Result(String digest, long size) {
-    }
-
-    /** The value shortened and with control characters escaped, for messages. */
-    static String abbreviate(String value) {
-        StringBuilder b = new StringBuilder();
-        value.codePoints().limit(80).forEach(cp -> {
-            if (Character.isISOControl(cp)) {
-                b.append(String.format("\\u%04x", cp));
-            } else {
-                b.appendCodePoint(cp);
-            }
-        });
-        if (value.codePointCount(0, value.length()) > 80) {
-            b.append("...");
-        }
-        return b.toString();
     }
 }

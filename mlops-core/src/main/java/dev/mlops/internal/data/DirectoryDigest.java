@@ -84,7 +84,7 @@ public final class DirectoryDigest {
                                 throw refuse(dir, relative, "is not a regular file (pipe, socket or device)");
                             }
                             if (relative.indexOf('\n') >= 0 || relative.indexOf('\r') >= 0) {
-                                throw refuse(dir, Digests.abbreviate(relative),
+                                throw refuse(dir, dev.mlops.internal.Validate.printable(relative),
                                         "has a line feed or carriage return in its name");
                             }
                             try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {

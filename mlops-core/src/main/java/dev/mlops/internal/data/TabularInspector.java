@@ -63,7 +63,7 @@ public final class TabularInspector {
             Integer before = seen.putIfAbsent(name, typers.size());
             if (before != null) {
                 throw new InvalidArgumentException(source + ":1", source + " line 1: the header names column '"
-                        + Digests.abbreviate(name) + "' twice (columns " + (before + 1) + " and "
+                        + dev.mlops.internal.Validate.printable(name) + "' twice (columns " + (before + 1) + " and "
                         + (typers.size() + 1) + "); column names must be unique");
             }
             typers.add(new ColumnTyper());

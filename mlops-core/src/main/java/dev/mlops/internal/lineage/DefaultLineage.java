@@ -1,6 +1,7 @@
 package dev.mlops.internal.lineage;
 
 import dev.mlops.InvalidArgumentException;
+import dev.mlops.NotFoundException;
 import dev.mlops.internal.Context;
 import dev.mlops.lineage.Direction;
 import dev.mlops.lineage.Lineage;
@@ -64,6 +65,9 @@ public final class DefaultLineage implements Lineage {
             throw new InvalidArgumentException("query", "query is required");
         }
         Walk walk = walk(query.root(), query.direction(), query.maxDepth(), null);
+        if (walk.edges.isEmpty()) {
+            requireKnown(query.root());
+        }
         List<NodeRef> nodes = new ArrayList<>();
         Set<NodeRef> kept = new HashSet<>();
         for (NodeRef node : walk.order) {
@@ -113,11 +117,14 @@ public final class DefaultLineage implements Lineage {
         requireNode("to", to);
         requireDepth("maxDepth", maxDepth);
         if (from.equals(to)) {
+            requireKnown(from);
             return Optional.of(List.of());
         }
         Walk walk = walk(from, Direction.DOWNSTREAM, maxDepth, to);
         LineageEdge last = walk.discoveredBy.get(to);
         if (last == null) {
+            requireKnown(from);
+            requireKnown(to);
             return Optional.empty();
         }
         List<LineageEdge> path = new ArrayList<>();
@@ -210,6 +217,22 @@ public final class DefaultLineage implements Lineage {
             frontier = List.copyOf(next);
         }
         return walk;
+    }
+
+    /**
+     * A node is known when it is a stored run, a registered dataset version, or touched by an edge; anything else
+     * is most likely a typo, answered with {@code NOT_FOUND} rather than an empty graph.
+     */
+    private void requireKnown(NodeRef node) {
+        boolean known = switch (node.kind()) {
+            case RUN -> store.getRun(node.key()).isPresent();
+            case DATASET -> store.getDataset(node.name(), node.version()).isPresent();
+            default -> false;
+        };
+        if (!known && store.lineageEdges(List.of(node), Direction.BOTH).isEmpty()) {
+            throw new NotFoundException(node.kind().prefix() + " " + node + " is not in the store"
+                    + (node.kind() == dev.mlops.lineage.NodeKind.RUN ? "" : " and has no lineage"));
+        }
     }
 
     private static NodeRef requireNode(String field, NodeRef node) {

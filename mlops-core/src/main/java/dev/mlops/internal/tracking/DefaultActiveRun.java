@@ -43,6 +43,8 @@ final class DefaultActiveRun implements ActiveRun {
     private final ScheduledFuture<?> heartbeat;
     private volatile Throwable failure;
     private volatile boolean heartbeatWarned;
+    private volatile boolean metricsWarned;
+    private long droppedPoints;
 
     DefaultActiveRun(DefaultTracking tracking, String id, String jobName) {
         this.tracking = tracking;
@@ -91,10 +93,11 @@ final class DefaultActiveRun implements ActiveRun {
 
     @Override
     public ActiveRun logMetric(String key, double value, long step) {
-        ensureOpen();
         MetricPoint point = new MetricPoint(Validate.key("metric key", key), value, step, context.now());
         List<MetricPoint> full = null;
         synchronized (bufferLock) {
+            // Checked under the lock close() flushes under, so a point is either sent or refused, never lost.
+            ensureOpen();
             buffer.add(point);
             if (buffer.size() >= context.metricBatchSize()) {
                 full = buffer;
@@ -102,9 +105,28 @@ final class DefaultActiveRun implements ActiveRun {
             }
         }
         if (full != null) {
-            send(full);
+            sendInBackgroundOfTraining(full);
         }
         return this;
+    }
+
+    /**
+     * Sends a batch that filled up inside {@code logMetric}: the training loop did not ask for a store call, so a
+     * failure (the run ended elsewhere, the store is down) is logged once and the batch dropped and counted, never
+     * thrown into the loop. {@link #flush()} and {@link #snapshot()} do throw.
+     */
+    private void sendInBackgroundOfTraining(List<MetricPoint> points) {
+        try {
+            send(points);
+        } catch (MlopsException e) {
+            synchronized (bufferLock) {
+                droppedPoints += points.size();
+            }
+            if (!metricsWarned) {
+                metricsWarned = true;
+                LOG.warn("Dropped {} metric points of run {}: {}", points.size(), id, e.getMessage());
+            }
+        }
     }
 
     @Override
@@ -149,29 +171,35 @@ final class DefaultActiveRun implements ActiveRun {
 
     @Override
     public ActiveRun logInput(DatasetVersion dataset) {
-        return logInput(dataset.node());
+        return logInput(Validate.required("dataset", dataset).node());
     }
 
     @Override
     public ActiveRun logInput(NodeRef node) {
-        return link(RunLink.input(node));
+        return link(RunLink.input(Validate.required("node", node)));
     }
 
     @Override
     public ActiveRun logOutput(DatasetVersion dataset) {
-        return logOutput(dataset.node());
+        return logOutput(Validate.required("dataset", dataset).node());
     }
 
     @Override
     public ActiveRun logOutput(NodeRef node) {
-        return link(RunLink.output(node));
+        return link(RunLink.output(Validate.required("node", node)));
     }
 
     private ActiveRun link(RunLink link) {
         ensureOpen();
-        if (link.node().kind() == dev.mlops.lineage.NodeKind.RUN) {
+        NodeRef node = link.node();
+        if (node.kind() == dev.mlops.lineage.NodeKind.RUN) {
             throw new InvalidArgumentException("node", "a run cannot be an input or output of a run; use a parent"
-                    + " run instead (" + link.node() + ")");
+                    + " run instead (" + node + ")");
+        }
+        if (node.kind() == dev.mlops.lineage.NodeKind.DATASET
+                && context.store().getDataset(node.name(), node.version()).isEmpty()) {
+            throw new NotFoundException("dataset version " + node + " is not registered; register it with"
+                    + " datasets().register(...) first");
         }
         Map<String, Object> data = new LinkedHashMap<>();
         data.put(link.role() == RunLink.Role.INPUT ? "inputs" : "outputs", List.of(link.node().id()));
@@ -216,6 +244,12 @@ final class DefaultActiveRun implements ActiveRun {
         return context.store().getRun(id).orElseThrow(() -> new NotFoundException("run " + id + " does not exist"));
     }
 
+    /**
+     * Flushes and finishes the run. Never throws: a failure here (the run was ended elsewhere, for example aborted
+     * as stale; the store is unreachable) is logged as a warning, because it must not hide the training result or
+     * the training's own exception. A run that could not be finished is later reported as {@code ABORTED} by its
+     * missing heartbeats.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -227,14 +261,23 @@ final class DefaultActiveRun implements ActiveRun {
         try {
             flush();
         } catch (MlopsException e) {
-            if (error == null) {
-                error = e;
-            }
+            LOG.warn("Could not send the last metrics of run {}: {}", id, e.getMessage());
         }
-        if (error == null) {
-            tracking.finish(id, RunStatus.COMPLETED, null);
-        } else {
-            tracking.finish(id, RunStatus.FAILED, describe(error));
+        long dropped;
+        synchronized (bufferLock) {
+            dropped = droppedPoints;
+        }
+        try {
+            if (error == null) {
+                tracking.finish(id, RunStatus.COMPLETED, null);
+            } else {
+                tracking.finish(id, RunStatus.FAILED, describe(error));
+            }
+        } catch (MlopsException e) {
+            LOG.warn("Could not finish run {}: {}", id, e.getMessage());
+        }
+        if (dropped > 0) {
+            LOG.warn("Run {} dropped {} metric points it could not send", id, dropped);
         }
     }
 

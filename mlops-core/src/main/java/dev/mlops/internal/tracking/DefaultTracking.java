@@ -79,13 +79,13 @@ public final class DefaultTracking implements Tracking {
 
     @Override
     public Page<Run> search(RunQuery query, PageRequest page) {
-        return context.store().searchRuns(query, page);
+        return context.store().searchRuns(Validate.required("query", query), Validate.required("page", page));
     }
 
     @Override
     public Page<MetricPoint> metricHistory(String runId, String key, PageRequest page) {
         return context.store().metricHistory(Validate.text("runId", runId, Validate.MAX_NAME),
-                Validate.key("key", key), page);
+                Validate.key("key", key), Validate.required("page", page));
     }
 
     @Override
@@ -96,7 +96,7 @@ public final class DefaultTracking implements Tracking {
         while (true) {
             Page<Run> page = context.store().searchRuns(running, request);
             for (Run r : page.items()) {
-                if (r.effectiveStatus(context.now(), context.heartbeatTimeout()) == RunStatus.ABORTED) {
+                if (r.effectiveStatus(context.now()) == RunStatus.ABORTED) {
                     stale.add(r);
                 }
             }
@@ -113,7 +113,7 @@ public final class DefaultTracking implements Tracking {
         for (Run r : staleRuns()) {
             try {
                 aborted.add(finish(r.id(), RunStatus.ABORTED, "no heartbeat since " + r.lastHeartbeat()
-                        + " (timeout " + context.heartbeatTimeout() + "); the process most likely died"));
+                        + " (timeout " + r.heartbeatTimeout() + "); the process most likely died"));
             } catch (ConflictException raced) {
                 // Another process ended it in the meantime: nothing to abort.
             }
@@ -187,6 +187,10 @@ public final class DefaultTracking implements Tracking {
         @Override
         public RunStarter tag(String key, String value) {
             Validate.key("tags key", key);
+            if (key.equals(Run.HEARTBEAT_TIMEOUT_TAG)) {
+                throw new InvalidArgumentException("tags key", Run.HEARTBEAT_TIMEOUT_TAG
+                        + " is set by the library from Mlops.builder().heartbeatTimeout(...)");
+            }
             tags.put(key, Validate.value("tags." + key, value, Validate.MAX_TAG_VALUE));
             return this;
         }
@@ -230,7 +234,9 @@ public final class DefaultTracking implements Tracking {
                 }
             }
             CodeVersion code = codeVersionGiven ? codeVersion : GitCodeVersion.read(context.workingDirectory());
-            NewRun newRun = new NewRun(id, jobName, parentRunId, context.now(), tags, code, environment());
+            Map<String, String> allTags = new LinkedHashMap<>(tags);
+            allTags.put(Run.HEARTBEAT_TIMEOUT_TAG, context.heartbeatTimeout().toString());
+            NewRun newRun = new NewRun(id, jobName, parentRunId, context.now(), allTags, code, environment());
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("job", jobName);
             if (parentRunId != null) {

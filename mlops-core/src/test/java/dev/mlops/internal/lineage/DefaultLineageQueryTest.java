@@ -161,14 +161,16 @@ class DefaultLineageQueryTest {
     @DisplayName("odd graphs and bad input")
     class Edges {
         @Test
-        @DisplayName("a node the store does not know is answered with the root alone")
+        @DisplayName("a node the store does not know is not found, for queries and paths alike")
         void unknownRoot() {
             NodeRef unknown = NodeRef.dataset("nowhere", digest("nowhere"));
             for (Direction d : Direction.values()) {
-                LineageGraph g = lineage.query(new LineageQuery(unknown, d, 5, Set.of()));
-                assertThat(g.nodes()).containsExactly(unknown);
-                assertThat(g.edges()).isEmpty();
+                assertThatThrownBy(() -> lineage.query(new LineageQuery(unknown, d, 5, Set.of())))
+                        .isInstanceOf(dev.mlops.NotFoundException.class).hasMessageContaining("nowhere");
             }
+            assertThatThrownBy(() -> lineage.path(unknown, A, 5)).isInstanceOf(dev.mlops.NotFoundException.class);
+            assertThatThrownBy(() -> lineage.upstream(NodeRef.run("no-such-run"), 5))
+                    .isInstanceOf(dev.mlops.NotFoundException.class).hasMessageContaining("no-such-run");
         }
 
         @ParameterizedTest
