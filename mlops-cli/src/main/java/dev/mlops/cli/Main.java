@@ -17,7 +17,7 @@ import picocli.CommandLine.Mixin;
 @Command(name = "mlops", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Lineage, dataset versions, runs and a tamper-evident audit trail for JVM machine learning.",
         subcommands = {QuickstartCommand.class, DatasetsCommand.class, RunsCommand.class, LineageCommand.class,
-                AuditCommand.class})
+                AuditCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Mixin
     GlobalOptions global = new GlobalOptions();
@@ -73,8 +73,13 @@ public final class Main implements Runnable {
             }
             return ExitCodes.STORAGE;
         }
-        err.println("mlops: internal error: " + e);
-        e.printStackTrace(err);
+        err.println("mlops: internal error: " + e + " (set MLOPS_DEBUG=1 for the stack trace)");
+        if (System.getenv("MLOPS_DEBUG") != null) {
+            e.printStackTrace(err);
+        }
+        if (json) {
+            writeError(out, "STORAGE", "internal error: " + e, null);
+        }
         return ExitCodes.STORAGE;
     }
 

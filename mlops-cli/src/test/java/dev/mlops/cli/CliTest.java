@@ -321,6 +321,56 @@ class CliTest {
             assertThat(r.err()).contains("dataset:nodigest");
         }
 
+        @org.junit.jupiter.params.ParameterizedTest
+        @org.junit.jupiter.params.provider.ValueSource(strings = {"quickstart", "datasets", "datasets add",
+                "datasets list", "runs", "runs list", "runs show", "lineage", "lineage export-openlineage", "audit",
+                "audit verify", "audit export", "audit keygen", "audit checkpoint"})
+        @DisplayName("every command answers --help with its usage and exit 0")
+        void help(String command) {
+            List<String> args = new ArrayList<>(List.of(command.split(" ")));
+            args.add("--help");
+            CliRunner.Result r = CliRunner.raw(args.toArray(String[]::new));
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            assertThat(r.out()).contains("Usage: mlops " + command);
+        }
+
+        @Test
+        @DisplayName("reading commands on a store file that does not exist are not found, and create nothing")
+        void missingStore() {
+            Path db = dir.resolve("typo").resolve("mlops.db");
+            for (String[] command : List.of(new String[] {"runs", "list"}, new String[] {"audit", "verify"},
+                    new String[] {"datasets", "list"}, new String[] {"lineage", "run:x"})) {
+                List<String> args = new ArrayList<>(List.of(command));
+                args.addAll(List.of("--store", "sqlite:" + db, "--json"));
+                CliRunner.Result r = CliRunner.raw(args.toArray(String[]::new));
+                assertThat(r.exitCode()).as(String.join(" ", command)).isEqualTo(3);
+                assertThat(r.json().get("error_code").asText()).isEqualTo("NOT_FOUND");
+            }
+            assertThat(Files.exists(db.getParent())).isFalse();
+        }
+
+        @Test
+        @DisplayName("lineage of a run that does not exist is not found (exit 3)")
+        void unknownLineageRoot() {
+            CliRunner cli = new CliRunner(dir);
+            assertThat(cli.run("quickstart", "--data-dir", dir.resolve("qs").toString()).exitCode()).isZero();
+            CliRunner.Result r = cli.run("lineage", "run:0190aaaa-0000-7000-8000-000000000000", "--json");
+            assertThat(r.exitCode()).isEqualTo(3);
+            assertThat(r.json().get("message").asText()).contains("0190aaaa");
+        }
+
+        @Test
+        @DisplayName("--out into a directory that does not exist is a usage error and writes nothing")
+        void outIntoMissingDirectory() {
+            CliRunner cli = new CliRunner(dir);
+            assertThat(cli.run("quickstart", "--data-dir", dir.resolve("qs").toString()).exitCode()).isZero();
+            Path out = dir.resolve("nope").resolve("audit.jsonl");
+            CliRunner.Result r = cli.run("audit", "export", "--out", out.toString());
+            assertThat(r.exitCode()).isEqualTo(2);
+            assertThat(r.err()).contains("--out").contains("does not exist");
+            assertThat(Files.exists(out.getParent())).isFalse();
+        }
+
         @Test
         @DisplayName("an unknown option is a usage error")
         void unknownOption() {

@@ -25,12 +25,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code mlops audit verify|export}. */
-@Command(name = "audit", description = "Verify and export the tamper-evident audit trail.",
+@Command(name = "audit", mixinStandardHelpOptions = true, description = "Verify and export the tamper-evident audit trail.",
         subcommands = {AuditCommand.Verify.class, AuditCommand.Export.class, AuditCommand.Keygen.class,
                 AuditCommand.Checkpoint.class})
 public final class AuditCommand {
 
-    @Command(name = "verify", description = "Verify the store's hash chain, or an exported file offline."
+    @Command(name = "verify", mixinStandardHelpOptions = true, description = "Verify the store's hash chain, or an exported file offline."
             + " Exit 0 when intact, 1 when any event was changed, removed, inserted or reordered.")
     static final class Verify extends BaseCommand {
         @Option(names = "--file", paramLabel = "EXPORT.jsonl", description = "Verify this export offline, without a store.")
@@ -59,7 +59,7 @@ public final class AuditCommand {
                 }
                 v = AuditLog.verifyExport(file, key, external);
             } else {
-                try (Mlops mlops = open()) {
+                try (Mlops mlops = openExisting()) {
                     if (external.isEmpty()) {
                         v = key == null ? mlops.audit().verify() : mlops.audit().verify(key);
                     } else {
@@ -105,7 +105,7 @@ public final class AuditCommand {
         }
     }
 
-    @Command(name = "keygen", description = "Generate an Ed25519 key pair for signing audit checkpoints."
+    @Command(name = "keygen", mixinStandardHelpOptions = true, description = "Generate an Ed25519 key pair for signing audit checkpoints."
             + " Keep the private key outside the store.")
     static final class Keygen extends BaseCommand {
         @Option(names = "--private", required = true, paramLabel = "FILE", description = "Where to write the private key (PEM).")
@@ -139,7 +139,7 @@ public final class AuditCommand {
         }
     }
 
-    @Command(name = "checkpoint", description = "Sign the current head of the chain with an Ed25519 private key.")
+    @Command(name = "checkpoint", mixinStandardHelpOptions = true, description = "Sign the current head of the chain with an Ed25519 private key.")
     static final class Checkpoint extends BaseCommand {
         @Option(names = "--key", required = true, paramLabel = "FILE", description = "The private key (from audit keygen).")
         Path keyFile;
@@ -151,7 +151,7 @@ public final class AuditCommand {
         @Override
         public Integer call() {
             PrivateKey key = AuditKeys.readPrivateKey(keyFile);
-            try (Mlops mlops = open()) {
+            try (Mlops mlops = openExisting()) {
                 AuditCheckpoint cp = mlops.audit().checkpoint(key);
                 if (outFile != null) {
                     AuditCheckpoints.append(outFile, cp);
@@ -172,36 +172,16 @@ public final class AuditCommand {
         }
     }
 
-    @Command(name = "export", description = "Export every audit event as JSON Lines.")
+    @Command(name = "export", mixinStandardHelpOptions = true, description = "Export every audit event as JSON Lines.")
     static final class Export extends BaseCommand {
         @Option(names = "--out", paramLabel = "FILE", description = "Write to FILE instead of stdout.")
         Path outFile;
 
         @Override
         public Integer call() {
-            try (Mlops mlops = open()) {
-                if (outFile == null) {
-                    mlops.audit().export(new dev.mlops.cli.WriterOutputStream(spec.commandLine().getOut()));
-                    spec.commandLine().getOut().flush();
-                    return 0;
-                }
-                long events;
-                try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(outFile))) {
-                    events = mlops.audit().export(file);
-                } catch (IOException e) {
-                    throw new InvalidArgumentException("--out", "cannot write " + outFile + ": " + e.getMessage(), e);
-                }
-                Output out = output();
-                if (json()) {
-                    Map<String, Object> doc = new LinkedHashMap<>();
-                    doc.put("events", events);
-                    doc.put("out", outFile.toAbsolutePath().toString());
-                    out.json(doc);
-                } else {
-                    out.line("Exported " + events + " audit events to " + outFile);
-                }
+            try (Mlops mlops = openExisting()) {
+                return export(outFile, out -> mlops.audit().export(out), "audit events");
             }
-            return 0;
         }
     }
 }

@@ -15,11 +15,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code mlops datasets add|list}. */
-@Command(name = "datasets", description = "Register and list dataset versions (content-addressed by SHA-256).",
+@Command(name = "datasets", mixinStandardHelpOptions = true, description = "Register and list dataset versions (content-addressed by SHA-256).",
         subcommands = {DatasetsCommand.Add.class, DatasetsCommand.ListVersions.class})
 public final class DatasetsCommand {
 
-    @Command(name = "add", description = "Register a file or directory as a dataset version.")
+    @Command(name = "add", mixinStandardHelpOptions = true, description = "Register a file or directory as a dataset version.")
     static final class Add extends BaseCommand {
         @Parameters(index = "0", paramLabel = "PATH", description = "The file or directory.")
         Path path;
@@ -50,14 +50,14 @@ public final class DatasetsCommand {
         }
     }
 
-    @Command(name = "list", description = "List dataset versions in registration order.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List dataset versions in registration order.")
     static final class ListVersions extends BaseCommand {
         @Option(names = "--name", paramLabel = "NAME", description = "Only versions of this dataset.")
         String name;
 
         @Override
         public Integer call() {
-            try (Mlops mlops = open()) {
+            try (Mlops mlops = openExisting()) {
                 List<Map<String, Object>> all = new ArrayList<>();
                 List<DatasetVersion> versions = new ArrayList<>();
                 PageRequest request = PageRequest.first(1000);

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code mlops lineage NODE} and {@code mlops lineage export-openlineage}. */
-@Command(name = "lineage", description = "Walk the lineage graph from a node, or export OpenLineage events.",
+@Command(name = "lineage", mixinStandardHelpOptions = true, description = "Walk the lineage graph from a node, or export OpenLineage events.",
         subcommands = {LineageCommand.ExportOpenLineage.class})
 public final class LineageCommand extends BaseCommand {
     @Parameters(index = "0", arity = "0..1", paramLabel = "NODE", description = "dataset:NAME@sha256:HEX, run:RUN_ID,"
@@ -59,7 +59,7 @@ public final class LineageCommand extends BaseCommand {
         if (!Set.of("json", "dot", "mermaid").contains(format)) {
             throw new InvalidArgumentException("--format", "--format must be json, dot or mermaid, was '" + format + "'");
         }
-        try (Mlops mlops = open()) {
+        try (Mlops mlops = openExisting()) {
             LineageGraph graph = mlops.lineage().query(new LineageQuery(root, dir, depth, Set.of()));
             Output out = output();
             switch (format) {
@@ -80,39 +80,16 @@ public final class LineageCommand extends BaseCommand {
         return 0;
     }
 
-    @Command(name = "export-openlineage", description = "Write every run as OpenLineage RunEvents (JSON Lines).")
+    @Command(name = "export-openlineage", mixinStandardHelpOptions = true, description = "Write every run as OpenLineage RunEvents (JSON Lines).")
     static final class ExportOpenLineage extends BaseCommand {
         @Option(names = "--out", paramLabel = "FILE", description = "Write to FILE instead of stdout.")
         Path outFile;
 
         @Override
         public Integer call() {
-            try (Mlops mlops = open()) {
-                long events;
-                if (outFile == null) {
-                    events = mlops.lineage().exportOpenLineage(
-                            new dev.mlops.cli.WriterOutputStream(spec.commandLine().getOut()));
-                    spec.commandLine().getOut().flush();
-                } else {
-                    try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(outFile))) {
-                        events = mlops.lineage().exportOpenLineage(file);
-                    } catch (IOException e) {
-                        throw new InvalidArgumentException("--out", "cannot write " + outFile + ": " + e.getMessage(), e);
-                    }
-                    Output out = output();
-                    if (json()) {
-                        Map<String, Object> doc = new LinkedHashMap<>();
-                        doc.put("events", events);
-                        doc.put("out", outFile.toAbsolutePath().toString());
-                        out.json(doc);
-                    } else {
-                        out.line("Wrote " + events + " OpenLineage events to " + outFile);
-                    }
-                }
-            } catch (UncheckedIOException e) {
-                throw new InvalidArgumentException("--out", "cannot write OpenLineage events: " + e.getMessage(), e);
+            try (Mlops mlops = openExisting()) {
+                return export(outFile, out -> mlops.lineage().exportOpenLineage(out), "OpenLineage events");
             }
-            return 0;
         }
     }
 }

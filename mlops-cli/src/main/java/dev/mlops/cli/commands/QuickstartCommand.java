@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
  * registers it as a dataset version, trains a rain classifier inside a tracked run (params, metrics, input dataset,
  * model artifact as output), verifies the audit log and prints a summary. Every number comes from what it ran.
  */
-@Command(name = "quickstart", description = "Run the main job on the bundled Seattle weather data (2012-2015).")
+@Command(name = "quickstart", mixinStandardHelpOptions = true, description = "Run the main job on the bundled Seattle weather data (2012-2015).")
 public final class QuickstartCommand extends BaseCommand {
     static final String DATASET = "seattle-weather-train";
     static final String JOB = "train-rain-classifier";

@@ -7,7 +7,6 @@ import dev.mlops.PageRequest;
 import dev.mlops.cli.Output;
 import dev.mlops.tracking.Run;
 import dev.mlops.tracking.RunQuery;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,13 +16,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code mlops runs list|show}. */
-@Command(name = "runs", description = "List and show tracked runs.",
+@Command(name = "runs", mixinStandardHelpOptions = true, description = "List and show tracked runs.",
         subcommands = {RunsCommand.ListRuns.class, RunsCommand.Show.class})
 public final class RunsCommand {
-    /** The heartbeat timeout the CLI assumes when reporting runs (the library default). */
-    static final Duration HEARTBEAT_TIMEOUT = Duration.ofMinutes(5);
 
-    @Command(name = "list", description = "List runs, newest first.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List runs, newest first.")
     static final class ListRuns extends BaseCommand {
         @Option(names = "--job", paramLabel = "NAME", description = "Only runs of this job.")
         String job;
@@ -36,7 +33,7 @@ public final class RunsCommand {
             if (limit < 1 || limit > 10_000) {
                 throw new dev.mlops.InvalidArgumentException("--limit", "--limit must be between 1 and 10000, was " + limit);
             }
-            try (Mlops mlops = open()) {
+            try (Mlops mlops = openExisting()) {
                 RunQuery.Builder q = RunQuery.builder();
                 if (job != null) {
                     q.jobName(job);
@@ -46,14 +43,14 @@ public final class RunsCommand {
                 Output out = output();
                 if (json()) {
                     List<Map<String, Object>> runs = new ArrayList<>();
-                    page.items().forEach(r -> runs.add(Views.run(r, now, HEARTBEAT_TIMEOUT)));
+                    page.items().forEach(r -> runs.add(Views.run(r, now)));
                     out.json(runs);
                 } else if (page.items().isEmpty()) {
                     out.line("No runs.");
                 } else {
                     for (Run r : page.items()) {
                         out.line(String.format("%s  %-10s %-30s %s", r.id(),
-                                r.effectiveStatus(now, HEARTBEAT_TIMEOUT), r.jobName(), r.startTime()));
+                                r.effectiveStatus(now), r.jobName(), r.startTime()));
                     }
                 }
             }
@@ -61,17 +58,17 @@ public final class RunsCommand {
         }
     }
 
-    @Command(name = "show", description = "Show one run with params, latest metrics, inputs and outputs.")
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one run with params, latest metrics, inputs and outputs.")
     static final class Show extends BaseCommand {
         @Parameters(index = "0", paramLabel = "RUN_ID")
         String runId;
 
         @Override
         public Integer call() {
-            try (Mlops mlops = open()) {
+            try (Mlops mlops = openExisting()) {
                 Run r = mlops.tracking().get(runId)
                         .orElseThrow(() -> new NotFoundException("run " + runId + " does not exist"));
-                Map<String, Object> view = Views.run(r, mlops.clock().instant(), HEARTBEAT_TIMEOUT);
+                Map<String, Object> view = Views.run(r, mlops.clock().instant());
                 Output out = output();
                 if (json()) {
                     out.json(view);

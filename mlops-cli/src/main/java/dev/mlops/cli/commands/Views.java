@@ -10,7 +10,6 @@ import dev.mlops.tracking.MetricPoint;
 import dev.mlops.tracking.Run;
 import dev.mlops.tracking.RunLink;
 import dev.mlops.tracking.RunStatus;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,11 +50,11 @@ final class Views {
         return m;
     }
 
-    static Map<String, Object> run(Run r, Instant now, Duration heartbeatTimeout) {
+    static Map<String, Object> run(Run r, Instant now) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", r.id());
         m.put("job", r.jobName());
-        RunStatus effective = r.effectiveStatus(now, heartbeatTimeout);
+        RunStatus effective = r.effectiveStatus(now);
         m.put("status", effective.name());
         if (effective != r.status()) {
             m.put("stored_status", r.status().name());
