@@ -255,7 +255,8 @@ public final class CsvReader implements Closeable {
             limit = n;
             return buffer[0];
         } catch (CharacterCodingException e) {
-            throw error(line, "not valid UTF-8");
+            // The decoder reads ahead of the parser, so the bad bytes are somewhere from this line on.
+            throw new InvalidArgumentException(source + ":" + line, source + ": not valid UTF-8 at or after line " + line);
         } catch (IOException e) {
             throw new InvalidArgumentException(source, "cannot read " + source + ": " + e.getMessage(), e);
         }
