@@ -1627,8 +1627,9 @@ public abstract class MetadataStoreCompatibilityKit {
                         String pair = (k.startsWith("x") ? "y" : "x") + k.substring(1);
                         assertThat(r.params()).as("params come in pairs").containsKey(pair);
                     }
-                    List<AuditEvent> events = store.auditEvents(0, 10_000);
-                    assertChainIntact(events);
+                    if (i % 5 == 0) {
+                        assertChainIntact(store.auditEvents(0, 10_000));
+                    }
                 }
                 return "reader";
             });
