@@ -259,43 +259,24 @@ public final class JdbcStore implements MetadataStore {
 
     // ---- datasets -------------------------------------------------------------------------------------------------
 
+    /**
+     * Registers a dataset version. The digest is the content, so a (name, digest) that exists is the same version
+     * whatever the new registration says about its source, format, tags, time or author: the stored one is
+     * returned with {@code created = false} (a schema inferred differently by another library version does not
+     * make the same bytes another version).
+     */
     @Override
     public Created<DatasetVersion> registerDataset(DatasetVersion version, PendingAuditEvent audit) {
         String id = version.name() + "@" + version.version();
         return transactions.write("register dataset version " + id, c -> {
             Optional<DatasetVersion> existing = DatasetTable.find(c, version.name(), version.version());
             if (existing.isPresent()) {
-                String difference = difference(existing.get(), version);
-                if (difference != null) {
-                    throw new AlreadyExistsException("dataset version " + id + " exists already with a different "
-                            + difference);
-                }
                 return new Created<>(existing.get(), false);
             }
             DatasetTable.insert(c, version);
             AuditTable.append(c, audit);
             return new Created<>(DatasetTable.find(c, version.name(), version.version()).orElseThrow(), true);
         });
-    }
-
-    /**
-     * What differs in the content of two registrations of one (name, digest), or null: where it was read from, its
-     * tags, when and by whom it was registered describe a registration, not the content, and may differ.
-     */
-    private static String difference(DatasetVersion stored, DatasetVersion version) {
-        if (!stored.format().equals(version.format())) {
-            return "format ('" + stored.format() + "', not '" + version.format() + "')";
-        }
-        if (stored.sizeBytes() != version.sizeBytes()) {
-            return "size (" + stored.sizeBytes() + " bytes, not " + version.sizeBytes() + ")";
-        }
-        if (!Objects.equals(stored.rowCount(), version.rowCount())) {
-            return "row count (" + stored.rowCount() + ", not " + version.rowCount() + ")";
-        }
-        if (!Objects.equals(stored.schema(), version.schema())) {
-            return "schema";
-        }
-        return null;
     }
 
     @Override
