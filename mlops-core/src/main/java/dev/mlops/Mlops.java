@@ -51,12 +51,12 @@ public final class Mlops implements AutoCloseable {
     private final List<AutoCloseable> owned;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Mlops(Context context, List<AutoCloseable> owned) {
+    private Mlops(Context context, List<AutoCloseable> owned, String openLineageNamespace) {
         this.context = context;
         this.owned = List.copyOf(owned);
         this.tracking = new DefaultTracking(context);
         this.datasets = new DefaultDatasets(context);
-        this.lineage = new DefaultLineage(context);
+        this.lineage = new DefaultLineage(context, openLineageNamespace);
         this.audit = new DefaultAuditLog(context);
     }
 
@@ -159,6 +159,7 @@ public final class Mlops implements AutoCloseable {
         private int metricBatchSize = 1000;
         private Path workingDirectory = Path.of("").toAbsolutePath();
         private boolean serviceLoading = true;
+        private String openLineageNamespace = DefaultLineage.DEFAULT_NAMESPACE;
 
         private Builder() {
         }
@@ -246,6 +247,15 @@ public final class Mlops implements AutoCloseable {
         }
 
         /**
+         * The OpenLineage namespace of exported jobs, and of datasets without a location of their own (default
+         * {@code mlops}; see {@code docs/lineage.md}).
+         */
+        public Builder openLineageNamespace(String namespace) {
+            this.openLineageNamespace = Validate.text("openLineageNamespace", namespace, Validate.MAX_NAME);
+            return this;
+        }
+
+        /**
          * Whether store providers are also looked up with {@link java.util.ServiceLoader} (default true). The
          * kill switch for environments where class-path scanning is unwanted; built-ins always work.
          */
@@ -299,7 +309,7 @@ public final class Mlops implements AutoCloseable {
             });
             Context context = new Context(metadata, bytes, clock, who, heartbeatInterval, heartbeatTimeout,
                     metricBatchSize, workingDirectory, scheduler);
-            return new Mlops(context, owned);
+            return new Mlops(context, owned, openLineageNamespace);
         }
 
         private static void requirePositive(String field, Duration d) {

@@ -331,6 +331,17 @@ class TrackingTest {
     }
 
     @Test
+    @DisplayName("the OpenLineage namespace set on the builder is the namespace of exported jobs")
+    void openLineageNamespace() throws Exception {
+        try (Mlops named = Mlops.builder().storeUri("memory:").openLineageNamespace("team-churn").build()) {
+            String id = named.tracking().run("job", run -> run.id());
+            String start = named.lineage().openLineageEvents(id).get(0);
+            assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(start).at("/job/namespace").asText())
+                    .isEqualTo("team-churn");
+        }
+    }
+
+    @Test
     @DisplayName("builder conflicts and unknown schemes fail fast with messages that name them")
     void builderErrors() {
         assertThatThrownBy(() -> Mlops.builder().storeUri("memory:").store(new dev.mlops.store.memory.InMemoryStore()))
