@@ -33,13 +33,17 @@ import java.util.Optional;
  *   <li>Every mutation takes a {@link PendingAuditEvent} and stores the change and the sealed event
  *       ({@link dev.mlops.audit.AuditChain#seal}) atomically: both or neither. Appends are serialised (one chain,
  *       seq without gaps).</li>
- *   <li>Creates are idempotent: a run's id and a dataset version's (name, digest) are their idempotency keys.
- *       Repeating a create with the same content returns the stored entity with {@code created = false} and appends
- *       no audit event; with different content it fails with {@code ALREADY_EXISTS}.</li>
+ *   <li>Creates are idempotent. A run's id is its idempotency key: repeating {@link #createRun} with the same
+ *       content returns the stored run with {@code created = false} and appends no audit event; with different
+ *       content it fails with {@code ALREADY_EXISTS}. A dataset version's identity is its (name, digest): see
+ *       {@link #registerDataset}.</li>
  *   <li>Listings are keyset-paginated with opaque tokens: an item present for the whole listing is returned exactly
  *       once, whatever is inserted meanwhile.</li>
  *   <li>Failures are {@code MlopsException}s: {@code NOT_FOUND}, {@code ALREADY_EXISTS}, {@code CONFLICT} for
- *       state, {@code STORAGE} for the backend (with the change not applied).</li>
+ *       state, {@code STORAGE} for the backend (with the change not applied). Messages name the key, id or field
+ *       concerned, never a value that may be a secret (a param's value, for one).</li>
+ *   <li>After {@link #close()}, every method except {@link #close()} and {@link #describe()} fails with
+ *       {@code STORAGE}, whatever its arguments.</li>
  *   <li>Implementations are thread-safe.</li>
  * </ul>
  */
@@ -61,6 +65,7 @@ public interface MetadataStore extends AutoCloseable {
     /**
      * Moves a {@code RUNNING} run to an end state.
      *
+     * @throws dev.mlops.InvalidArgumentException (field {@code status}) when {@code status} is {@code RUNNING}
      * @throws dev.mlops.NotFoundException when the run does not exist
      * @throws dev.mlops.ConflictException when the run is not {@code RUNNING}
      */
@@ -68,7 +73,8 @@ public interface MetadataStore extends AutoCloseable {
 
     /**
      * Records that the run's process is alive. Not a change of metadata, so not audited; a heartbeat for a run that
-     * is no longer {@code RUNNING} is ignored.
+     * is no longer {@code RUNNING} is ignored. The last heartbeat (at first the start time) only moves forward: a
+     * heartbeat {@code at} or before it changes nothing.
      *
      * @throws dev.mlops.NotFoundException when the run does not exist
      */
@@ -76,7 +82,8 @@ public interface MetadataStore extends AutoCloseable {
 
     /**
      * Adds params; write-once: a key that exists with the same value is accepted, with another value the whole
-     * call fails with {@code CONFLICT} naming the key, and nothing is stored.
+     * call fails with {@code CONFLICT} naming the key and the run (never the stored or the new value, since a param
+     * may be a secret), and nothing is stored.
      */
     void logParams(String runId, Map<String, String> params, PendingAuditEvent audit);
 
@@ -101,7 +108,12 @@ public interface MetadataStore extends AutoCloseable {
 
     // ---- datasets ---------------------------------------------------------------------------------------------
 
-    /** Registers a dataset version; idempotent on (name, version). */
+    /**
+     * Registers a dataset version. Its identity is (name, digest): the digest is the content, so registering a
+     * (name, digest) that exists returns the stored version with {@code created = false} and appends no audit event,
+     * whatever the new registration says about source URI, format, size, schema, row count, tags, created time or
+     * author (the first registration is kept). Never {@code ALREADY_EXISTS}.
+     */
     Created<DatasetVersion> registerDataset(DatasetVersion version, PendingAuditEvent audit);
 
     Optional<DatasetVersion> getDataset(String name, String version);

@@ -10,6 +10,7 @@ import static dev.mlops.tck.TckData.run;
 import static dev.mlops.tck.TckData.runId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.mlops.AlreadyExistsException;
@@ -21,9 +22,13 @@ import dev.mlops.MlopsException;
 import dev.mlops.NotFoundException;
 import dev.mlops.Page;
 import dev.mlops.PageRequest;
+import dev.mlops.StorageException;
 import dev.mlops.audit.AuditChain;
 import dev.mlops.audit.AuditCheckpoint;
 import dev.mlops.audit.AuditEvent;
+import dev.mlops.data.Column;
+import dev.mlops.data.ColumnType;
+import dev.mlops.data.DatasetSchema;
 import dev.mlops.data.DatasetVersion;
 import dev.mlops.lineage.Direction;
 import dev.mlops.lineage.EdgeKind;
@@ -39,6 +44,8 @@ import dev.mlops.tracking.Run;
 import dev.mlops.tracking.RunLink;
 import dev.mlops.tracking.RunQuery;
 import dev.mlops.tracking.RunStatus;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -49,6 +56,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -68,6 +76,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -280,6 +289,10 @@ public abstract class MetadataStoreCompatibilityKit {
                 return new Outcome<>(null, e.code());
             }
         }
+    }
+
+    static List<String> callsAfterClose() {
+        return Lifecycle.CALLS_AFTER_CLOSE;
     }
 
     // ---- tests ------------------------------------------------------------------------------------------------
@@ -528,6 +541,26 @@ public abstract class MetadataStoreCompatibilityKit {
         }
 
         @Test
+        @DisplayName("finishing a run as RUNNING is INVALID_ARGUMENT on field status, changes nothing and appends no"
+                + " event")
+        void finishAsRunning() {
+            create(1);
+            params(runId(1), Map.of("lr", "0.1"));
+            Run before = get(runId(1));
+            long events = auditSize();
+
+            assertThatThrownBy(() -> store.finishRun(runId(1), RunStatus.RUNNING, at(10), null,
+                    audit("run.finish", "run:" + runId(1))))
+                    .isInstanceOfSatisfying(InvalidArgumentException.class,
+                            e -> assertThat(e.field()).as("field").contains("status"))
+                    .hasMessageContaining("status");
+
+            assertThat(store.getRun(runId(1))).contains(before);
+            assertThat(auditSize()).isEqualTo(events);
+            assertThat(finish(runId(1), RunStatus.COMPLETED).status()).isEqualTo(RunStatus.COMPLETED);
+        }
+
+        @Test
         @DisplayName("tags can still be set on a finished run")
         void tagsAfterFinish() {
             create(1);
@@ -577,6 +610,38 @@ public abstract class MetadataStoreCompatibilityKit {
 
             assertThat(get(runId(1)).status()).isEqualTo(RunStatus.RUNNING);
             assertThat(auditSize()).isEqualTo(events);
+        }
+
+        @Test
+        @DisplayName("a heartbeat older than the last heartbeat, or than the start, does not move it back")
+        void neverBackwards() {
+            create(1);
+            store.heartbeat(runId(1), at(45));
+            store.heartbeat(runId(1), at(30));
+            assertThat(get(runId(1)).lastHeartbeat()).isEqualTo(at(45));
+            store.heartbeat(runId(1), at(45));
+            assertThat(get(runId(1)).lastHeartbeat()).isEqualTo(at(45));
+            store.heartbeat(runId(1), at(45).plusMillis(1));
+            assertThat(get(runId(1)).lastHeartbeat()).isEqualTo(at(45).plusMillis(1));
+
+            create(2);
+            store.heartbeat(runId(2), at(2).minusMillis(1));
+            assertThat(get(runId(2)).lastHeartbeat()).as("a heartbeat before the start").isEqualTo(at(2));
+        }
+
+        @ParameterizedTest(name = "seed {0}")
+        @ValueSource(longs = {5, 17, 2026})
+        @DisplayName("after heartbeats in any order the last heartbeat is the latest of them and the start time")
+        void latestWins(long seed) {
+            SplittableRandom random = new SplittableRandom(seed);
+            create(1);
+            Instant latest = at(1);
+            for (int i = 0; i < 25; i++) {
+                Instant beat = at(1).plusMillis(random.nextLong(-5_000, 60_000));
+                store.heartbeat(runId(1), beat);
+                latest = beat.isAfter(latest) ? beat : latest;
+                assertThat(get(runId(1)).lastHeartbeat()).as("after heartbeat %d at %s", i, beat).isEqualTo(latest);
+            }
         }
 
         @ParameterizedTest(name = "{0}")
@@ -638,6 +703,27 @@ public abstract class MetadataStoreCompatibilityKit {
 
             assertThat(get(runId(1)).params()).isEqualTo(Map.of("learning_rate", "0.01"));
             assertThat(auditSize()).isEqualTo(events);
+        }
+
+        @Test
+        @DisplayName("a write-once conflict names the key and the run but neither value, since a param may be a"
+                + " secret")
+        void conflictHidesValues() {
+            create(1);
+            params(runId(1), Map.of("db_password", "old-s3cr3t-" + "x".repeat(150)));
+
+            Throwable thrown = catchThrowable(() -> params(runId(1), Map.of("db_password", "new-s3cr3t-value")));
+
+            assertThat(thrown).isInstanceOf(ConflictException.class)
+                    .hasMessageContaining("db_password")
+                    .hasMessageContaining(runId(1));
+            for (Throwable t = thrown; t != null; t = t.getCause()) {
+                assertThat(String.valueOf(t.getMessage())).as("message of %s", t.getClass().getName())
+                        .doesNotContain("s3cr3t").doesNotContain("xxxx");
+                for (Throwable suppressed : t.getSuppressed()) {
+                    assertThat(String.valueOf(suppressed.getMessage())).doesNotContain("s3cr3t");
+                }
+            }
         }
 
         @Test
@@ -1049,6 +1135,39 @@ public abstract class MetadataStoreCompatibilityKit {
             assertThat(store.getDataset("iris", first.version())).contains(first);
             assertThat(auditSize()).isEqualTo(events);
             assertThat(readAll(p -> store.listDatasets("iris", p), 10)).containsExactly(first);
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"source URI", "format", "size", "schema", "no schema", "row count", "no row count",
+                "tags", "created time", "created by", "all of them"})
+        @DisplayName("a (name, digest) that exists is the same version whatever else a new registration says: the"
+                + " stored version, created=false, no audit event")
+        void identityIsNameAndDigest(String difference) {
+            DatasetVersion first = dataset("iris", "1,2,3");
+            register(first);
+            long events = auditSize();
+            DatasetSchema otherSchema = new DatasetSchema(List.of(new Column("other", ColumnType.CATEGORICAL)));
+            boolean all = difference.equals("all of them");
+            DatasetVersion again = new DatasetVersion("iris", first.version(),
+                    all || difference.equals("source URI") ? "s3://elsewhere/iris.csv" : first.sourceUri(),
+                    all || difference.equals("format") ? "binary" : first.format(),
+                    all || difference.equals("size") ? first.sizeBytes() + 1 : first.sizeBytes(),
+                    all || difference.equals("schema") ? otherSchema
+                            : difference.equals("no schema") ? null : first.schema(),
+                    all || difference.equals("row count") ? Long.valueOf(first.rowCount() + 7)
+                            : difference.equals("no row count") ? null : first.rowCount(),
+                    all || difference.equals("tags") ? Map.of("other", "tag") : first.tags(),
+                    all || difference.equals("created time") ? at(5000) : first.createdTime(),
+                    all || difference.equals("created by") ? "carol" : first.createdBy());
+            assertThat(again).as("the registration differs").isNotEqualTo(first);
+
+            Created<DatasetVersion> c = register(again);
+
+            assertThat(c.created()).isFalse();
+            assertThat(c.value()).isEqualTo(first);
+            assertThat(store.getDataset("iris", first.version())).contains(first);
+            assertThat(readAll(p -> store.listDatasets(null, p), 10)).containsExactly(first);
+            assertThat(auditSize()).isEqualTo(events);
         }
 
         @Test
@@ -1850,6 +1969,79 @@ public abstract class MetadataStoreCompatibilityKit {
         void closeTwice() {
             create(1);
             store.close();
+            store.close();
+        }
+
+        /** One call of every method but close() and describe(), some with arguments a store might answer early. */
+        private static final List<String> CALLS_AFTER_CLOSE = List.of("createRun", "getRun", "searchRuns",
+                "searchRuns with a malformed page token", "finishRun", "finishRun as RUNNING", "heartbeat",
+                "logParams", "setTags", "logMetrics", "metricHistory", "addLinks", "registerDataset", "getDataset",
+                "listDatasets", "lineageEdges", "lineageEdges of no nodes", "auditEvents",
+                "auditEvents with limit 0", "auditHead", "eraseAuditData", "addCheckpoint", "checkpoints");
+
+        @Test
+        @DisplayName("the calls after close() checked below cover every method of MetadataStore but close() and"
+                + " describe()")
+        void everyMethodCoveredAfterClose() {
+            Set<String> methods = new TreeSet<>();
+            for (Method m : MetadataStore.class.getDeclaredMethods()) {
+                if (!Modifier.isStatic(m.getModifiers()) && !m.isSynthetic()) {
+                    methods.add(m.getName());
+                }
+            }
+            methods.removeAll(Set.of("close", "describe"));
+            Set<String> covered = new TreeSet<>();
+            CALLS_AFTER_CLOSE.forEach(call -> covered.add(call.split(" ")[0]));
+            assertThat(covered).isEqualTo(methods);
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("dev.mlops.tck.MetadataStoreCompatibilityKit#callsAfterClose")
+        @DisplayName("after close() every call but close() and describe() fails with STORAGE")
+        void closedStoreRefusesEverything(String call) {
+            create(1);
+            params(runId(1), Map.of("lr", "0.1"));
+            DatasetVersion d = dataset("d", "1");
+            register(d);
+            AuditEvent head = store.auditHead().orElseThrow();
+            AuditCheckpoint checkpoint = TckData.checkpoint(head, at(10));
+            String description = store.describe();
+            store.close();
+            PendingAuditEvent pending = audit("after.close", "run:" + runId(1));
+
+            Throwable thrown = catchThrowable(() -> {
+                switch (call) {
+                    case "createRun" -> store.createRun(newRun(2), pending);
+                    case "getRun" -> store.getRun(runId(1));
+                    case "searchRuns" -> store.searchRuns(RunQuery.all(), PageRequest.first());
+                    case "searchRuns with a malformed page token" -> store.searchRuns(RunQuery.all(),
+                            new PageRequest(10, "%%%"));
+                    case "finishRun" -> store.finishRun(runId(1), RunStatus.COMPLETED, at(10), null, pending);
+                    case "finishRun as RUNNING" -> store.finishRun(runId(1), RunStatus.RUNNING, at(10), null, pending);
+                    case "heartbeat" -> store.heartbeat(runId(1), at(20));
+                    case "logParams" -> store.logParams(runId(1), Map.of("a", "1"), pending);
+                    case "setTags" -> store.setTags(runId(1), Map.of("a", "1"), pending);
+                    case "logMetrics" -> store.logMetrics(runId(1), List.of(point("m", 1, 0, 1)), pending);
+                    case "metricHistory" -> store.metricHistory(runId(1), "m", PageRequest.first());
+                    case "addLinks" -> store.addLinks(runId(1), List.of(RunLink.input(d.node())), pending);
+                    case "registerDataset" -> store.registerDataset(dataset("d", "2"), pending);
+                    case "getDataset" -> store.getDataset("d", d.version());
+                    case "listDatasets" -> store.listDatasets(null, PageRequest.first());
+                    case "lineageEdges" -> store.lineageEdges(List.of(d.node()), Direction.BOTH);
+                    case "lineageEdges of no nodes" -> store.lineageEdges(List.of(), Direction.BOTH);
+                    case "auditEvents" -> store.auditEvents(0, 10);
+                    case "auditEvents with limit 0" -> store.auditEvents(0, 0);
+                    case "auditHead" -> store.auditHead();
+                    case "eraseAuditData" -> store.eraseAuditData(1, pending);
+                    case "addCheckpoint" -> store.addCheckpoint(checkpoint, pending);
+                    case "checkpoints" -> store.checkpoints();
+                    default -> throw new IllegalArgumentException(call);
+                }
+            });
+
+            assertThat(thrown).as("what %s threw after close()", call).isInstanceOf(StorageException.class);
+            assertThat(((MlopsException) thrown).code()).isEqualTo(ErrorCode.STORAGE);
+            assertThat(store.describe()).isEqualTo(description);
             store.close();
         }
     }

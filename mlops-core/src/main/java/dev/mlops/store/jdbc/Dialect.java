@@ -2,6 +2,7 @@ package dev.mlops.store.jdbc;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -43,6 +44,12 @@ interface Dialect {
      * database: true where the database serialises writers anyway and waits by polling (SQLite).
      */
     boolean serializeWritesInProcess();
+
+    /**
+     * How long a writer waits for another one, in the database and in the JVM lock of
+     * {@link #serializeWritesInProcess()}, before it fails with {@code STORAGE}.
+     */
+    Duration busyTimeout();
 
     /** The largest number of {@code ?} parameters the store puts into one {@code IN (...)} list. */
     int maxInListSize();
@@ -98,7 +105,7 @@ interface Dialect {
         UNIQUE,
         /** A foreign key constraint was violated. */
         FOREIGN_KEY,
-        /** Another constraint (check, not null) was violated. */
+        /** Another constraint (check, not null) was violated; not a trigger that refused a statement. */
         CONSTRAINT,
         /** Another writer held the lock for longer than the busy timeout. */
         BUSY,

@@ -3,6 +3,7 @@ package dev.mlops.store.jdbc;
 import dev.mlops.AlreadyExistsException;
 import dev.mlops.ConflictException;
 import dev.mlops.Created;
+import dev.mlops.InvalidArgumentException;
 import dev.mlops.NotFoundException;
 import dev.mlops.Page;
 import dev.mlops.PageRequest;
@@ -46,8 +47,9 @@ import java.util.TreeSet;
  * keyset-paginated; the schema is versioned and migrated when the store is opened. Several instances, in one or
  * several processes, may use the same database at once.
  *
- * <p>Thread-safe. {@link #close()} releases the connections; a closed store fails with {@link StorageException}.
- * The layout of the database is documented in {@code docs/storage.md}.
+ * <p>Thread-safe. {@link #close()} releases the connections; afterwards every method except {@link #close()} and
+ * {@link #describe()} fails with {@link StorageException}. The layout of the database is documented in
+ * {@code docs/storage.md}.
  */
 public final class JdbcStore implements MetadataStore {
     private final String description;
@@ -171,6 +173,11 @@ public final class JdbcStore implements MetadataStore {
 
     @Override
     public Run finishRun(String runId, RunStatus status, Instant endTime, String error, PendingAuditEvent audit) {
+        transactions.requireOpen("finish run " + runId);
+        if (!status.isTerminal()) {
+            throw new InvalidArgumentException("status", "status must be COMPLETED, FAILED or ABORTED to finish run "
+                    + runId + ", was " + status);
+        }
         return transactions.write("finish run " + runId, c -> {
             RunStatus current = runs.status(c, runId);
             if (current != RunStatus.RUNNING) {
@@ -205,18 +212,15 @@ public final class JdbcStore implements MetadataStore {
                 if (old == null) {
                     added.put(key, value);
                 } else if (!old.equals(value)) {
-                    throw new ConflictException("param '" + key + "' of run " + runId + " is '" + abbreviate(old)
-                            + "' already and cannot be changed to '" + abbreviate(value) + "' (params are write-once)");
+                    // Neither value is named: a param may be a secret.
+                    throw new ConflictException("param '" + key + "' of run " + runId + " already has another value;"
+                            + " params are write-once");
                 }
             }
             runs.insertParams(c, runId, added);
             AuditTable.append(c, audit);
             return null;
         });
-    }
-
-    private static String abbreviate(String value) {
-        return value.length() <= 100 ? value : value.substring(0, 100) + "...";
     }
 
     @Override
@@ -297,6 +301,7 @@ public final class JdbcStore implements MetadataStore {
     public List<LineageEdge> lineageEdges(Collection<NodeRef> nodes, Direction direction) {
         List<String> ids = nodes.stream().map(NodeRef::id).distinct().toList();
         if (ids.isEmpty()) {
+            transactions.requireOpen("read lineage edges");
             return List.of();
         }
         return transactions.read("read lineage edges", c -> {
@@ -331,6 +336,7 @@ public final class JdbcStore implements MetadataStore {
     @Override
     public List<AuditEvent> auditEvents(long afterSeq, int limit) {
         if (limit <= 0) {
+            transactions.requireOpen("read audit events");
             return List.of();
         }
         return transactions.read("read audit events", c -> AuditTable.after(c, afterSeq, limit));

@@ -254,9 +254,10 @@ final class RunTable {
         Jdbc.update(c, Sql.FINISH_RUN, java.util.Arrays.asList(status.name(), Jdbc.millis(endTime), error, runId));
     }
 
-    /** @return whether a RUNNING run was updated */
+    /** @return whether the last heartbeat of a RUNNING run moved forward to {@code at} */
     boolean heartbeat(Connection c, String runId, Instant at) throws SQLException {
-        return Jdbc.update(c, Sql.HEARTBEAT, List.of(Jdbc.millis(at), runId)) > 0;
+        long millis = Jdbc.millis(at);
+        return Jdbc.update(c, Sql.HEARTBEAT, List.of(millis, runId, millis)) > 0;
     }
 
     void insertParams(Connection c, String runId, Map<String, String> params) throws SQLException {

@@ -29,7 +29,9 @@ final class Sql {
     static final String SELECT_RUN = "SELECT " + RUN_COLUMNS + " FROM runs r WHERE r.id = ?";
     static final String SELECT_RUN_STATUS = "SELECT status FROM runs WHERE id = ?";
     static final String FINISH_RUN = "UPDATE runs SET status = ?, end_time = ?, error = ? WHERE id = ?";
-    static final String HEARTBEAT = "UPDATE runs SET last_heartbeat = ? WHERE id = ? AND status = 'RUNNING'";
+    /** Moves the last heartbeat of a RUNNING run forward, never back. */
+    static final String HEARTBEAT = "UPDATE runs SET last_heartbeat = ? WHERE id = ? AND status = 'RUNNING'"
+            + " AND last_heartbeat < ?";
 
     static final String SELECT_PARAMS = "SELECT key, value FROM params WHERE run_id = ?";
     static final String INSERT_PARAM = Dialect.insert("params", List.of("run_id", "key", "value"));

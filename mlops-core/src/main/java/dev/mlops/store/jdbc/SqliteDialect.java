@@ -185,6 +185,11 @@ final class SqliteDialect implements Dialect {
     }
 
     @Override
+    public Duration busyTimeout() {
+        return busyTimeout;
+    }
+
+    @Override
     public int maxInListSize() {
         return 500;
     }
@@ -218,9 +223,12 @@ final class SqliteDialect implements Dialect {
     public Failure classify(SQLException e) {
         String message = e.getMessage() == null ? "" : e.getMessage();
         return switch (e.getErrorCode() & 0xff) {
+            // The schema has no triggers: one that refuses a statement was added to the database by someone else,
+            // so its refusal is a failure of the backend (OTHER, that is STORAGE), not a conflict with stored state.
             case 19 -> message.contains("SQLITE_CONSTRAINT_PRIMARYKEY") || message.contains("SQLITE_CONSTRAINT_UNIQUE")
                     ? Failure.UNIQUE
-                    : message.contains("SQLITE_CONSTRAINT_FOREIGNKEY") ? Failure.FOREIGN_KEY : Failure.CONSTRAINT;
+                    : message.contains("SQLITE_CONSTRAINT_FOREIGNKEY") ? Failure.FOREIGN_KEY
+                    : message.contains("SQLITE_CONSTRAINT_TRIGGER") ? Failure.OTHER : Failure.CONSTRAINT;
             case 5, 6 -> Failure.BUSY;
             case 26 -> Failure.NOT_A_DATABASE;
             case 11 -> Failure.CORRUPT;

@@ -7,11 +7,17 @@ import dev.mlops.NotFoundException;
 import dev.mlops.StorageException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Runs units of work in transactions on connections of a {@link ConnectionSource}, and turns driver failures into
  * {@link MlopsException}s. A write either commits completely or leaves nothing behind. Thread-safe.
+ *
+ * <p>Every connection taken from the source is given back on every path, discarded when a rollback failed (so a
+ * connection that may still be inside a transaction is never reused); statements and result sets are closed by
+ * the code that opens them, with try-with-resources. A writer waits at most the dialect's busy timeout, for the
+ * database lock and for the in-process write lock alike, and then fails with {@link StorageException}.
  */
 final class Transactions implements AutoCloseable {
 
@@ -52,11 +58,20 @@ final class Transactions implements AutoCloseable {
         return inTransaction(what, false, work);
     }
 
-    /** Runs {@code work} on a connection outside any transaction (for statements that cannot run in one). */
-    <T> T withoutTransaction(String what, Work<T> work) {
+    /**
+     * Fails with {@link StorageException} when the store is closed; for calls that answer without a connection.
+     *
+     * @param what what is being done ("read lineage edges")
+     */
+    void requireOpen(String what) {
         if (closed) {
             throw new StorageException(description + " is closed; cannot " + what, null);
         }
+    }
+
+    /** Runs {@code work} on a connection outside any transaction (for statements that cannot run in one). */
+    <T> T withoutTransaction(String what, Work<T> work) {
+        requireOpen(what);
         Connection connection = acquire(what);
         try {
             return work.run(connection);
@@ -68,11 +83,9 @@ final class Transactions implements AutoCloseable {
     }
 
     private <T> T inTransaction(String what, boolean write, Work<T> work) {
-        if (closed) {
-            throw new StorageException(description + " is closed; cannot " + what, null);
-        }
+        requireOpen(what);
         if (write && writeLock != null) {
-            writeLock.lock();
+            lockForWriting(what);
         }
         try {
             Connection connection = acquire(what);
@@ -109,6 +122,28 @@ final class Transactions implements AutoCloseable {
         }
     }
 
+    /** Takes the in-process write lock, waiting at most the busy timeout, as SQLite waits for its own lock. */
+    private void lockForWriting(String what) {
+        boolean locked;
+        try {
+            locked = writeLock.tryLock(dialect.busyTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException(description + ": cannot " + what + ": interrupted while waiting for another"
+                    + " writer", e);
+        }
+        if (!locked) {
+            throw new StorageException(description + ": cannot " + what + ": " + busy()
+                    + " (another writer of this store held it)", null);
+        }
+    }
+
+    /** The common part of the messages of a writer that waited too long. */
+    private String busy() {
+        return "the database stayed locked by another writer for longer than the busy timeout of "
+                + dialect.busyTimeout().toMillis() + " ms; nothing was changed, retry later";
+    }
+
     private Connection acquire(String what) {
         try {
             return connections.acquire();
@@ -127,8 +162,7 @@ final class Transactions implements AutoCloseable {
                     + detail + ")");
             case CONSTRAINT -> new ConflictException(prefix + "a constraint of the stored data was violated ("
                     + detail + ")");
-            case BUSY -> new StorageException(prefix + "the database stayed locked by another writer for longer"
-                    + " than the busy timeout (" + detail + ")", e);
+            case BUSY -> new StorageException(prefix + busy() + " (" + detail + ")", e);
             case NOT_A_DATABASE -> new StorageException(description + ": the file is not a " + dialect.name()
                     + " database (" + detail + ")", e);
             case CORRUPT -> new StorageException(description + ": the database file is damaged (" + detail + ")", e);

@@ -86,7 +86,8 @@ public final class InMemoryStore implements MetadataStore {
     private final List<AuditEvent> audit = new ArrayList<>();
     private final List<AuditCheckpoint> checkpoints = new ArrayList<>();
 
-    private boolean closed;
+    /** Written under the write lock; also read without it, so that a closed store fails before anything else. */
+    private volatile boolean closed;
 
     /** Creates an empty store. */
     public InMemoryStore() {
@@ -101,6 +102,7 @@ public final class InMemoryStore implements MetadataStore {
 
     @Override
     public Created<Run> createRun(NewRun run, PendingAuditEvent event) {
+        checkOpen();
         NewRun normalized = normalize(run);
         return write(() -> {
             RunState existing = runs.get(normalized.id());
@@ -131,6 +133,7 @@ public final class InMemoryStore implements MetadataStore {
 
     @Override
     public Page<Run> searchRuns(RunQuery query, PageRequest page) {
+        checkOpen();
         Objects.requireNonNull(query, "query");
         RunKey after = page.pageToken() == null ? null : Tokens.decodeRun(page.pageToken());
         return read(() -> {
@@ -155,11 +158,12 @@ public final class InMemoryStore implements MetadataStore {
 
     @Override
     public Run finishRun(String runId, RunStatus status, Instant endTime, String error, PendingAuditEvent event) {
+        checkOpen();
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(endTime, "endTime");
         if (!status.isTerminal()) {
-            throw new InvalidArgumentException("status", "a run can only be finished as COMPLETED, FAILED or"
-                    + " ABORTED, was " + status);
+            throw new InvalidArgumentException("status", "status must be COMPLETED, FAILED or ABORTED to finish run "
+                    + runId + ", was " + status);
         }
         Instant end = AuditChain.truncate(endTime);
         return write(() -> {
@@ -175,6 +179,7 @@ public final class InMemoryStore implements MetadataStore {
 
     @Override
     public void heartbeat(String runId, Instant at) {
+        checkOpen();
         Instant time = AuditChain.truncate(Objects.requireNonNull(at, "at"));
         write(() -> {
             RunState s = existing(runId);
@@ -188,14 +193,15 @@ public final class InMemoryStore implements MetadataStore {
 
     @Override
     public void logParams(String runId, Map<String, String> params, PendingAuditEvent event) {
-        Map<String, String> copy = new LinkedHashMap<>(params);
+        checkOpen();
+        Map<String, String> copy = new TreeMap<>(params);
         write(() -> {
             RunState s = running(runId, "log params to");
             for (Map.Entry<String, String> e : copy.entrySet()) {
                 String stored = s.params.get(e.getKey());
                 if (stored != null && !stored.equals(e.getValue())) {
-                    throw new ConflictException("param '" + e.getKey() + "' of run " + runId
-                            + " is already set to another value; params are write-once");
+                    // Neither value is named: a param may be a secret.
+                    throw new ConflictException(paramConflict(e.getKey(), runId));
                 }
             }
             s.params.putAll(copy);
@@ -207,6 +213,7 @@ public final class InMemoryStore implements MetadataStore {
 
     @Override
     public void setTags(String runId, Map<String, String> tags, PendingAuditEvent event) {
+        checkOpen();
         Map<String, String> copy = new LinkedHashMap<>(tags);
         write(() -> {
             RunState s = existing(runId);
@@ -219,6 +226,7 @@ public final class InMemoryStore implements MetadataStore {
 
     @Override
     public void logMetrics(String runId, List<MetricPoint> points, PendingAuditEvent event) {
+        checkOpen();
         List<MetricPoint> copy = new ArrayList<>(points.size());
         for (MetricPoint p : points) {
             copy.add(new MetricPoint(p.key(), p.value(), p.step(), AuditChain.truncate(p.timestamp())));
@@ -238,6 +246,7 @@ public final class InMemoryStore implements MetadataStore {
 
     @Override
     public Page<MetricPoint> metricHistory(String runId, String key, PageRequest page) {
+        checkOpen();
         StoredPoint after = page.pageToken() == null ? null : Tokens.decodePoint(page.pageToken());
         return read(() -> {
             RunState s = existing(runId);
@@ -263,6 +272,7 @@ public final class InMemoryStore implements MetadataStore {
 
     @Override
     public void addLinks(String runId, List<RunLink> links, PendingAuditEvent event) {
+        checkOpen();
         List<RunLink> copy = List.copyOf(links);
         write(() -> {
             RunState s = running(runId, "add links to");
@@ -288,6 +298,7 @@ public final class InMemoryStore implements MetadataStore {
 
     @Override
     public Created<DatasetVersion> registerDataset(DatasetVersion version, PendingAuditEvent event) {
+        checkOpen();
         DatasetVersion normalized = new DatasetVersion(version.name(), version.version(), version.sourceUri(),
                 version.format(), version.sizeBytes(), version.schema(), version.rowCount(), version.tags(),
                 AuditChain.truncate(version.createdTime()), version.createdBy());
@@ -314,6 +325,7 @@ public final class InMemoryStore implements MetadataStore {
 
     @Override
     public Page<DatasetVersion> listDatasets(String name, PageRequest page) {
+        checkOpen();
         Long after = page.pageToken() == null ? null : Tokens.decodeDataset(page.pageToken());
         return read(() -> {
             NavigableMap<Long, DatasetVersion> all = name == null ? datasetsBySeq
@@ -338,6 +350,7 @@ public final class InMemoryStore implements MetadataStore {
 
     @Override
     public List<LineageEdge> lineageEdges(Collection<NodeRef> nodes, Direction direction) {
+        checkOpen();
         Objects.requireNonNull(direction, "direction");
         List<NodeRef> copy = List.copyOf(nodes);
         return read(() -> {
@@ -386,6 +399,7 @@ public final class InMemoryStore implements MetadataStore {
 
     @Override
     public void addCheckpoint(AuditCheckpoint checkpoint, PendingAuditEvent event) {
+        checkOpen();
         AuditCheckpoint copy = new AuditCheckpoint(checkpoint.seq(), checkpoint.hash(),
                 AuditChain.truncate(checkpoint.time()), checkpoint.keyId(), checkpoint.signature());
         write(() -> {
@@ -458,10 +472,19 @@ public final class InMemoryStore implements MetadataStore {
         }
     }
 
+    /**
+     * Called under the lock by {@link #read} and {@link #write}, and before anything else by the methods that do work
+     * before taking the lock, so that a closed store fails with STORAGE whatever the arguments.
+     */
     private void checkOpen() {
         if (closed) {
             throw new StorageException("the in-memory store is closed", null);
         }
+    }
+
+    /** The message of a write-once conflict: the key and the run, never a value (a param may be a secret). */
+    private static String paramConflict(String key, String runId) {
+        return "param '" + key + "' of run " + runId + " already has another value; params are write-once";
     }
 
     private static NewRun normalize(NewRun run) {

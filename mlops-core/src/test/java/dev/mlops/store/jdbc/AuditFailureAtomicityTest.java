@@ -1,0 +1,276 @@
+package dev.mlops.store.jdbc;
+
+import static dev.mlops.store.jdbc.Fixtures.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mlops.StorageException;
+import dev.mlops.audit.AuditCheckpoint;
+import dev.mlops.audit.AuditEvent;
+import dev.mlops.data.Column;
+import dev.mlops.data.ColumnType;
+import dev.mlops.data.DatasetSchema;
+import dev.mlops.data.DatasetVersion;
+import dev.mlops.internal.audit.AuditVerifier;
+import dev.mlops.lineage.Direction;
+import dev.mlops.lineage.NodeRef;
+import dev.mlops.spi.PendingAuditEvent;
+import dev.mlops.tracking.CodeVersion;
+import dev.mlops.tracking.MetricPoint;
+import dev.mlops.tracking.NewRun;
+import dev.mlops.tracking.RunLink;
+import dev.mlops.tracking.RunQuery;
+import dev.mlops.tracking.RunStatus;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Each mutation and its audit event are one transaction. The compatibility kit cannot see a store that commits them
+ * separately (its stores only fail where the change itself is refused), so this test makes the audit append itself
+ * fail: a trigger on {@code audit_events}, created through a separate JDBC connection on the same SQLite file, raises
+ * an error for every insert. Each kind of mutation must then fail with {@code STORAGE} and leave nothing behind:
+ * everything the SPI can read, and every row of every table, is as it was, and the chain still verifies. Dropping
+ * the trigger, the same call succeeds on the same store (its connections were not left in a transaction).
+ */
+class AuditFailureAtomicityTest {
+    private static final String RUN_A = "0190a1b2-0000-7000-8000-00000000000a";
+    private static final String RUN_B = "0190a1b2-0000-7000-8000-00000000000b";
+    private static final String RUN_C = "0190a1b2-0000-7000-8000-00000000000c";
+    private static final DatasetVersion TRAIN = dataset("train", "a");
+    private static final DatasetVersion TEST = dataset("test", "b");
+    private static final NodeRef MODEL_1 = NodeRef.model("fraud", 1);
+    private static final NodeRef MODEL_2 = NodeRef.model("fraud", 2);
+
+    /** How the trigger's RAISE ends the statement (ROLLBACK also ends the transaction at once). */
+    enum Raise { ABORT, FAIL, ROLLBACK }
+
+    /** Every SPI method that appends an audit event. */
+    enum Mutation {
+        CREATE_RUN, LOG_PARAMS, SET_TAGS, LOG_METRICS, ADD_LINKS, FINISH_RUN, REGISTER_DATASET, ERASE_AUDIT_DATA,
+        ADD_CHECKPOINT
+    }
+
+    @TempDir
+    Path dir;
+
+    private Path file;
+    private JdbcStore store;
+    private Connection admin;
+
+    @BeforeEach
+    void open() throws SQLException {
+        file = dir.resolve("audit-failure.db");
+        store = JdbcStore.sqlite(file);
+        admin = DriverManager.getConnection("jdbc:sqlite:" + file);
+        try (Statement s = admin.createStatement()) {
+            s.execute("PRAGMA busy_timeout = 10000");
+        }
+    }
+
+    @AfterEach
+    void close() throws SQLException {
+        store.close();
+        admin.close();
+    }
+
+    static Stream<Arguments> cases() {
+        return Arrays.stream(Mutation.values())
+                .flatMap(m -> Arrays.stream(Raise.values()).map(r -> Arguments.of(m, r)));
+    }
+
+    @ParameterizedTest(name = "{0} with RAISE({1})")
+    @MethodSource("cases")
+    @DisplayName("a failing audit append undoes the whole change, and the chain still verifies")
+    void failingAuditAppendLeavesNothing(Mutation mutation, Raise raise) throws SQLException {
+        populate();
+        List<Object> apiBefore = readable();
+        Map<String, List<String>> rowsBefore = rows();
+        List<AuditEvent> chainBefore = Fixtures.chain(store);
+
+        execute("CREATE TRIGGER inject_audit_failure BEFORE INSERT ON audit_events BEGIN SELECT RAISE(" + raise
+                + ", 'injected audit failure'); END");
+        assertThatThrownBy(() -> apply(mutation))
+                .isInstanceOf(StorageException.class)
+                .hasMessageContaining(store.describe())
+                .hasMessageContaining("injected audit failure");
+
+        assertThat(readable()).as("everything the store can read").isEqualTo(apiBefore);
+        assertThat(rows()).as("every row of every table").isEqualTo(rowsBefore);
+        assertChainVerifies(chainBefore.size());
+
+        execute("DROP TRIGGER inject_audit_failure");
+        apply(mutation);
+        assertThat(readable()).as("the change, once the audit append works").isNotEqualTo(apiBefore);
+        List<AuditEvent> chainAfter = Fixtures.chain(store);
+        assertThat(chainAfter.subList(0, chainBefore.size()))
+                .as("earlier events, but for the data an erasure removes")
+                .isEqualTo(mutation == Mutation.ERASE_AUDIT_DATA ? erasedSecond(chainBefore) : chainBefore);
+        assertThat(chainAfter.get(chainAfter.size() - 1).action()).isEqualTo(action(mutation));
+        assertChainVerifies(chainBefore.size() + 1);
+    }
+
+    /** Two RUNNING runs (one the parent of the other), a dataset, params, tags, metrics, links and a checkpoint. */
+    private void populate() {
+        store.registerDataset(TRAIN, audit("dataset.register"));
+        store.createRun(new NewRun(RUN_A, "train", null, T0, Map.of("team", "fraud"), null, Map.of("jvm", "17")),
+                audit("run.create"));
+        store.logParams(RUN_A, Map.of("lr", "0.1"), audit("run.params"));
+        store.setTags(RUN_A, Map.of("stage", "dev"), audit("run.tags"));
+        store.logMetrics(RUN_A, List.of(new MetricPoint("loss", 0.9, 0, T0), new MetricPoint("loss", 0.5, 1, T0),
+                new MetricPoint("loss", 0.4, 2, T0.plusSeconds(1))), audit("run.metrics"));
+        store.addLinks(RUN_A, List.of(RunLink.input(TRAIN.node()), RunLink.output(MODEL_1)), audit("run.links"));
+        store.createRun(new NewRun(RUN_B, "evaluate", RUN_A, T0.plusSeconds(5), Map.of(), null, Map.of()),
+                audit("run.create"));
+        AuditEvent head = store.auditHead().orElseThrow();
+        store.addCheckpoint(new AuditCheckpoint(head.seq(), head.hash(), T0, "key-1", "signature-1"),
+                audit("audit.checkpoint"));
+    }
+
+    private void apply(Mutation mutation) {
+        PendingAuditEvent event = mutation == Mutation.ERASE_AUDIT_DATA
+                ? Fixtures.audit("audit.erase", "audit:2") : audit(action(mutation));
+        switch (mutation) {
+            case CREATE_RUN -> store.createRun(new NewRun(RUN_C, "train", RUN_A, T0.plusSeconds(9),
+                    Map.of("team", "risk", "try", "2"), new CodeVersion("c".repeat(40), "main", false, null),
+                    Map.of("jvm", "21")), event);
+            case LOG_PARAMS -> store.logParams(RUN_A, Map.of("epochs", "10", "seed", "7", "lr", "0.1"), event);
+            case SET_TAGS -> store.setTags(RUN_A, Map.of("stage", "prod", "owner", "alice"), event);
+            case LOG_METRICS -> store.logMetrics(RUN_A, manyPoints(), event);
+            case ADD_LINKS -> store.addLinks(RUN_A, List.of(RunLink.input(TEST.node()), RunLink.output(MODEL_2),
+                    RunLink.input(TRAIN.node())), event);
+            case FINISH_RUN -> store.finishRun(RUN_B, RunStatus.FAILED, T0.plusSeconds(60), "out of memory", event);
+            case REGISTER_DATASET -> store.registerDataset(TEST, event);
+            case ERASE_AUDIT_DATA -> store.eraseAuditData(2, event);
+            case ADD_CHECKPOINT -> {
+                AuditEvent head = store.auditHead().orElseThrow();
+                store.addCheckpoint(new AuditCheckpoint(head.seq(), head.hash(), T0.plusSeconds(1), "key-2",
+                        "signature-2"), event);
+            }
+        }
+    }
+
+    /** More points than one JDBC batch holds, on a series that exists (moving its latest point) and a new one. */
+    private static List<MetricPoint> manyPoints() {
+        List<MetricPoint> points = new ArrayList<>();
+        for (int i = 0; i < 2_500; i++) {
+            points.add(new MetricPoint(i % 2 == 0 ? "loss" : "accuracy", 1.0 / (i + 2), 3 + i, T0.plusMillis(i)));
+        }
+        return points;
+    }
+
+    private static String action(Mutation mutation) {
+        return switch (mutation) {
+            case CREATE_RUN -> "run.create";
+            case LOG_PARAMS -> "run.params";
+            case SET_TAGS -> "run.tags";
+            case LOG_METRICS -> "run.metrics";
+            case ADD_LINKS -> "run.links";
+            case FINISH_RUN -> "run.finish";
+            case REGISTER_DATASET -> "dataset.register";
+            case ERASE_AUDIT_DATA -> "audit.erase";
+            case ADD_CHECKPOINT -> "audit.checkpoint";
+        };
+    }
+
+    /** Everything the SPI reads about the runs, datasets, nodes and the audit trail that the mutations touch. */
+    private List<Object> readable() {
+        List<Object> state = new ArrayList<>();
+        for (String run : List.of(RUN_A, RUN_B, RUN_C)) {
+            state.add(store.getRun(run));
+            if (store.getRun(run).isPresent()) {
+                for (String key : List.of("loss", "accuracy")) {
+                    state.add(JdbcStoreBehaviourTest.readAll(p -> store.metricHistory(run, key, p), 700));
+                }
+            }
+        }
+        state.add(JdbcStoreBehaviourTest.readAll(p -> store.searchRuns(RunQuery.all(), p), 2));
+        state.add(JdbcStoreBehaviourTest.readAll(p -> store.listDatasets(null, p), 1));
+        state.add(store.getDataset(TEST.name(), TEST.version()));
+        state.add(store.lineageEdges(List.of(TRAIN.node(), TEST.node(), MODEL_1, MODEL_2, NodeRef.run(RUN_A),
+                NodeRef.run(RUN_B), NodeRef.run(RUN_C)), Direction.BOTH));
+        state.add(Fixtures.chain(store));
+        state.add(store.auditHead());
+        state.add(store.checkpoints());
+        return state;
+    }
+
+    /** Every row of every table of the file, read through the separate connection, sorted per table. */
+    private Map<String, List<String>> rows() throws SQLException {
+        List<String> tables = new ArrayList<>();
+        try (Statement s = admin.createStatement();
+                ResultSet rs = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")) {
+            while (rs.next()) {
+                tables.add(rs.getString(1));
+            }
+        }
+        assertThat(tables).contains("runs", "params", "tags", "metrics", "latest_metrics", "lineage_edges",
+                "datasets", "audit_events", "audit_checkpoints");
+        Map<String, List<String>> rows = new TreeMap<>();
+        for (String table : tables) {
+            List<String> content = new ArrayList<>();
+            try (Statement s = admin.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM " + table)) {
+                ResultSetMetaData meta = rs.getMetaData();
+                while (rs.next()) {
+                    StringBuilder row = new StringBuilder();
+                    for (int i = 1; i <= meta.getColumnCount(); i++) {
+                        row.append(meta.getColumnName(i)).append('=').append(rs.getString(i)).append('\u0001');
+                    }
+                    content.add(row.toString());
+                }
+            }
+            content.sort(null);
+            rows.put(table, content);
+        }
+        return rows;
+    }
+
+    private void assertChainVerifies(int events) {
+        List<AuditEvent> chain = Fixtures.chain(store);
+        assertThat(chain).hasSize(events);
+        Fixtures.assertChainIntact(chain);
+        var verification = AuditVerifier.verifyStore(store, null, List.of());
+        assertThat(verification.ok()).as("verification: %s", verification).isTrue();
+        assertThat(verification.events()).isEqualTo(events);
+    }
+
+    /** {@code chain} with the data of event 2 erased, as {@link Mutation#ERASE_AUDIT_DATA} leaves it. */
+    private static List<AuditEvent> erasedSecond(List<AuditEvent> chain) {
+        List<AuditEvent> erased = new ArrayList<>(chain);
+        erased.set(1, chain.get(1).withDataErased());
+        return erased;
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Statement s = admin.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    private static PendingAuditEvent audit(String action) {
+        return Fixtures.audit(action, "subject");
+    }
+
+    private static DatasetVersion dataset(String name, String hexDigit) {
+        return new DatasetVersion(name, "sha256:" + hexDigit.repeat(64), "file:/data/" + name + ".csv", "csv", 1234,
+                new DatasetSchema(List.of(new Column("x", ColumnType.NUMERIC))), 99L, Map.of("split", name), T0,
+                "alice");
+    }
+}
