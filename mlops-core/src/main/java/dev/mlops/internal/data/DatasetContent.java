@@ -124,16 +124,7 @@ public final class DatasetContent {
 
         @Override
         public long skip(long n) throws IOException {
-            byte[] buffer = new byte[(int) Math.min(Digests.BUFFER_SIZE, Math.max(n, 1))];
-            long skipped = 0;
-            while (skipped < n) {
-                int r = read(buffer, 0, (int) Math.min(buffer.length, n - skipped));
-                if (r < 0) {
-                    break;
-                }
-                skipped += r;
-            }
-            return skipped;
+            return Digests.skipByReading(this, n);
         }
 
         @Override

@@ -79,4 +79,21 @@ public final class Digests {
     /** A digest and the number of bytes it covers. */
     public record Result(String digest, long size) {
     }
+
+    /**
+     * Skips by reading through {@code in}'s own {@code read}, so that a stream that digests what passes through it
+     * also digests what is skipped. Returns how many bytes were skipped (fewer only at the end of the stream).
+     */
+    public static long skipByReading(InputStream in, long n) throws IOException {
+        byte[] buffer = new byte[(int) Math.min(BUFFER_SIZE, Math.max(1, n))];
+        long skipped = 0;
+        while (skipped < n) {
+            int r = in.read(buffer, 0, (int) Math.min(buffer.length, n - skipped));
+            if (r < 0) {
+                break;
+            }
+            skipped += r;
+        }
+        return skipped;
+    }
 }
