@@ -426,6 +426,24 @@ class PostgresStoreTest {
         awaitConnections(connections, 0);
     }
 
+    @Test
+    @DisplayName("when the server drops the store's connections (a restart, a failover), the pool replaces them and"
+            + " the next change succeeds with the chain intact")
+    void droppedConnections() throws Exception {
+        String name = "mlops-drop-" + UUID.randomUUID().toString().substring(0, 8);
+        try (JdbcStore store = open(db.newSchema() + "&poolSize=3&ApplicationName=" + name)) {
+            Fixtures.createRun(store, "before", T0);
+            long dropped = db.queryLong("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    + " WHERE application_name = '" + name + "'");
+            assertThat(dropped).isPositive();
+            // HikariCP checks a connection that has been idle for more than half a second before handing it out.
+            Thread.sleep(1_000);
+            Fixtures.createRun(store, "after", T0);
+            assertThat(store.searchRuns(RunQuery.all(), PageRequest.first(10)).items()).hasSize(2);
+            Fixtures.assertChainIntact(Fixtures.chain(store));
+        }
+    }
+
     private static void awaitConnections(String query, long expected) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         long n;
