@@ -67,12 +67,13 @@ final class PostgresDialect implements Dialect {
         PostgresUri parsed = PostgresUri.parse(uri);
         String description = parsed.description();
         ClassLoader loader = PostgresDialect.class.getClassLoader();
-        Driver driver = (Driver) instantiate(description, load(description, DRIVER_CLASS, loader,
+        Driver driver = (Driver) instantiate(description, load(description, DRIVER_CLASS, loader, true,
                 "the PostgreSQL JDBC driver (" + DRIVER_CLASS + ") is not on the class path; add"
                         + " org.postgresql:postgresql (42.7 or later) to use jdbc:postgresql: stores"),
                 "the PostgreSQL JDBC driver");
-        load(description, POOL_CLASS, loader, "the connection pool HikariCP (" + POOL_CLASS + ") is not on the"
-                + " class path; add com.zaxxer:HikariCP (5.1 or later) beside org.postgresql:postgresql to use"
+        // HikariConnectionSource links to HikariCP directly, so the pool must be visible to this class's loader.
+        load(description, POOL_CLASS, loader, false, "the connection pool HikariCP (" + POOL_CLASS + ") is not on"
+                + " the class path; add com.zaxxer:HikariCP (5.1 or later) beside org.postgresql:postgresql to use"
                 + " jdbc:postgresql: stores");
         PostgresDialect dialect = new PostgresDialect(description, parsed.lockTimeout());
         ConnectionSource pool = HikariConnectionSource.open(parsed, new DriverDataSource(driver, parsed.driverUrl(),
@@ -80,12 +81,14 @@ final class PostgresDialect implements Dialect {
         return new JdbcStore(description, dialect, pool);
     }
 
-    private static Class<?> load(String description, String className, ClassLoader loader, String missing) {
+    /** Loads {@code className} with {@code loader}, then with the thread's context loader when allowed. */
+    private static Class<?> load(String description, String className, ClassLoader loader, boolean orContext,
+            String missing) {
         try {
             return Class.forName(className, false, loader);
         } catch (ClassNotFoundException | LinkageError first) {
             ClassLoader context = Thread.currentThread().getContextClassLoader();
-            if (context != null && context != loader) {
+            if (orContext && context != null && context != loader) {
                 try {
                     return Class.forName(className, false, context);
                 } catch (ClassNotFoundException | LinkageError e) {
