@@ -350,7 +350,8 @@ class TrackingTest {
                 .hasMessageContaining("nosuch").hasMessageContaining("memory").hasMessageContaining("sqlite");
         assertThatThrownBy(() -> Mlops.builder().heartbeatInterval(Duration.ZERO))
                 .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("heartbeatInterval");
-        assertThatThrownBy(() -> Mlops.open("jdbc:postgresql://h/db?user=u&password=secret"))
+        // Port 0: refused before any connection is attempted.
+        assertThatThrownBy(() -> Mlops.open("jdbc:postgresql://h:0/db?user=u&password=secret"))
                 .isInstanceOf(MlopsException.class)
                 .satisfies(e -> assertThat(((MlopsException) e).code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("secret"));

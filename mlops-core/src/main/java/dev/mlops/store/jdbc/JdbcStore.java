@@ -42,10 +42,11 @@ import java.util.Optional;
 import java.util.TreeSet;
 
 /**
- * The metadata store on a relational database over JDBC; today on SQLite (one file, see {@link #sqlite(Path)} and
- * the {@code sqlite:PATH} store URI). Every change and its audit event are one write transaction; listings are
- * keyset-paginated; the schema is versioned and migrated when the store is opened. Several instances, in one or
- * several processes, may use the same database at once.
+ * The metadata store on a relational database over JDBC: SQLite (one file, see {@link #sqlite(Path)} and the
+ * {@code sqlite:PATH} store URI) or PostgreSQL (the {@code jdbc:postgresql://} URI of {@link JdbcStoreProvider}).
+ * Every change and its audit event are one write transaction; listings are keyset-paginated; the schema is
+ * versioned and migrated when the store is opened. Several instances, in one or several processes, may use the same
+ * database at once.
  *
  * <p>Thread-safe. {@link #close()} releases the connections; afterwards every method except {@link #close()} and
  * {@link #describe()} fails with {@link StorageException}. The layout of the database is documented in

@@ -10,7 +10,9 @@ import java.util.Set;
 
 /**
  * Opens JDBC metadata stores: {@code sqlite:PATH}, a SQLite database file at {@code PATH} (relative to the working
- * directory or absolute; the file and its folders are created when missing). Stateless and thread-safe.
+ * directory or absolute; the file and its folders are created when missing), and
+ * {@code jdbc:postgresql://HOST:PORT/DATABASE?user=USER&password=PASSWORD}, a PostgreSQL database (the parameters
+ * are described in {@code docs/storage.md}). Stateless and thread-safe.
  *
  * @see JdbcStore
  */
@@ -19,16 +21,21 @@ public final class JdbcStoreProvider implements StoreProvider {
 
     @Override
     public Set<String> schemes() {
-        return Set.of(SQLITE);
+        return Set.of(SQLITE, PostgresUri.SCHEME);
     }
 
     /**
      * @throws InvalidArgumentException (field {@code store}) when the URI is not {@code sqlite:PATH} with a usable
-     *         path
-     * @throws dev.mlops.StorageException when the store cannot be opened (see {@link JdbcStore#sqlite(Path)})
+     *         path or a valid {@code jdbc:postgresql://} URI; the message never contains a password
+     * @throws dev.mlops.StorageException when the store cannot be opened (see {@link JdbcStore#sqlite(Path)}; for
+     *         PostgreSQL: the driver or the pool is missing, the server cannot be reached, refuses the credentials,
+     *         or holds a schema of a newer version)
      */
     @Override
     public MetadataStore open(String uri) {
+        if (PostgresUri.isPostgresUri(uri)) {
+            return PostgresDialect.open(uri);
+        }
         return JdbcStore.sqlite(sqlitePath(uri));
     }
 
