@@ -55,6 +55,12 @@ final class PostgresDialect implements Dialect {
         this.lockTimeout = lockTimeout;
     }
 
+    /** The write-lock wait: the same budget as a statement's wait for the database lock. */
+    @Override
+    public Duration busyTimeout() {
+        return lockTimeout;
+    }
+
     /**
      * Opens the store at {@code uri}: checks the URI, loads the driver and the pool, connects (once, to fail fast
      * on a wrong address or credentials) and migrates the schema.
