@@ -1,7 +1,6 @@
 package dev.mlops.it;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
@@ -50,8 +49,7 @@ final class Child implements AutoCloseable {
                 "-cp", classPath(), ChildMain.class.getName(), mode));
         command.addAll(List.of(args));
         Path err = scratch.resolve(name + ".stderr.txt");
-        Process process = new ProcessBuilder(command).redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        Process process = new ProcessBuilder(command).redirectError(err.toFile()).start();
         return new Child(name, process, err);
     }
 

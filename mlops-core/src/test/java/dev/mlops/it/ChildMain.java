@@ -33,14 +33,15 @@ import java.util.concurrent.TimeUnit;
  * The program the multi-process and crash tests run in child JVMs: {@code ChildMain MODE key=value...}.
  *
  * <p>It reports on standard output, one line per fact, each printed (and flushed) only after the call it reports
- * has returned, so a line means "this change was committed":
- * {@code READY} (the stores are open), {@code RUN id}, {@code PARAMS id n}, {@code BATCH id key n ms} (a metric batch
- * of n points under one key, sent in ms milliseconds), {@code DATASET name version created}, {@code FINISHED id}, {@code SHARED tag},
+ * has returned, so a line means "this change was committed": {@code READY} (the stores are open), {@code RUN id},
+ * {@code PARAMS id n}, {@code BATCH id key n ms} (a metric batch of n points under one key, sent in ms
+ * milliseconds), {@code DATASET name version created}, {@code FINISHED id}, {@code SHARED tag},
  * {@code PUT digest size}, {@code STREAMED bytes}, {@code DONE}; and {@code BEGIN id key n} just before a metric
  * batch is sent, so that a test can aim a kill at the write. Failures print {@code ERROR ...} (stack trace on
  * standard error) and exit with 1.
  *
- * <p>Modes: {@link #writer}, {@link #crashWriter}, {@link #put}, {@link #slowPut}.
+ * <p>Modes: {@link #writer}, {@link #crashWriter}, {@link #put}, {@link #slowPut}. Options are {@code key=value};
+ * {@code uri=env:NAME} takes the store URI from environment variable NAME.
  */
 public final class ChildMain {
     /** Metric points carry timestamps from here on, one millisecond a step. */
@@ -94,9 +95,22 @@ public final class ChildMain {
         return Integer.parseInt(need(o, key));
     }
 
+    /** The store URI: option {@code uri}, or for {@code uri=env:NAME} the environment variable NAME. */
+    private static String uri(Map<String, String> o) {
+        String uri = need(o, "uri");
+        if (uri.startsWith("env:")) {
+            String value = System.getenv(uri.substring(4));
+            if (value == null) {
+                throw new IllegalArgumentException("environment variable " + uri.substring(4) + " is not set");
+            }
+            return value;
+        }
+        return uri;
+    }
+
     /** Opens the facade on the store URI with long heartbeats and batches that are sent only on flush(). */
     private static Mlops open(Map<String, String> o, Path scratch) {
-        return Mlops.builder().storeUri(need(o, "uri")).artifactUri("file:" + need(o, "artifacts"))
+        return Mlops.builder().storeUri(uri(o)).artifactUri("file:" + need(o, "artifacts"))
                 .actor(need(o, "name")).metricBatchSize(100_000).heartbeatInterval(Duration.ofMinutes(10))
                 .heartbeatTimeout(Duration.ofMinutes(20)).workingDirectory(scratch).build();
     }
@@ -164,7 +178,7 @@ public final class ChildMain {
         String sharedRun = need(o, "shared-run");
         Path sharedFile = Path.of(need(o, "shared-file"));
         Files.createDirectories(dir);
-        try (Mlops mlops = open(o, dir); MetadataStore raw = StoreResolver.open(need(o, "uri"), true)) {
+        try (Mlops mlops = open(o, dir); MetadataStore raw = StoreResolver.open(uri(o), true)) {
             say("READY");
             awaitGo(Path.of(need(o, "go")));
             ExecutorService pool = Executors.newFixedThreadPool(threads);

@@ -143,7 +143,8 @@ class CrashConsistencyTest {
             for (int c = 0; c < perRound; c++) {
                 String name = "r" + round + "c" + c;
                 Path scratch = dir.resolve(name);
-                List<String> args = new ArrayList<>(List.of("uri=" + uri, "artifacts=" + artifacts, "name=" + name,
+                List<String> args = new ArrayList<>(List.of(StoreTargets.childOption(uri), "artifacts=" + artifacts,
+                        "name=" + name,
                         "token=" + token, "big=" + BIG, "small=" + SMALL, "params=" + PARAMS, "dir=" + scratch));
                 if (aimAtBatches) {
                     args.add("gate=" + scratch.resolve("go"));
@@ -153,7 +154,7 @@ class CrashConsistencyTest {
                 group.add(child);
                 delays.add(random.nextLong(window));
             }
-            List<Future<Killed>> kills = new ArrayList<>();
+            List<Future<?>> kills = new ArrayList<>();
             if (aimAtBatches) {
                 aimed += perRound;
                 kills.add(killers.submit(() -> {
@@ -209,10 +210,10 @@ class CrashConsistencyTest {
         }
         int kills = rounds * perRound;
         System.out.printf("%d kills (%d aimed at big batches) in %d s (seed %d): %d before the store was open,"
-                + " %d inside an aimed %d-point batch (%d of them committed just before the kill), %d inside a"
-                + " %d-point batch; uncut %d-point batches took %s ms%n", kills, aimed,
-                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started), seed, beforeReady, inBigBatch, BIG,
-                inBigBatchCommitted, inSmallBatch, SMALL, BIG, batchMillis.stream().sorted().toList());
+                + " %d inside an aimed %d-point batch (in %d of them after the commit, before the call returned),"
+                + " %d inside a %d-point batch; %d uncut %d-point batches took %s ms (min, median, max)%n", kills,
+                aimed, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started), seed, beforeReady, inBigBatch,
+                BIG, inBigBatchCommitted, inSmallBatch, SMALL, batchMillis.size(), BIG, summary(batchMillis));
         // The kills must reach inside the big write transactions, not only land between them.
         assertThat(inBigBatch).as("kills that landed while an aimed %d-point batch was being written", BIG)
                 .isGreaterThanOrEqualTo(kills / 5);
@@ -232,6 +233,14 @@ class CrashConsistencyTest {
         List<Long> sorted = batchMillis.stream().sorted().toList();
         long median = sorted.get(sorted.size() / 2);
         return Math.max(200, Math.min(6_000, median * 3 / 2));
+    }
+
+    private static String summary(List<Long> millis) {
+        if (millis.isEmpty()) {
+            return "-";
+        }
+        List<Long> sorted = millis.stream().sorted().toList();
+        return sorted.get(0) + ", " + sorted.get(sorted.size() / 2) + ", " + sorted.get(sorted.size() - 1);
     }
 
     static Mlops open(String uri, Path artifacts) {

@@ -85,8 +85,8 @@ class ManyProcessWritersTest {
         }
         for (int i = 0; i < 12; i++) {
             String name = "w" + i;
-            children.add(Child.start(dir.resolve(name), name, "crash-writer", "uri=" + uri, "artifacts=" + artifacts,
-                    "name=" + name, "token=" + token, "big=" + CrashConsistencyTest.BIG,
+            children.add(Child.start(dir.resolve(name), name, "crash-writer", StoreTargets.childOption(uri),
+                    "artifacts=" + artifacts, "name=" + name, "token=" + token, "big=" + CrashConsistencyTest.BIG,
                     "small=" + CrashConsistencyTest.SMALL, "params=" + CrashConsistencyTest.PARAMS,
                     "dir=" + dir.resolve(name)));
         }
@@ -130,7 +130,7 @@ class ManyProcessWritersTest {
 
             for (int p = 0; p < processes; p++) {
                 String name = "c" + p;
-                children.add(Child.start(dir.resolve(name), name, "writer", "uri=" + uri,
+                children.add(Child.start(dir.resolve(name), name, "writer", StoreTargets.childOption(uri),
                         "artifacts=" + dir.resolve("artifacts"), "name=" + name, "token=" + token,
                         "threads=" + threads, "runs=" + runsPerThread, "points=" + points,
                         "shared-run=" + shared.id(), "shared-file=" + sharedFile, "dir=" + dir.resolve(name),

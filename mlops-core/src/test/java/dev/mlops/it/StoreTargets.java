@@ -20,6 +20,15 @@ final class StoreTargets {
     }
 
     /**
+     * The option that gives a {@link ChildMain} the store URI: {@code uri=URI}, or, for the URI from
+     * {@value #POSTGRES_ENV} (which may hold a password), {@code uri=env:} and the variable's name, which the child
+     * reads from the environment it inherits, so that the URI stays off command lines.
+     */
+    static String childOption(String uri) {
+        return uri.equals(System.getenv(POSTGRES_ENV)) ? "uri=env:" + POSTGRES_ENV : "uri=" + uri;
+    }
+
+    /**
      * The store URI of {@code kind} for a test whose scratch folder is {@code dir}. For PostgreSQL without
      * {@value #POSTGRES_ENV}, the test is aborted, which JUnit reports as skipped with the reason.
      */

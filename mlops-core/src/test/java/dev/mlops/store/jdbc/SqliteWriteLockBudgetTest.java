@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The time budget of a SQLite writer waiting for the write lock ({@link SqliteDialect#BUSY_TIMEOUT}, 60 s by
- * default, which {@code SqliteStoreOpenTest} checks on the connections; short budgets here): within it the writer waits and then writes, past it the write fails with a clear
- * {@link StorageException} and changes nothing.
+ * default, which {@code SqliteStoreOpenTest} checks on the connections; short budgets here): within it the writer
+ * waits and then writes, past it the write fails with a clear {@link StorageException} and changes nothing.
  */
 class SqliteWriteLockBudgetTest {
     @TempDir
