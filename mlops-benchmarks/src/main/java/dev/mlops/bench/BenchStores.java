@@ -87,7 +87,7 @@ final class BenchStores {
             s.close();
             log("the cached " + file + " is incomplete; generating it anew");
         }
-        deleteAbandoned(key);
+        deleteAbandoned(key + ".db.partial-");
         Path partial = cacheDir().resolve(key + ".db.partial-" + ProcessHandle.current().pid());
         deleteDatabase(partial);
         try (JdbcStore s = JdbcStore.sqlite(partial)) {
@@ -101,22 +101,24 @@ final class BenchStores {
         return JdbcStore.sqlite(file);
     }
 
-    /** Deletes the partial copies of {@code key} left by processes that no longer run (killed mid-generation). */
-    private static void deleteAbandoned(String key) {
-        String prefix = key + ".db.partial-";
+    /**
+     * Deletes the files named {@code prefix + PID} (and their {@code -wal}, {@code -shm}, {@code -journal} and
+     * {@code .db} variants) of processes that no longer run: copies left by a benchmark killed mid-generation.
+     */
+    private static void deleteAbandoned(String prefix) {
         try (var files = Files.list(cacheDir())) {
             for (Path f : files.toList()) {
                 String name = f.getFileName().toString();
                 if (!name.startsWith(prefix)) {
                     continue;
                 }
-                String pid = name.substring(prefix.length()).replaceAll("-(wal|shm|journal)$", "");
+                String pid = name.substring(prefix.length()).replaceAll("(\\.db)?(-wal|-shm|-journal)?$", "");
                 if (pid.matches("[0-9]{1,18}") && ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
                     Files.deleteIfExists(f);
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot clean up abandoned copies of " + key, e);
+            throw new UncheckedIOException("cannot clean up files " + prefix + "* in " + cacheDir(), e);
         }
     }
 
@@ -134,6 +136,7 @@ final class BenchStores {
             return StoreResolver.open(postgresUri(), true);
         }
         requireSqlite(store);
+        deleteAbandoned("scratch-" + name + "-");
         Path file = scratchFile(name);
         deleteDatabase(file);
         return JdbcStore.sqlite(file);
