@@ -6,7 +6,9 @@ import dev.mlops.audit.AuditChain;
 import dev.mlops.audit.AuditEvent;
 import dev.mlops.spi.MetadataStore;
 import dev.mlops.spi.PendingAuditEvent;
+import dev.mlops.tracking.MetricPoint;
 import dev.mlops.tracking.NewRun;
+import dev.mlops.tracking.RunStatus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +19,29 @@ import java.util.UUID;
 final class Fixtures {
     static final Instant T0 = Instant.parse("2026-01-31T12:00:00.000Z");
 
+    /** Audit events that {@link #writeOneRun} appends. */
+    static final int EVENTS_PER_RUN = 5;
+    /** Metric points that {@link #writeOneRun} logs. */
+    static final int POINTS_PER_RUN = 10;
+
     private Fixtures() {
+    }
+
+    /** Creates a run of {@code job} and gives it params, metrics and tags, then completes it: {@value #EVENTS_PER_RUN} audit events. */
+    static String writeOneRun(MetadataStore store, String job, int i) {
+        NewRun run = Fixtures.newRun(job, T0.plusMillis(i));
+        String id = run.id();
+        String subject = "run:" + id;
+        store.createRun(run, audit(job, "run.create", subject));
+        store.logParams(id, Map.of("i", Integer.toString(i)), audit(job, "run.params", subject));
+        List<MetricPoint> points = new ArrayList<>();
+        for (int step = 0; step < POINTS_PER_RUN; step++) {
+            points.add(new MetricPoint("loss", 1.0 / (step + 1), step, T0.plusMillis(step)));
+        }
+        store.logMetrics(id, points, audit(job, "run.metrics", subject));
+        store.setTags(id, Map.of("writer", job), audit(job, "run.tags", subject));
+        store.finishRun(id, RunStatus.COMPLETED, T0.plusSeconds(1), null, audit(job, "run.finish", subject));
+        return id;
     }
 
     static PendingAuditEvent audit(String action, String subject) {

@@ -11,8 +11,6 @@ import dev.mlops.Mlops;
 import dev.mlops.PageRequest;
 import dev.mlops.StorageException;
 import dev.mlops.audit.AuditEvent;
-import dev.mlops.spi.MetadataStore;
-import dev.mlops.tracking.MetricPoint;
 import dev.mlops.tracking.NewRun;
 import dev.mlops.tracking.Run;
 import dev.mlops.tracking.RunQuery;
@@ -56,9 +54,8 @@ import org.junit.jupiter.api.io.TempDir;
 @RequiresPostgres
 @DisplayName("The PostgreSQL store")
 class PostgresStoreTest {
-    /** Audit events that {@link #writeOneRun} appends. */
-    static final int EVENTS_PER_RUN = 5;
-    static final int POINTS_PER_RUN = 10;
+    static final int EVENTS_PER_RUN = Fixtures.EVENTS_PER_RUN;
+    static final int POINTS_PER_RUN = Fixtures.POINTS_PER_RUN;
 
     private static PostgresTestDatabase db;
 
@@ -75,23 +72,6 @@ class PostgresStoreTest {
         if (db != null) {
             db.close();
         }
-    }
-
-    /** Creates a run of {@code job}, gives it params, metrics and tags, then completes it: five audit events. */
-    static String writeOneRun(MetadataStore store, String job, int i) {
-        NewRun run = Fixtures.newRun(job, T0.plusMillis(i));
-        String id = run.id();
-        String subject = "run:" + id;
-        store.createRun(run, audit(job, "run.create", subject));
-        store.logParams(id, Map.of("i", Integer.toString(i)), audit(job, "run.params", subject));
-        List<MetricPoint> points = new ArrayList<>();
-        for (int step = 0; step < POINTS_PER_RUN; step++) {
-            points.add(new MetricPoint("loss", 1.0 / (step + 1), step, T0.plusMillis(step)));
-        }
-        store.logMetrics(id, points, audit(job, "run.metrics", subject));
-        store.setTags(id, Map.of("writer", job), audit(job, "run.tags", subject));
-        store.finishRun(id, RunStatus.COMPLETED, T0.plusSeconds(1), null, audit(job, "run.finish", subject));
-        return id;
     }
 
     private static JdbcStore open(String uri) {
@@ -139,7 +119,7 @@ class PostgresStoreTest {
                     List<String> ids = new ArrayList<>();
                     try (JdbcStore store = open(uri)) {
                         for (int i = 0; i < parentRuns; i++) {
-                            ids.add(writeOneRun(store, job, i));
+                            ids.add(Fixtures.writeOneRun(store, job, i));
                         }
                     }
                     return ids;

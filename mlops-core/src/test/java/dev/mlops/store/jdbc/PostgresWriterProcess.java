@@ -6,7 +6,7 @@ import java.nio.file.Path;
 /**
  * Run by {@link PostgresStoreTest} in other JVMs: prints {@code ready}, waits until the file {@code args[1]}
  * exists (so that several processes start at the same moment), opens the store at the URI in {@code args[0]} (which
- * may migrate it) and writes {@code args[2]} runs with {@link PostgresStoreTest#writeOneRun} as job {@code args[3]}.
+ * may migrate it) and writes {@code args[2]} runs with {@link Fixtures#writeOneRun} as job {@code args[3]}.
  */
 public final class PostgresWriterProcess {
     private PostgresWriterProcess() {
@@ -26,7 +26,7 @@ public final class PostgresWriterProcess {
         }
         try (JdbcStore store = (JdbcStore) new JdbcStoreProvider().open(args[0])) {
             for (int i = 0; i < runs; i++) {
-                PostgresStoreTest.writeOneRun(store, args[3], i);
+                Fixtures.writeOneRun(store, args[3], i);
             }
         }
         System.out.println("wrote " + runs);

@@ -1,15 +1,11 @@
 package dev.mlops.store.jdbc;
 
-import static dev.mlops.store.jdbc.Fixtures.T0;
 import static dev.mlops.store.jdbc.Fixtures.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mlops.PageRequest;
 import dev.mlops.Page;
 import dev.mlops.audit.AuditEvent;
-import dev.mlops.spi.MetadataStore;
-import dev.mlops.tracking.MetricPoint;
-import dev.mlops.tracking.NewRun;
 import dev.mlops.tracking.Run;
 import dev.mlops.tracking.RunQuery;
 import dev.mlops.tracking.RunStatus;
@@ -18,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,29 +25,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SqliteConcurrencyTest {
-    /** Audit events that {@link #writeOneRun} appends. */
-    static final int EVENTS_PER_RUN = 5;
-    static final int POINTS_PER_RUN = 10;
+    static final int EVENTS_PER_RUN = Fixtures.EVENTS_PER_RUN;
+    static final int POINTS_PER_RUN = Fixtures.POINTS_PER_RUN;
 
     @TempDir
     Path dir;
-
-    /** Creates a run of {@code job} and gives it params, tags and metrics, then completes it. */
-    static String writeOneRun(MetadataStore store, String job, int i) {
-        NewRun run = Fixtures.newRun(job, T0.plusMillis(i));
-        String id = run.id();
-        String subject = "run:" + id;
-        store.createRun(run, audit(job, "run.create", subject));
-        store.logParams(id, Map.of("i", Integer.toString(i)), audit(job, "run.params", subject));
-        List<MetricPoint> points = new ArrayList<>();
-        for (int step = 0; step < POINTS_PER_RUN; step++) {
-            points.add(new MetricPoint("loss", 1.0 / (step + 1), step, T0.plusMillis(step)));
-        }
-        store.logMetrics(id, points, audit(job, "run.metrics", subject));
-        store.setTags(id, Map.of("writer", job), audit(job, "run.tags", subject));
-        store.finishRun(id, RunStatus.COMPLETED, T0.plusSeconds(1), null, audit(job, "run.finish", subject));
-        return id;
-    }
 
     @Test
     void twoStoresOnOneFileWrittenFromManyThreadsKeepOneIntactChainAndLoseNothing() throws Exception {
@@ -73,7 +50,7 @@ class SqliteConcurrencyTest {
                         start.await();
                         List<String> ids = new ArrayList<>();
                         for (int i = 0; i < runsPerThread; i++) {
-                            ids.add(writeOneRun(store, job, i));
+                            ids.add(Fixtures.writeOneRun(store, job, i));
                         }
                         return ids;
                     }));
@@ -129,7 +106,7 @@ class SqliteConcurrencyTest {
             // Write for as long as the child lives, so that the two processes' writes overlap.
             int parentRuns = 0;
             while (parentRuns == 0 || (child.isAlive() && parentRuns < 2_000)) {
-                writeOneRun(store, "parent", parentRuns++);
+                Fixtures.writeOneRun(store, "parent", parentRuns++);
             }
             assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
             String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

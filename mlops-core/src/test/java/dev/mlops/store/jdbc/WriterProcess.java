@@ -14,7 +14,7 @@ public final class WriterProcess {
         int runs = Integer.parseInt(args[1]);
         try (JdbcStore store = JdbcStore.sqlite(Path.of(args[0]))) {
             for (int i = 0; i < runs; i++) {
-                SqliteConcurrencyTest.writeOneRun(store, args[2], i);
+                Fixtures.writeOneRun(store, args[2], i);
             }
         }
         System.out.println("wrote " + runs);
