@@ -13,6 +13,7 @@ import dev.mlops.data.ColumnType;
 import dev.mlops.data.DatasetVersion;
 import dev.mlops.data.SchemaDiff;
 import dev.mlops.internal.Context;
+import dev.mlops.store.memory.InMemoryStore;
 import dev.mlops.internal.artifact.InMemoryArtifactStore;
 import dev.mlops.internal.json.CanonicalJson;
 import java.io.IOException;
@@ -35,13 +36,13 @@ class DefaultDatasetsTest {
     @TempDir
     Path dir;
 
-    private MapDatasetStore store;
+    private InMemoryStore store;
     private DefaultDatasets datasets;
     private Path seattle;
 
     @BeforeEach
     void setUp() throws IOException {
-        store = new MapDatasetStore(2);
+        store = new InMemoryStore();
         Context context = new Context(store, new InMemoryArtifactStore(), Clock.fixed(NOW, ZoneOffset.UTC), "alice",
                 Duration.ofSeconds(30), Duration.ofMinutes(5), 1000, dir, null);
         datasets = new DefaultDatasets(context);
@@ -64,7 +65,7 @@ class DefaultDatasetsTest {
         assertThat(v.createdTime()).isEqualTo(NOW);
         assertThat(v.createdBy()).isEqualTo("alice");
 
-        List<AuditEvent> events = store.events();
+        List<AuditEvent> events = store.auditEvents(0, 10_000);
         assertThat(events).hasSize(1);
         AuditEvent e = events.get(0);
         assertThat(e.action()).isEqualTo("dataset.register");
@@ -85,7 +86,7 @@ class DefaultDatasetsTest {
         Created<DatasetVersion> again = datasets.register("seattle", copy);
         assertThat(again.created()).isFalse();
         assertThat(again.value()).isEqualTo(first);
-        assertThat(store.events()).hasSize(1);
+        assertThat(store.auditEvents(0, 10_000)).hasSize(1);
         Created<DatasetVersion> other = datasets.register("weather", copy);
         assertThat(other.created()).isTrue();
         assertThat(other.value().version()).isEqualTo(first.version());
@@ -125,8 +126,8 @@ class DefaultDatasetsTest {
                 .hasMessageContaining("broken.csv line 3");
         assertThatThrownBy(() -> datasets.register("x", seattle, Map.of("", "v")))
                 .isInstanceOf(InvalidArgumentException.class);
-        assertThat(store.all()).isEmpty();
-        assertThat(store.events()).isEmpty();
+        assertThat(store.listDatasets(null, PageRequest.first(10_000)).items()).isEmpty();
+        assertThat(store.auditEvents(0, 10_000)).isEmpty();
     }
 
     @Test
@@ -146,8 +147,10 @@ class DefaultDatasetsTest {
                 .hasMessageContaining("version");
 
         List<DatasetVersion> listed = new ArrayList<>();
-        PageRequest request = PageRequest.first(10);
+        PageRequest request = PageRequest.first(2);
+        int pages = 0;
         while (true) {
+            pages++;
             Page<DatasetVersion> page = datasets.list("grow", request);
             listed.addAll(page.items());
             if (page.nextPageToken() == null) {
@@ -156,7 +159,8 @@ class DefaultDatasetsTest {
             request = request.next(page);
         }
         assertThat(listed).isEqualTo(registered);
-        assertThat(datasets.list(null, PageRequest.first(100)).items()).hasSize(2); // page size capped by the store
+        assertThat(pages).as("5 versions in pages of 2").isEqualTo(3);
+        assertThat(datasets.list(null, PageRequest.first(100)).items()).hasSize(6);
     }
 
     @Test
