@@ -3,12 +3,23 @@ package dev.mlops.spi;
 import dev.mlops.Created;
 import dev.mlops.Page;
 import dev.mlops.PageRequest;
+import dev.mlops.artifact.ArtifactRef;
 import dev.mlops.audit.AuditCheckpoint;
 import dev.mlops.audit.AuditEvent;
 import dev.mlops.data.DatasetVersion;
 import dev.mlops.lineage.Direction;
 import dev.mlops.lineage.LineageEdge;
 import dev.mlops.lineage.NodeRef;
+import dev.mlops.registry.AliasChange;
+import dev.mlops.registry.Approval;
+import dev.mlops.registry.ModelQuery;
+import dev.mlops.registry.ModelUpdate;
+import dev.mlops.registry.ModelVersion;
+import dev.mlops.registry.NewModel;
+import dev.mlops.registry.NewModelVersion;
+import dev.mlops.registry.RegisteredModel;
+import dev.mlops.registry.VersionQuery;
+import dev.mlops.registry.VersionStatus;
 import dev.mlops.tracking.MetricPoint;
 import dev.mlops.tracking.NewRun;
 import dev.mlops.tracking.Run;
@@ -120,6 +131,122 @@ public interface MetadataStore extends AutoCloseable {
 
     /** Dataset versions, of one name or (when {@code name} is null) of all, in registration order. */
     Page<DatasetVersion> listDatasets(String name, PageRequest page);
+
+    // ---- model registry ---------------------------------------------------------------------------------------
+
+    /*
+     * The registry's state rules live here, where they can be atomic; the API layer decides everything that depends
+     * on who acts (access control, the four-eyes rule, guarded aliases). Every number the API layer read and wants
+     * to change is passed back as an expectation, so a change based on a stale read fails with CONFLICT instead of
+     * silently overwriting, and its audit event always tells the truth.
+     */
+
+    /**
+     * Creates a model. Idempotent on the exact name: when a model of that name exists, returns it with
+     * {@code created = false} and appends no audit event, whatever {@code model} says otherwise.
+     *
+     * @throws dev.mlops.AlreadyExistsException when a model exists whose name differs from {@code model.name()}
+     *     only in case ({@link String#toLowerCase(java.util.Locale)} with {@code Locale.ROOT}); the message names it
+     */
+    Created<RegisteredModel> createModel(NewModel model, PendingAuditEvent audit);
+
+    /** The model with exactly this name. */
+    Optional<RegisteredModel> getModel(String name);
+
+    /** Models matching {@code query} ({@link ModelQuery#matches}), ordered by name. */
+    Page<RegisteredModel> searchModels(ModelQuery query, PageRequest page);
+
+    /**
+     * Changes a model's description, tags or governance record (see {@link ModelUpdate}; the governance record is
+     * replaced whole) and sets its updated time.
+     *
+     * @throws dev.mlops.NotFoundException when the model does not exist
+     */
+    RegisteredModel updateModel(String name, ModelUpdate update, PendingAuditEvent audit);
+
+    /**
+     * Registers a version in status {@code PENDING}, approval {@code PENDING}, no aliases, with the number
+     * {@code version.version()}. When {@code version.runId()} is not null, also adds the lineage edge
+     * {@code run -> model:NAME/VERSION} (kind {@code OUTPUT}, listed among the run's outputs), whatever the run's
+     * status.
+     *
+     * <p>Idempotency: when {@code version.idempotencyKey()} is not null and a version of the model was registered
+     * with that key, returns it with {@code created = false} and appends no audit event.
+     *
+     * @throws dev.mlops.NotFoundException when the model or the run does not exist
+     * @throws dev.mlops.ConflictException when {@code version.version()} is not the model's latest version + 1 (the
+     *     message says which number is next); nothing is stored
+     */
+    Created<ModelVersion> createModelVersion(NewModelVersion version, PendingAuditEvent audit);
+
+    Optional<ModelVersion> getModelVersion(String name, int version);
+
+    /** Versions matching {@code query} ({@link VersionQuery#matches}), ordered by model name, then number. */
+    Page<ModelVersion> searchModelVersions(VersionQuery query, PageRequest page);
+
+    /**
+     * Ends a {@code PENDING} version's registration: {@code READY} with its stored artifact (whose digest equals
+     * the declared one), or {@code FAILED} with a message.
+     *
+     * @param artifact the stored artifact for {@code READY}; null for {@code FAILED}
+     * @param message  why it failed, for {@code FAILED}; null for {@code READY}
+     * @throws dev.mlops.InvalidArgumentException when {@code status} is {@code PENDING}, or the artifact is missing
+     *     for {@code READY} or its digest is not the declared one
+     * @throws dev.mlops.NotFoundException when the version does not exist
+     * @throws dev.mlops.ConflictException when the version is not {@code PENDING}
+     */
+    ModelVersion finishModelVersion(String name, int version, VersionStatus status, ArtifactRef artifact,
+            String message, Instant time, PendingAuditEvent audit);
+
+    /**
+     * Changes a version's description or tags ({@link ModelUpdate#governance()} is ignored) and sets its updated
+     * time.
+     *
+     * @throws dev.mlops.NotFoundException when the version does not exist
+     */
+    ModelVersion updateModelVersion(String name, int version, ModelUpdate update, PendingAuditEvent audit);
+
+    /**
+     * Decides a version's approval, once.
+     *
+     * @throws dev.mlops.NotFoundException when the version does not exist
+     * @throws dev.mlops.ConflictException when it is already decided (approving twice, or rejecting an approved
+     *     version); the stored decision is unchanged
+     */
+    ModelVersion decideApproval(String name, int version, Approval decision, PendingAuditEvent audit);
+
+    /**
+     * Points {@code alias} at {@code version}, a compare-and-set on the alias's current target.
+     *
+     * @param expectedCurrent the version the alias points at now, or null when it must not exist yet
+     * @throws dev.mlops.NotFoundException when the model or the version does not exist
+     * @throws dev.mlops.ConflictException when the alias's current target is not {@code expectedCurrent} (the message
+     *     names the actual one), or the version is not {@code READY}
+     */
+    AliasChange setAlias(String name, String alias, int version, Integer expectedCurrent, Instant time,
+            PendingAuditEvent audit);
+
+    /**
+     * Deletes {@code alias}, a compare-and-set on its current target.
+     *
+     * @throws dev.mlops.NotFoundException when the model or the alias does not exist
+     * @throws dev.mlops.ConflictException when the alias does not point at {@code expectedCurrent}
+     */
+    AliasChange deleteAlias(String name, String alias, int expectedCurrent, Instant time, PendingAuditEvent audit);
+
+    /**
+     * Deletes a version that no alias points at. Its number is never reused; lineage edges to it stay (they are
+     * history).
+     *
+     * @throws dev.mlops.NotFoundException when the version does not exist
+     * @throws dev.mlops.ConflictException when an alias points at it (the message names the aliases)
+     */
+    void deleteModelVersion(String name, int version, PendingAuditEvent audit);
+
+    // ---- audit-only events ------------------------------------------------------------------------------------
+
+    /** Appends an event that records no change of state (for example a denied attempt). */
+    void appendAuditEvent(PendingAuditEvent audit);
 
     // ---- lineage ----------------------------------------------------------------------------------------------
 

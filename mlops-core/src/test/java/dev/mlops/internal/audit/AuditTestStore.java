@@ -1,5 +1,16 @@
 package dev.mlops.internal.audit;
 
+import dev.mlops.artifact.ArtifactRef;
+import dev.mlops.registry.AliasChange;
+import dev.mlops.registry.Approval;
+import dev.mlops.registry.ModelQuery;
+import dev.mlops.registry.ModelUpdate;
+import dev.mlops.registry.ModelVersion;
+import dev.mlops.registry.NewModel;
+import dev.mlops.registry.NewModelVersion;
+import dev.mlops.registry.RegisteredModel;
+import dev.mlops.registry.VersionQuery;
+import dev.mlops.registry.VersionStatus;
 import dev.mlops.Created;
 import dev.mlops.NotFoundException;
 import dev.mlops.Page;
@@ -172,5 +183,78 @@ final class AuditTestStore implements MetadataStore {
     @Override
     public List<LineageEdge> lineageEdges(Collection<NodeRef> nodes, Direction direction) {
         throw new UnsupportedOperationException("audit test store");
+    }
+
+    @Override
+    public Created<RegisteredModel> createModel(NewModel model, PendingAuditEvent audit) {
+        throw new UnsupportedOperationException("audit test store");
+    }
+
+    @Override
+    public Optional<RegisteredModel> getModel(String name) {
+        throw new UnsupportedOperationException("audit test store");
+    }
+
+    @Override
+    public Page<RegisteredModel> searchModels(ModelQuery query, PageRequest page) {
+        throw new UnsupportedOperationException("audit test store");
+    }
+
+    @Override
+    public RegisteredModel updateModel(String name, ModelUpdate update, PendingAuditEvent audit) {
+        throw new UnsupportedOperationException("audit test store");
+    }
+
+    @Override
+    public Created<ModelVersion> createModelVersion(NewModelVersion version, PendingAuditEvent audit) {
+        throw new UnsupportedOperationException("audit test store");
+    }
+
+    @Override
+    public Optional<ModelVersion> getModelVersion(String name, int version) {
+        throw new UnsupportedOperationException("audit test store");
+    }
+
+    @Override
+    public Page<ModelVersion> searchModelVersions(VersionQuery query, PageRequest page) {
+        throw new UnsupportedOperationException("audit test store");
+    }
+
+    @Override
+    public ModelVersion finishModelVersion(String name, int version, VersionStatus status, ArtifactRef artifact,
+            String message, Instant time, PendingAuditEvent audit) {
+        throw new UnsupportedOperationException("audit test store");
+    }
+
+    @Override
+    public ModelVersion updateModelVersion(String name, int version, ModelUpdate update, PendingAuditEvent audit) {
+        throw new UnsupportedOperationException("audit test store");
+    }
+
+    @Override
+    public ModelVersion decideApproval(String name, int version, Approval decision, PendingAuditEvent audit) {
+        throw new UnsupportedOperationException("audit test store");
+    }
+
+    @Override
+    public AliasChange setAlias(String name, String alias, int version, Integer expectedCurrent, Instant time,
+            PendingAuditEvent audit) {
+        throw new UnsupportedOperationException("audit test store");
+    }
+
+    @Override
+    public AliasChange deleteAlias(String name, String alias, int expectedCurrent, Instant time,
+            PendingAuditEvent audit) {
+        throw new UnsupportedOperationException("audit test store");
+    }
+
+    @Override
+    public void deleteModelVersion(String name, int version, PendingAuditEvent audit) {
+        throw new UnsupportedOperationException("audit test store");
+    }
+
+    @Override
+    public void appendAuditEvent(PendingAuditEvent audit) {
+        append(audit);
     }
 }

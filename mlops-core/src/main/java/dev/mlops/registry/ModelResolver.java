@@ -1,0 +1,30 @@
+package dev.mlops.registry;
+
+/**
+ * Resolves model references on a service's request path. Thread-safe, lock-free on a cache hit; meant to be created
+ * once and shared.
+ *
+ * <p>An answer is cached per reference and refreshed in the background once older than the refresh interval (the
+ * caller keeps getting the cached answer meanwhile). A change made through the same {@code Mlops} instance
+ * (an alias moved or deleted, a version deleted) invalidates the affected answers at once; a change made by another
+ * process is seen after at most one refresh interval. When the store fails, the last known answer keeps being served
+ * until it is older than the maximum staleness; after that the failure reaches the caller.
+ */
+public interface ModelResolver {
+
+    /**
+     * The version {@code reference} ({@code NAME@ALIAS}, {@code NAME/VERSION}, optionally prefixed {@code model:})
+     * names, and its artifact.
+     *
+     * @throws dev.mlops.NotFoundException when the model, version or alias does not exist
+     * @throws dev.mlops.ConflictException when the version is not {@code READY} (it has no artifact to serve)
+     * @throws dev.mlops.StorageException when the store fails and no answer younger than the maximum staleness is known
+     */
+    ResolvedModel resolve(String reference);
+
+    /** Same as {@link #resolve(String)}. */
+    ResolvedModel resolve(ModelRef reference);
+
+    /** Forgets every cached answer. */
+    void invalidateAll();
+}
