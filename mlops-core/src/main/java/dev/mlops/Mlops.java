@@ -10,7 +10,12 @@ import dev.mlops.internal.audit.DefaultAuditLog;
 import dev.mlops.internal.data.DefaultDatasets;
 import dev.mlops.internal.lineage.DefaultLineage;
 import dev.mlops.internal.tracking.DefaultTracking;
+import dev.mlops.internal.registry.DefaultModelRegistry;
 import dev.mlops.lineage.Lineage;
+import dev.mlops.registry.ModelRegistry;
+import dev.mlops.registry.RegistryPolicy;
+import dev.mlops.security.AccessPolicy;
+import dev.mlops.security.Principal;
 import dev.mlops.spi.ArtifactStore;
 import dev.mlops.spi.MetadataStore;
 import dev.mlops.tracking.Tracking;
@@ -48,6 +53,7 @@ public final class Mlops implements AutoCloseable {
     private final Datasets datasets;
     private final Lineage lineage;
     private final AuditLog audit;
+    private final ModelRegistry registry;
     private final List<AutoCloseable> owned;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -58,6 +64,7 @@ public final class Mlops implements AutoCloseable {
         this.datasets = new DefaultDatasets(context);
         this.lineage = new DefaultLineage(context, openLineageNamespace);
         this.audit = new DefaultAuditLog(context);
+        this.registry = new DefaultModelRegistry(context);
     }
 
     /**
@@ -94,6 +101,16 @@ public final class Mlops implements AutoCloseable {
 
     public AuditLog audit() {
         return audit;
+    }
+
+    /** The model registry: models, versions, aliases, approvals, governance, and resolvers for services. */
+    public ModelRegistry registry() {
+        return registry;
+    }
+
+    /** Who this instance acts as, with roles (access control checks these). */
+    public Principal principal() {
+        return context.principal();
     }
 
     /** The artifact store (content-addressed bytes). */
@@ -160,6 +177,9 @@ public final class Mlops implements AutoCloseable {
         private Path workingDirectory = Path.of("").toAbsolutePath();
         private boolean serviceLoading = true;
         private String openLineageNamespace = DefaultLineage.DEFAULT_NAMESPACE;
+        private Principal principal;
+        private AccessPolicy accessPolicy = AccessPolicy.allowAll();
+        private RegistryPolicy registryPolicy = RegistryPolicy.defaults();
 
         private Builder() {
         }
@@ -204,9 +224,45 @@ public final class Mlops implements AutoCloseable {
             return this;
         }
 
-        /** Who acts (recorded in audit events); default: the {@code user.name} system property. */
+        /**
+         * Who acts (recorded in audit events), with no roles; default: the {@code user.name} system property. Give
+         * a {@link #principal(Principal)} instead when an access policy is configured.
+         */
         public Builder actor(String actor) {
-            this.actor = Validate.text("actor", actor, Validate.MAX_NAME);
+            String name = Validate.text("actor", actor, Validate.MAX_NAME);
+            if (principal != null && !principal.name().equals(name)) {
+                throw new InvalidArgumentException("actor", "actor(\"" + name + "\") conflicts with principal("
+                        + principal.name() + ") set before: give one of them");
+            }
+            this.actor = name;
+            return this;
+        }
+
+        /** Who acts, with roles: its name is the actor of every audit event. */
+        public Builder principal(Principal principal) {
+            Objects.requireNonNull(principal, "principal");
+            Validate.text("principal", principal.name(), Validate.MAX_NAME);
+            if (actor != null && !actor.equals(principal.name())) {
+                throw new InvalidArgumentException("principal", "principal(" + principal.name()
+                        + ") conflicts with actor(\"" + actor + "\") set before: give one of them");
+            }
+            this.principal = principal;
+            this.actor = principal.name();
+            return this;
+        }
+
+        /**
+         * Who may do what; default {@link AccessPolicy#allowAll()} (no access control, for embedded single-user
+         * use). With any other policy, a denied action fails with {@code PERMISSION_DENIED} and is audited.
+         */
+        public Builder accessPolicy(AccessPolicy policy) {
+            this.accessPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** The four-eyes rule and guarded aliases; default {@link RegistryPolicy#defaults()}. */
+        public Builder registryPolicy(RegistryPolicy policy) {
+            this.registryPolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
@@ -307,8 +363,9 @@ public final class Mlops implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
+            Principal acting = principal != null ? principal : new Principal(who, Set.of());
             Context context = new Context(metadata, bytes, clock, who, heartbeatInterval, heartbeatTimeout,
-                    metricBatchSize, workingDirectory, scheduler);
+                    metricBatchSize, workingDirectory, scheduler, acting, accessPolicy, registryPolicy);
             return new Mlops(context, owned, openLineageNamespace);
         }
 

@@ -17,6 +17,10 @@ public final class GlobalOptions {
             description = "Where artifact bytes live (default: env MLOPS_ARTIFACT_URI, else " + DEFAULT_ARTIFACTS + ").")
     String artifacts;
 
+    @Option(names = "--actor", paramLabel = "NAME", scope = ScopeType.INHERIT,
+            description = "Who acts, recorded in the audit log (default: env MLOPS_ACTOR, else the OS user name).")
+    String actor;
+
     @Option(names = "--json", scope = ScopeType.INHERIT,
             description = "Print one JSON document on stdout; logs and progress go to stderr.")
     boolean json;
@@ -44,7 +48,16 @@ public final class GlobalOptions {
     }
 
     /** Opens the configured stores. */
+    /** Who acts: {@code --actor}, else env {@code MLOPS_ACTOR}, else the {@code user.name} system property. */
+    public String actor() {
+        if (actor != null) {
+            return actor;
+        }
+        String env = System.getenv("MLOPS_ACTOR");
+        return env != null && !env.isBlank() ? env : System.getProperty("user.name", "unknown");
+    }
+
     public Mlops open() {
-        return Mlops.builder().storeUri(storeUri()).artifactUri(artifactUri()).build();
+        return Mlops.builder().storeUri(storeUri()).artifactUri(artifactUri()).actor(actor()).build();
     }
 }

@@ -4,6 +4,7 @@ import dev.mlops.MlopsException;
 import dev.mlops.cli.commands.AuditCommand;
 import dev.mlops.cli.commands.DatasetsCommand;
 import dev.mlops.cli.commands.LineageCommand;
+import dev.mlops.cli.commands.ModelsCommand;
 import dev.mlops.cli.commands.QuickstartCommand;
 import dev.mlops.cli.commands.RunsCommand;
 import java.io.PrintWriter;
@@ -15,8 +16,9 @@ import picocli.CommandLine.Mixin;
 
 /** The {@code mlops} command. Exit codes as {@code cli-contract.md} defines them; never a stack trace for a user error. */
 @Command(name = "mlops", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "Lineage, dataset versions, runs and a tamper-evident audit trail for JVM machine learning.",
-        subcommands = {QuickstartCommand.class, DatasetsCommand.class, RunsCommand.class, LineageCommand.class,
+        description = "Lineage, dataset versions, runs, a model registry and a tamper-evident audit trail for JVM machine learning.",
+        subcommands = {QuickstartCommand.class, DatasetsCommand.class, RunsCommand.class, ModelsCommand.class,
+                LineageCommand.class,
                 AuditCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Mixin

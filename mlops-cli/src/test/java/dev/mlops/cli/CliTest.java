@@ -324,7 +324,9 @@ class CliTest {
         @org.junit.jupiter.params.ParameterizedTest
         @org.junit.jupiter.params.provider.ValueSource(strings = {"quickstart", "datasets", "datasets add",
                 "datasets list", "runs", "runs list", "runs show", "lineage", "lineage export-openlineage", "audit",
-                "audit verify", "audit export", "audit keygen", "audit checkpoint"})
+                "audit verify", "audit export", "audit keygen", "audit checkpoint", "models", "models list",
+                "models show", "models versions", "models register", "models alias", "models alias set",
+                "models alias delete", "models approve", "models reject", "models govern"})
         @DisplayName("every command answers --help with its usage and exit 0")
         void help(String command) {
             List<String> args = new ArrayList<>(List.of(command.split(" ")));

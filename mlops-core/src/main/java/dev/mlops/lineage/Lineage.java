@@ -10,6 +10,15 @@ import java.util.Optional;
  */
 public interface Lineage {
 
+    /**
+     * The node an id names: {@link NodeRef#parse} for {@code dataset:}, {@code run:}, {@code artifact:} and
+     * {@code model:NAME/VERSION}, and {@code model:NAME@ALIAS} resolved to the version the alias points at now.
+     *
+     * @throws dev.mlops.InvalidArgumentException when the id has none of these forms
+     * @throws dev.mlops.NotFoundException when the model or its alias does not exist
+     */
+    NodeRef node(String id);
+
     /** Walks the graph from {@code query.root()}; the root is always in the answer, even with no edges. */
     LineageGraph query(LineageQuery query);
 

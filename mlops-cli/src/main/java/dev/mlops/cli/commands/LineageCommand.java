@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
         subcommands = {LineageCommand.ExportOpenLineage.class})
 public final class LineageCommand extends BaseCommand {
     @Parameters(index = "0", arity = "0..1", paramLabel = "NODE", description = "dataset:NAME@sha256:HEX, run:RUN_ID,"
-            + " model:NAME/VERSION or artifact:NAME@sha256:HEX.")
+            + " model:NAME/VERSION, model:NAME@ALIAS (resolved to a version) or artifact:NAME@sha256:HEX.")
     String node;
 
     @ArgGroup(exclusive = true)
@@ -51,15 +51,15 @@ public final class LineageCommand extends BaseCommand {
     public Integer call() {
         if (node == null) {
             throw new InvalidArgumentException("NODE", "give a NODE (dataset:NAME@sha256:HEX, run:RUN_ID,"
-                    + " model:NAME/VERSION, artifact:NAME@sha256:HEX) or the command export-openlineage");
+                    + " model:NAME/VERSION, model:NAME@ALIAS, artifact:NAME@sha256:HEX) or the command export-openlineage");
         }
-        NodeRef root = NodeRef.parse(node);
         Direction dir = direction == null ? Direction.BOTH
                 : direction.upstream ? Direction.UPSTREAM : Direction.DOWNSTREAM;
         if (!Set.of("json", "dot", "mermaid").contains(format)) {
             throw new InvalidArgumentException("--format", "--format must be json, dot or mermaid, was '" + format + "'");
         }
         try (Mlops mlops = openExisting()) {
+            NodeRef root = mlops.lineage().node(node);
             LineageGraph graph = mlops.lineage().query(new LineageQuery(root, dir, depth, Set.of()));
             Output out = output();
             switch (format) {

@@ -10,14 +10,26 @@ import dev.mlops.cli.Output;
 import dev.mlops.cli.quickstart.RainClassifier;
 import dev.mlops.cli.quickstart.SeattleWeather;
 import dev.mlops.cli.quickstart.WeatherDay;
+import dev.mlops.Page;
+import dev.mlops.PageRequest;
+import dev.mlops.data.Column;
+import dev.mlops.data.ColumnType;
 import dev.mlops.data.DatasetVersion;
+import dev.mlops.registry.Confidentiality;
+import dev.mlops.registry.Governance;
+import dev.mlops.registry.ModelRegistry;
+import dev.mlops.registry.ModelVersion;
+import dev.mlops.registry.RegisteredModel;
+import dev.mlops.registry.VersionQuery;
 import dev.mlops.tracking.Run;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import picocli.CommandLine.Command;
@@ -25,8 +37,10 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code mlops quickstart}: the main job on the bundled Seattle weather data. Writes the 2012-2013 training split,
- * registers it as a dataset version, trains a rain classifier inside a tracked run (params, metrics, input dataset,
- * model artifact as output), verifies the audit log and prints a summary. Every number comes from what it ran.
+ * registers it as a dataset version, trains a rain classifier inside a tracked run (params, metrics, input dataset),
+ * registers the model as a new version of {@value #MODEL} (its lineage reaches the run and the data), records the
+ * model's governance record, approves the version and points {@code production} at it, verifies the audit log and
+ * prints a summary. Every number comes from what it ran. Safe to run several times at once on one store.
  */
 @Command(name = "quickstart", mixinStandardHelpOptions = true, description = "Run the main job on the bundled Seattle weather data (2012-2015).")
 public final class QuickstartCommand extends BaseCommand {
@@ -36,6 +50,17 @@ public final class QuickstartCommand extends BaseCommand {
     static final double LEARNING_RATE = 0.5;
     static final int EPOCHS = 200;
     static final double L2 = 0.001;
+    static final String PRODUCTION = "production";
+    static final Governance GOVERNANCE = Governance.builder()
+            .businessOwner("quickstart (city operations)")
+            .technicalOwner("quickstart (ml platform)")
+            .intendedUse("demonstration: daily rain / no-rain forecast for Seattle; not for real decisions")
+            .serviceLevel("batch, daily")
+            .retrainingPolicy("manual: each quickstart run trains and registers a new version")
+            .approverRole("model-approver")
+            .confidentiality(Confidentiality.PUBLIC)
+            .codeShareable(true)
+            .build();
 
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "./mlops-data/quickstart",
             description = "Where to write train.csv, the model and reports (default ./mlops-data/quickstart).")
@@ -53,7 +78,7 @@ public final class QuickstartCommand extends BaseCommand {
         List<WeatherDay> days = SeattleWeather.load();
         List<WeatherDay> train = days.stream().filter(d -> d.date().getYear() <= 2013).toList();
         List<WeatherDay> holdout = days.stream().filter(d -> d.date().getYear() == 2014).toList();
-        out.progress("[1/4] Writing the 2012-2013 training split (" + train.size() + " days) to " + dir.resolve("train.csv"));
+        out.progress("[1/5] Writing the 2012-2013 training split (" + train.size() + " days) to " + dir.resolve("train.csv"));
         Path trainCsv = dir.resolve("train.csv");
         StringBuilder csv = new StringBuilder(SeattleWeather.HEADER).append('\n');
         train.forEach(d -> csv.append(d.line()).append('\n'));
@@ -65,7 +90,7 @@ public final class QuickstartCommand extends BaseCommand {
             out.progress("      " + (dataset.created() ? "registered " : "already registered ") + DATASET + "@"
                     + trainVersion.version());
 
-            out.progress("[2/4] Training a rain classifier (logistic regression, " + EPOCHS + " epochs) in a tracked run");
+            out.progress("[2/5] Training a rain classifier (logistic regression, " + EPOCHS + " epochs) in a tracked run");
             Path modelFile = dir.resolve("model.json");
             Map<String, Object> result = mlops.tracking().run(JOB, run -> {
                 run.logInput(trainVersion);
@@ -86,23 +111,29 @@ public final class QuickstartCommand extends BaseCommand {
                 run.logMetric("holdout_2014_log_loss", eval.get("log_loss"), EPOCHS);
                 run.logMetric("holdout_2014_accuracy", eval.get("accuracy"), EPOCHS);
                 write(modelFile, Output.mapper().writeValueAsString(model.toJson()) + "\n");
-                ArtifactRef artifact = run.logArtifact(MODEL, modelFile);
-                Run stored = run.snapshot();
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("run_id", run.id());
-                r.put("artifact", artifact);
-                r.put("metrics", stored.latestMetrics());
+                r.put("holdout", eval);
                 return r;
             });
             String runId = (String) result.get("run_id");
-            ArtifactRef artifact = (ArtifactRef) result.get("artifact");
+            @SuppressWarnings("unchecked")
+            Map<String, Double> holdoutMetrics = (Map<String, Double>) result.get("holdout");
             Run run = mlops.tracking().get(runId).orElseThrow();
-            out.progress("      run " + runId + " " + run.status() + ", model artifact " + artifact.digest());
+            out.progress("      run " + runId + " " + run.status());
 
-            out.progress("[3/4] Lineage: " + mlops.lineage().upstream(dev.mlops.lineage.NodeRef.run(runId), 1)
+            out.progress("[3/5] Registering the model, approving it and pointing 'production' at it");
+            ModelVersion version = registerAndPromote(mlops, runId, modelFile, holdoutMetrics);
+            ArtifactRef artifact = version.artifact();
+            out.progress("      " + version.ref() + " " + version.status() + " " + version.approval().status()
+                    + " " + version.digest());
+            List<Integer> versions = allVersions(mlops);
+            RegisteredModel registered = mlops.registry().model(MODEL);
+
+            out.progress("[4/5] Lineage: " + mlops.lineage().upstream(dev.mlops.lineage.NodeRef.run(runId), 1)
                     .edges().size() + " input edge(s) into the run, " + run.outputs().size() + " output(s)");
 
-            out.progress("[4/4] Verifying the audit log");
+            out.progress("[5/5] Verifying the audit log");
             AuditVerification audit = mlops.audit().verify();
             out.progress("      " + (audit.ok() ? "intact" : "TAMPERED at seq " + audit.firstBadSeq()) + ", "
                     + audit.events() + " events");
@@ -130,6 +161,15 @@ public final class QuickstartCommand extends BaseCommand {
             art.put("size_bytes", artifact.sizeBytes());
             art.put("uri", artifact.uri());
             summary.put("model_artifact", art);
+            Map<String, Object> modelView = new LinkedHashMap<>();
+            modelView.put("name", MODEL);
+            modelView.put("versions", versions);
+            modelView.put("production", registered.aliases().get(PRODUCTION));
+            modelView.put("registered_version", version.version());
+            modelView.put("digest", version.digest());
+            modelView.put("status", version.status().name());
+            modelView.put("approval", version.approval().status().name());
+            summary.put("model", modelView);
             Map<String, Object> auditView = new LinkedHashMap<>();
             auditView.put("ok", audit.ok());
             auditView.put("events", audit.events());
@@ -142,17 +182,61 @@ public final class QuickstartCommand extends BaseCommand {
                         + " rows)");
                 out.line("  run               " + runId + " " + run.status());
                 metrics.forEach((k, v) -> out.line(String.format("    %-24s %.4f", k, (Double) v)));
+                out.line("  model             " + version.ref() + " " + version.status() + ", "
+                        + version.approval().status() + ", production -> version "
+                        + registered.aliases().get(PRODUCTION) + " (versions " + versions + ")");
                 out.line("  model artifact    " + artifact.digest());
                 out.line("  audit             " + (audit.ok() ? "ok" : "TAMPERED") + ", " + audit.events() + " events");
-                out.line("Next: mlops runs show " + runId + "   |   mlops lineage run:" + runId + " --upstream");
+                out.line("Next: mlops models versions " + MODEL + "   |   mlops lineage model:" + MODEL
+                        + "@production --upstream");
             }
             return audit.ok() ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
         }
     }
 
+    /**
+     * Registers the model file as a new version produced by {@code runId}, records the governance record (once),
+     * approves the version and points {@code production} at it. Several quickstarts at once each get their own
+     * version number; the alias ends at one of them.
+     */
+    private static ModelVersion registerAndPromote(Mlops mlops, String runId, Path modelFile,
+            Map<String, Double> holdout) {
+        ModelRegistry registry = mlops.registry();
+        registry.createModel(MODEL, "Predicts whether it rains in Seattle on a day, from its temperatures and wind",
+                Map.of("domain", "weather"));
+        if (registry.model(MODEL).governance().businessOwner() == null) {
+            registry.setGovernance(MODEL, GOVERNANCE);
+        }
+        List<Column> inputs = RainClassifier.FEATURES.stream().map(f -> new Column(f, ColumnType.NUMERIC)).toList();
+        ModelVersion v = registry.newVersion(MODEL).run(runId)
+                .signature(inputs, List.of(new Column("rain_probability", ColumnType.NUMERIC)))
+                .metric("holdout_2014_accuracy", holdout.get("accuracy"))
+                .metric("holdout_2014_log_loss", holdout.get("log_loss"))
+                .description("logistic regression trained on " + DATASET)
+                .upload(modelFile);
+        registry.approve(MODEL, v.version(), String.format(Locale.ROOT,
+                "quickstart: accuracy %.4f on the 2014 holdout", holdout.get("accuracy")));
+        registry.setAlias(MODEL, PRODUCTION, v.version());
+        return registry.getVersion(MODEL, v.version()).orElseThrow();
+    }
+
+    private static List<Integer> allVersions(Mlops mlops) {
+        List<Integer> numbers = new ArrayList<>();
+        PageRequest page = PageRequest.first(1000);
+        while (true) {
+            Page<ModelVersion> p = mlops.registry().searchVersions(VersionQuery.of(MODEL), page);
+            p.items().forEach(v -> numbers.add(v.version()));
+            if (p.nextPageToken() == null) {
+                return numbers;
+            }
+            page = page.next(p);
+        }
+    }
+
     private static void write(Path file, String text) {
         try {
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            // A temp name of its own, so that quickstarts running at once never move each other's files.
+            Path tmp = file.resolveSibling(file.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
             Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);

@@ -1,11 +1,18 @@
 package dev.mlops.cli.commands;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import dev.mlops.cli.Output;
 import dev.mlops.audit.AuditVerification;
 import dev.mlops.data.Column;
 import dev.mlops.data.DatasetVersion;
 import dev.mlops.lineage.LineageEdge;
 import dev.mlops.lineage.LineageGraph;
 import dev.mlops.lineage.NodeRef;
+import dev.mlops.registry.ApprovalStatus;
+import dev.mlops.registry.Governance;
+import dev.mlops.registry.ModelVersion;
+import dev.mlops.registry.RegisteredModel;
 import dev.mlops.tracking.MetricPoint;
 import dev.mlops.tracking.Run;
 import dev.mlops.tracking.RunLink;
@@ -20,6 +27,8 @@ import java.util.TreeMap;
 
 /** The JSON shapes of the CLI contract, built from domain values. */
 final class Views {
+    private static final ObjectMapper SNAKE_CASE = Output.mapper().copy()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
     private Views() {
     }
 
@@ -127,6 +136,62 @@ final class Views {
             m.put("anchored_seq", v.anchoredSeq());
         }
         return m;
+    }
+
+    /** A model version, with the fields {@code models versions --json} promises first. */
+    static Map<String, Object> version(ModelVersion v) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("version", v.version());
+        m.put("digest", v.digest());
+        m.put("status", v.status().name());
+        m.put("approval", v.approval().status().name());
+        m.put("aliases", v.aliases());
+        m.put("run_id", v.runId());
+        m.put("model", v.modelName());
+        if (v.statusMessage() != null) {
+            m.put("status_message", v.statusMessage());
+        }
+        if (v.approval().status() != ApprovalStatus.PENDING) {
+            m.put("approved_by", v.approval().actor());
+            m.put("approval_time", v.approval().time().toString());
+            m.put("approval_reason", v.approval().reason());
+        }
+        m.put("size_bytes", v.artifact() == null ? null : v.artifact().sizeBytes());
+        m.put("uri", v.artifact() == null ? null : v.artifact().uri());
+        m.put("metrics", new TreeMap<>(v.metrics()));
+        m.put("tags", new TreeMap<>(v.tags()));
+        m.put("signature", Map.of("inputs", v.signature().inputs().stream().map(Views::column).toList(),
+                "outputs", v.signature().outputs().stream().map(Views::column).toList()));
+        m.put("description", v.description());
+        m.put("created_time", v.createdTime().toString());
+        m.put("created_by", v.createdBy());
+        m.put("updated_time", v.updatedTime().toString());
+        return m;
+    }
+
+    /** A model; {@code governance} included when {@code withGovernance}. */
+    static Map<String, Object> model(RegisteredModel model, boolean withGovernance) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", model.name());
+        m.put("description", model.description());
+        m.put("latest_version", model.latestVersion());
+        m.put("aliases", new TreeMap<>(model.aliases()));
+        m.put("tags", new TreeMap<>(model.tags()));
+        if (withGovernance) {
+            m.put("governance", governance(model.governance()));
+        } else {
+            m.put("business_owner", model.governance().businessOwner());
+        }
+        m.put("created_time", model.createdTime().toString());
+        m.put("created_by", model.createdBy());
+        m.put("updated_time", model.updatedTime().toString());
+        return m;
+    }
+
+    /** The governance record with snake_case keys, undecided values as null. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> governance(Governance g) {
+        return SNAKE_CASE.convertValue(g, LinkedHashMap.class);
     }
 
     static String role(RunLink l) {

@@ -4,7 +4,10 @@ import dev.mlops.InvalidArgumentException;
 import dev.mlops.NotFoundException;
 import dev.mlops.internal.Context;
 import dev.mlops.lineage.Direction;
+import dev.mlops.internal.Validate;
 import dev.mlops.lineage.Lineage;
+import dev.mlops.registry.ModelRef;
+import dev.mlops.registry.RegisteredModel;
 import dev.mlops.lineage.LineageEdge;
 import dev.mlops.lineage.LineageGraph;
 import dev.mlops.lineage.LineageQuery;
@@ -83,6 +86,22 @@ public final class DefaultLineage implements Lineage {
             }
         }
         return new LineageGraph(query.root(), nodes, edges);
+    }
+
+    @Override
+    public NodeRef node(String id) {
+        Validate.required("id", id);
+        if (id.startsWith("model:") && id.indexOf('@') > 0) {
+            ModelRef ref = ModelRef.parse(id);
+            RegisteredModel model = store.getModel(ref.modelName()).orElseThrow(() ->
+                    new NotFoundException("model " + ref.modelName() + " does not exist"));
+            Integer version = model.aliases().get(ref.alias());
+            if (version == null) {
+                throw new NotFoundException("model " + ref.modelName() + " has no alias '" + ref.alias() + "'");
+            }
+            return NodeRef.model(ref.modelName(), version);
+        }
+        return NodeRef.parse(id);
     }
 
     @Override
