@@ -7,8 +7,11 @@ package dev.mlops.registry;
  * <p>An answer is cached per reference and refreshed in the background once older than the refresh interval (the
  * caller keeps getting the cached answer meanwhile). A change made through the same {@code Mlops} instance
  * (an alias moved or deleted, a version deleted) invalidates the affected answers at once; a change made by another
- * process is seen after at most one refresh interval. When the store fails, the last known answer keeps being served
- * until it is older than the maximum staleness; after that the failure reaches the caller.
+ * process is seen after at most one refresh interval (plus the refresh's own time). When the store fails, the last
+ * known answer keeps being served, but never once {@code refreshInterval + maxStaleness} have passed since it was read
+ * from the store; after that the next call reads the store itself, so the failure reaches the caller. A
+ * {@code NOT_FOUND} or {@code CONFLICT} from a refresh is an answer, not a failure: the cached answer is dropped.
+ * Failures are never cached.
  */
 public interface ModelResolver {
 

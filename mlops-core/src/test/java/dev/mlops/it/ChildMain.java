@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * batch is sent, so that a test can aim a kill at the write. Failures print {@code ERROR ...} (stack trace on
  * standard error) and exit with 1.
  *
- * <p>Modes: {@link #writer}, {@link #crashWriter}, {@link #put}, {@link #slowPut}. Options are {@code key=value};
+ * <p>Modes: {@link #writer}, {@link #crashWriter}, {@link #put}, {@link #slowPut}, {@link #slowRegister}. Options are {@code key=value};
  * {@code uri=env:NAME} takes the store URI from environment variable NAME.
  */
 public final class ChildMain {
@@ -58,6 +58,7 @@ public final class ChildMain {
                 case "crash-writer" -> crashWriter(o);
                 case "put" -> put(o);
                 case "slow-put" -> slowPut(o);
+                case "slow-register" -> slowRegister(o);
                 default -> throw new IllegalArgumentException("unknown mode " + args[0]);
             }
             say("DONE");
@@ -312,5 +313,36 @@ public final class ChildMain {
         say("READY");
         ArtifactRef ref = store.put(content, null);
         say("PUT " + ref.digest() + " " + ref.sizeBytes());
+    }
+
+    /**
+     * Registers a model version whose upload stalls after {@code pause-after} bytes (printing {@code STREAMED n}),
+     * so that a test can kill the process between registration and the end of the upload.
+     */
+    static void slowRegister(Map<String, String> o) throws Exception {
+        long pauseAfter = Long.parseLong(need(o, "pause-after"));
+        long seed = Long.parseLong(need(o, "seed"));
+        long size = Long.parseLong(need(o, "size"));
+        InputStream content = new SeededBytes(seed, size) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (position() >= pauseAfter) {
+                    say("STREAMED " + position());
+                    try {
+                        Thread.sleep(TimeUnit.MINUTES.toMillis(5));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    throw new IOException("the test should have killed this writer");
+                }
+                return super.read(b, off, (int) Math.min(len, pauseAfter - position()));
+            }
+        };
+        try (Mlops mlops = open(o, Path.of(need(o, "scratch")))) {
+            say("READY");
+            var v = mlops.registry().newVersion(need(o, "model")).expectedDigest(SeededBytes.digest(seed, size))
+                    .idempotencyKey(need(o, "key")).upload(content);
+            say("REGISTERED " + v.version() + " " + v.status());
+        }
     }
 }

@@ -529,6 +529,28 @@ class ModelRegistryTest {
     }
 
     @Test
+    @DisplayName("a resolver answers from its cache, sees a move through the same instance at once, and not a move"
+            + " made elsewhere until its refresh")
+    void resolver() throws Exception {
+        register(alice, "rain", "w1");
+        register(alice, "rain", "w2");
+        alice.registry().setAlias("rain", "shadow", 1);
+        ModelResolver resolver = alice.registry().resolver(java.time.Duration.ofHours(1), java.time.Duration.ofHours(1));
+        ResolvedModel first = resolver.resolve("rain@shadow");
+        assertThat(first.version().version()).isEqualTo(1);
+        assertThat(first.artifact().digest()).isEqualTo(sha256("w1"));
+        alice.registry().setAlias("rain", "shadow", 2);
+        assertThat(resolver.resolve("rain@shadow").version().version()).isEqualTo(2);
+
+        Mlops elsewhere = open(b -> b.actor("bob"));
+        elsewhere.registry().setAlias("rain", "shadow", 1);
+        assertThat(resolver.resolve("rain@shadow").version().version()).as("cached until refresh").isEqualTo(2);
+        resolver.invalidateAll();
+        assertThat(resolver.resolve("rain@shadow").version().version()).isEqualTo(1);
+        assertThatThrownBy(() -> resolver.resolve("rain@nope")).isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
     @DisplayName("governance changes are stored, shown and audited with before and after")
     void governance() {
         alice.registry().createModel("rain", "", Map.of());

@@ -615,8 +615,17 @@ public final class DefaultModelRegistry implements ModelRegistry {
             data.put("digest", stored.digest());
             data.put("size_bytes", stored.sizeBytes());
             data.put("uri", stored.uri());
-            return store.finishModelVersion(modelName, version.version(), VersionStatus.READY, stored, null,
-                    context.now(), context.audit("model_version.ready", version.node().id(), data));
+            try {
+                return store.finishModelVersion(modelName, version.version(), VersionStatus.READY, stored, null,
+                        context.now(), context.audit("model_version.ready", version.node().id(), data));
+            } catch (ConflictException e) {
+                // A repeat of this registration (same idempotency key) finished it first: same bytes, same answer.
+                ModelVersion now = store.getModelVersion(modelName, version.version()).orElseThrow(() -> e);
+                if (now.status() == VersionStatus.READY) {
+                    return now;
+                }
+                throw e;
+            }
         }
 
         private void fail(ModelVersion version, String message) {
