@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * {@code production} alias changes what it serves without a restart or a redeploy.
  *
  * <p>{@code GET /predict?temp_max=11.1&temp_min=4.4&wind=5.1} resolves {@code NAME@production} with a
- * {@link ModelResolver} (a cached lookup, well under a microsecond on a hit), loads the model bytes of the resolved
+ * {@link ModelResolver} (on a cache hit, without touching the store), loads the model bytes of the resolved
  * artifact digest from {@link Mlops#artifacts()} (cached by digest, so each model is read and parsed once, also when
  * the alias moves back and forth), and answers
  * <pre>{@code
@@ -116,7 +116,8 @@ public final class ModelServingExample implements AutoCloseable {
      * Starts serving {@code modelName} on {@code 127.0.0.1:port} (0: any free port, see {@link #uri()}).
      *
      * @param refreshInterval how often the resolver re-reads an alias changed by another process
-     * @param maxStaleness    how long the resolver keeps answering from its cache while the store is unreachable
+     * @param maxStaleness    how long beyond the refresh interval the resolver keeps answering from its cache while the
+     *                        store is unreachable
      * @throws UncheckedIOException when the port cannot be bound
      */
     public static ModelServingExample start(Mlops mlops, String modelName, int port, Duration refreshInterval,
