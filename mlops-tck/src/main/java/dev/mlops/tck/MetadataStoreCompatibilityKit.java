@@ -1,5 +1,8 @@
 package dev.mlops.tck;
 
+import static dev.mlops.tck.KitSupport.assertChainIntact;
+import static dev.mlops.tck.KitSupport.readAll;
+import static dev.mlops.tck.KitSupport.runConcurrently;
 import static dev.mlops.tck.TckData.at;
 import static dev.mlops.tck.TckData.audit;
 import static dev.mlops.tck.TckData.dataset;
@@ -11,7 +14,6 @@ import static dev.mlops.tck.TckData.runId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
-import static org.assertj.core.api.Assertions.fail;
 
 import dev.mlops.AlreadyExistsException;
 import dev.mlops.ConflictException;
@@ -36,6 +38,7 @@ import dev.mlops.lineage.LineageEdge;
 import dev.mlops.lineage.NodeRef;
 import dev.mlops.spi.MetadataStore;
 import dev.mlops.spi.PendingAuditEvent;
+import dev.mlops.tck.KitSupport.Outcome;
 import dev.mlops.tracking.CodeVersion;
 import dev.mlops.tracking.MetricFilter.Comparison;
 import dev.mlops.tracking.MetricPoint;
@@ -57,7 +60,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -69,8 +71,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -96,34 +96,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * (which closes it; override to also delete files). The tests are grouped in {@link Nested} classes by area, and
  * their display names state the contract they check. They write at most a few hundred changes each, use several
  * threads in the concurrency groups, and finish in seconds on an embedded database.
+ *
+ * <p>The groups of the model registry are inherited from {@link ModelRegistryCompatibilityKit} (JUnit runs the
+ * {@code @Nested} classes of superclasses too), so extending this class runs the whole kit.
  */
-public abstract class MetadataStoreCompatibilityKit {
+public abstract class MetadataStoreCompatibilityKit extends ModelRegistryCompatibilityKit {
 
-    private static final long TIMEOUT_SECONDS = 60;
-
-    /** The store under test; a new one for each test. */
-    protected MetadataStore store;
-
-    /** Returns a new, empty store. Called once before each test. */
-    protected abstract MetadataStore createStore();
-
-    /** Releases a store made by {@link #createStore()}; called after each test. Closes it by default. */
-    protected void destroyStore(MetadataStore store) {
-        store.close();
-    }
-
-    @BeforeEach
-    void openStoreUnderTest() {
-        store = createStore();
-        assertThat(store).as("createStore()").isNotNull();
-    }
-
-    @AfterEach
-    void closeStoreUnderTest() {
-        if (store != null) {
-            destroyStore(store);
-        }
-    }
+    private static final long TIMEOUT_SECONDS = KitSupport.TIMEOUT_SECONDS;
 
     // ---- helpers ----------------------------------------------------------------------------------------------
 
@@ -168,23 +147,11 @@ public abstract class MetadataStoreCompatibilityKit {
     }
 
     private long auditSize() {
-        return store.auditHead().map(AuditEvent::seq).orElse(0L);
+        return KitSupport.auditSize(store);
     }
 
     private List<AuditEvent> allAuditEvents() {
-        List<AuditEvent> all = new ArrayList<>();
-        long after = 0;
-        while (true) {
-            List<AuditEvent> batch = store.auditEvents(after, 50);
-            if (batch.isEmpty()) {
-                return all;
-            }
-            all.addAll(batch);
-            after = batch.get(batch.size() - 1).seq();
-            if (all.size() > 1_000_000) {
-                fail("auditEvents never ends");
-            }
-        }
+        return KitSupport.allAuditEvents(store);
     }
 
     private List<MetricPoint> history(String runId, String key) {
@@ -197,39 +164,6 @@ public abstract class MetadataStoreCompatibilityKit {
 
     private static List<String> ids(List<Run> runs) {
         return runs.stream().map(Run::id).toList();
-    }
-
-    /** Reads every page of a listing. */
-    private static <T> List<T> readAll(Function<PageRequest, Page<T>> lister, int pageSize) {
-        List<T> all = new ArrayList<>();
-        PageRequest request = PageRequest.first(pageSize);
-        for (int pages = 0; pages < 100_000; pages++) {
-            Page<T> page = lister.apply(request);
-            assertThat(page.items().size()).as("page size").isLessThanOrEqualTo(pageSize);
-            all.addAll(page.items());
-            if (page.nextPageToken() == null) {
-                return all;
-            }
-            request = request.next(page);
-        }
-        throw new AssertionError("a listing did not end after 100000 pages");
-    }
-
-    /** Checks seq 1..N, GENESIS, prev-hash links, recomputed hashes and data digests. */
-    private static void assertChainIntact(List<AuditEvent> events) {
-        String prev = AuditChain.GENESIS;
-        for (int i = 0; i < events.size(); i++) {
-            AuditEvent e = events.get(i);
-            assertThat(e.seq()).as("seq of event #%d", i + 1).isEqualTo(i + 1);
-            assertThat(e.prevHash()).as("prevHash of event %d", e.seq()).isEqualTo(prev);
-            assertThat(e.hash()).as("hash of event %d", e.seq()).matches("[0-9a-f]{64}")
-                    .isEqualTo(AuditChain.computeHash(e));
-            if (e.data() != null) {
-                assertThat(e.dataDigest()).as("dataDigest of event %d", e.seq())
-                        .isEqualTo("sha256:" + AuditChain.sha256Hex(e.data()));
-            }
-            prev = e.hash();
-        }
     }
 
     /** Everything a client can read about the given runs, datasets and nodes, for "nothing changed" checks. */
@@ -249,46 +183,6 @@ public abstract class MetadataStoreCompatibilityKit {
         state.add(allAuditEvents());
         state.add(store.checkpoints());
         return state;
-    }
-
-    private static <T> List<T> runConcurrently(int threads, IntFunctionWithCheckedCall<T> task) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<T>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int thread = t;
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    return task.call(thread);
-                }));
-            }
-            start.countDown();
-            List<T> results = new ArrayList<>();
-            for (Future<T> f : futures) {
-                results.add(f.get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
-            }
-            return results;
-        } finally {
-            pool.shutdownNow();
-            assertThat(pool.awaitTermination(TIMEOUT_SECONDS, TimeUnit.SECONDS)).as("threads ended").isTrue();
-        }
-    }
-
-    @FunctionalInterface
-    private interface IntFunctionWithCheckedCall<T> {
-        T call(int thread) throws Exception;
-    }
-
-    /** The outcome of a call that may fail with an MlopsException: its value or its error code. */
-    private record Outcome<T>(T value, ErrorCode error) {
-        static <T> Outcome<T> of(Callable<T> call) throws Exception {
-            try {
-                return new Outcome<>(call.call(), null);
-            } catch (MlopsException e) {
-                return new Outcome<>(null, e.code());
-            }
-        }
     }
 
     static List<String> callsAfterClose() {
@@ -1980,8 +1874,8 @@ public abstract class MetadataStoreCompatibilityKit {
                 "auditEvents with limit 0", "auditHead", "eraseAuditData", "addCheckpoint", "checkpoints");
 
         @Test
-        @DisplayName("the calls after close() checked below cover every method of MetadataStore but close() and"
-                + " describe()")
+        @DisplayName("the calls after close() checked below and in the registry groups cover every method of"
+                + " MetadataStore but close() and describe()")
         void everyMethodCoveredAfterClose() {
             Set<String> methods = new TreeSet<>();
             for (Method m : MetadataStore.class.getDeclaredMethods()) {
@@ -1992,6 +1886,7 @@ public abstract class MetadataStoreCompatibilityKit {
             methods.removeAll(Set.of("close", "describe"));
             Set<String> covered = new TreeSet<>();
             CALLS_AFTER_CLOSE.forEach(call -> covered.add(call.split(" ")[0]));
+            registryCallsAfterClose().forEach(call -> covered.add(call.split(" ")[0]));
             assertThat(covered).isEqualTo(methods);
         }
 

@@ -1,5 +1,6 @@
 package dev.mlops.tck;
 
+import dev.mlops.artifact.ArtifactRef;
 import dev.mlops.audit.AuditChain;
 import dev.mlops.audit.AuditCheckpoint;
 import dev.mlops.audit.AuditEvent;
@@ -8,6 +9,14 @@ import dev.mlops.data.ColumnType;
 import dev.mlops.data.DatasetSchema;
 import dev.mlops.data.DatasetVersion;
 import dev.mlops.lineage.NodeRef;
+import dev.mlops.registry.Approval;
+import dev.mlops.registry.ApprovalStatus;
+import dev.mlops.registry.Confidentiality;
+import dev.mlops.registry.Governance;
+import dev.mlops.registry.ModelSignature;
+import dev.mlops.registry.ModelUpdate;
+import dev.mlops.registry.NewModel;
+import dev.mlops.registry.NewModelVersion;
 import dev.mlops.spi.PendingAuditEvent;
 import dev.mlops.tracking.CodeVersion;
 import dev.mlops.tracking.MetricPoint;
@@ -24,11 +33,14 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Valid values for the compatibility kit: runs, dataset versions, metric points, audit events and checkpoints, all
- * with millisecond instants and ASCII ids, so that every store can keep them exactly. Thread-safe.
+ * Valid values for the compatibility kit: runs, dataset versions, metric points, audit events and checkpoints,
+ * registered models, model versions, artifacts, updates and approval decisions, all with millisecond instants and
+ * ASCII ids, so that every store can keep them exactly. Thread-safe.
  */
 public final class TckData {
     /** The instant every generated time is relative to. */
@@ -143,6 +155,221 @@ public final class TckData {
             return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Ed25519 is not available in this JVM", e);
+        }
+    }
+
+    // ---- model registry ---------------------------------------------------------------------------------------
+
+    /** The signature of generated model versions: two typed inputs, one output. */
+    public static final ModelSignature SIGNATURE = new ModelSignature(
+            List.of(new Column("x", ColumnType.NUMERIC), new Column("when", ColumnType.DATETIME)),
+            List.of(new Column("label", ColumnType.CATEGORICAL)));
+
+    /**
+     * A builder of model {@code name}: a description, tag {@code team=tck}, no governance, created at(1000) by
+     * alice.
+     */
+    public static ModelBuilder model(String name) {
+        return new ModelBuilder(name);
+    }
+
+    /** Model {@code name} as {@link #model(String)} builds it. */
+    public static NewModel newModel(String name) {
+        return model(name).build();
+    }
+
+    /**
+     * A builder of version {@code number} of model {@code model}: digest {@link #modelDigest(String, int)}, no run,
+     * {@link #SIGNATURE}, metric {@code auc}, tag {@code stage=candidate}, no idempotency key, created
+     * at(2000 + number) by alice.
+     */
+    public static VersionBuilder version(String model, int number) {
+        return new VersionBuilder(model, number);
+    }
+
+    /** Version {@code number} of {@code model} as {@link #version(String, int)} builds it. */
+    public static NewModelVersion newVersion(String model, int number) {
+        return version(model, number).build();
+    }
+
+    /** The declared digest of generated version {@code number} of {@code model}. */
+    public static String modelDigest(String model, int number) {
+        return digest("model bytes of " + model + "/" + number);
+    }
+
+    /** A stored artifact with {@code digest}, as an artifact store would describe it. */
+    public static ArtifactRef artifact(String digest) {
+        return new ArtifactRef(digest, 4096, "file:/artifacts/sha256/" + digest.substring("sha256:".length()));
+    }
+
+    /** A governance record with every component set, owned by {@code businessOwner}. */
+    public static Governance governance(String businessOwner) {
+        return Governance.builder().businessOwner(businessOwner).technicalOwner("ml-platform")
+                .intendedUse("ranking support tickets; not for decisions about people").serviceLevel("p99 < 50 ms")
+                .retrainingPolicy("policy:weekly-drift").approverRole("model-approver")
+                .confidentiality(Confidentiality.INTERNAL).codeShareable(Boolean.TRUE).build();
+    }
+
+    /** An approval decision by {@code actor} at {@code at(seconds)}. */
+    public static Approval decision(ApprovalStatus status, String actor, long seconds) {
+        return Approval.decided(status, actor, at(seconds), status == ApprovalStatus.APPROVED
+                ? "offline metrics reviewed" : "fails the fairness check");
+    }
+
+    /** A builder of a {@link ModelUpdate} made at {@code at(seconds)} that changes nothing yet. */
+    public static UpdateBuilder update(long seconds) {
+        return new UpdateBuilder(at(seconds));
+    }
+
+    /** Builds a {@link NewModel}; not thread-safe. */
+    public static final class ModelBuilder {
+        private final String name;
+        private String description = "predicts which tickets escalate";
+        private final Map<String, String> tags = new LinkedHashMap<>(Map.of("team", "tck"));
+        private Governance governance = Governance.EMPTY;
+        private Instant createdTime = at(1000);
+        private String createdBy = "alice";
+
+        private ModelBuilder(String name) {
+            this.name = name;
+        }
+
+        public ModelBuilder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public ModelBuilder tag(String key, String value) {
+            tags.put(key, value);
+            return this;
+        }
+
+        public ModelBuilder governance(Governance governance) {
+            this.governance = governance;
+            return this;
+        }
+
+        public ModelBuilder created(Instant createdTime) {
+            this.createdTime = createdTime;
+            return this;
+        }
+
+        public ModelBuilder createdBy(String createdBy) {
+            this.createdBy = createdBy;
+            return this;
+        }
+
+        public NewModel build() {
+            return new NewModel(name, description, tags, governance, createdTime, createdBy);
+        }
+    }
+
+    /** Builds a {@link NewModelVersion}; not thread-safe. */
+    public static final class VersionBuilder {
+        private final String model;
+        private final int number;
+        private String digest;
+        private String runId;
+        private ModelSignature signature = SIGNATURE;
+        private final Map<String, Double> metrics = new LinkedHashMap<>(Map.of("auc", 0.875));
+        private final Map<String, String> tags = new LinkedHashMap<>(Map.of("stage", "candidate"));
+        private String description = "";
+        private String idempotencyKey;
+        private Instant createdTime;
+        private String createdBy = "alice";
+
+        private VersionBuilder(String model, int number) {
+            this.model = model;
+            this.number = number;
+            this.digest = modelDigest(model, number);
+            this.createdTime = at(2000 + number);
+        }
+
+        public VersionBuilder digest(String digest) {
+            this.digest = digest;
+            return this;
+        }
+
+        public VersionBuilder run(String runId) {
+            this.runId = runId;
+            return this;
+        }
+
+        public VersionBuilder signature(ModelSignature signature) {
+            this.signature = signature;
+            return this;
+        }
+
+        public VersionBuilder metric(String key, double value) {
+            metrics.put(key, value);
+            return this;
+        }
+
+        public VersionBuilder tag(String key, String value) {
+            tags.put(key, value);
+            return this;
+        }
+
+        public VersionBuilder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public VersionBuilder idempotencyKey(String idempotencyKey) {
+            this.idempotencyKey = idempotencyKey;
+            return this;
+        }
+
+        public VersionBuilder created(Instant createdTime) {
+            this.createdTime = createdTime;
+            return this;
+        }
+
+        public VersionBuilder createdBy(String createdBy) {
+            this.createdBy = createdBy;
+            return this;
+        }
+
+        public NewModelVersion build() {
+            return new NewModelVersion(model, number, digest, runId, signature, metrics, tags, description,
+                    idempotencyKey, createdTime, createdBy);
+        }
+    }
+
+    /** Builds a {@link ModelUpdate}; not thread-safe. */
+    public static final class UpdateBuilder {
+        private final Instant time;
+        private String description;
+        private final Map<String, String> setTags = new LinkedHashMap<>();
+        private final Set<String> removeTags = new TreeSet<>();
+        private Governance governance;
+
+        private UpdateBuilder(Instant time) {
+            this.time = time;
+        }
+
+        public UpdateBuilder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        public UpdateBuilder setTag(String key, String value) {
+            setTags.put(key, value);
+            return this;
+        }
+
+        public UpdateBuilder removeTag(String key) {
+            removeTags.add(key);
+            return this;
+        }
+
+        public UpdateBuilder governance(Governance governance) {
+            this.governance = governance;
+            return this;
+        }
+
+        public ModelUpdate build() {
+            return new ModelUpdate(description, setTags, removeTags, governance, time);
         }
     }
 

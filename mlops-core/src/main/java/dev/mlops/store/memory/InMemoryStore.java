@@ -8,6 +8,7 @@ import dev.mlops.NotFoundException;
 import dev.mlops.Page;
 import dev.mlops.PageRequest;
 import dev.mlops.StorageException;
+import dev.mlops.artifact.ArtifactRef;
 import dev.mlops.audit.AuditChain;
 import dev.mlops.audit.AuditCheckpoint;
 import dev.mlops.audit.AuditEvent;
@@ -16,6 +17,18 @@ import dev.mlops.lineage.Direction;
 import dev.mlops.lineage.EdgeKind;
 import dev.mlops.lineage.LineageEdge;
 import dev.mlops.lineage.NodeRef;
+import dev.mlops.registry.AliasChange;
+import dev.mlops.registry.Approval;
+import dev.mlops.registry.ApprovalStatus;
+import dev.mlops.registry.Governance;
+import dev.mlops.registry.ModelQuery;
+import dev.mlops.registry.ModelUpdate;
+import dev.mlops.registry.ModelVersion;
+import dev.mlops.registry.NewModel;
+import dev.mlops.registry.NewModelVersion;
+import dev.mlops.registry.RegisteredModel;
+import dev.mlops.registry.VersionQuery;
+import dev.mlops.registry.VersionStatus;
 import dev.mlops.spi.MetadataStore;
 import dev.mlops.spi.PendingAuditEvent;
 import dev.mlops.tracking.MetricPoint;
@@ -35,6 +48,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.NavigableSet;
@@ -55,7 +69,12 @@ import java.util.function.Supplier;
  * <p>Thread-safe: one read-write lock guards all state, so every mutation (validated in full first, then applied
  * together with its audit event) is atomic and appends are serialised. Reads return immutable snapshots.
  * Instants are kept to the millisecond, as in the durable stores. Run searches walk an index ordered by
- * (start time desc, id desc) from the page's keyset position, so paging through all runs is linear.
+ * (start time desc, id desc) from the page's keyset position, so paging through all runs is linear; model and
+ * version searches walk indexes ordered by name and by (model name, number) the same way.
+ *
+ * <p>Model names are unique ignoring case ({@link String#toLowerCase(Locale)} with {@link Locale#ROOT}): an index of
+ * folded names finds the model a new name collides with. A version's idempotency key is remembered while the
+ * version exists.
  *
  * <p>After {@link #close()} every method except {@link #close()} and {@link #describe()} fails with
  * {@link StorageException}.
@@ -68,6 +87,8 @@ public final class InMemoryStore implements MetadataStore {
             .thenComparingLong(StoredPoint::timestampMillis).thenComparingLong(StoredPoint::seq);
     private static final Comparator<LineageEdge> EDGE_ORDER = Comparator.comparing(LineageEdge::from)
             .thenComparing(LineageEdge::to).thenComparing(LineageEdge::kind);
+    private static final Comparator<VersionKey> VERSION_ORDER = Comparator.comparing(VersionKey::model)
+            .thenComparingInt(VersionKey::version);
 
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
@@ -79,6 +100,10 @@ public final class InMemoryStore implements MetadataStore {
     private final NavigableMap<Long, DatasetVersion> datasetsBySeq = new TreeMap<>();
     private final Map<String, NavigableMap<Long, DatasetVersion>> datasetsByName = new HashMap<>();
     private long datasetSeq;
+
+    private final NavigableMap<String, ModelState> models = new TreeMap<>();
+    private final Map<String, String> modelNamesByFolded = new HashMap<>();
+    private final NavigableMap<VersionKey, VersionState> versions = new TreeMap<>(VERSION_ORDER);
 
     private final Map<NodeRef, Set<LineageEdge>> edgesFrom = new HashMap<>();
     private final Map<NodeRef, Set<LineageEdge>> edgesTo = new HashMap<>();
@@ -285,8 +310,7 @@ public final class InMemoryStore implements MetadataStore {
                 LineageEdge edge = link.role() == RunLink.Role.INPUT
                         ? new LineageEdge(link.node(), runNode, EdgeKind.INPUT)
                         : new LineageEdge(runNode, link.node(), EdgeKind.OUTPUT);
-                edgesFrom.computeIfAbsent(edge.from(), n -> new HashSet<>()).add(edge);
-                edgesTo.computeIfAbsent(edge.to(), n -> new HashSet<>()).add(edge);
+                addEdge(edge);
             }
             s.refresh();
             append(event);
@@ -343,6 +367,368 @@ public final class InMemoryStore implements MetadataStore {
                 last = e.getKey();
             }
             return new Page<>(items, more ? Tokens.encodeDataset(last) : null);
+        });
+    }
+
+    // ---- model registry ---------------------------------------------------------------------------------------
+
+    @Override
+    public Created<RegisteredModel> createModel(NewModel model, PendingAuditEvent event) {
+        checkOpen();
+        NewModel normalized = new NewModel(model.name(), model.description(), model.tags(), model.governance(),
+                AuditChain.truncate(model.createdTime()), model.createdBy());
+        String folded = fold(normalized.name());
+        return write(() -> {
+            ModelState existing = models.get(normalized.name());
+            if (existing != null) {
+                return new Created<>(existing.snapshot, false);
+            }
+            String other = modelNamesByFolded.get(folded);
+            if (other != null) {
+                throw new AlreadyExistsException("model '" + normalized.name() + "' differs only in case from the"
+                        + " existing model '" + other + "'; model names are unique ignoring case");
+            }
+            AuditEvent sealed = seal(event);
+            ModelState state = new ModelState(normalized);
+            models.put(normalized.name(), state);
+            modelNamesByFolded.put(folded, normalized.name());
+            audit.add(sealed);
+            return new Created<>(state.snapshot, true);
+        });
+    }
+
+    @Override
+    public Optional<RegisteredModel> getModel(String name) {
+        return read(() -> Optional.ofNullable(models.get(name)).map(m -> m.snapshot));
+    }
+
+    @Override
+    public Page<RegisteredModel> searchModels(ModelQuery query, PageRequest page) {
+        checkOpen();
+        Objects.requireNonNull(query, "query");
+        String after = page.pageToken() == null ? null : Tokens.decodeModel(page.pageToken());
+        return read(() -> {
+            // Names with the prefix form one range of the name order: start at the prefix, stop after the range.
+            String from = query.namePrefix();
+            boolean inclusive = true;
+            if (after != null && (from == null || after.compareTo(from) >= 0)) {
+                from = after;
+                inclusive = false;
+            }
+            Collection<ModelState> candidates = from == null ? models.values()
+                    : models.tailMap(from, inclusive).values();
+            List<RegisteredModel> items = new ArrayList<>();
+            boolean more = false;
+            for (ModelState m : candidates) {
+                if (query.namePrefix() != null && !m.snapshot.name().startsWith(query.namePrefix())) {
+                    break;
+                }
+                if (!query.matches(m.snapshot)) {
+                    continue;
+                }
+                if (items.size() == page.pageSize()) {
+                    more = true;
+                    break;
+                }
+                items.add(m.snapshot);
+            }
+            String next = more ? Tokens.encodeModel(items.get(items.size() - 1).name()) : null;
+            return new Page<>(items, next);
+        });
+    }
+
+    @Override
+    public RegisteredModel updateModel(String name, ModelUpdate update, PendingAuditEvent event) {
+        checkOpen();
+        Instant time = AuditChain.truncate(update.time());
+        return write(() -> {
+            ModelState m = model(name);
+            AuditEvent sealed = seal(event);
+            if (update.description() != null) {
+                m.description = update.description();
+            }
+            m.tags.putAll(update.setTags());
+            m.tags.keySet().removeAll(update.removeTags());
+            if (update.governance() != null) {
+                m.governance = update.governance();
+            }
+            m.updatedTime = time;
+            m.refresh();
+            audit.add(sealed);
+            return m.snapshot;
+        });
+    }
+
+    @Override
+    public Created<ModelVersion> createModelVersion(NewModelVersion version, PendingAuditEvent event) {
+        checkOpen();
+        NewModelVersion normalized = new NewModelVersion(version.modelName(), version.version(), version.digest(),
+                version.runId(), version.signature(), version.metrics(), version.tags(), version.description(),
+                version.idempotencyKey(), AuditChain.truncate(version.createdTime()), version.createdBy());
+        NodeRef node = NodeRef.model(normalized.modelName(), normalized.version());
+        return write(() -> {
+            ModelState m = model(normalized.modelName());
+            if (normalized.idempotencyKey() != null) {
+                Integer number = m.versionsByKey.get(normalized.idempotencyKey());
+                if (number != null) {
+                    return new Created<>(versions.get(new VersionKey(m.name, number)).snapshot, false);
+                }
+            }
+            int next = m.latestVersion + 1;
+            if (normalized.version() != next) {
+                throw new ConflictException("cannot register version " + normalized.version() + " of model '"
+                        + m.name + "': the next version number is " + next + " (latest is " + m.latestVersion
+                        + ")");
+            }
+            RunState run = null;
+            if (normalized.runId() != null) {
+                run = runs.get(normalized.runId());
+                if (run == null) {
+                    throw new NotFoundException("run " + normalized.runId() + " that produced version "
+                            + node.key() + " does not exist");
+                }
+            }
+            AuditEvent sealed = seal(event);
+            VersionState state = new VersionState(normalized);
+            versions.put(new VersionKey(m.name, normalized.version()), state);
+            m.latestVersion = normalized.version();
+            m.updatedTime = normalized.createdTime();
+            if (normalized.idempotencyKey() != null) {
+                m.versionsByKey.put(normalized.idempotencyKey(), normalized.version());
+            }
+            m.refresh();
+            if (run != null) {
+                RunLink link = RunLink.output(node);
+                if (run.linkSet.add(link)) {
+                    run.links.add(link);
+                    addEdge(new LineageEdge(NodeRef.run(run.created.id()), node, EdgeKind.OUTPUT));
+                    run.refresh();
+                }
+            }
+            audit.add(sealed);
+            return new Created<>(state.snapshot, true);
+        });
+    }
+
+    @Override
+    public Optional<ModelVersion> getModelVersion(String name, int version) {
+        return read(() -> Optional.ofNullable(versions.get(new VersionKey(name, version))).map(v -> v.snapshot));
+    }
+
+    @Override
+    public Page<ModelVersion> searchModelVersions(VersionQuery query, PageRequest page) {
+        checkOpen();
+        Objects.requireNonNull(query, "query");
+        VersionKey after = page.pageToken() == null ? null : Tokens.decodeVersion(page.pageToken());
+        return read(() -> {
+            // The versions of one model form one range of the (name, number) order.
+            VersionKey from = query.modelName() == null ? null : new VersionKey(query.modelName(), 0);
+            boolean inclusive = true;
+            if (after != null && (from == null || VERSION_ORDER.compare(after, from) >= 0)) {
+                from = after;
+                inclusive = false;
+            }
+            Collection<VersionState> candidates = from == null ? versions.values()
+                    : versions.tailMap(from, inclusive).values();
+            List<ModelVersion> items = new ArrayList<>();
+            boolean more = false;
+            for (VersionState v : candidates) {
+                if (query.modelName() != null && !query.modelName().equals(v.snapshot.modelName())) {
+                    break;
+                }
+                if (!query.matches(v.snapshot)) {
+                    continue;
+                }
+                if (items.size() == page.pageSize()) {
+                    more = true;
+                    break;
+                }
+                items.add(v.snapshot);
+            }
+            String next = null;
+            if (more) {
+                ModelVersion last = items.get(items.size() - 1);
+                next = Tokens.encodeVersion(new VersionKey(last.modelName(), last.version()));
+            }
+            return new Page<>(items, next);
+        });
+    }
+
+    @Override
+    public ModelVersion finishModelVersion(String name, int version, VersionStatus status, ArtifactRef artifact,
+            String message, Instant time, PendingAuditEvent event) {
+        checkOpen();
+        Objects.requireNonNull(status, "status");
+        if (status == VersionStatus.PENDING) {
+            throw new InvalidArgumentException("status", "status must be READY or FAILED to finish version "
+                    + name + "/" + version + ", was PENDING");
+        }
+        if (status == VersionStatus.READY && artifact == null) {
+            throw new InvalidArgumentException("artifact", "version " + name + "/" + version
+                    + " needs its stored artifact to become READY");
+        }
+        if (status == VersionStatus.FAILED && message == null) {
+            throw new InvalidArgumentException("message", "version " + name + "/" + version
+                    + " needs a message saying why it FAILED");
+        }
+        Instant at = AuditChain.truncate(Objects.requireNonNull(time, "time"));
+        return write(() -> {
+            VersionState v = version(name, version);
+            if (v.status != VersionStatus.PENDING) {
+                throw new ConflictException("version " + name + "/" + version + " is " + v.status
+                        + ", not PENDING; its registration has ended");
+            }
+            if (status == VersionStatus.READY && !artifact.digest().equals(v.created.digest())) {
+                throw new InvalidArgumentException("artifact", "the artifact's digest " + artifact.digest()
+                        + " is not the declared digest " + v.created.digest() + " of version " + name + "/"
+                        + version);
+            }
+            AuditEvent sealed = seal(event);
+            v.status = status;
+            v.artifact = status == VersionStatus.READY ? artifact : null;
+            v.statusMessage = status == VersionStatus.FAILED ? message : null;
+            v.updatedTime = at;
+            v.refresh();
+            audit.add(sealed);
+            return v.snapshot;
+        });
+    }
+
+    @Override
+    public ModelVersion updateModelVersion(String name, int version, ModelUpdate update, PendingAuditEvent event) {
+        checkOpen();
+        Instant time = AuditChain.truncate(update.time());
+        return write(() -> {
+            VersionState v = version(name, version);
+            AuditEvent sealed = seal(event);
+            if (update.description() != null) {
+                v.description = update.description();
+            }
+            v.tags.putAll(update.setTags());
+            v.tags.keySet().removeAll(update.removeTags());
+            v.updatedTime = time;
+            v.refresh();
+            audit.add(sealed);
+            return v.snapshot;
+        });
+    }
+
+    @Override
+    public ModelVersion decideApproval(String name, int version, Approval decision, PendingAuditEvent event) {
+        checkOpen();
+        if (decision.status() == ApprovalStatus.PENDING) {
+            throw new InvalidArgumentException("decision", "a decision on version " + name + "/" + version
+                    + " is APPROVED or REJECTED, not PENDING");
+        }
+        Approval normalized = Approval.decided(decision.status(), decision.actor(),
+                AuditChain.truncate(decision.time()), decision.reason());
+        return write(() -> {
+            VersionState v = version(name, version);
+            if (v.approval.status() != ApprovalStatus.PENDING) {
+                throw new ConflictException("version " + name + "/" + version + " was already "
+                        + v.approval.status() + " by " + v.approval.actor() + "; an approval is decided once");
+            }
+            AuditEvent sealed = seal(event);
+            v.approval = normalized;
+            v.updatedTime = normalized.time();
+            v.refresh();
+            audit.add(sealed);
+            return v.snapshot;
+        });
+    }
+
+    @Override
+    public AliasChange setAlias(String name, String alias, int version, Integer expectedCurrent, Instant time,
+            PendingAuditEvent event) {
+        checkOpen();
+        Objects.requireNonNull(alias, "alias");
+        Instant at = AuditChain.truncate(Objects.requireNonNull(time, "time"));
+        return write(() -> {
+            ModelState m = model(name);
+            VersionState target = version(name, version);
+            Integer current = m.aliases.get(alias);
+            if (!Objects.equals(current, expectedCurrent)) {
+                throw new ConflictException(aliasMismatch(name, alias, current, expectedCurrent));
+            }
+            if (target.status != VersionStatus.READY) {
+                throw new ConflictException("version " + name + "/" + version + " is " + target.status
+                        + ", not READY; only a READY version can get alias '" + alias + "'");
+            }
+            AuditEvent sealed = seal(event);
+            if (current != null) {
+                VersionState old = versions.get(new VersionKey(name, current));
+                old.aliases.remove(alias);
+                old.updatedTime = at;
+                old.refresh();
+            }
+            target.aliases.add(alias);
+            target.updatedTime = at;
+            target.refresh();
+            m.aliases.put(alias, version);
+            m.updatedTime = at;
+            m.refresh();
+            audit.add(sealed);
+            return new AliasChange(name, alias, current, version);
+        });
+    }
+
+    @Override
+    public AliasChange deleteAlias(String name, String alias, int expectedCurrent, Instant time,
+            PendingAuditEvent event) {
+        checkOpen();
+        Objects.requireNonNull(alias, "alias");
+        Instant at = AuditChain.truncate(Objects.requireNonNull(time, "time"));
+        return write(() -> {
+            ModelState m = model(name);
+            Integer current = m.aliases.get(alias);
+            if (current == null) {
+                throw new NotFoundException("model '" + name + "' has no alias '" + alias + "'");
+            }
+            if (current != expectedCurrent) {
+                throw new ConflictException(aliasMismatch(name, alias, current, expectedCurrent));
+            }
+            AuditEvent sealed = seal(event);
+            VersionState old = versions.get(new VersionKey(name, current));
+            old.aliases.remove(alias);
+            old.updatedTime = at;
+            old.refresh();
+            m.aliases.remove(alias);
+            m.updatedTime = at;
+            m.refresh();
+            audit.add(sealed);
+            return new AliasChange(name, alias, current, null);
+        });
+    }
+
+    @Override
+    public void deleteModelVersion(String name, int version, PendingAuditEvent event) {
+        checkOpen();
+        write(() -> {
+            VersionState v = version(name, version);
+            if (!v.aliases.isEmpty()) {
+                throw new ConflictException("version " + name + "/" + version + " cannot be deleted: alias"
+                        + (v.aliases.size() == 1 ? " " : "es ") + String.join(", ", v.aliases)
+                        + (v.aliases.size() == 1 ? " points" : " point") + " at it; move or delete "
+                        + (v.aliases.size() == 1 ? "it" : "them") + " first");
+            }
+            AuditEvent sealed = seal(event);
+            versions.remove(new VersionKey(name, version));
+            if (v.created.idempotencyKey() != null) {
+                models.get(name).versionsByKey.remove(v.created.idempotencyKey());
+            }
+            audit.add(sealed);
+            return null;
+        });
+    }
+
+    // ---- audit-only events ------------------------------------------------------------------------------------
+
+    @Override
+    public void appendAuditEvent(PendingAuditEvent event) {
+        checkOpen();
+        write(() -> {
+            audit.add(seal(event));
+            return null;
         });
     }
 
@@ -429,8 +815,50 @@ public final class InMemoryStore implements MetadataStore {
 
     /** Call with the write lock held, after every check passed: seals and appends the event. */
     private void append(PendingAuditEvent event) {
+        audit.add(seal(event));
+    }
+
+    /**
+     * Call with the write lock held: the event sealed onto the current head, not yet appended. Sealing before
+     * changing anything keeps a change and its event together even if sealing fails.
+     */
+    private AuditEvent seal(PendingAuditEvent event) {
         AuditEvent head = audit.isEmpty() ? null : audit.get(audit.size() - 1);
-        audit.add(AuditChain.seal(head, Objects.requireNonNull(event, "audit")));
+        return AuditChain.seal(head, Objects.requireNonNull(event, "audit"));
+    }
+
+    private void addEdge(LineageEdge edge) {
+        edgesFrom.computeIfAbsent(edge.from(), n -> new HashSet<>()).add(edge);
+        edgesTo.computeIfAbsent(edge.to(), n -> new HashSet<>()).add(edge);
+    }
+
+    private ModelState model(String name) {
+        ModelState m = models.get(name);
+        if (m == null) {
+            throw new NotFoundException("model '" + name + "' does not exist");
+        }
+        return m;
+    }
+
+    private VersionState version(String name, int version) {
+        VersionState v = versions.get(new VersionKey(name, version));
+        if (v == null) {
+            throw new NotFoundException(models.containsKey(name)
+                    ? "version " + version + " of model '" + name + "' does not exist"
+                    : "model '" + name + "' does not exist (looking for its version " + version + ")");
+        }
+        return v;
+    }
+
+    private static String aliasMismatch(String name, String alias, Integer current, Integer expected) {
+        String actual = current == null ? "does not exist" : "points at version " + current;
+        String wanted = expected == null ? "not to exist" : "to point at version " + expected;
+        return "alias '" + alias + "' of model '" + name + "' " + actual + ", but the change expected it " + wanted
+                + "; read the model again and retry";
+    }
+
+    private static String fold(String name) {
+        return name.toLowerCase(Locale.ROOT);
     }
 
     private RunState existing(String runId) {
@@ -507,6 +935,70 @@ public final class InMemoryStore implements MetadataStore {
     private record DatasetKey(String name, String version) {
     }
 
+    /** A model version's position in search order: model name, then number. */
+    record VersionKey(String model, int version) {
+    }
+
+    /** The mutable state of a model; guarded by the store's lock. {@link #snapshot} is rebuilt after each change. */
+    private static final class ModelState {
+        final String name;
+        final Instant createdTime;
+        final String createdBy;
+        String description;
+        final Map<String, String> tags = new TreeMap<>();
+        Governance governance;
+        final Map<String, Integer> aliases = new TreeMap<>();
+        int latestVersion;
+        Instant updatedTime;
+        /** Idempotency key to the number of the existing version registered with it. */
+        final Map<String, Integer> versionsByKey = new HashMap<>();
+        RegisteredModel snapshot;
+
+        ModelState(NewModel created) {
+            this.name = created.name();
+            this.createdTime = created.createdTime();
+            this.createdBy = created.createdBy();
+            this.description = created.description();
+            this.tags.putAll(created.tags());
+            this.governance = created.governance();
+            this.updatedTime = created.createdTime();
+            refresh();
+        }
+
+        void refresh() {
+            snapshot = new RegisteredModel(name, description, tags, governance, aliases, latestVersion, createdTime,
+                    createdBy, updatedTime);
+        }
+    }
+
+    /** The mutable state of a model version; guarded by the store's lock. */
+    private static final class VersionState {
+        final NewModelVersion created;
+        VersionStatus status = VersionStatus.PENDING;
+        ArtifactRef artifact;
+        String statusMessage;
+        final Map<String, String> tags = new TreeMap<>();
+        String description;
+        Approval approval = Approval.PENDING;
+        final Set<String> aliases = new TreeSet<>();
+        Instant updatedTime;
+        ModelVersion snapshot;
+
+        VersionState(NewModelVersion created) {
+            this.created = created;
+            this.tags.putAll(created.tags());
+            this.description = created.description();
+            this.updatedTime = created.createdTime();
+            refresh();
+        }
+
+        void refresh() {
+            snapshot = new ModelVersion(created.modelName(), created.version(), created.digest(), artifact, status,
+                    statusMessage, created.runId(), created.signature(), created.metrics(), tags, description,
+                    approval, List.copyOf(aliases), created.createdTime(), created.createdBy(), updatedTime);
+        }
+    }
+
     /** The mutable state of a run; guarded by the store's lock. {@link #snapshot} is rebuilt after each change. */
     private static final class RunState {
         final NewRun created;
@@ -568,6 +1060,27 @@ public final class InMemoryStore implements MetadataStore {
 
         static long decodeDataset(String token) {
             return number(decode(token, "d1", 2)[1], token);
+        }
+
+        static String encodeModel(String name) {
+            return encode("g1:" + name);
+        }
+
+        static String decodeModel(String token) {
+            return decode(token, "g1", 2)[1];
+        }
+
+        static String encodeVersion(VersionKey key) {
+            return encode("v1:" + key.version() + ":" + key.model());
+        }
+
+        static VersionKey decodeVersion(String token) {
+            String[] parts = decode(token, "v1", 3);
+            long number = number(parts[1], token);
+            if (number < 1 || number > Integer.MAX_VALUE) {
+                throw invalid(token);
+            }
+            return new VersionKey(parts[2], (int) number);
         }
 
         private static String encode(String position) {
