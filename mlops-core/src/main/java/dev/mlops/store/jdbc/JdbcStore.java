@@ -383,14 +383,14 @@ public final class JdbcStore implements MetadataStore {
                     return new Created<>(versions.load(c, name, registered.get()).orElseThrow(), false);
                 }
             }
-            if (version.runId() != null && runs.row(c, version.runId()).isEmpty()) {
-                throw new NotFoundException("run " + version.runId() + " of model version " + name + "/" + number
-                        + " not found");
-            }
             int next = model.latestVersion() + 1;
             if (number != next) {
                 throw new ConflictException("cannot register version " + number + " of model '" + name
                         + "': the next version is " + next + " (latest registered: " + model.latestVersion() + ")");
+            }
+            if (version.runId() != null && runs.row(c, version.runId()).isEmpty()) {
+                throw new NotFoundException("run " + version.runId() + " of model version " + name + "/" + number
+                        + " not found");
             }
             versions.insert(c, version);
             models.setLatestVersion(c, name, number, version.createdTime());
@@ -432,13 +432,13 @@ public final class JdbcStore implements MetadataStore {
         }
         return transactions.write("finish model version " + ref, c -> {
             ModelVersionTable.Row row = requireVersion(c, name, version);
-            if (status == VersionStatus.READY && !artifact.digest().equals(row.digest())) {
-                throw new InvalidArgumentException("artifact", "the artifact's digest " + artifact.digest()
-                        + " is not the declared digest " + row.digest() + " of model version " + ref);
-            }
             if (row.status() != VersionStatus.PENDING) {
                 throw new ConflictException("cannot finish model version " + ref + " as " + status + ": it is "
                         + row.status() + " already, and only a PENDING version can be finished");
+            }
+            if (status == VersionStatus.READY && !artifact.digest().equals(row.digest())) {
+                throw new InvalidArgumentException("artifact", "the artifact's digest " + artifact.digest()
+                        + " is not the declared digest " + row.digest() + " of model version " + ref);
             }
             versions.finish(c, name, version, status, artifact, message, time);
             AuditTable.append(c, audit);
@@ -464,6 +464,11 @@ public final class JdbcStore implements MetadataStore {
     @Override
     public ModelVersion decideApproval(String name, int version, Approval decision, PendingAuditEvent audit) {
         String ref = name + "/" + version;
+        transactions.requireOpen("decide the approval of model version " + ref);
+        if (decision.status() == ApprovalStatus.PENDING) {
+            throw new InvalidArgumentException("decision", "a decision on model version " + ref
+                    + " is APPROVED or REJECTED, not PENDING");
+        }
         return transactions.write("decide the approval of model version " + ref, c -> {
             ModelVersionTable.Row row = requireVersion(c, name, version);
             if (row.approval().status() != ApprovalStatus.PENDING) {
@@ -483,14 +488,14 @@ public final class JdbcStore implements MetadataStore {
         return transactions.write("set alias " + alias + " of model " + name, c -> {
             requireModel(c, name);
             ModelVersionTable.Row row = requireVersion(c, name, version);
-            if (row.status() != VersionStatus.READY) {
-                throw new ConflictException("cannot point alias '" + alias + "' of model '" + name + "' at version "
-                        + version + ": it is " + row.status() + ", and only a READY version can have an alias");
-            }
             Integer current = models.alias(c, name, alias);
             if (!Objects.equals(current, expectedCurrent)) {
                 throw new ConflictException("cannot point alias '" + alias + "' of model '" + name + "' at version "
                         + version + ": " + target(current) + " (" + expectation(expectedCurrent) + ")");
+            }
+            if (row.status() != VersionStatus.READY) {
+                throw new ConflictException("cannot point alias '" + alias + "' of model '" + name + "' at version "
+                        + version + ": it is " + row.status() + ", and only a READY version can have an alias");
             }
             models.putAlias(c, name, alias, version);
             models.touch(c, name, time);

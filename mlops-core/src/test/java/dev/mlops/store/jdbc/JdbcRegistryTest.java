@@ -340,6 +340,10 @@ abstract class JdbcRegistryTest {
         }
         assertThat(store.getModelVersion("m", 1)).contains(decided);
         refused(NotFoundException.class, () -> store.decideApproval("m", 2, rejected, audit("a", "s")));
+        register("m", 2, null);
+        assertThat(refused(InvalidArgumentException.class, () -> store.decideApproval("m", 2, Approval.PENDING,
+                audit("a", "s"))).field()).contains("decision");
+        assertThat(store.getModelVersion("m", 2).orElseThrow().approval()).isEqualTo(Approval.PENDING);
     }
 
     @Test
