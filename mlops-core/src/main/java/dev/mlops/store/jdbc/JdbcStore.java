@@ -8,6 +8,7 @@ import dev.mlops.NotFoundException;
 import dev.mlops.Page;
 import dev.mlops.PageRequest;
 import dev.mlops.StorageException;
+import dev.mlops.artifact.ArtifactRef;
 import dev.mlops.audit.AuditCheckpoint;
 import dev.mlops.audit.AuditEvent;
 import dev.mlops.data.DatasetVersion;
@@ -15,6 +16,17 @@ import dev.mlops.lineage.Direction;
 import dev.mlops.lineage.EdgeKind;
 import dev.mlops.lineage.LineageEdge;
 import dev.mlops.lineage.NodeRef;
+import dev.mlops.registry.AliasChange;
+import dev.mlops.registry.Approval;
+import dev.mlops.registry.ApprovalStatus;
+import dev.mlops.registry.ModelQuery;
+import dev.mlops.registry.ModelUpdate;
+import dev.mlops.registry.ModelVersion;
+import dev.mlops.registry.NewModel;
+import dev.mlops.registry.NewModelVersion;
+import dev.mlops.registry.RegisteredModel;
+import dev.mlops.registry.VersionQuery;
+import dev.mlops.registry.VersionStatus;
 import dev.mlops.spi.MetadataStore;
 import dev.mlops.spi.PendingAuditEvent;
 import dev.mlops.tracking.CodeVersion;
@@ -56,12 +68,16 @@ public final class JdbcStore implements MetadataStore {
     private final String description;
     private final Transactions transactions;
     private final RunTable runs;
+    private final ModelTable models;
+    private final ModelVersionTable versions;
     private final int schemaVersion;
 
     JdbcStore(String description, Dialect dialect, ConnectionSource connections) {
         this.description = description;
         this.transactions = new Transactions(description, dialect, connections);
         this.runs = new RunTable(dialect);
+        this.models = new ModelTable(dialect);
+        this.versions = new ModelVersionTable(dialect);
         try {
             Migrator migrator = new Migrator(description, transactions);
             migrator.migrate();
@@ -294,6 +310,276 @@ public final class JdbcStore implements MetadataStore {
     public Page<DatasetVersion> listDatasets(String name, PageRequest page) {
         return transactions.read("list dataset versions",
                 c -> DatasetTable.list(c, name, page.pageSize(), page.pageToken()));
+    }
+
+    // ---- model registry -------------------------------------------------------------------------------------------
+
+    /**
+     * Creates a model, idempotent on the exact name. A model whose name equals {@code model.name()} ignoring case
+     * ({@code toLowerCase(Locale.ROOT)}) but not exactly is {@code ALREADY_EXISTS}, naming that model; the unique
+     * {@code name_key} column enforces it even against a writer that skipped this check.
+     */
+    @Override
+    public Created<RegisteredModel> createModel(NewModel model, PendingAuditEvent audit) {
+        String name = model.name();
+        return transactions.write("create model " + name, c -> {
+            Optional<RegisteredModel> existing = models.load(c, name);
+            if (existing.isPresent()) {
+                return new Created<>(existing.get(), false);
+            }
+            Optional<String> other = models.nameIgnoringCase(c, name);
+            if (other.isPresent()) {
+                throw new AlreadyExistsException("cannot create model '" + name + "': model '" + other.get()
+                        + "' exists, and model names must differ in more than case");
+            }
+            models.insert(c, model);
+            AuditTable.append(c, audit);
+            return new Created<>(models.load(c, name).orElseThrow(), true);
+        });
+    }
+
+    @Override
+    public Optional<RegisteredModel> getModel(String name) {
+        return transactions.read("read model " + name, c -> models.load(c, name));
+    }
+
+    @Override
+    public Page<RegisteredModel> searchModels(ModelQuery query, PageRequest page) {
+        return transactions.read("search models", c -> models.search(c, query, page.pageSize(), page.pageToken()));
+    }
+
+    @Override
+    public RegisteredModel updateModel(String name, ModelUpdate update, PendingAuditEvent audit) {
+        return transactions.write("update model " + name, c -> {
+            requireModel(c, name);
+            if (update.description() != null) {
+                models.setDescription(c, name, update.description());
+            }
+            if (update.governance() != null) {
+                models.setGovernance(c, name, update.governance());
+            }
+            models.upsertTags(c, name, update.setTags());
+            models.removeTags(c, name, update.removeTags());
+            models.touch(c, name, update.time());
+            AuditTable.append(c, audit);
+            return models.load(c, name).orElseThrow();
+        });
+    }
+
+    /**
+     * Registers a version with the next number. The check of the number and the insert run in one write
+     * transaction, which holds the database's write lock, so concurrent writers get 1, 2, 3, ... without gap or
+     * duplicate, the losers a {@code CONFLICT} that names the next number.
+     */
+    @Override
+    public Created<ModelVersion> createModelVersion(NewModelVersion version, PendingAuditEvent audit) {
+        String name = version.modelName();
+        int number = version.version();
+        return transactions.write("register model version " + name + "/" + number, c -> {
+            ModelTable.Row model = requireModel(c, name);
+            if (version.idempotencyKey() != null) {
+                Optional<Integer> registered = versions.numberOf(c, name, version.idempotencyKey());
+                if (registered.isPresent()) {
+                    return new Created<>(versions.load(c, name, registered.get()).orElseThrow(), false);
+                }
+            }
+            int next = model.latestVersion() + 1;
+            if (number != next) {
+                throw new ConflictException("cannot register version " + number + " of model '" + name
+                        + "': the next version is " + next + " (latest registered: " + model.latestVersion() + ")");
+            }
+            if (version.runId() != null && runs.row(c, version.runId()).isEmpty()) {
+                throw new NotFoundException("run " + version.runId() + " of model version " + name + "/" + number
+                        + " not found");
+            }
+            versions.insert(c, version);
+            models.setLatestVersion(c, name, number, version.createdTime());
+            if (version.runId() != null) {
+                runs.insertLinks(c, version.runId(), List.of(RunLink.output(NodeRef.model(name, number))));
+            }
+            AuditTable.append(c, audit);
+            return new Created<>(versions.load(c, name, number).orElseThrow(), true);
+        });
+    }
+
+    @Override
+    public Optional<ModelVersion> getModelVersion(String name, int version) {
+        return transactions.read("read model version " + name + "/" + version, c -> versions.load(c, name, version));
+    }
+
+    @Override
+    public Page<ModelVersion> searchModelVersions(VersionQuery query, PageRequest page) {
+        return transactions.read("search model versions",
+                c -> versions.search(c, query, page.pageSize(), page.pageToken()));
+    }
+
+    @Override
+    public ModelVersion finishModelVersion(String name, int version, VersionStatus status, ArtifactRef artifact,
+            String message, Instant time, PendingAuditEvent audit) {
+        String ref = name + "/" + version;
+        transactions.requireOpen("finish model version " + ref);
+        if (status == VersionStatus.PENDING) {
+            throw new InvalidArgumentException("status", "status must be READY or FAILED to finish model version "
+                    + ref + ", was PENDING");
+        }
+        if (status == VersionStatus.READY && artifact == null) {
+            throw new InvalidArgumentException("artifact", "a READY model version needs its stored artifact; none"
+                    + " was given for " + ref);
+        }
+        if (status == VersionStatus.FAILED && message == null) {
+            throw new InvalidArgumentException("message", "a FAILED model version needs a message saying why; none"
+                    + " was given for " + ref);
+        }
+        return transactions.write("finish model version " + ref, c -> {
+            ModelVersionTable.Row row = requireVersion(c, name, version);
+            if (row.status() != VersionStatus.PENDING) {
+                throw new ConflictException("cannot finish model version " + ref + " as " + status + ": it is "
+                        + row.status() + " already, and only a PENDING version can be finished");
+            }
+            if (status == VersionStatus.READY && !artifact.digest().equals(row.digest())) {
+                throw new InvalidArgumentException("artifact", "the artifact's digest " + artifact.digest()
+                        + " is not the declared digest " + row.digest() + " of model version " + ref);
+            }
+            versions.finish(c, name, version, status, artifact, message, time);
+            AuditTable.append(c, audit);
+            return versions.load(c, name, version).orElseThrow();
+        });
+    }
+
+    @Override
+    public ModelVersion updateModelVersion(String name, int version, ModelUpdate update, PendingAuditEvent audit) {
+        return transactions.write("update model version " + name + "/" + version, c -> {
+            requireVersion(c, name, version);
+            if (update.description() != null) {
+                versions.setDescription(c, name, version, update.description());
+            }
+            versions.upsertTags(c, name, version, update.setTags());
+            versions.removeTags(c, name, version, update.removeTags());
+            versions.touch(c, name, version, update.time());
+            AuditTable.append(c, audit);
+            return versions.load(c, name, version).orElseThrow();
+        });
+    }
+
+    @Override
+    public ModelVersion decideApproval(String name, int version, Approval decision, PendingAuditEvent audit) {
+        String ref = name + "/" + version;
+        transactions.requireOpen("decide the approval of model version " + ref);
+        if (decision.status() == ApprovalStatus.PENDING) {
+            throw new InvalidArgumentException("decision", "a decision on model version " + ref
+                    + " is APPROVED or REJECTED, not PENDING");
+        }
+        return transactions.write("decide the approval of model version " + ref, c -> {
+            ModelVersionTable.Row row = requireVersion(c, name, version);
+            if (row.approval().status() != ApprovalStatus.PENDING) {
+                throw new ConflictException("cannot " + (decision.status() == ApprovalStatus.APPROVED ? "approve"
+                        : "reject") + " model version " + ref + ": it is " + row.approval().status()
+                        + " already, and an approval is decided once");
+            }
+            versions.decide(c, name, version, decision);
+            AuditTable.append(c, audit);
+            return versions.load(c, name, version).orElseThrow();
+        });
+    }
+
+    @Override
+    public AliasChange setAlias(String name, String alias, int version, Integer expectedCurrent, Instant time,
+            PendingAuditEvent audit) {
+        return transactions.write("set alias " + alias + " of model " + name, c -> {
+            requireModel(c, name);
+            ModelVersionTable.Row row = requireVersion(c, name, version);
+            Integer current = models.alias(c, name, alias);
+            if (!Objects.equals(current, expectedCurrent)) {
+                throw new ConflictException("cannot point alias '" + alias + "' of model '" + name + "' at version "
+                        + version + ": " + target(current) + " (" + expectation(expectedCurrent) + ")");
+            }
+            if (row.status() != VersionStatus.READY) {
+                throw new ConflictException("cannot point alias '" + alias + "' of model '" + name + "' at version "
+                        + version + ": it is " + row.status() + ", and only a READY version can have an alias");
+            }
+            models.putAlias(c, name, alias, version);
+            models.touch(c, name, time);
+            versions.touch(c, name, version, time);
+            if (current != null && current != version) {
+                versions.touch(c, name, current, time);
+            }
+            AuditTable.append(c, audit);
+            return new AliasChange(name, alias, current, version);
+        });
+    }
+
+    @Override
+    public AliasChange deleteAlias(String name, String alias, int expectedCurrent, Instant time,
+            PendingAuditEvent audit) {
+        return transactions.write("delete alias " + alias + " of model " + name, c -> {
+            requireModel(c, name);
+            Integer current = models.alias(c, name, alias);
+            if (current == null) {
+                throw new NotFoundException("alias '" + alias + "' of model '" + name + "' not found");
+            }
+            if (current != expectedCurrent) {
+                throw new ConflictException("cannot delete alias '" + alias + "' of model '" + name + "': "
+                        + target(current) + " (" + expectation(expectedCurrent) + ")");
+            }
+            models.deleteAlias(c, name, alias);
+            models.touch(c, name, time);
+            versions.touch(c, name, current, time);
+            AuditTable.append(c, audit);
+            return new AliasChange(name, alias, current, null);
+        });
+    }
+
+    /** What an alias points at, for a conflict's message. */
+    private static String target(Integer current) {
+        return current == null ? "the alias does not exist" : "the alias points at version " + current;
+    }
+
+    private static String expectation(Integer expected) {
+        return expected == null ? "expected it not to exist" : "expected version " + expected;
+    }
+
+    @Override
+    public void deleteModelVersion(String name, int version, PendingAuditEvent audit) {
+        String ref = name + "/" + version;
+        transactions.write("delete model version " + ref, c -> {
+            requireVersion(c, name, version);
+            List<String> aliases = models.aliasesOf(c, name, version);
+            if (!aliases.isEmpty()) {
+                throw new ConflictException("cannot delete model version " + ref + ": alias"
+                        + (aliases.size() == 1 ? " " : "es ") + String.join(", ", aliases)
+                        + (aliases.size() == 1 ? " points" : " point") + " at it; move or delete "
+                        + (aliases.size() == 1 ? "it" : "them") + " first");
+            }
+            versions.delete(c, name, version);
+            AuditTable.append(c, audit);
+            return null;
+        });
+    }
+
+    private ModelTable.Row requireModel(Connection c, String name) throws SQLException {
+        Optional<ModelTable.Row> row = models.row(c, name);
+        if (row.isEmpty()) {
+            throw new NotFoundException("model '" + name + "' not found");
+        }
+        return row.get();
+    }
+
+    private ModelVersionTable.Row requireVersion(Connection c, String name, int version) throws SQLException {
+        Optional<ModelVersionTable.Row> row = versions.row(c, name, version);
+        if (row.isEmpty()) {
+            throw new NotFoundException("model version " + name + "/" + version + " not found");
+        }
+        return row.get();
+    }
+
+    // ---- audit-only events ----------------------------------------------------------------------------------------
+
+    @Override
+    public void appendAuditEvent(PendingAuditEvent audit) {
+        transactions.write("append an audit event", c -> {
+            AuditTable.append(c, audit);
+            return null;
+        });
     }
 
     // ---- lineage --------------------------------------------------------------------------------------------------

@@ -10,18 +10,22 @@ import dev.mlops.StorageException;
 import dev.mlops.data.Column;
 import dev.mlops.data.ColumnType;
 import dev.mlops.data.DatasetSchema;
+import dev.mlops.registry.ModelSignature;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The JSON the store keeps in text columns: string maps (keys sorted, so equal maps are equal texts) and dataset
- * schemas ({@code {"columns":[{"name":"a","type":"NUMERIC"}]}}). Thread-safe.
+ * The JSON the store keeps in text columns: string maps and number maps (keys sorted, so equal maps are equal
+ * texts), dataset schemas ({@code {"columns":[{"name":"a","type":"NUMERIC"}]}}) and model signatures
+ * ({@code {"inputs":[{"name":"a","type":"NUMERIC"}],"outputs":[...]}}). Thread-safe.
  */
 final class Json {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final TypeReference<TreeMap<String, String>> STRING_MAP = new TypeReference<>() {
+    };
+    private static final TypeReference<TreeMap<String, Double>> NUMBER_MAP = new TypeReference<>() {
     };
 
     private Json() {
@@ -39,15 +43,62 @@ final class Json {
         }
     }
 
+    /** A map of finite numbers; each value reads back as the same double. */
+    static String numbers(Map<String, Double> map) {
+        return write(new TreeMap<>(map));
+    }
+
+    static Map<String, Double> readNumbers(String json, String what) {
+        try {
+            Map<String, Double> map = MAPPER.readValue(json, NUMBER_MAP);
+            if (map.containsValue(null)) {
+                throw new StorageException("the stored numbers of " + what + " are not readable: a value is null",
+                        null);
+            }
+            return map;
+        } catch (JsonProcessingException e) {
+            throw unreadable(what, e);
+        }
+    }
+
+    static String signature(ModelSignature signature) {
+        ObjectNode root = MAPPER.createObjectNode();
+        putColumns(root.putArray("inputs"), signature.inputs());
+        putColumns(root.putArray("outputs"), signature.outputs());
+        return write(root);
+    }
+
+    static ModelSignature readSignature(String json, String what) {
+        try {
+            JsonNode root = MAPPER.readTree(json);
+            return new ModelSignature(readColumns(root.path("inputs")), readColumns(root.path("outputs")));
+        } catch (JsonProcessingException e) {
+            throw unreadable(what, e);
+        } catch (RuntimeException e) {
+            throw new StorageException("the stored signature of " + what + " is not readable: " + e, e);
+        }
+    }
+
+    private static void putColumns(ArrayNode array, List<Column> columns) {
+        for (Column c : columns) {
+            array.addObject().put("name", c.name()).put("type", c.type().name());
+        }
+    }
+
+    private static List<Column> readColumns(JsonNode array) {
+        List<Column> list = new ArrayList<>();
+        for (JsonNode c : array) {
+            list.add(new Column(c.get("name").asText(), ColumnType.valueOf(c.get("type").asText())));
+        }
+        return list;
+    }
+
     static String schema(DatasetSchema schema) {
         if (schema == null) {
             return null;
         }
         ObjectNode root = MAPPER.createObjectNode();
-        ArrayNode columns = root.putArray("columns");
-        for (Column c : schema.columns()) {
-            columns.addObject().put("name", c.name()).put("type", c.type().name());
-        }
+        putColumns(root.putArray("columns"), schema.columns());
         return write(root);
     }
 
@@ -56,12 +107,7 @@ final class Json {
             return null;
         }
         try {
-            JsonNode columns = MAPPER.readTree(json).path("columns");
-            List<Column> list = new ArrayList<>();
-            for (JsonNode c : columns) {
-                list.add(new Column(c.get("name").asText(), ColumnType.valueOf(c.get("type").asText())));
-            }
-            return new DatasetSchema(list);
+            return new DatasetSchema(readColumns(MAPPER.readTree(json).path("columns")));
         } catch (JsonProcessingException e) {
             throw unreadable(what, e);
         } catch (RuntimeException e) {

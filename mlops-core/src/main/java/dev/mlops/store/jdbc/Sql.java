@@ -78,6 +78,70 @@ final class Sql {
     static final String LIST_DATASETS_OF_NAME = "SELECT " + DATASET_COLUMNS + " FROM datasets"
             + " WHERE name = ? AND ordinal > ? ORDER BY ordinal LIMIT ?";
 
+    // ---- model registry -------------------------------------------------------------------------------------------
+
+    static final String MODEL_COLUMNS = "m.name, m.description, m.business_owner, m.technical_owner, m.intended_use,"
+            + " m.service_level, m.retraining_policy, m.approver_role, m.confidentiality, m.code_shareable,"
+            + " m.latest_version, m.created_time, m.created_by, m.updated_time";
+    static final String INSERT_MODEL = Dialect.insert("models", List.of("name", "name_key", "sort_key",
+            "description", "business_owner", "technical_owner", "intended_use", "service_level", "retraining_policy",
+            "approver_role", "confidentiality", "code_shareable", "latest_version", "created_time", "created_by",
+            "updated_time"));
+    static final String SELECT_MODEL = "SELECT " + MODEL_COLUMNS + " FROM models m WHERE m.name = ?";
+    static final String MODEL_NAME_BY_KEY = "SELECT name FROM models WHERE name_key = ?";
+    static final String SET_LATEST_VERSION = "UPDATE models SET latest_version = ?, updated_time = ? WHERE name = ?";
+    static final String TOUCH_MODEL = "UPDATE models SET updated_time = ? WHERE name = ?";
+    static final String SET_MODEL_DESCRIPTION = "UPDATE models SET description = ? WHERE name = ?";
+    static final String SET_GOVERNANCE = "UPDATE models SET business_owner = ?, technical_owner = ?,"
+            + " intended_use = ?, service_level = ?, retraining_policy = ?, approver_role = ?, confidentiality = ?,"
+            + " code_shareable = ? WHERE name = ?";
+    static final List<String> MODEL_TAG_COLUMNS = List.of("model_name", "key", "value");
+    static final String DELETE_MODEL_TAG = "DELETE FROM model_tags WHERE model_name = ? AND key = ?";
+    /** Child rows of several models: append {@code (?, ?, ...)}. */
+    static final String TAGS_OF_MODELS = "SELECT model_name, key, value FROM model_tags WHERE model_name IN ";
+    static final String ALIASES_OF_MODELS = "SELECT model_name, alias, version FROM model_aliases"
+            + " WHERE model_name IN ";
+
+    static final List<String> ALIAS_COLUMNS = List.of("model_name", "alias", "version");
+    static final String SELECT_ALIAS = "SELECT version FROM model_aliases WHERE model_name = ? AND alias = ?";
+    static final String DELETE_ALIAS = "DELETE FROM model_aliases WHERE model_name = ? AND alias = ?";
+    static final String ALIASES_OF_VERSION = "SELECT alias FROM model_aliases WHERE model_name = ? AND version = ?"
+            + " ORDER BY alias";
+
+    static final String VERSION_COLUMNS = "v.model_name, v.version, v.digest, v.status, v.status_message,"
+            + " v.artifact_digest, v.artifact_size, v.artifact_uri, v.run_id, v.signature, v.metrics, v.description,"
+            + " v.approval_status, v.approval_actor, v.approval_time, v.approval_reason, v.created_time,"
+            + " v.created_by, v.updated_time";
+    static final String INSERT_VERSION = Dialect.insert("model_versions", List.of("model_name", "version",
+            "model_sort_key", "digest", "status", "run_id", "signature", "metrics", "description", "approval_status",
+            "idempotency_key", "created_time", "created_by", "updated_time"));
+    static final String SELECT_VERSION = "SELECT " + VERSION_COLUMNS + " FROM model_versions v"
+            + " WHERE v.model_name = ? AND v.version = ?";
+    static final String VERSION_BY_IDEMPOTENCY_KEY = "SELECT version FROM model_versions"
+            + " WHERE model_name = ? AND idempotency_key = ?";
+    static final String FINISH_VERSION = "UPDATE model_versions SET status = ?, status_message = ?,"
+            + " artifact_digest = ?, artifact_size = ?, artifact_uri = ?, updated_time = ?"
+            + " WHERE model_name = ? AND version = ?";
+    static final String DECIDE_VERSION = "UPDATE model_versions SET approval_status = ?, approval_actor = ?,"
+            + " approval_time = ?, approval_reason = ?, updated_time = ? WHERE model_name = ? AND version = ?";
+    static final String SET_VERSION_DESCRIPTION = "UPDATE model_versions SET description = ?"
+            + " WHERE model_name = ? AND version = ?";
+    static final String TOUCH_VERSION = "UPDATE model_versions SET updated_time = ?"
+            + " WHERE model_name = ? AND version = ?";
+    static final String DELETE_VERSION = "DELETE FROM model_versions WHERE model_name = ? AND version = ?";
+    static final List<String> VERSION_TAG_COLUMNS = List.of("model_name", "version", "key", "value");
+    static final String DELETE_VERSION_TAG = "DELETE FROM model_version_tags"
+            + " WHERE model_name = ? AND version = ? AND key = ?";
+    static final String DELETE_VERSION_TAGS = "DELETE FROM model_version_tags WHERE model_name = ? AND version = ?";
+    /**
+     * Child rows of several versions: replace {@code ?PAIRS} with {@code (VALUES (?, ?), ...)} of (model name,
+     * version) pairs. A join, not a row-value {@code IN}, so that SQLite looks each pair up by the primary key.
+     */
+    static final String TAGS_OF_VERSIONS = "SELECT t.model_name, t.version, t.key, t.value FROM ?PAIRS AS k"
+            + " JOIN model_version_tags t ON t.model_name = k.column1 AND t.version = k.column2";
+    static final String ALIASES_OF_VERSIONS = "SELECT a.model_name, a.version, a.alias FROM ?PAIRS AS k"
+            + " JOIN model_aliases a ON a.model_name = k.column1 AND a.version = k.column2";
+
     // ---- audit ----------------------------------------------------------------------------------------------------
 
     static final String AUDIT_COLUMNS = "seq, time, actor, action, subject, data, data_digest, prev_hash, hash";
@@ -91,6 +155,11 @@ final class Sql {
     static final String INSERT_CHECKPOINT = Dialect.insert("audit_checkpoints",
             List.of("seq", "hash", "time", "key_id", "signature"));
     static final String CHECKPOINTS = "SELECT seq, hash, time, key_id, signature FROM audit_checkpoints ORDER BY id";
+
+    /** {@code (VALUES (?, ?), ..., (?, ?))} with {@code n} pairs of parameters. */
+    static String pairs(int n) {
+        return "(VALUES " + String.join(", ", java.util.Collections.nCopies(n, "(?, ?)")) + ")";
+    }
 
     /** {@code (?, ?, ..., ?)} with {@code n} parameters. */
     static String parameters(int n) {

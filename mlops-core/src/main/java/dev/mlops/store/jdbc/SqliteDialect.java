@@ -40,7 +40,7 @@ final class SqliteDialect implements Dialect {
     static final int POOL_SIZE = 4;
 
     private static final Logger LOG = LoggerFactory.getLogger(SqliteDialect.class);
-    private static final List<String> MIGRATIONS = List.of("V1__init.sql");
+    private static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__model_registry.sql");
 
     private final String description;
     private final Duration busyTimeout;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mlops.StorageException;
+import dev.mlops.artifact.ArtifactRef;
 import dev.mlops.audit.AuditCheckpoint;
 import dev.mlops.audit.AuditEvent;
 import dev.mlops.data.Column;
@@ -14,6 +15,16 @@ import dev.mlops.data.DatasetVersion;
 import dev.mlops.internal.audit.AuditVerifier;
 import dev.mlops.lineage.Direction;
 import dev.mlops.lineage.NodeRef;
+import dev.mlops.registry.Approval;
+import dev.mlops.registry.ApprovalStatus;
+import dev.mlops.registry.Governance;
+import dev.mlops.registry.ModelQuery;
+import dev.mlops.registry.ModelSignature;
+import dev.mlops.registry.ModelUpdate;
+import dev.mlops.registry.NewModel;
+import dev.mlops.registry.NewModelVersion;
+import dev.mlops.registry.VersionQuery;
+import dev.mlops.registry.VersionStatus;
 import dev.mlops.spi.PendingAuditEvent;
 import dev.mlops.tracking.CodeVersion;
 import dev.mlops.tracking.MetricPoint;
@@ -32,6 +43,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -65,7 +77,8 @@ class AuditFailureAtomicityTest {
     /** Every SPI method that appends an audit event. */
     enum Mutation {
         CREATE_RUN, LOG_PARAMS, SET_TAGS, LOG_METRICS, ADD_LINKS, FINISH_RUN, REGISTER_DATASET, ERASE_AUDIT_DATA,
-        ADD_CHECKPOINT
+        ADD_CHECKPOINT, CREATE_MODEL, UPDATE_MODEL, CREATE_MODEL_VERSION, FINISH_MODEL_VERSION, UPDATE_MODEL_VERSION,
+        DECIDE_APPROVAL, SET_ALIAS, DELETE_ALIAS, DELETE_MODEL_VERSION, APPEND_AUDIT_EVENT
     }
 
     @TempDir
@@ -127,7 +140,10 @@ class AuditFailureAtomicityTest {
         assertChainVerifies(chainBefore.size() + 1);
     }
 
-    /** Two RUNNING runs (one the parent of the other), a dataset, params, tags, metrics, links and a checkpoint. */
+    /**
+     * Two RUNNING runs (one the parent of the other), a dataset, params, tags, metrics, links, a checkpoint, and a
+     * model with three versions (1 and 3 READY, 2 PENDING, with tags) and an alias on version 1.
+     */
     private void populate() {
         store.registerDataset(TRAIN, audit("dataset.register"));
         store.createRun(new NewRun(RUN_A, "train", null, T0, Map.of("team", "fraud"), null, Map.of("jvm", "17")),
@@ -142,6 +158,22 @@ class AuditFailureAtomicityTest {
         AuditEvent head = store.auditHead().orElseThrow();
         store.addCheckpoint(new AuditCheckpoint(head.seq(), head.hash(), T0, "key-1", "signature-1"),
                 audit("audit.checkpoint"));
+        store.createModel(new NewModel("fraud", "scores payments", Map.of("team", "risk"),
+                Governance.builder().businessOwner("ann").build(), T0, "alice"), audit("model.create"));
+        for (int n = 1; n <= 3; n++) {
+            store.createModelVersion(new NewModelVersion("fraud", n, digest(n), RUN_A, ModelSignature.EMPTY,
+                    Map.of("auc", 0.5 + n / 10.0), Map.of("try", "" + n), "", "key-" + n, T0.plusSeconds(n), "alice"),
+                    audit("model.version.create"));
+        }
+        for (int n : List.of(1, 3)) {
+            store.finishModelVersion("fraud", n, VersionStatus.READY, new ArtifactRef(digest(n), n, "file:/m/" + n),
+                    null, T0.plusSeconds(10), audit("model.version.finish"));
+        }
+        store.setAlias("fraud", "production", 1, null, T0.plusSeconds(11), audit("model.alias.set"));
+    }
+
+    private static String digest(int n) {
+        return RegistryFixtures.digest(n);
     }
 
     private void apply(Mutation mutation) {
@@ -164,6 +196,23 @@ class AuditFailureAtomicityTest {
                 store.addCheckpoint(new AuditCheckpoint(head.seq(), head.hash(), T0.plusSeconds(1), "key-2",
                         "signature-2"), event);
             }
+            case CREATE_MODEL -> store.createModel(new NewModel("credit", "", Map.of("a", "1", "b", "2"),
+                    Governance.builder().approverRole("risk").codeShareable(true).build(), T0, "bob"), event);
+            case UPDATE_MODEL -> store.updateModel("fraud", new ModelUpdate("new words", Map.of("tier", "1"),
+                    Set.of("team"), Governance.builder().technicalOwner("tom").build(), T0.plusSeconds(20)), event);
+            case CREATE_MODEL_VERSION -> store.createModelVersion(new NewModelVersion("fraud", 4, digest(4), RUN_B,
+                    ModelSignature.EMPTY, Map.of(), Map.of("try", "4", "x", "y"), "", "key-4", T0.plusSeconds(20),
+                    "bob"), event);
+            case FINISH_MODEL_VERSION -> store.finishModelVersion("fraud", 2, VersionStatus.READY,
+                    new ArtifactRef(digest(2), 2, "file:/m/2"), null, T0.plusSeconds(20), event);
+            case UPDATE_MODEL_VERSION -> store.updateModelVersion("fraud", 1, new ModelUpdate("d", Map.of("k", "v"),
+                    Set.of("try"), null, T0.plusSeconds(20)), event);
+            case DECIDE_APPROVAL -> store.decideApproval("fraud", 1, Approval.decided(ApprovalStatus.APPROVED,
+                    "carol", T0.plusSeconds(20), "fine"), event);
+            case SET_ALIAS -> store.setAlias("fraud", "production", 3, 1, T0.plusSeconds(20), event);
+            case DELETE_ALIAS -> store.deleteAlias("fraud", "production", 1, T0.plusSeconds(20), event);
+            case DELETE_MODEL_VERSION -> store.deleteModelVersion("fraud", 2, event);
+            case APPEND_AUDIT_EVENT -> store.appendAuditEvent(event);
         }
     }
 
@@ -187,6 +236,16 @@ class AuditFailureAtomicityTest {
             case REGISTER_DATASET -> "dataset.register";
             case ERASE_AUDIT_DATA -> "audit.erase";
             case ADD_CHECKPOINT -> "audit.checkpoint";
+            case CREATE_MODEL -> "model.create";
+            case UPDATE_MODEL -> "model.update";
+            case CREATE_MODEL_VERSION -> "model.version.create";
+            case FINISH_MODEL_VERSION -> "model.version.finish";
+            case UPDATE_MODEL_VERSION -> "model.version.update";
+            case DECIDE_APPROVAL -> "model.version.approve";
+            case SET_ALIAS -> "model.alias.set";
+            case DELETE_ALIAS -> "model.alias.delete";
+            case DELETE_MODEL_VERSION -> "model.version.delete";
+            case APPEND_AUDIT_EVENT -> "access.denied";
         };
     }
 
@@ -204,8 +263,15 @@ class AuditFailureAtomicityTest {
         state.add(JdbcStoreBehaviourTest.readAll(p -> store.searchRuns(RunQuery.all(), p), 2));
         state.add(JdbcStoreBehaviourTest.readAll(p -> store.listDatasets(null, p), 1));
         state.add(store.getDataset(TEST.name(), TEST.version()));
-        state.add(store.lineageEdges(List.of(TRAIN.node(), TEST.node(), MODEL_1, MODEL_2, NodeRef.run(RUN_A),
-                NodeRef.run(RUN_B), NodeRef.run(RUN_C)), Direction.BOTH));
+        state.add(store.lineageEdges(List.of(TRAIN.node(), TEST.node(), MODEL_1, MODEL_2, NodeRef.model("fraud", 4),
+                NodeRef.run(RUN_A), NodeRef.run(RUN_B), NodeRef.run(RUN_C)), Direction.BOTH));
+        state.add(store.getModel("fraud"));
+        state.add(store.getModel("credit"));
+        state.add(JdbcStoreBehaviourTest.readAll(p -> store.searchModels(ModelQuery.all(), p), 1));
+        for (int n = 1; n <= 4; n++) {
+            state.add(store.getModelVersion("fraud", n));
+        }
+        state.add(JdbcStoreBehaviourTest.readAll(p -> store.searchModelVersions(VersionQuery.all(), p), 2));
         state.add(Fixtures.chain(store));
         state.add(store.auditHead());
         state.add(store.checkpoints());
@@ -222,7 +288,8 @@ class AuditFailureAtomicityTest {
             }
         }
         assertThat(tables).contains("runs", "params", "tags", "metrics", "latest_metrics", "lineage_edges",
-                "datasets", "audit_events", "audit_checkpoints");
+                "datasets", "audit_events", "audit_checkpoints", "models", "model_tags", "model_versions",
+                "model_version_tags", "model_aliases");
         Map<String, List<String>> rows = new TreeMap<>();
         for (String table : tables) {
             List<String> content = new ArrayList<>();

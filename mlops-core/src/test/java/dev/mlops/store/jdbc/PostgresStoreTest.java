@@ -56,6 +56,8 @@ import org.junit.jupiter.api.io.TempDir;
 class PostgresStoreTest {
     static final int EVENTS_PER_RUN = Fixtures.EVENTS_PER_RUN;
     static final int POINTS_PER_RUN = Fixtures.POINTS_PER_RUN;
+    /** The schema version this library migrates to. */
+    static final int LATEST = new PostgresDialect("x", java.time.Duration.ofSeconds(1)).migrations().size();
 
     private static PostgresTestDatabase db;
 
@@ -154,7 +156,7 @@ class PostgresStoreTest {
             reader.get(60, TimeUnit.SECONDS);
             assertThat(reads.get()).isPositive();
 
-            assertThat(count(schema, "schema_version")).isEqualTo(1);
+            assertThat(count(schema, "schema_version")).isEqualTo(LATEST);
             int runs = children * childRuns + parentStores * parentRuns;
             try (JdbcStore store = open(uri)) {
                 List<AuditEvent> chain = Fixtures.chain(store);
@@ -202,12 +204,12 @@ class PostgresStoreTest {
             }
             start.countDown();
             for (Future<Integer> r : results) {
-                assertThat(r.get(60, TimeUnit.SECONDS)).isEqualTo(1);
+                assertThat(r.get(60, TimeUnit.SECONDS)).isEqualTo(LATEST);
             }
         } finally {
             pool.shutdownNow();
         }
-        assertThat(count(schema, "schema_version")).isEqualTo(1);
+        assertThat(count(schema, "schema_version")).isEqualTo(LATEST);
         assertThat(count(schema, "runs")).isEqualTo(openers);
         try (JdbcStore store = open(uri)) {
             Fixtures.assertChainIntact(Fixtures.chain(store));
@@ -223,12 +225,13 @@ class PostgresStoreTest {
             Fixtures.createRun(store, "kept", T0);
         }
         db.execute("INSERT INTO " + schema + ".schema_version (version, description, applied_time, library_version)"
-                + " VALUES (2, 'from the future', 0, '9.9.9')");
+                + " VALUES (" + (LATEST + 1) + ", 'from the future', 0, '9.9.9')");
         assertThatThrownBy(() -> open(uri))
                 .isInstanceOf(StorageException.class)
-                .hasMessageContaining("written by a newer mlops version (schema 2, this library supports up to 1)")
+                .hasMessageContaining("written by a newer mlops version (schema " + (LATEST + 1)
+                        + ", this library supports up to " + LATEST + ")")
                 .hasMessageContaining("upgrade mlops");
-        assertThat(count(schema, "schema_version")).isEqualTo(2);
+        assertThat(count(schema, "schema_version")).isEqualTo(LATEST + 1);
         assertThat(count(schema, "runs")).isEqualTo(1);
         assertThat(count(schema, "audit_events")).isEqualTo(1);
     }

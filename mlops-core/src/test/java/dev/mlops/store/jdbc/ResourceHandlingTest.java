@@ -12,11 +12,18 @@ import dev.mlops.MlopsException;
 import dev.mlops.NotFoundException;
 import dev.mlops.PageRequest;
 import dev.mlops.StorageException;
+import dev.mlops.artifact.ArtifactRef;
 import dev.mlops.audit.AuditCheckpoint;
 import dev.mlops.audit.AuditEvent;
 import dev.mlops.data.DatasetVersion;
 import dev.mlops.lineage.Direction;
 import dev.mlops.lineage.NodeRef;
+import dev.mlops.registry.Approval;
+import dev.mlops.registry.ApprovalStatus;
+import dev.mlops.registry.ModelQuery;
+import dev.mlops.registry.ModelUpdate;
+import dev.mlops.registry.VersionQuery;
+import dev.mlops.registry.VersionStatus;
 import dev.mlops.tracking.MetricPoint;
 import dev.mlops.tracking.NewRun;
 import dev.mlops.tracking.RunLink;
@@ -36,6 +43,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -92,7 +100,19 @@ class ResourceHandlingTest {
         store.addLinks(RUN, List.of(RunLink.input(DATASET.node())), audit("run.links", "r"));
         store.createRun(new NewRun(FINISHED, "train", null, T0, Map.of(), null, Map.of()), audit("run.create", "f"));
         store.finishRun(FINISHED, RunStatus.COMPLETED, T0, null, audit("run.finish", "f"));
+        store.createModel(RegistryFixtures.newModel("m"), audit("model.create", "m"));
+        store.createModelVersion(RegistryFixtures.newVersion("m", 1, RUN, "alice"),
+                audit("model.version.create", "m"));
+        store.createModelVersion(RegistryFixtures.newVersion("m", 2, null, "alice"),
+                audit("model.version.create", "m"));
+        store.finishModelVersion("m", 1, VersionStatus.READY, artifact(1), null, T0,
+                audit("model.version.finish", "m"));
+        store.setAlias("m", "prod", 1, null, T0, audit("model.alias.set", "m"));
         assertEverythingReleased("setting up");
+    }
+
+    private static ArtifactRef artifact(int n) {
+        return new ArtifactRef(RegistryFixtures.digest(n), n, "file:/m/" + n);
     }
 
     @AfterEach
@@ -104,7 +124,10 @@ class ResourceHandlingTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"createRun", "getRun", "searchRuns", "finishRun", "heartbeat", "logParams", "setTags",
             "logMetrics", "metricHistory", "addLinks", "registerDataset", "getDataset", "listDatasets",
-            "lineageEdges", "auditEvents", "auditHead", "eraseAuditData", "addCheckpoint", "checkpoints"})
+            "lineageEdges", "auditEvents", "auditHead", "eraseAuditData", "addCheckpoint", "checkpoints",
+            "createModel", "getModel", "searchModels", "updateModel", "createModelVersion", "getModelVersion",
+            "searchModelVersions", "finishModelVersion", "updateModelVersion", "decideApproval", "setAlias",
+            "deleteAlias", "deleteModelVersion", "appendAuditEvent"})
     @DisplayName("a call that succeeds gives back its connection and closes its statements and result sets")
     void success(String method) throws SQLException {
         switch (method) {
@@ -137,6 +160,27 @@ class ResourceHandlingTest {
                         audit("audit.checkpoint", "c"));
             }
             case "checkpoints" -> assertThat(store.checkpoints()).isEmpty();
+            case "createModel" -> store.createModel(RegistryFixtures.newModel("n"), audit("model.create", "n"));
+            case "getModel" -> assertThat(store.getModel("m")).isPresent();
+            case "searchModels" -> assertThat(store.searchModels(ModelQuery.builder().tag("x", "y").build(),
+                    PageRequest.first(1)).items()).isEmpty();
+            case "updateModel" -> store.updateModel("m", new ModelUpdate("d", Map.of("a", "1"), Set.of("b"), null,
+                    T0), audit("model.update", "m"));
+            case "createModelVersion" -> store.createModelVersion(RegistryFixtures.newVersion("m", 3, RUN, "bob"),
+                    audit("model.version.create", "m"));
+            case "getModelVersion" -> assertThat(store.getModelVersion("m", 1)).isPresent();
+            case "searchModelVersions" -> assertThat(store.searchModelVersions(VersionQuery.of("m"),
+                    PageRequest.first(1)).nextPageToken()).isNotNull();
+            case "finishModelVersion" -> store.finishModelVersion("m", 2, VersionStatus.READY, artifact(2), null, T0,
+                    audit("model.version.finish", "m"));
+            case "updateModelVersion" -> store.updateModelVersion("m", 1, new ModelUpdate(null, Map.of("a", "1"),
+                    Set.of(), null, T0), audit("model.version.update", "m"));
+            case "decideApproval" -> store.decideApproval("m", 1, Approval.decided(ApprovalStatus.APPROVED, "c", T0,
+                    "ok"), audit("model.version.approve", "m"));
+            case "setAlias" -> store.setAlias("m", "prod", 1, 1, T0, audit("model.alias.set", "m"));
+            case "deleteAlias" -> store.deleteAlias("m", "prod", 1, T0, audit("model.alias.delete", "m"));
+            case "deleteModelVersion" -> store.deleteModelVersion("m", 2, audit("model.version.delete", "m"));
+            case "appendAuditEvent" -> store.appendAuditEvent(audit("access.denied", "m"));
             default -> throw new IllegalArgumentException(method);
         }
         assertEverythingReleased(method);
@@ -145,14 +189,18 @@ class ResourceHandlingTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"unknown run", "param conflict", "run exists with other content", "malformed page token",
             "finishing as RUNNING", "metrics on a finished run", "unknown audit seq", "database locked",
-            "failing statement", "failing statement that ends the transaction", "damaged row"})
+            "failing statement", "failing statement that ends the transaction", "damaged row",
+            "model name differs in case", "stale version number", "digest mismatch", "stale alias expectation",
+            "malformed version page token", "damaged version row"})
     @DisplayName("a call that fails gives back its connection and closes its statements and result sets")
     void failure(String kind) throws SQLException {
         Class<? extends MlopsException> expected = switch (kind) {
             case "unknown run", "unknown audit seq" -> NotFoundException.class;
-            case "param conflict", "metrics on a finished run" -> ConflictException.class;
-            case "run exists with other content" -> AlreadyExistsException.class;
-            case "malformed page token", "finishing as RUNNING" -> InvalidArgumentException.class;
+            case "param conflict", "metrics on a finished run", "stale version number", "stale alias expectation" ->
+                    ConflictException.class;
+            case "run exists with other content", "model name differs in case" -> AlreadyExistsException.class;
+            case "malformed page token", "finishing as RUNNING", "digest mismatch", "malformed version page token" ->
+                    InvalidArgumentException.class;
             default -> StorageException.class;
         };
         switch (kind) {
@@ -162,6 +210,8 @@ class ResourceHandlingTest {
             case "failing statement that ends the transaction" -> execute("CREATE TRIGGER fail BEFORE INSERT ON"
                     + " audit_events BEGIN SELECT RAISE(ROLLBACK, 'injected'); END");
             case "damaged row" -> execute("UPDATE runs SET environment = '{not json' WHERE id = '" + RUN + "'");
+            case "damaged version row" -> execute("UPDATE model_versions SET signature = '{not json'"
+                    + " WHERE version = 2");
             default -> {
             }
         }
@@ -181,6 +231,17 @@ class ResourceHandlingTest {
                 case "database locked", "failing statement", "failing statement that ends the transaction" ->
                         store.setTags(RUN, Map.of("c", "3"), audit("run.tags", "r"));
                 case "damaged row" -> store.searchRuns(RunQuery.all(), PageRequest.first());
+                case "model name differs in case" -> store.createModel(RegistryFixtures.newModel("M"),
+                        audit("model.create", "M"));
+                case "stale version number" -> store.createModelVersion(RegistryFixtures.newVersion("m", 2, null,
+                        "bob"), audit("model.version.create", "m"));
+                case "digest mismatch" -> store.finishModelVersion("m", 2, VersionStatus.READY, artifact(3), null, T0,
+                        audit("model.version.finish", "m"));
+                case "stale alias expectation" -> store.setAlias("m", "prod", 1, null, T0,
+                        audit("model.alias.set", "m"));
+                case "malformed version page token" -> store.searchModelVersions(VersionQuery.all(),
+                        new PageRequest(10, "%%%"));
+                case "damaged version row" -> store.searchModelVersions(VersionQuery.all(), PageRequest.first());
                 default -> throw new IllegalArgumentException(kind);
             }
         }).isInstanceOf(expected);
@@ -193,6 +254,9 @@ class ResourceHandlingTest {
         }
         if (kind.equals("damaged row")) {
             execute("UPDATE runs SET environment = '{}' WHERE id = '" + RUN + "'");
+        }
+        if (kind.equals("damaged version row")) {
+            execute("UPDATE model_versions SET signature = '{}' WHERE version = 2");
         }
         store.setTags(RUN, Map.of("after", kind), audit("run.tags", "r"));
         assertThat(store.getRun(RUN).orElseThrow().tags()).containsEntry("after", kind);
