@@ -45,9 +45,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Listeners run on the writing thread, after the change is committed, in the order they were added. A listener
  * that throws (short of a {@link VirtualMachineError}) never breaks the write or the other listeners: the failure is
- * counted ({@link #listenerFailures()}) and logged with the change's action and subject. Keep listeners fast (hand the change to a queue); concurrent writes
- * may be delivered in an order other than the audit chain's, which remains the ordered record
- * ({@link MetadataStore#auditEvents}). Thread-safe if the wrapped store is; listeners may be added and removed at any
+ * counted ({@link #listenerFailures()}) and logged with the change's action and subject. Keep listeners fast (hand
+ * the change to a queue); concurrent writes may be delivered in an order other than the audit chain's, which remains
+ * the ordered record ({@link MetadataStore#auditEvents}). Thread-safe if the wrapped store is; listeners may be added and removed at any
  * time.
  */
 public final class ChangeFeedStore extends ForwardingMetadataStore {

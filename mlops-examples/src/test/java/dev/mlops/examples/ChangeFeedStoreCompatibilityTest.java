@@ -36,7 +36,8 @@ class ChangeFeedStoreCompatibilityTest extends MetadataStoreCompatibilityKit {
         try {
             for (List<AuditEvent> batch = store.auditEvents(0, 1000); !batch.isEmpty();
                     batch = store.auditEvents(batch.get(batch.size() - 1).seq(), 1000)) {
-                batch.forEach(e -> appended.add(new ChangeFeedStore.Change(e.action(), e.subject(), e.actor(), e.time())));
+                batch.forEach(e -> appended.add(
+                        new ChangeFeedStore.Change(e.action(), e.subject(), e.actor(), e.time())));
             }
         } catch (StorageException closedByTheTest) {
             store.close();

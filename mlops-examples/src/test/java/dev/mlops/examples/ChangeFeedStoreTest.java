@@ -141,7 +141,7 @@ class ChangeFeedStoreTest {
     }
 
     @Test
-    @DisplayName("across processes: a feed listener that invalidates another Mlops's resolver makes a move visible at once")
+    @DisplayName("across processes: a listener that invalidates another Mlops's resolver makes a move visible at once")
     void crossProcessInvalidation() throws Exception {
         ModelRegistry registry = mlops.registry();
         int v1 = registry.newVersion(MODEL).upload(modelFile("one")).version();

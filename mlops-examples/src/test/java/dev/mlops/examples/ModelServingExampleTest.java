@@ -75,7 +75,7 @@ class ModelServingExampleTest {
     }
 
     @Test
-    @DisplayName("each request is answered by the version production points at now: a move is seen by the very next request")
+    @DisplayName("each request is answered by the version production points at now, a move by the very next request")
     void servesTheVersionTheAliasPointsAt() throws Exception {
         ModelRegistry registry = mlops.registry();
         ModelVersion v1 = register(V1);
