@@ -295,21 +295,7 @@ public final class ChildMain {
     static void slowPut(Map<String, String> o) throws Exception {
         LocalArtifactStore store = new LocalArtifactStore(Path.of(need(o, "root")));
         long pauseAfter = Long.parseLong(need(o, "pause-after"));
-        InputStream content = new SeededBytes(Long.parseLong(need(o, "seed")), Long.parseLong(need(o, "size"))) {
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (position() >= pauseAfter) {
-                    say("STREAMED " + position());
-                    try {
-                        Thread.sleep(TimeUnit.MINUTES.toMillis(5));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    throw new IOException("the test should have killed this writer");
-                }
-                return super.read(b, off, (int) Math.min(len, pauseAfter - position()));
-            }
-        };
+        InputStream content = stalling(Long.parseLong(need(o, "seed")), Long.parseLong(need(o, "size")), pauseAfter);
         say("READY");
         ArtifactRef ref = store.put(content, null);
         say("PUT " + ref.digest() + " " + ref.sizeBytes());
@@ -323,7 +309,18 @@ public final class ChildMain {
         long pauseAfter = Long.parseLong(need(o, "pause-after"));
         long seed = Long.parseLong(need(o, "seed"));
         long size = Long.parseLong(need(o, "size"));
-        InputStream content = new SeededBytes(seed, size) {
+        InputStream content = stalling(seed, size, pauseAfter);
+        try (Mlops mlops = open(o, Path.of(need(o, "scratch")))) {
+            say("READY");
+            var v = mlops.registry().newVersion(need(o, "model")).expectedDigest(SeededBytes.digest(seed, size))
+                    .idempotencyKey(need(o, "key")).upload(content);
+            say("REGISTERED " + v.version() + " " + v.status());
+        }
+    }
+
+    /** Seeded bytes that stall after {@code pauseAfter} bytes (printing {@code STREAMED n}) for the test to kill. */
+    private static InputStream stalling(long seed, long size, long pauseAfter) {
+        return new SeededBytes(seed, size) {
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
                 if (position() >= pauseAfter) {
@@ -338,11 +335,5 @@ public final class ChildMain {
                 return super.read(b, off, (int) Math.min(len, pauseAfter - position()));
             }
         };
-        try (Mlops mlops = open(o, Path.of(need(o, "scratch")))) {
-            say("READY");
-            var v = mlops.registry().newVersion(need(o, "model")).expectedDigest(SeededBytes.digest(seed, size))
-                    .idempotencyKey(need(o, "key")).upload(content);
-            say("REGISTERED " + v.version() + " " + v.status());
-        }
     }
 }

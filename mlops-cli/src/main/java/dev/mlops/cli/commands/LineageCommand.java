@@ -53,6 +53,12 @@ public final class LineageCommand extends BaseCommand {
             throw new InvalidArgumentException("NODE", "give a NODE (dataset:NAME@sha256:HEX, run:RUN_ID,"
                     + " model:NAME/VERSION, model:NAME@ALIAS, artifact:NAME@sha256:HEX) or the command export-openlineage");
         }
+        // Check the form before touching any store, so that a typo is a usage error even without a store.
+        if (node.startsWith("model:") && node.indexOf('@') > 0) {
+            dev.mlops.registry.ModelRef.parse(node);
+        } else {
+            NodeRef.parse(node);
+        }
         Direction dir = direction == null ? Direction.BOTH
                 : direction.upstream ? Direction.UPSTREAM : Direction.DOWNSTREAM;
         if (!Set.of("json", "dot", "mermaid").contains(format)) {

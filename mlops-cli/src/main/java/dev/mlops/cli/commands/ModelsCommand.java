@@ -2,8 +2,6 @@ package dev.mlops.cli.commands;
 
 import dev.mlops.InvalidArgumentException;
 import dev.mlops.Mlops;
-import dev.mlops.Page;
-import dev.mlops.PageRequest;
 import dev.mlops.cli.Output;
 import dev.mlops.registry.AliasChange;
 import dev.mlops.registry.Confidentiality;
@@ -43,16 +41,8 @@ public final class ModelsCommand {
                 if (prefix != null) {
                     q.namePrefix(prefix);
                 }
-                List<RegisteredModel> models = new ArrayList<>();
-                PageRequest page = PageRequest.first(1000);
-                while (true) {
-                    Page<RegisteredModel> p = mlops.registry().searchModels(q.build(), page);
-                    models.addAll(p.items());
-                    if (p.nextPageToken() == null) {
-                        break;
-                    }
-                    page = page.next(p);
-                }
+                ModelQuery query = q.build();
+                List<RegisteredModel> models = Pages.all(page -> mlops.registry().searchModels(query, page));
                 Output out = output();
                 if (json()) {
                     out.json(models.stream().map(m -> Views.model(m, false)).toList());
@@ -108,16 +98,8 @@ public final class ModelsCommand {
         public Integer call() {
             try (Mlops mlops = openExisting()) {
                 mlops.registry().model(name);
-                List<ModelVersion> versions = new ArrayList<>();
-                PageRequest page = PageRequest.first(1000);
-                while (true) {
-                    Page<ModelVersion> p = mlops.registry().searchVersions(VersionQuery.of(name), page);
-                    versions.addAll(p.items());
-                    if (p.nextPageToken() == null) {
-                        break;
-                    }
-                    page = page.next(p);
-                }
+                List<ModelVersion> versions = Pages.all(page -> mlops.registry().searchVersions(
+                        VersionQuery.of(name), page));
                 Output out = output();
                 if (json()) {
                     out.json(versions.stream().map(Views::version).toList());

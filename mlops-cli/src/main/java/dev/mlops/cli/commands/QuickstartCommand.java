@@ -10,8 +10,6 @@ import dev.mlops.cli.Output;
 import dev.mlops.cli.quickstart.RainClassifier;
 import dev.mlops.cli.quickstart.SeattleWeather;
 import dev.mlops.cli.quickstart.WeatherDay;
-import dev.mlops.Page;
-import dev.mlops.PageRequest;
 import dev.mlops.data.Column;
 import dev.mlops.data.ColumnType;
 import dev.mlops.data.DatasetVersion;
@@ -26,7 +24,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -221,16 +218,8 @@ public final class QuickstartCommand extends BaseCommand {
     }
 
     private static List<Integer> allVersions(Mlops mlops) {
-        List<Integer> numbers = new ArrayList<>();
-        PageRequest page = PageRequest.first(1000);
-        while (true) {
-            Page<ModelVersion> p = mlops.registry().searchVersions(VersionQuery.of(MODEL), page);
-            p.items().forEach(v -> numbers.add(v.version()));
-            if (p.nextPageToken() == null) {
-                return numbers;
-            }
-            page = page.next(p);
-        }
+        return Pages.all(page -> mlops.registry().searchVersions(VersionQuery.of(MODEL), page)).stream()
+                .map(ModelVersion::version).toList();
     }
 
     private static void write(Path file, String text) {
