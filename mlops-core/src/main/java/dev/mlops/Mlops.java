@@ -139,6 +139,7 @@ public final class Mlops implements AutoCloseable {
             return;
         }
         ((DefaultTracking) tracking).closeAll();
+        ((DefaultModelRegistry) registry).close();
         context.scheduler().shutdownNow();
         RuntimeException failure = null;
         for (AutoCloseable c : owned) {
@@ -242,7 +243,11 @@ public final class Mlops implements AutoCloseable {
         public Builder principal(Principal principal) {
             Objects.requireNonNull(principal, "principal");
             Validate.text("principal", principal.name(), Validate.MAX_NAME);
-            if (actor != null && !actor.equals(principal.name())) {
+            if (this.principal != null && !this.principal.name().equals(principal.name())) {
+                throw new InvalidArgumentException("principal", "principal(" + principal.name()
+                        + ") conflicts with principal(" + this.principal.name() + ") set before: give one");
+            }
+            if (this.principal == null && actor != null && !actor.equals(principal.name())) {
                 throw new InvalidArgumentException("principal", "principal(" + principal.name()
                         + ") conflicts with actor(\"" + actor + "\") set before: give one of them");
             }

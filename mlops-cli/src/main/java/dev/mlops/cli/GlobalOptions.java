@@ -47,7 +47,6 @@ public final class GlobalOptions {
         return json;
     }
 
-    /** Opens the configured stores. */
     /** Who acts: {@code --actor}, else env {@code MLOPS_ACTOR}, else the {@code user.name} system property. */
     public String actor() {
         if (actor != null) {
@@ -57,6 +56,7 @@ public final class GlobalOptions {
         return env != null && !env.isBlank() ? env : System.getProperty("user.name", "unknown");
     }
 
+    /** Opens the configured stores, acting as {@link #actor()}. */
     public Mlops open() {
         return Mlops.builder().storeUri(storeUri()).artifactUri(artifactUri()).actor(actor()).build();
     }

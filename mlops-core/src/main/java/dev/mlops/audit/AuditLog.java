@@ -45,6 +45,8 @@ public interface AuditLog {
     /**
      * Erases the data of event {@code seq} (for example personal data) and records the erasure as a new event with
      * {@code reason}. The chain still verifies, because each hash covers only the data's digest.
+     *
+     * @return the erased event, its data now null
      */
     AuditEvent erase(long seq, String reason);
 

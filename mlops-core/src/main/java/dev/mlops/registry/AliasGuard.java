@@ -16,6 +16,14 @@ import java.util.Collections;
  */
 public record AliasGuard(boolean requireApproved, boolean requireGovernance, Set<String> roles) {
     public AliasGuard {
+        if (roles == null) {
+            throw new dev.mlops.InvalidArgumentException("roles", "roles must not be null (empty: any role)");
+        }
+        for (String role : roles) {
+            if (role == null || role.isBlank()) {
+                throw new dev.mlops.InvalidArgumentException("roles", "role names must not be blank");
+            }
+        }
         roles = Collections.unmodifiableSet(new TreeSet<>(roles));
     }
 
@@ -26,6 +34,10 @@ public record AliasGuard(boolean requireApproved, boolean requireGovernance, Set
 
     /** This guard, also restricted to principals with one of {@code roles}. */
     public AliasGuard withRoles(String... roles) {
-        return new AliasGuard(requireApproved, requireGovernance, Set.of(roles));
+        if (roles == null) {
+            throw new dev.mlops.InvalidArgumentException("roles", "roles must not be null");
+        }
+        return new AliasGuard(requireApproved, requireGovernance, new java.util.HashSet<>(java.util.Arrays.asList(
+                roles)));
     }
 }

@@ -1,7 +1,6 @@
 package dev.mlops.registry;
 
 import dev.mlops.InvalidArgumentException;
-import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -17,9 +16,16 @@ public record ModelRef(String modelName, int version, String alias) {
     private static final Pattern NUMBER = Pattern.compile("[1-9][0-9]{0,9}");
 
     public ModelRef {
-        Objects.requireNonNull(modelName, "modelName");
-        if ((alias == null) == (version == 0)) {
-            throw new IllegalArgumentException("a model reference has a version number or an alias, not both");
+        if (modelName == null) {
+            throw new InvalidArgumentException("model", "a model reference needs a model name");
+        }
+        if (alias == null && version < 1) {
+            throw new InvalidArgumentException("version", "a model reference needs a version number from 1 or an"
+                    + " alias; version was " + version);
+        }
+        if (alias != null && version != 0) {
+            throw new InvalidArgumentException("version", "a model reference has a version number or an alias, not"
+                    + " both (version " + version + ", alias " + alias + ")");
         }
     }
 
@@ -28,7 +34,10 @@ public record ModelRef(String modelName, int version, String alias) {
     }
 
     public static ModelRef of(String modelName, String alias) {
-        return new ModelRef(modelName, 0, Objects.requireNonNull(alias, "alias"));
+        if (alias == null) {
+            throw new InvalidArgumentException("alias", "a model reference by alias needs an alias");
+        }
+        return new ModelRef(modelName, 0, alias);
     }
 
     /**

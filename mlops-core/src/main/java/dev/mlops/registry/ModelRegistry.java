@@ -32,9 +32,16 @@ public interface ModelRegistry {
     /** The model; {@code NOT_FOUND} when there is none. */
     RegisteredModel model(String name);
 
+    /**
+     * Models matching {@code query}, by name. With an access policy, models the principal may not read are left out
+     * of each page, so a page may hold fewer items than asked (even none) while a next page token is given.
+     */
     Page<RegisteredModel> searchModels(ModelQuery query, PageRequest page);
 
-    /** Replaces the model's governance record (audited with the values before and after). */
+    /**
+     * Replaces the model's governance record whole (audited with the new record). With an access policy, changing the
+     * business owner or the approver role needs {@code ADMIN} on the model, other fields {@code WRITE}.
+     */
     RegisteredModel setGovernance(String name, Governance governance);
 
     RegisteredModel setDescription(String name, String description);
@@ -56,14 +63,19 @@ public interface ModelRegistry {
     /** The version a reference names. */
     ModelVersion resolve(ModelRef reference);
 
+    /**
+     * Versions matching {@code query}, by model name and number; pages across models may be short, as for
+     * {@link #searchModels}.
+     */
     Page<ModelVersion> searchVersions(VersionQuery query, PageRequest page);
 
     /** Sets tags on a version (overwriting) and removes the keys in {@code remove}. */
     ModelVersion updateVersionTags(String modelName, int version, Map<String, String> set, Set<String> remove);
 
     /**
-     * Approves a {@code PENDING} version. Requires the {@code APPROVE} permission and, under the four-eyes rule,
-     * an approver other than the registrant.
+     * Approves a version whose approval is {@code PENDING} and whose status is {@code READY}. Requires the
+     * {@code APPROVE} permission, the model's approver role when its governance record names one and an access
+     * policy is configured, and, under the four-eyes rule, an approver other than the registrant.
      *
      * @param reason why (required, not blank)
      */

@@ -7,7 +7,9 @@ package dev.mlops.registry;
  * <p>An answer is cached per reference and refreshed in the background once older than the refresh interval (the
  * caller keeps getting the cached answer meanwhile). A change made through the same {@code Mlops} instance
  * (an alias moved or deleted, a version deleted) invalidates the affected answers at once; a change made by another
- * process is seen after at most one refresh interval (plus the refresh's own time). When the store fails, the last
+ * process is seen by every resolve that starts {@code 2 * refreshInterval} after the change or later (under steady
+ * traffic, by the first one after the background refresh that follows the change; after a quiet period, the
+ * resolve reads the store itself, once, in the calling thread). When the store fails, the last
  * known answer keeps being served, but never once {@code refreshInterval + maxStaleness} have passed since it was read
  * from the store; after that the next call reads the store itself, so the failure reaches the caller. A
  * {@code NOT_FOUND} or {@code CONFLICT} from a refresh is an answer, not a failure: the cached answer is dropped.

@@ -1,9 +1,9 @@
 package dev.mlops.registry;
 
 import dev.mlops.InvalidArgumentException;
+import dev.mlops.internal.registry.DefaultModelRegistry;
 import java.util.Collections;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -73,12 +73,17 @@ public final class RegistryPolicy {
             return this;
         }
 
-        /** Guards {@code alias}. */
+        /**
+         * Guards {@code alias}.
+         *
+         * @throws InvalidArgumentException when {@code alias} is not a valid alias name (see
+         *     {@link ModelRegistry#setAlias(String, String, int)}), so that a guard can never silently not apply
+         */
         public Builder guardAlias(String alias, AliasGuard guard) {
-            Objects.requireNonNull(guard, "guard");
-            if (alias == null || alias.isBlank()) {
-                throw new InvalidArgumentException("alias", "a guarded alias needs a name");
+            if (guard == null) {
+                throw new InvalidArgumentException("guard", "guard must not be null");
             }
+            DefaultModelRegistry.alias("alias", alias);
             guards.put(alias, guard);
             return this;
         }

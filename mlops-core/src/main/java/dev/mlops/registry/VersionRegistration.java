@@ -44,6 +44,9 @@ public interface VersionRegistration {
     /** Registers the version with the bytes of {@code file} (hashed first, then streamed). */
     ModelVersion upload(Path file);
 
-    /** Registers the version with the bytes of {@code content}, which must match {@link #expectedDigest}. */
+    /**
+     * Registers the version with the bytes of {@code content}, which must match {@link #expectedDigest}. The stream
+     * is read to its end and closed.
+     */
     ModelVersion upload(InputStream content);
 }

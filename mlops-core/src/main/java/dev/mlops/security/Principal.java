@@ -16,6 +16,9 @@ public record Principal(String name, Set<String> roles) {
         if (name == null || name.isBlank()) {
             throw new InvalidArgumentException("principal", "a principal needs a name that is not blank");
         }
+        if (roles == null) {
+            throw new InvalidArgumentException("roles", "roles must not be null (principal " + name + ")");
+        }
         for (String role : roles) {
             if (role == null || role.isBlank()) {
                 throw new InvalidArgumentException("roles", "role names must not be blank (principal " + name + ")");
@@ -24,8 +27,12 @@ public record Principal(String name, Set<String> roles) {
         roles = Collections.unmodifiableSet(new TreeSet<>(roles));
     }
 
+    /** A principal with these roles (repeats are ignored). */
     public static Principal of(String name, String... roles) {
-        return new Principal(name, Set.of(roles));
+        if (roles == null) {
+            throw new InvalidArgumentException("roles", "roles must not be null (principal " + name + ")");
+        }
+        return new Principal(name, new java.util.HashSet<>(java.util.Arrays.asList(roles)));
     }
 
     public boolean hasRole(String role) {

@@ -481,9 +481,15 @@ class ModelRegistryTest {
             Mlops scientist = as("sam", "data-scientist");
             Mlops approver = as("ann", "model-approver");
             Mlops release = as("rob", "release-manager");
+            Mlops admin = as("ada", "admin");
             scientist.registry().createModel("rain", "rain tomorrow?", Map.of());
-            scientist.registry().setGovernance("rain", Governance.builder().businessOwner("weather-team")
-                    .approverRole("model-approver").build());
+            Governance governance = Governance.builder().businessOwner("weather-team")
+                    .approverRole("model-approver").build();
+            assertThatThrownBy(() -> scientist.registry().setGovernance("rain", governance))
+                    .as("a registrant may not choose who approves").isInstanceOf(PermissionDeniedException.class)
+                    .hasMessageContaining("ADMIN");
+            admin.registry().setGovernance("rain", governance);
+            scientist.registry().setGovernance("rain", governance.toBuilder().intendedUse("rain forecast").build());
             register(scientist, "rain", "w");
             assertThatThrownBy(() -> scientist.registry().approve("rain", 1, "mine is good"))
                     .isInstanceOf(PermissionDeniedException.class);
@@ -495,7 +501,7 @@ class ModelRegistryTest {
             assertThat(release.registry().setAlias("rain", "production", 1).current()).isEqualTo(1);
             assertThatThrownBy(() -> release.registry().deleteVersion("rain", 1))
                     .isInstanceOf(PermissionDeniedException.class).hasMessageContaining("ADMIN");
-            assertThat(audit()).filteredOn(e -> e.action().equals("access.denied")).hasSize(3);
+            assertThat(audit()).filteredOn(e -> e.action().equals("access.denied")).hasSize(4);
         }
 
         @Test
@@ -504,7 +510,7 @@ class ModelRegistryTest {
             Mlops scientist = as("sam", "data-scientist");
             Mlops otherApprover = as("oli", "admin");
             scientist.registry().createModel("rain", "", Map.of());
-            scientist.registry().setGovernance("rain", Governance.builder().businessOwner("weather-team")
+            otherApprover.registry().setGovernance("rain", Governance.builder().businessOwner("weather-team")
                     .approverRole("model-approver").build());
             register(scientist, "rain", "w");
             assertThatThrownBy(() -> otherApprover.registry().approve("rain", 1, "ok"))
@@ -550,6 +556,117 @@ class ModelRegistryTest {
         assertThatThrownBy(() -> resolver.resolve("rain@nope")).isInstanceOf(NotFoundException.class);
     }
 
+    @Nested
+    @DisplayName("review findings")
+    class Findings {
+        @Test
+        @DisplayName("repeating an idempotency key with other bytes, another run or after a FAILED upload is a conflict,"
+                + " and nothing is uploaded")
+        void idempotencyRepeatsMustMatch() throws Exception {
+            alice.registry().newVersion("rain").idempotencyKey("k1").upload(modelFile("one"));
+            assertThatThrownBy(() -> alice.registry().newVersion("rain").idempotencyKey("k1")
+                    .upload(modelFile("two"))).isInstanceOf(ConflictException.class)
+                    .hasMessageContaining(sha256("one")).hasMessageContaining(sha256("two"));
+            assertThat(alice.artifacts().stat(sha256("two"))).isEmpty();
+
+            String declared = sha256("declared");
+            assertThatThrownBy(() -> alice.registry().newVersion("rain").idempotencyKey("k2").expectedDigest(declared)
+                    .upload(new ByteArrayInputStream("other".getBytes(StandardCharsets.UTF_8))))
+                    .isInstanceOf(IntegrityException.class);
+            assertThatThrownBy(() -> alice.registry().newVersion("rain").idempotencyKey("k2").expectedDigest(declared)
+                    .upload(new ByteArrayInputStream("declared".getBytes(StandardCharsets.UTF_8))))
+                    .isInstanceOf(ConflictException.class).hasMessageContaining("FAILED");
+            assertThat(alice.registry().model("rain").latestVersion()).isEqualTo(2);
+        }
+
+        @Test
+        @DisplayName("an unknown run is NOT_FOUND and leaves no model behind")
+        void unknownRun() throws Exception {
+            long before = audit().size();
+            assertThatThrownBy(() -> alice.registry().newVersion("fresh").run("no-such-run").upload(modelFile("w")))
+                    .isInstanceOf(NotFoundException.class).hasMessageContaining("no-such-run");
+            assertThat(alice.registry().getModel("fresh")).isEmpty();
+            assertThat(audit()).hasSize((int) before);
+        }
+
+        @Test
+        @DisplayName("only a READY version can be approved; a decided version stays a conflict even for its registrant")
+        void approvalNeedsReady() throws Exception {
+            assertThatThrownBy(() -> alice.registry().newVersion("rain").expectedDigest(sha256("x"))
+                    .upload(new ByteArrayInputStream(new byte[] {1}))).isInstanceOf(IntegrityException.class);
+            assertThatThrownBy(() -> alice.registry().approve("rain", 1, "ok"))
+                    .isInstanceOf(ConflictException.class).hasMessageContaining("FAILED");
+            assertThat(alice.registry().reject("rain", 1, "broken upload").approval().status())
+                    .isEqualTo(ApprovalStatus.REJECTED);
+
+            RegistryPolicy policy = RegistryPolicy.builder().fourEyes(true).build();
+            Mlops carol = open(b -> b.actor("carol").registryPolicy(policy));
+            register(carol, "snow", "w");
+            open(b -> b.actor("bob").registryPolicy(policy)).registry().approve("snow", 1, "ok");
+            assertThatThrownBy(() -> carol.registry().approve("snow", 1, "me too"))
+                    .isInstanceOf(ConflictException.class).hasMessageContaining("already approved");
+        }
+
+        @Test
+        @DisplayName("approving through the same instance refreshes what a resolver answers at once")
+        void approvalInvalidatesResolvers() throws Exception {
+            register(alice, "rain", "w");
+            ModelResolver resolver = alice.registry().resolver(java.time.Duration.ofHours(1),
+                    java.time.Duration.ofHours(1));
+            assertThat(resolver.resolve("rain/1").version().approval().status()).isEqualTo(ApprovalStatus.PENDING);
+            alice.registry().approve("rain", 1, "ok");
+            assertThat(resolver.resolve("rain/1").version().approval().status()).isEqualTo(ApprovalStatus.APPROVED);
+        }
+
+        @Test
+        @DisplayName("only ADMIN may erase audit data or sign checkpoints once a policy is configured; denials are"
+                + " audited")
+        void auditAdministration() throws Exception {
+            register(alice, "rain", "w");
+            AccessPolicy policy = AccessPolicy.builder().grant("viewer", Permission.READ)
+                    .grant("admin", Permission.ADMIN).build();
+            Mlops eve = open(b -> b.principal(Principal.of("eve", "viewer")).accessPolicy(policy));
+            long seq = audit().get(1).seq();
+            assertThatThrownBy(() -> eve.audit().erase(seq, "because")).isInstanceOf(PermissionDeniedException.class)
+                    .hasMessageContaining("ADMIN");
+            assertThat(audit().get(1).data()).isNotNull();
+            assertThat(audit().get(audit().size() - 1).action()).isEqualTo("access.denied");
+            java.security.KeyPair keys = dev.mlops.audit.AuditKeys.generate();
+            assertThatThrownBy(() -> eve.audit().checkpoint(keys.getPrivate()))
+                    .isInstanceOf(PermissionDeniedException.class);
+            Mlops ada = open(b -> b.principal(Principal.of("ada", "admin")).accessPolicy(policy));
+            assertThat(ada.audit().erase(seq, "personal data").data()).isNull();
+            assertThat(audit().get(audit().size() - 1).action()).isEqualTo("audit.erase");
+        }
+
+        @Test
+        @DisplayName("resolving an alias in lineage needs READ on the model; a version without a run is a node")
+        void lineageAliases() throws Exception {
+            register(alice, "secret", "w");
+            alice.registry().setAlias("secret", "shadow", 1);
+            assertThat(alice.lineage().upstream(NodeRef.model("secret", 1), 3).nodes())
+                    .containsExactly(NodeRef.model("secret", 1));
+            Mlops eve = open(b -> b.principal(Principal.of("eve")).accessPolicy(AccessPolicy.builder().build()));
+            assertThatThrownBy(() -> eve.lineage().node("model:secret@shadow"))
+                    .isInstanceOf(PermissionDeniedException.class);
+        }
+
+        @Test
+        @DisplayName("references and policies refuse values that could never work")
+        void badValues() {
+            assertThatThrownBy(() -> ModelRef.of("m", 0)).isInstanceOf(InvalidArgumentException.class)
+                    .hasMessageContaining("version");
+            assertThatThrownBy(() -> ModelRef.of("m", -1)).isInstanceOf(InvalidArgumentException.class);
+            assertThatThrownBy(() -> RegistryPolicy.builder().guardAlias("123", AliasGuard.approvedOnly()))
+                    .isInstanceOf(InvalidArgumentException.class);
+            assertThatThrownBy(() -> RegistryPolicy.builder().guardAlias("production ", AliasGuard.approvedOnly()))
+                    .isInstanceOf(InvalidArgumentException.class);
+            assertThat(Principal.of("p", "a", "a").roles()).containsExactly("a");
+            assertThatThrownBy(() -> Mlops.builder().principal(Principal.of("a")).principal(Principal.of("b")))
+                    .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("principal(a)");
+        }
+    }
+
     @Test
     @DisplayName("governance changes are stored, shown and audited with before and after")
     void governance() {
@@ -562,7 +679,7 @@ class ModelRegistryTest {
         assertThat(alice.registry().model("rain").governance()).isEqualTo(g);
         AuditEvent e = audit().get(audit().size() - 1);
         assertThat(e.action()).isEqualTo("model.set_governance");
-        assertThat(e.data()).contains("\"business_owner\":\"weather-team\"").contains("\"before\"");
+        assertThat(e.data()).contains("\"business_owner\":\"weather-team\"").contains("\"governance\"");
         assertThatThrownBy(() -> alice.registry().setGovernance("nope", g)).isInstanceOf(NotFoundException.class);
         assertThat(Set.copyOf(audit().stream().map(AuditEvent::actor).toList())).containsOnly("alice");
     }

@@ -128,7 +128,10 @@ public final class QuickstartCommand extends BaseCommand {
             RegisteredModel registered = mlops.registry().model(MODEL);
 
             out.progress("[4/5] Lineage: " + mlops.lineage().upstream(dev.mlops.lineage.NodeRef.run(runId), 1)
-                    .edges().size() + " input edge(s) into the run, " + run.outputs().size() + " output(s)");
+                    .edges().size() + " input edge(s) into the run, "
+                    + mlops.tracking().get(runId).orElseThrow().outputs().size() + " output(s); "
+                    + mlops.lineage().upstream(version.node(), 10).nodes().size() + " nodes upstream of "
+                    + version.node())
 
             out.progress("[5/5] Verifying the audit log");
             AuditVerification audit = mlops.audit().verify();

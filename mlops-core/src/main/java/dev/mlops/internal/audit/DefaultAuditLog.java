@@ -11,8 +11,11 @@ import dev.mlops.audit.AuditCheckpoint;
 import dev.mlops.audit.AuditEvent;
 import dev.mlops.audit.AuditLog;
 import dev.mlops.audit.AuditVerification;
+import dev.mlops.internal.AccessControl;
 import dev.mlops.internal.Context;
 import dev.mlops.internal.Validate;
+import dev.mlops.security.AccessPolicy;
+import dev.mlops.security.Permission;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -34,9 +37,11 @@ import java.util.Optional;
  */
 public final class DefaultAuditLog implements AuditLog {
     private final Context context;
+    private final AccessControl access;
 
     public DefaultAuditLog(Context context) {
         this.context = Objects.requireNonNull(context, "context");
+        this.access = new AccessControl(context);
     }
 
     /**
@@ -143,6 +148,7 @@ public final class DefaultAuditLog implements AuditLog {
      */
     @Override
     public AuditCheckpoint checkpoint(PrivateKey privateKey) {
+        access.require(Permission.ADMIN, AccessPolicy.ALL_MODELS, "audit", "sign an audit checkpoint");
         PublicKey publicKey = Ed25519.publicKeyOf(privateKey);
         AuditVerification verification = verify(publicKey);
         if (!verification.ok()) {
@@ -179,7 +185,9 @@ public final class DefaultAuditLog implements AuditLog {
      * @throws InvalidArgumentException when {@code seq} is below 1 or {@code reason} is empty, too long or has
      *                                  control characters
      * @throws dev.mlops.NotFoundException when no event has this seq
-     * @return the erasure event
+     * @throws dev.mlops.PermissionDeniedException when an access policy is configured and the principal lacks
+     *                                  {@code ADMIN} on all models (the attempt is audited)
+     * @return the erased event, its data now null
      */
     @Override
     public AuditEvent erase(long seq, String reason) {
@@ -187,6 +195,8 @@ public final class DefaultAuditLog implements AuditLog {
             throw new InvalidArgumentException("seq", "seq must be 1 or more, was " + seq);
         }
         Validate.text("reason", reason, Validate.MAX_TEXT);
+        access.require(Permission.ADMIN, AccessPolicy.ALL_MODELS, ChainCheck.AUDIT_SUBJECT_PREFIX + seq,
+                "erase the data of audit event " + seq);
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("erased_seq", seq);
         data.put("reason", reason);

@@ -2,12 +2,14 @@ package dev.mlops.internal.lineage;
 
 import dev.mlops.InvalidArgumentException;
 import dev.mlops.NotFoundException;
+import dev.mlops.internal.AccessControl;
 import dev.mlops.internal.Context;
 import dev.mlops.lineage.Direction;
 import dev.mlops.internal.Validate;
 import dev.mlops.lineage.Lineage;
 import dev.mlops.registry.ModelRef;
 import dev.mlops.registry.RegisteredModel;
+import dev.mlops.security.Permission;
 import dev.mlops.lineage.LineageEdge;
 import dev.mlops.lineage.LineageGraph;
 import dev.mlops.lineage.LineageQuery;
@@ -43,6 +45,7 @@ public final class DefaultLineage implements Lineage {
             Comparator.comparing((LineageEdge e) -> e.from().id()).thenComparing(e -> e.to().id());
 
     private final MetadataStore store;
+    private final AccessControl access;
     private final OpenLineageEvents openLineage;
 
     /** Lineage over {@code context.store()}, with OpenLineage namespace {@value #DEFAULT_NAMESPACE}. */
@@ -59,6 +62,7 @@ public final class DefaultLineage implements Lineage {
     public DefaultLineage(Context context, String namespace) {
         Objects.requireNonNull(context, "context");
         this.store = context.store();
+        this.access = new AccessControl(context);
         this.openLineage = new OpenLineageEvents(store, namespace);
     }
 
@@ -93,6 +97,8 @@ public final class DefaultLineage implements Lineage {
         Validate.required("id", id);
         if (id.startsWith("model:") && id.indexOf('@') > 0) {
             ModelRef ref = ModelRef.parse(id);
+            // Resolving an alias reads the registry, so it needs what the registry's resolve needs.
+            access.require(Permission.READ, ref.modelName(), "model:" + ref.modelName(), "resolve " + ref);
             RegisteredModel model = store.getModel(ref.modelName()).orElseThrow(() ->
                     new NotFoundException("model " + ref.modelName() + " does not exist"));
             Integer version = model.aliases().get(ref.alias());
@@ -246,7 +252,8 @@ public final class DefaultLineage implements Lineage {
         boolean known = switch (node.kind()) {
             case RUN -> store.getRun(node.key()).isPresent();
             case DATASET -> store.getDataset(node.name(), node.version()).isPresent();
-            default -> false;
+            case MODEL -> store.getModelVersion(node.name(), Integer.parseInt(node.version())).isPresent();
+            case ARTIFACT -> false;
         };
         if (!known && store.lineageEdges(List.of(node), Direction.BOTH).isEmpty()) {
             throw new NotFoundException(node.kind().prefix() + " " + node + " is not in the store"

@@ -42,6 +42,14 @@ import org.slf4j.LoggerFactory;
  *       at WARN, later ones at DEBUG, with the exception's class and message only.</li>
  * </ul>
  *
+ * <p><b>Sparse traffic.</b> A background refresh renews an answer only once it is accessed. So that a change made
+ * elsewhere is not hidden by a quiet period, a resolve that finds an answer at least {@code 2 * refreshInterval} old
+ * reads the store itself, in the calling thread, and answers with what it read; only if that read fails with
+ * anything but {@link NotFoundException} or {@link ConflictException} does it answer with the old one (within the
+ * staleness bound below), and then no resolve reads in its own thread for one refresh interval, so that requests do
+ * not all wait for a store that is down. Under steady traffic the background refresh keeps answers younger than
+ * that, and no resolve waits for the store.
+ *
  * <p><b>Staleness bound.</b> Let {@code t0} be the ticker reading just before the loader call that produced an answer.
  * That answer is returned only while {@code ticker - t0 < refreshInterval + maxStaleness}; from then on the entry has
  * expired and the next resolve calls the loader synchronously, so a store failure reaches the caller. The bound holds
@@ -66,6 +74,9 @@ public final class CachingModelResolver implements ModelResolver {
     private final Function<ModelRef, ResolvedModel> loader;
     private final Ticker ticker;
     private final long lifetimeNanos;
+    /** How old an answer may get before a resolve reads the store itself instead of waiting for a refresh. */
+    private final long syncAfterNanos;
+    private final long refreshNanos;
     /** Incremented (before the removal) by every invalidation; a load compares it before and after. */
     private final AtomicLong invalidations = new AtomicLong();
     private final LoadingCache<ModelRef, Entry> cache;
@@ -101,6 +112,8 @@ public final class CachingModelResolver implements ModelResolver {
         this.ticker = Validate.required("ticker", ticker);
         Validate.required("executor", executor);
         this.lifetimeNanos = refreshNanos + stalenessNanos;
+        this.syncAfterNanos = 2 * refreshNanos;
+        this.refreshNanos = refreshNanos;
         this.cache = Caffeine.newBuilder()
                 .ticker(ticker)
                 .executor(executor)
@@ -138,8 +151,40 @@ public final class CachingModelResolver implements ModelResolver {
         if (reference == null) {
             throw new InvalidArgumentException("reference", "reference must not be null");
         }
-        Entry hit = cache.getIfPresent(reference);
+        // A quiet look first, so that an answer due for a read in this thread does not also start a refresh.
+        Entry seen = cache.policy().getIfPresentQuietly(reference);
+        if (seen != null) {
+            long now = ticker.read();
+            if (now - seen.readStart() >= syncAfterNanos && now - seen.noReadUntil() > 0) {
+                return reread(reference, seen, now);
+            }
+        }
+        Entry hit = cache.getIfPresent(reference); // starts a background refresh when due
         return hit != null ? hit.answer() : load(reference);
+    }
+
+    /**
+     * An answer at least two refresh intervals old (traffic too sparse for the background refresh to have renewed
+     * it, or refreshes failing): read the store now, and serve the old answer only if that read fails.
+     */
+    private ResolvedModel reread(ModelRef reference, Entry old, long now) {
+        try {
+            Entry fresh = read(reference);
+            if (fresh.invalidationsBefore() == invalidations.get()) {
+                cache.asMap().replace(reference, old, fresh);
+            }
+            return fresh.answer();
+        } catch (NotFoundException | ConflictException e) {
+            cache.asMap().remove(reference, old);
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.debug("Model resolver: reading {} failed ({}: {}); serving the answer read {} ms ago", reference,
+                    e.getClass().getSimpleName(), e.getMessage(), TimeUnit.NANOSECONDS.toMillis(now - old.readStart()));
+            // No other read in a calling thread for one refresh interval: requests must not all wait for a store
+            // that is down.
+            cache.asMap().replace(reference, old, old.failedOnce(now + refreshNanos));
+            return old.answer();
+        }
     }
 
     private ResolvedModel load(ModelRef reference) {
@@ -177,7 +222,7 @@ public final class CachingModelResolver implements ModelResolver {
         if (answer == null) {
             throw new IllegalStateException("the model loader returned null for " + reference);
         }
-        return new Entry(answer, start, invalidationsBefore, 0);
+        return new Entry(answer, start, invalidationsBefore, 0, start);
     }
 
     /**
@@ -187,11 +232,14 @@ public final class CachingModelResolver implements ModelResolver {
      * @param readStart           the ticker just before the loader call that produced it (the staleness is
      *                            measured from here)
      * @param invalidationsBefore {@link #invalidations} just before that call
-     * @param failedRefreshes     refreshes that failed since
+     * @param failedRefreshes     refreshes and reads that failed since
+     * @param noReadUntil         the ticker reading until which no resolve reads the store in its own thread (set
+     *                            one refresh interval after a failed read)
      */
-    private record Entry(ResolvedModel answer, long readStart, long invalidationsBefore, int failedRefreshes) {
-        Entry failedOnce() {
-            return new Entry(answer, readStart, invalidationsBefore, failedRefreshes + 1);
+    private record Entry(ResolvedModel answer, long readStart, long invalidationsBefore, int failedRefreshes,
+            long noReadUntil) {
+        Entry failedOnce(long noReadUntil) {
+            return new Entry(answer, readStart, invalidationsBefore, failedRefreshes + 1, noReadUntil);
         }
     }
 
@@ -220,7 +268,7 @@ public final class CachingModelResolver implements ModelResolver {
                     LOG.debug("Model resolver: refreshing {} failed again ({}: {}); {} ms of staleness left",
                             reference, e.getClass().getSimpleName(), e.getMessage(), leftMillis);
                 }
-                return old.failedOnce();
+                return old.failedOnce(ticker.read() + refreshNanos);
             }
         }
     }

@@ -12,6 +12,7 @@ import dev.mlops.PermissionDeniedException;
 import dev.mlops.StorageException;
 import dev.mlops.artifact.ArtifactRef;
 import dev.mlops.data.Column;
+import dev.mlops.internal.AccessControl;
 import dev.mlops.internal.Context;
 import dev.mlops.internal.Validate;
 import dev.mlops.internal.data.Digests;
@@ -44,7 +45,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -53,7 +56,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.WeakHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
@@ -73,11 +78,21 @@ public final class DefaultModelRegistry implements ModelRegistry {
 
     private final Context context;
     private final MetadataStore store;
-    private final List<CachingModelResolver> resolvers = new CopyOnWriteArrayList<>();
+    private final AccessControl access;
+    /** The resolvers to invalidate; weakly held, so a resolver nobody uses any more is not kept alive. */
+    private final Set<CachingModelResolver> resolvers = Collections.synchronizedSet(
+            Collections.newSetFromMap(new WeakHashMap<>()));
+    /** Runs the resolvers' background refreshes (blocking store reads), off the common fork-join pool. */
+    private final ExecutorService refreshes = Executors.newCachedThreadPool(runnable -> {
+        Thread t = new Thread(runnable, "mlops-resolver-refresh");
+        t.setDaemon(true);
+        return t;
+    });
 
     public DefaultModelRegistry(Context context) {
         this.context = Objects.requireNonNull(context, "context");
         this.store = context.store();
+        this.access = new AccessControl(context);
     }
 
     // ---- models -----------------------------------------------------------------------------------------------
@@ -116,7 +131,7 @@ public final class DefaultModelRegistry implements ModelRegistry {
         Validate.required("query", query);
         Validate.required("page", page);
         Page<RegisteredModel> found = store.searchModels(query, page);
-        if (context.accessPolicy().isAllowAll()) {
+        if (access.isOpen()) {
             return found;
         }
         List<RegisteredModel> readable = new ArrayList<>();
@@ -134,10 +149,16 @@ public final class DefaultModelRegistry implements ModelRegistry {
         Validate.required("governance", governance);
         Governance checked = validate(governance);
         require(Permission.WRITE, name, "set governance");
-        RegisteredModel before = model(name);
+        RegisteredModel before = store.getModel(name).orElseThrow(() -> notFound(name));
+        Governance old = before.governance();
+        if (!access.isOpen() && (!Objects.equals(old.businessOwner(), checked.businessOwner())
+                || !Objects.equals(old.approverRole(), checked.approverRole()))) {
+            // Who owns a model and who decides its promotions is not for its registrants to change.
+            require(Permission.ADMIN, name, "change the business owner or approver role");
+        }
+        // The record after the change; what it replaced is in the chain already (creation or an earlier change).
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("before", governanceJson(before.governance()));
-        data.put("after", governanceJson(checked));
+        data.put("governance", governanceJson(checked));
         ModelUpdate update = new ModelUpdate(null, Map.of(), Set.of(), checked, context.now());
         return store.updateModel(name, update, context.audit("model.set_governance", "model:" + name, data));
     }
@@ -189,6 +210,9 @@ public final class DefaultModelRegistry implements ModelRegistry {
     public ModelVersion resolve(ModelRef reference) {
         Validate.required("reference", reference);
         modelName("model", reference.modelName());
+        if (reference.isAlias()) {
+            alias("alias", reference.alias());
+        }
         require(Permission.READ, reference.modelName(), "resolve " + reference);
         return lookup(reference);
     }
@@ -222,7 +246,7 @@ public final class DefaultModelRegistry implements ModelRegistry {
             require(Permission.READ, query.modelName(), "list versions");
         }
         Page<ModelVersion> found = store.searchModelVersions(query, page);
-        if (context.accessPolicy().isAllowAll() || query.modelName() != null) {
+        if (access.isOpen() || query.modelName() != null) {
             return found;
         }
         List<ModelVersion> readable = new ArrayList<>();
@@ -243,8 +267,10 @@ public final class DefaultModelRegistry implements ModelRegistry {
         Set<String> removed = tagKeys(remove);
         require(Permission.WRITE, modelName, "update version tags");
         ModelUpdate update = new ModelUpdate(null, tags, removed, null, context.now());
-        return store.updateModelVersion(modelName, version, update, context.audit("model_version.update_tags",
-                subject(modelName, version), Map.of("set", tags, "remove", removed)));
+        ModelVersion updated = store.updateModelVersion(modelName, version, update, context.audit(
+                "model_version.update_tags", subject(modelName, version), Map.of("set", tags, "remove", removed)));
+        invalidate(modelName);
+        return updated;
     }
 
     @Override
@@ -269,31 +295,37 @@ public final class DefaultModelRegistry implements ModelRegistry {
         require(Permission.APPROVE, modelName, verb + " version " + version);
         RegisteredModel model = store.getModel(modelName).orElseThrow(() -> notFound(modelName));
         String approverRole = model.governance().approverRole();
-        if (approverRole != null && !context.accessPolicy().isAllowAll()
+        if (approverRole != null && !access.isOpen()
                 && !context.principal().hasRole(approverRole)) {
             throw denied("model " + modelName + " names '" + approverRole + "' as its approver role, which "
                     + context.actor() + " does not hold", Permission.APPROVE, modelName, verb + " version " + version);
         }
         ModelVersion current = store.getModelVersion(modelName, version).orElseThrow(() ->
                 new NotFoundException("model " + modelName + " has no version " + version));
+        if (current.approval().status() != ApprovalStatus.PENDING) {
+            throw new ConflictException("version " + version + " of model " + modelName + " was already "
+                    + current.approval().status().name().toLowerCase(Locale.ROOT) + " by "
+                    + current.approval().actor() + " at " + current.approval().time());
+        }
+        if (decision == ApprovalStatus.APPROVED && current.status() != VersionStatus.READY) {
+            throw new ConflictException("version " + version + " of model " + modelName + " is " + current.status()
+                    + ": only a version whose artifact was uploaded and verified (READY) can be approved");
+        }
         if (decision == ApprovalStatus.APPROVED && context.registryPolicy().fourEyes()
                 && current.createdBy().equals(context.actor())) {
             throw denied("four-eyes rule: " + context.actor() + " registered version " + version + " of model "
                     + modelName + " and so cannot approve it; someone else must", Permission.APPROVE, modelName,
                     "approve own version " + version);
         }
-        if (current.approval().status() != ApprovalStatus.PENDING) {
-            throw new ConflictException("version " + version + " of model " + modelName + " was already "
-                    + current.approval().status().name().toLowerCase(Locale.ROOT) + " by "
-                    + current.approval().actor() + " at " + current.approval().time());
-        }
         Instant now = context.now();
         Approval approval = Approval.decided(decision, context.actor(), now, why);
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("reason", why);
         data.put("registered_by", current.createdBy());
-        return store.decideApproval(modelName, version, approval,
+        ModelVersion decided = store.decideApproval(modelName, version, approval,
                 context.audit("model_version." + verb, subject(modelName, version), data));
+        invalidate(modelName);
+        return decided;
     }
 
     // ---- aliases ----------------------------------------------------------------------------------------------
@@ -366,7 +398,7 @@ public final class DefaultModelRegistry implements ModelRegistry {
     }
 
     private void requireGuardRole(AliasGuard guard, String modelName, String alias, String operation) {
-        if (guard.roles().isEmpty() || context.accessPolicy().isAllowAll()) {
+        if (guard.roles().isEmpty() || access.isOpen()) {
             return;
         }
         for (String role : guard.roles()) {
@@ -431,7 +463,7 @@ public final class DefaultModelRegistry implements ModelRegistry {
     @Override
     public ModelResolver resolver(Duration refreshInterval, Duration maxStaleness) {
         CachingModelResolver resolver = new CachingModelResolver(this::resolveForService, refreshInterval,
-                maxStaleness);
+                maxStaleness, Ticker.systemTicker(), refreshes);
         resolvers.add(resolver);
         return resolver;
     }
@@ -452,9 +484,18 @@ public final class DefaultModelRegistry implements ModelRegistry {
     }
 
     private void invalidate(String modelName) {
-        for (CachingModelResolver r : resolvers) {
+        List<CachingModelResolver> current;
+        synchronized (resolvers) {
+            current = List.copyOf(resolvers);
+        }
+        for (CachingModelResolver r : current) {
             r.invalidateModel(modelName);
         }
+    }
+
+    /** Stops the refresh threads (called when the {@code Mlops} instance closes). */
+    public void close() {
+        refreshes.shutdownNow();
     }
 
     // ---- registration -----------------------------------------------------------------------------------------
@@ -586,12 +627,20 @@ public final class DefaultModelRegistry implements ModelRegistry {
 
         private ModelVersion register(String digest, ContentSource content) {
             require(Permission.WRITE, modelName, "register version");
+            if (runId != null && store.getRun(runId).isEmpty()) {
+                throw new NotFoundException("run " + runId + " does not exist (the run a version of model "
+                        + modelName + " was to come from)");
+            }
             if (store.getModel(modelName).isEmpty()) {
                 create(modelName, "", Map.of());
             }
-            ModelVersion version = createVersion(digest);
-            if (version.status() != VersionStatus.PENDING) {
-                return version; // an idempotent repeat of a finished registration
+            Created<ModelVersion> registered = createVersion(digest);
+            ModelVersion version = registered.value();
+            if (!registered.created()) {
+                checkRepeat(version, digest);
+                if (version.status() == VersionStatus.READY) {
+                    return version; // a repeat of a finished registration
+                }
             }
             ArtifactRef stored;
             try (InputStream in = content.open()) {
@@ -628,6 +677,23 @@ public final class DefaultModelRegistry implements ModelRegistry {
             }
         }
 
+        /** A repeat of a registration under the same idempotency key must be the same registration. */
+        private void checkRepeat(ModelVersion stored, String digest) {
+            String key = "idempotency key '" + idempotencyKey + "' registered version " + stored.version()
+                    + " of model " + modelName;
+            if (!stored.digest().equals(digest)) {
+                throw new ConflictException(key + " with digest " + stored.digest() + ", not " + digest
+                        + "; use another key for other bytes");
+            }
+            if (!Objects.equals(stored.runId(), runId)) {
+                throw new ConflictException(key + " from run " + stored.runId() + ", not " + runId);
+            }
+            if (stored.status() == VersionStatus.FAILED) {
+                throw new ConflictException(key + ", which FAILED (" + stored.statusMessage()
+                        + "); register again with another key");
+            }
+        }
+
         private void fail(ModelVersion version, String message) {
             try {
                 store.finishModelVersion(modelName, version.version(), VersionStatus.FAILED, null, message,
@@ -638,7 +704,7 @@ public final class DefaultModelRegistry implements ModelRegistry {
             }
         }
 
-        private ModelVersion createVersion(String digest) {
+        private Created<ModelVersion> createVersion(String digest) {
             Instant now = context.now();
             for (int attempt = 1; ; attempt++) {
                 RegisteredModel model = store.getModel(modelName).orElseThrow(() -> notFound(modelName));
@@ -653,7 +719,7 @@ public final class DefaultModelRegistry implements ModelRegistry {
                 data.put("idempotency_key", idempotencyKey);
                 try {
                     return store.createModelVersion(nv, context.audit("model_version.register",
-                            subject(modelName, number), data)).value();
+                            subject(modelName, number), data));
                 } catch (ConflictException e) {
                     if (attempt >= MAX_NUMBER_ATTEMPTS) {
                         ConflictException failure = new ConflictException("could not register a version of model "
@@ -686,55 +752,29 @@ public final class DefaultModelRegistry implements ModelRegistry {
         }
     }
 
-    // ---- access control and refusals --------------------------------------------------------------------------
+    // ---- access control -------------------------------------------------------------------------------------
 
     private boolean allowed(Permission permission, String modelName) {
-        return context.accessPolicy().allows(context.principal(), permission, modelName);
+        return access.allowed(permission, modelName);
     }
 
     private void require(Permission permission, String modelName, String operation) {
-        if (!allowed(permission, modelName)) {
-            throw denied(context.actor() + " (roles " + context.principal().roles() + ") lacks the "
-                    + permission + " permission on model " + modelName + " needed to " + operation, permission,
-                    modelName, operation);
-        }
+        access.require(permission, modelName, "model:" + modelName, operation);
     }
 
-    /** Audits a denied attempt and returns the exception to throw. */
     private PermissionDeniedException denied(String message, Permission permission, String modelName,
             String operation) {
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("permission", permission.name());
-        data.put("operation", operation);
-        data.put("roles", List.copyOf(context.principal().roles()));
-        data.put("reason", message);
-        PermissionDeniedException e = new PermissionDeniedException(message);
-        recordRefusal("access.denied", "model:" + modelName, data, e);
-        return e;
+        return access.denied(message, permission, "model:" + modelName, operation);
     }
 
-    /** A change the registry policy forbids: audited, then refused with CONFLICT. */
     private void refuse(String message, String modelName, String operation) {
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("operation", operation);
-        data.put("reason", message);
-        ConflictException e = new ConflictException(message);
-        recordRefusal("registry.refused", "model:" + modelName, data, e);
-        throw e;
-    }
-
-    private void recordRefusal(String action, String subject, Map<String, Object> data, MlopsException e) {
-        try {
-            store.appendAuditEvent(context.audit(action, subject, data));
-        } catch (RuntimeException auditFailure) {
-            e.addSuppressed(auditFailure);
-        }
+        throw access.refused(message, "model:" + modelName, operation);
     }
 
     // ---- validation -------------------------------------------------------------------------------------------
 
     /** Model names: {@link Validate#name} and no {@code /} (it separates the name from the version number). */
-    static String modelName(String field, String name) {
+    public static String modelName(String field, String name) {
         Validate.name(field, name);
         if (name.indexOf('/') >= 0) {
             throw new InvalidArgumentException(field, field + " must not contain '/' (it separates a model's name"
@@ -744,7 +784,7 @@ public final class DefaultModelRegistry implements ModelRegistry {
     }
 
     /** Alias names: 1 to 64 of letters, digits, '_', '-', '.', starting with a letter. */
-    static String alias(String field, String alias) {
+    public static String alias(String field, String alias) {
         if (alias == null) {
             throw new InvalidArgumentException(field, field + " must not be null");
         }

@@ -217,12 +217,40 @@ class CachingModelResolverTest {
         CachingModelResolver resolver = resolver(executor);
         ResolvedModel first = resolver.resolve("rain@production");
 
+        ticker.set(REFRESH.multipliedBy(2).minus(MS));
+        assertThat(resolver.resolve("rain@production")).isSameAs(first);
+        assertThat(store.calls()).isEqualTo(1); // the refresh is stuck in the executor
+        store.down = true; // reads in the calling thread fail too
         ticker.set(REFRESH.plus(STALENESS).minus(MS));
         assertThat(resolver.resolve("rain@production")).isSameAs(first);
-        store.point("rain@production", 2);
         ticker.set(REFRESH.plus(STALENESS));
+        assertThatThrownBy(() -> resolver.resolve("rain@production")).isInstanceOf(StorageException.class);
+        store.down = false;
+        store.point("rain@production", 2);
         assertThat(versionOf(resolver.resolve("rain@production"))).isEqualTo(2);
-        assertThat(store.calls()).isEqualTo(2);
+    }
+
+    @Test
+    void afterAQuietPeriodOfTwoIntervalsAResolveReadsTheStoreItselfAndSeesAChangeMadeElsewhere() {
+        QueuedExecutor executor = new QueuedExecutor(); // background refreshes never complete
+        store.point("rain@production", 1);
+        CachingModelResolver resolver = resolver(executor);
+        ResolvedModel first = resolver.resolve("rain@production");
+
+        store.point("rain@production", 2); // rolled back by another process
+        ticker.set(REFRESH.multipliedBy(2).minus(MS));
+        assertThat(resolver.resolve("rain@production")).as("younger than two intervals").isSameAs(first);
+        int calls = store.calls();
+        ticker.set(REFRESH.multipliedBy(2));
+        ResolvedModel now = resolver.resolve("rain@production");
+        assertThat(versionOf(now)).isEqualTo(2);
+        assertThat(store.calls()).isEqualTo(calls + 1);
+        assertThat(resolver.resolve("rain@production")).as("the fresh answer is cached").isSameAs(now);
+        assertThat(store.calls()).isEqualTo(calls + 1);
+
+        store.remove("rain@production"); // deleted elsewhere: a NOT_FOUND read drops the answer
+        ticker.advance(REFRESH.multipliedBy(2));
+        assertThatThrownBy(() -> resolver.resolve("rain@production")).isInstanceOf(NotFoundException.class);
     }
 
     @ParameterizedTest
