@@ -131,7 +131,7 @@ public final class QuickstartCommand extends BaseCommand {
                     .edges().size() + " input edge(s) into the run, "
                     + mlops.tracking().get(runId).orElseThrow().outputs().size() + " output(s); "
                     + mlops.lineage().upstream(version.node(), 10).nodes().size() + " nodes upstream of "
-                    + version.node())
+                    + version.node());
 
             out.progress("[5/5] Verifying the audit log");
             AuditVerification audit = mlops.audit().verify();
