@@ -190,6 +190,15 @@ def normal(n, mu=0.0, sd=1.0, decimals=3):
     return np.round(rng.normal(mu, sd, n), decimals).tolist()
 
 
+def nearly_identical(n, moved):
+    ref = normal(n, 0, 10, 2)
+    cur = list(ref)
+    order = np.argsort(ref)
+    for i in order[:moved]:  # move the smallest values up past the median
+        cur[int(i)] = round(cur[int(i)] + 25.0, 2)
+    return ref, cur
+
+
 numeric_cases = [
     ("seattle temp_max winter vs summer", wcol("temp_max", lambda r: month(r) in (12, 1, 2)),
      wcol("temp_max", lambda r: month(r) in (6, 7, 8))),
@@ -207,6 +216,10 @@ numeric_cases = [
     ("large shifted (asymptotic ks, tiny p)", normal(11000, 0, 10, 2), normal(10500, 0.5, 10, 2)),
     ("large against small (asymptotic ks, small en)", normal(10001, 0, 1), normal(37, 0.3, 1)),
     ("large against tiny (asymptotic ks, en below 1)", normal(10001, 0, 1), [0.5]),
+    ("asymptotic ks, Durbin matrix at large n (nearly identical samples)", *nearly_identical(12000, 15)),
+    ("asymptotic ks, small en, exact region above 0.754693", normal(10001, 0, 1, 2), normal(50, 0.45, 1, 2)),
+    ("asymptotic ks, small en, one-sided Smirnov region", normal(10001, 0, 1, 2), normal(60, 1.3, 1, 2)),
+    ("asymptotic ks, statistic above one half", normal(10001, 0, 1, 2), normal(100, 3, 1, 2)),
     ("equal sizes, separated (extreme p)", normal(400, 0, 1), normal(400, 6, 1)),
     ("unequal sizes, separated (extreme p)", normal(700, 0, 1), normal(900, 5, 1)),
     ("equal sizes 5000, small shift", normal(5000, 0, 1), normal(5000, 0.05, 1)),
@@ -279,6 +292,14 @@ def main():
     for name, ref, cur in categorical_cases:
         out["categorical"].append({"name": name, "reference": ref, "current": cur,
                                    "expected": categorical_expected(ref, cur)})
+    # kstwo.sf(x, n) over every region of SciPy's algorithm choice, including the sizes of samples of millions
+    grid = []
+    for n in (1, 2, 5, 37, 140, 141, 1000, 6000, 99999, 100001, 500000, 1000000, 1500000):
+        for x in (0.3 / n, 0.75 / n, 1.5 / n, 0.2 / math.sqrt(n), 0.6 / math.sqrt(n), 0.9 / math.sqrt(n),
+                  1.2 / math.sqrt(n), 1.6 / math.sqrt(n), 2.5 / math.sqrt(n), 5.0 / math.sqrt(n), 0.3, 0.55, 0.97):
+            if 0 < x < 1:
+                grid.append({"n": n, "x": x, "sf": num(stats.kstwo.sf(x, n))})
+    out["kstwo_sf"] = grid
     with open("two-sample-golden.json", "w") as f:
         json.dump(out, f, indent=None, separators=(",", ":"), allow_nan=False)
         f.write("\n")

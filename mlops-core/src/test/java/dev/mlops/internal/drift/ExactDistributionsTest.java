@@ -1,0 +1,187 @@
+package dev.mlops.internal.drift;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.apache.commons.statistics.distribution.HypergeometricDistribution;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The exact null distributions against brute-force enumeration, and the KS algorithms against each other. */
+class ExactDistributionsTest {
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
+    void ksLatticeMethodEqualsTheSquareFormulaForEqualSizes(int seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int n = 1 + rnd.nextInt(400);
+        long h = 1 + rnd.nextInt(n);
+        double square = KolmogorovSmirnov.probOutsideSquare(n, h);
+        double lattice = KolmogorovSmirnov.probOutside(n, n, n, h);
+        assertThat(lattice).isCloseTo(square, within(1e-12 + 1e-10 * square));
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(ints = {11, 12, 13, 14, 15, 16})
+    void ksExactPValueIsTheShareOfArrangementsWithALargerStatistic(int seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int m = 2 + rnd.nextInt(6);
+        int n = 2 + rnd.nextInt(7);
+        double[] x = new double[m];
+        double[] y = new double[n];
+        for (int i = 0; i < m; i++) {
+            x[i] = rnd.nextGaussian();
+        }
+        for (int i = 0; i < n; i++) {
+            y[i] = rnd.nextGaussian() + 0.7;
+        }
+        Arrays.sort(x);
+        Arrays.sort(y);
+        KolmogorovSmirnov.Result r = KolmogorovSmirnov.testSorted(x, y);
+        // enumerate which of the m + n ranks belong to x
+        int total = m + n;
+        long count = 0;
+        long all = 0;
+        for (int mask = 0; mask < (1 << total); mask++) {
+            if (Integer.bitCount(mask) != m) {
+                continue;
+            }
+            all++;
+            double[] xs = new double[m];
+            double[] ys = new double[n];
+            int a = 0;
+            int b = 0;
+            for (int i = 0; i < total; i++) {
+                if ((mask & (1 << i)) != 0) {
+                    xs[a++] = i;
+                } else {
+                    ys[b++] = i;
+                }
+            }
+            if (KolmogorovSmirnov.statistic(xs, ys) >= r.statistic() - 1e-12) {
+                count++;
+            }
+        }
+        assertThat(r.exact()).isTrue();
+        assertThat(r.pValue()).isCloseTo((double) count / all, within(1e-12));
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(ints = {21, 22, 23, 24, 25, 26})
+    void mannWhitneyExactCdfCountsSubsets(int seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int a = 1 + rnd.nextInt(6);
+        int b = a + rnd.nextInt(6);
+        int total = a + b;
+        long[] freq = new long[a * b + 1];
+        long all = 0;
+        for (int mask = 0; mask < (1 << total); mask++) {
+            if (Integer.bitCount(mask) != a) {
+                continue;
+            }
+            all++;
+            // U = number of (x, y) pairs with x above y; x holds the ranks in mask
+            int u = 0;
+            int ysBelow = 0;
+            for (int i = 0; i < total; i++) {
+                if ((mask & (1 << i)) != 0) {
+                    u += ysBelow;
+                } else {
+                    ysBelow++;
+                }
+            }
+            freq[u]++;
+        }
+        long cum = 0;
+        for (int k = 0; k <= a * b / 2; k++) {
+            cum += freq[k];
+            assertThat(RankTests.mannWhitneyCdf(a, b, k)).isCloseTo((double) cum / all, within(1e-13));
+        }
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(ints = {31, 32, 33, 34, 35})
+    void cramerVonMisesExactPValueIsTheShareOfArrangementsWithALargerStatistic(int seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int m = 2 + rnd.nextInt(5);
+        int n = 2 + rnd.nextInt(6);
+        double[] x = new double[m];
+        double[] y = new double[n];
+        for (int i = 0; i < m; i++) {
+            x[i] = rnd.nextGaussian();
+        }
+        for (int i = 0; i < n; i++) {
+            y[i] = rnd.nextGaussian() + 0.5;
+        }
+        Arrays.sort(x);
+        Arrays.sort(y);
+        double observed = RankTests.cramerVonMises(x, y).statistic();
+        int total = m + n;
+        long count = 0;
+        long all = 0;
+        for (int mask = 0; mask < (1 << total); mask++) {
+            if (Integer.bitCount(mask) != m) {
+                continue;
+            }
+            all++;
+            double[] xs = new double[m];
+            double[] ys = new double[n];
+            int a = 0;
+            int b = 0;
+            for (int i = 0; i < total; i++) {
+                if ((mask & (1 << i)) != 0) {
+                    xs[a++] = i;
+                } else {
+                    ys[b++] = i;
+                }
+            }
+            if (RankTests.cramerVonMises(xs, ys).statistic() >= observed - 1e-9) {
+                count++;
+            }
+        }
+        assertThat(RankTests.cramerVonMises(x, y).pValue()).isCloseTo((double) count / all, within(1e-12));
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(ints = {41, 42, 43, 44, 45, 46, 47, 48})
+    void fisherTwoSidedSumsTheTablesNoMoreLikelyThanTheObservedOne(int seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        long[] ref = {rnd.nextInt(40), 1 + rnd.nextInt(40)};
+        long[] cur = {1 + rnd.nextInt(40), rnd.nextInt(40)};
+        long n1 = ref[0] + ref[1];
+        long n2 = cur[0] + cur[1];
+        long n = ref[0] + cur[0];
+        HypergeometricDistribution hg = HypergeometricDistribution.of((int) (n1 + n2), (int) n1, (int) n);
+        double pObs = hg.probability((int) ref[0]);
+        double p = 0;
+        for (int k = hg.getSupportLowerBound(); k <= hg.getSupportUpperBound(); k++) {
+            double pk = hg.probability(k);
+            if (pk <= pObs * (1 + 1e-7)) {
+                p += pk;
+            }
+        }
+        assertThat(CountTests.fisher(ref, cur).pValue()).isCloseTo(Math.min(1, p), within(1e-12));
+    }
+
+    @ParameterizedTest(name = "x = {0}")
+    @ValueSource(doubles = {0.02, 0.025, 0.03, 0.035})
+    void durbinMatrixAndPelzGoodAgreeAtLargeN(double x) {
+        int n = 3000;
+        assertThat(Kolmogorov.pelzGoodCdf(n, x)).isCloseTo(Kolmogorov.durbinCdf(n, x), within(1e-7));
+    }
+
+    @ParameterizedTest(name = "n = {0}")
+    @ValueSource(ints = {2, 3, 5, 10, 50, 200})
+    void smirnovSumMatchesTheDefinitionForTinySamples(int n) {
+        // P(D+ > x) for n = 1 is 1 - x; for any n the sum is decreasing in x and 1 at 0
+        double previous = 1.0;
+        for (double x = 0.01; x < 1; x += 0.01) {
+            double sf = Kolmogorov.smirnovSf(n, x);
+            assertThat(sf).isBetween(0.0, previous + 1e-15);
+            previous = sf;
+        }
+        assertThat(Kolmogorov.smirnovSf(1, 0.3)).isCloseTo(0.7, within(1e-15));
+    }
+}
