@@ -233,6 +233,7 @@ numeric_cases = [
     ("exact cramer-von mises with ties 20 vs 20", np.round(rng.normal(0, 1, 20), 1).tolist(),
      np.round(rng.normal(0.2, 1, 20), 1).tolist()),
     ("tiny n=1 vs n=1", [1.0], [2.0]),
+    ("tiny n=1 vs n=2", [1.0], [2.0, 3.0]),
     ("tiny n=1 vs n=3", [0.5], [1.0, 2.0, 3.0]),
     ("tiny n=2 vs n=2", [1.0, 2.0], [3.0, 4.0]),
     ("tiny n=3 vs n=3", [1.0, 2.5, 4.0], [2.0, 3.0, 3.5]),
