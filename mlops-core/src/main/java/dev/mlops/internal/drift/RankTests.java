@@ -1,6 +1,8 @@
 package dev.mlops.internal.drift;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.commons.statistics.distribution.NormalDistribution;
 
@@ -148,32 +150,27 @@ public final class RankTests {
         long b = lcm / n;
         double mn = (double) m * n;
         double zeta = Math.floor((double) lcm * lcm * (m + n) * (6 * s - mn * (4 * mn - 1)) / (6 * mn * mn));
-        // g[v] holds the table of cell (u, v): value -> number of paths
-        @SuppressWarnings("unchecked")
-        Map<Long, Double>[] gs = new Map[m + 1];
-        Map<Long, Double> start = new HashMap<>();
-        start.put(0L, 1.0);
-        gs[0] = start;
+        // gs.get(v) holds the table of cell (u, v): path value -> number of paths
+        List<Map<Long, Long>> gs = new ArrayList<>(m + 1);
+        gs.add(Map.of(0L, 1L));
         for (int v = 1; v <= m; v++) {
-            gs[v] = new HashMap<>();
+            gs.add(Map.of());
         }
         for (int u = 0; u <= n; u++) {
-            Map<Long, Double> tmp = new HashMap<>();
-            @SuppressWarnings("unchecked")
-            Map<Long, Double>[] next = new Map[m + 1];
+            Map<Long, Long> tmp = Map.of();
+            List<Map<Long, Long>> next = new ArrayList<>(m + 1);
             for (int v = 0; v <= m; v++) {
-                Map<Long, Double> merged = new HashMap<>(tmp);
-                gs[v].forEach((key, c) -> merged.merge(key, c, Double::sum));
                 long res = (a * v - b * u) * (a * v - b * u);
-                Map<Long, Double> shifted = new HashMap<>(merged.size() * 2);
-                merged.forEach((key, c) -> shifted.put(key + res, c));
-                next[v] = shifted;
+                Map<Long, Long> shifted = new HashMap<>((tmp.size() + gs.get(v).size()) * 2);
+                tmp.forEach((key, c) -> shifted.merge(key + res, c, Long::sum));
+                gs.get(v).forEach((key, c) -> shifted.merge(key + res, c, Long::sum));
+                next.add(shifted);
                 tmp = shifted;
             }
             gs = next;
         }
-        double count = 0;
-        for (Map.Entry<Long, Double> e : gs[m].entrySet()) {
+        long count = 0;
+        for (Map.Entry<Long, Long> e : gs.get(m).entrySet()) {
             if (e.getKey() >= zeta) {
                 count += e.getValue();
             }
@@ -342,10 +339,13 @@ public final class RankTests {
 
     // ------------------------------------------------------------------ Mann-Whitney
 
+    /** Largest U up to which the exact distribution is tabulated (80 MB); SciPy has no limit. */
+    static final long MAX_EXACT_U = 10_000_000;
+
     /**
      * {@code mannwhitneyu(x, y, alternative='two-sided')}: the statistic U of x; the exact p-value when one sample
-     * has at most 8 values and there are no ties, otherwise the normal approximation with tie correction and
-     * continuity correction.
+     * has at most 8 values and there are no ties (and {@code n m / 2 <= 10^7}), otherwise the normal approximation
+     * with tie correction and continuity correction.
      */
     public static Outcome mannWhitney(double[] x, double[] y) {
         int n1 = x.length;
@@ -360,7 +360,13 @@ public final class RankTests {
         double u2 = nn - u1;
         double u = Math.max(u1, u2);
         double p;
-        if ((n1 > 8 && n2 > 8) || r.ties) {
+        boolean exact = !(n1 > 8 && n2 > 8) && !r.ties;
+        String note = null;
+        if (exact && nn / 2 > MAX_EXACT_U) {
+            exact = false;
+            note = "normal approximation: the exact distribution of U is too large to tabulate";
+        }
+        if (!exact) {
             double mu = nn / 2;
             double n = (double) n1 + n2;
             double s = Math.sqrt(nn / 12 * ((n + 1) - r.tieTerm / (n * (n - 1))));
@@ -369,7 +375,7 @@ public final class RankTests {
         } else {
             p = 2 * mannWhitneyCdf(Math.min(n1, n2), Math.max(n1, n2), (long) (nn - u));
         }
-        return Outcome.of(u1, Math.min(1.0, Math.max(0.0, p)));
+        return new Outcome(u1, Math.min(1.0, Math.max(0.0, p)), note, null);
     }
 
     /**
