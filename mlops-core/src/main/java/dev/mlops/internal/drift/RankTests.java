@@ -348,6 +348,10 @@ public final class RankTests {
      * with tie correction and continuity correction.
      */
     public static Outcome mannWhitney(double[] x, double[] y) {
+        return mannWhitney(x, y, MAX_EXACT_U);
+    }
+
+    static Outcome mannWhitney(double[] x, double[] y, long maxExactU) {
         int n1 = x.length;
         int n2 = y.length;
         Ranked r = midranks(x, y);
@@ -362,7 +366,7 @@ public final class RankTests {
         double p;
         boolean exact = !(n1 > 8 && n2 > 8) && !r.ties;
         String note = null;
-        if (exact && nn / 2 > MAX_EXACT_U) {
+        if (exact && nn / 2 > maxExactU) {
             exact = false;
             note = "normal approximation: the exact distribution of U is too large to tabulate";
         }

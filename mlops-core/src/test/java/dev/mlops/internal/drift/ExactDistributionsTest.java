@@ -184,4 +184,20 @@ class ExactDistributionsTest {
         }
         assertThat(Kolmogorov.smirnovSf(1, 0.3)).isCloseTo(0.7, within(1e-15));
     }
+
+    @org.junit.jupiter.api.Test
+    void mannWhitneyFallsBackToTheNormalApproximationWhenTheExactTableWouldBeTooLarge() {
+        double[] x = {0.5, 2.5, 4.5};
+        double[] y = new double[40];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = i * 0.25 + 0.1;
+        }
+        Outcome exact = RankTests.mannWhitney(x, y);
+        Outcome capped = RankTests.mannWhitney(x, y, 10);
+        assertThat(exact.note()).isNull();
+        assertThat(capped.note()).contains("normal approximation");
+        assertThat(capped.statistic()).isEqualTo(exact.statistic());
+        // the same U, so the two p-values differ only by the approximation
+        assertThat(capped.pValue()).isNotEqualTo(exact.pValue()).isCloseTo(exact.pValue(), within(0.05));
+    }
 }
