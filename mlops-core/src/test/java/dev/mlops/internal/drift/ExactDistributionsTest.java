@@ -200,4 +200,49 @@ class ExactDistributionsTest {
         // the same U, so the two p-values differ only by the approximation
         assertThat(capped.pValue()).isNotEqualTo(exact.pValue()).isCloseTo(exact.pValue(), within(0.05));
     }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(ints = {51, 52, 53, 54, 55, 56, 57, 58})
+    void ksStatisticAndCdfDistancesMatchTheirDefinitionsWithTies(int seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        double[] x = new double[1 + rnd.nextInt(60)];
+        double[] y = new double[1 + rnd.nextInt(60)];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = rnd.nextInt(12);
+        }
+        for (int i = 0; i < y.length; i++) {
+            y[i] = rnd.nextInt(15) - 1;
+        }
+        Arrays.sort(x);
+        Arrays.sort(y);
+        double[] pooled = new double[x.length + y.length];
+        System.arraycopy(x, 0, pooled, 0, x.length);
+        System.arraycopy(y, 0, pooled, x.length, y.length);
+        Arrays.sort(pooled);
+        double d = 0;
+        double w1 = 0;
+        double w2 = 0;
+        for (int k = 0; k < pooled.length; k++) {
+            double diff = ecdf(x, pooled[k]) - ecdf(y, pooled[k]);
+            d = Math.max(d, Math.abs(diff));
+            if (k + 1 < pooled.length) {
+                double width = pooled[k + 1] - pooled[k];
+                w1 += Math.abs(diff) * width;
+                w2 += diff * diff * width;
+            }
+        }
+        assertThat(KolmogorovSmirnov.statistic(x, y)).isCloseTo(d, within(1e-15));
+        assertThat(NumericTests.wasserstein(x, y)).isCloseTo(w1, within(1e-12));
+        assertThat(NumericTests.energy(x, y)).isCloseTo(Math.sqrt(2 * w2), within(1e-12));
+    }
+
+    private static double ecdf(double[] sorted, double v) {
+        int c = 0;
+        for (double s : sorted) {
+            if (s <= v) {
+                c++;
+            }
+        }
+        return (double) c / sorted.length;
+    }
 }
