@@ -66,25 +66,22 @@ final class Cells {
         while (e > s && isAsciiSpace(b[e - 1])) {
             e--;
         }
-        boolean ascii = true;
-        for (int i = s; i < e; i++) {
-            if (b[i] < 0) {
-                ascii = false;
-                break;
-            }
-        }
-        if (!ascii) {
-            return storeString(decode(b, s, e), batch, column, row, keepText);
-        }
-        if (isMissing(b, s, e)) {
-            batch.set(column, row, ColumnBatch.MISSING, Double.NaN, null);
-            return ColumnBatch.MISSING;
-        }
+        // Numbers first (the common case): the parser rejects any byte outside its ASCII grammar, so a non-ASCII
+        // cell is never a number here; it is then decoded and handled as a String.
         double v = DecimalParser.parse(b, s, e);
         if (v == v) {
             batch.set(column, row, ColumnBatch.NUMBER, v,
                     keepText ? new String(b, s, e - s, StandardCharsets.ISO_8859_1) : null);
             return ColumnBatch.NUMBER;
+        }
+        for (int i = s; i < e; i++) {
+            if (b[i] < 0) {
+                return storeString(decode(b, s, e), batch, column, row, keepText);
+            }
+        }
+        if (isMissing(b, s, e)) {
+            batch.set(column, row, ColumnBatch.MISSING, Double.NaN, null);
+            return ColumnBatch.MISSING;
         }
         batch.set(column, row, ColumnBatch.TEXT, Double.NaN, new String(b, s, e - s, StandardCharsets.ISO_8859_1));
         return ColumnBatch.TEXT;
