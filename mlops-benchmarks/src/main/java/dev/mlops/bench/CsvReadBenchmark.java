@@ -30,6 +30,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * Reading a CSV file of {@code rows} rows and {@value #COLUMNS} numeric columns into one {@code double[]} per column.
@@ -40,7 +41,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * the same selecting one column (the others are only scanned); baselines in the same run: {@code csvReaderParseDouble},
  * the project's String-based {@link CsvReader} with {@link Double#parseDouble}; {@code readBytesOnly}, reading the
  * file's bytes through the same kind of stream and buffer and counting line feeds (the I/O floor). Milliseconds per
- * file; values per second = rows x columns / time.
+ * file; values per second = rows x columns / time. Each iteration also prints the benchmark thread's CPU time per
+ * value of the file ({@code [mlops-bench] ... cpu}), which other load on the machine hardly changes.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -57,6 +59,17 @@ public class CsvReadBenchmark {
     private Path dir;
     private Path file;
     private double[][] columns;
+    private final CpuClock cpu = new CpuClock();
+
+    @Setup(Level.Iteration)
+    public void startClock() {
+        cpu.start();
+    }
+
+    @TearDown(Level.Iteration)
+    public void printClock(BenchmarkParams params) {
+        cpu.print(params.getBenchmark().replaceFirst(".*\\.", "") + " (per value of the file)", (long) rows * COLUMNS);
+    }
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
@@ -100,6 +113,7 @@ public class CsvReadBenchmark {
     }
 
     private double readWith(LinkedHashMap<String, ColumnMode> selection) throws IOException {
+        cpu.tick();
         try (CsvColumnReader reader = CsvColumnReader.open(file)) {
             reader.select(selection);
             ColumnBatch batch = new ColumnBatch(8192);
@@ -136,6 +150,7 @@ public class CsvReadBenchmark {
 
     @Benchmark
     public double csvReaderParseDouble() throws IOException {
+        cpu.tick();
         try (CsvReader reader = CsvReader.utf8(Files.newInputStream(file), file.toString())) {
             reader.header();
             int at = 0;
@@ -152,6 +167,7 @@ public class CsvReadBenchmark {
 
     @Benchmark
     public long readBytesOnly() throws IOException {
+        cpu.tick();
         byte[] buf = new byte[CsvColumnReader.DEFAULT_BUFFER_BYTES];
         long lines = 0;
         try (InputStream in = Files.newInputStream(file)) {

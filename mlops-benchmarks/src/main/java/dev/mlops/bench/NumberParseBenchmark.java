@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
@@ -16,12 +17,15 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Parsing decimal numbers from bytes: {@link DecimalParser} against {@link Double#parseDouble} on the same bytes
  * (which first needs a String made from them) and, as the JDK's floor, on Strings made beforehand. Each operation
- * parses {@value #VALUES} values; the score is nanoseconds per value.
+ * parses {@value #VALUES} values; the score is nanoseconds per value. Each iteration also prints the benchmark
+ * thread's CPU time per value ({@code [mlops-bench] ... cpu}), which other load on the machine hardly changes.
  *
  * <p>Inputs ({@code format}): {@code shortest}, random doubles of many magnitudes as {@link Double#toString} prints
  * them (up to 17 significant digits); {@code measured}, values rounded to 4 decimals like measured data
@@ -42,6 +46,17 @@ public class NumberParseBenchmark {
     private byte[] bytes;
     private int[] offsets;
     private String[] strings;
+    private final CpuClock cpu = new CpuClock();
+
+    @Setup(Level.Iteration)
+    public void startClock() {
+        cpu.start();
+    }
+
+    @TearDown(Level.Iteration)
+    public void printClock(BenchmarkParams params) {
+        cpu.print(params.getBenchmark().replaceFirst(".*\\.", "") + " " + format, VALUES);
+    }
 
     @Setup
     public void setUp() {
@@ -75,6 +90,7 @@ public class NumberParseBenchmark {
     @Benchmark
     @OperationsPerInvocation(VALUES)
     public double decimalParser() {
+        cpu.tick();
         double sum = 0;
         byte[] b = bytes;
         int[] o = offsets;
@@ -87,6 +103,7 @@ public class NumberParseBenchmark {
     @Benchmark
     @OperationsPerInvocation(VALUES)
     public double jdkParseDoubleFromBytes() {
+        cpu.tick();
         double sum = 0;
         byte[] b = bytes;
         int[] o = offsets;
@@ -99,6 +116,7 @@ public class NumberParseBenchmark {
     @Benchmark
     @OperationsPerInvocation(VALUES)
     public double jdkParseDoubleFromStrings() {
+        cpu.tick();
         double sum = 0;
         String[] s = strings;
         for (int i = 0; i < VALUES; i++) {

@@ -76,6 +76,80 @@ public final class DecimalParser {
         if (from < 0 || to > b.length || from > to) {
             throw new IndexOutOfBoundsException("range [" + from + ", " + to + ") of " + b.length + " bytes");
         }
+        // The common case, with few branches per digit: at most 19 significant digits, optional fraction and
+        // exponent. Anything else (more digits, no digit, inf, malformed text) goes to the general path.
+        int i = from;
+        if (i == to) {
+            return Double.NaN;
+        }
+        boolean negative = false;
+        byte c = b[i];
+        if (c == '-' || c == '+') {
+            negative = c == '-';
+            i++;
+        }
+        int start = i;
+        while (i < to && b[i] == '0') {
+            i++;
+        }
+        int significantStart = i;
+        long w = 0;
+        int d;
+        while (i < to && (d = b[i] - '0') >= 0 && d <= 9) {
+            w = w * 10 + d;
+            i++;
+        }
+        int significant = i - significantStart;
+        boolean anyDigit = i > start;
+        long q = 0;
+        if (i < to && b[i] == '.') {
+            i++;
+            int fractionStart = i;
+            if (significant == 0) {
+                while (i < to && b[i] == '0') {
+                    i++;
+                }
+            }
+            int fractionSignificant = i;
+            while (i < to && (d = b[i] - '0') >= 0 && d <= 9) {
+                w = w * 10 + d;
+                i++;
+            }
+            significant += i - fractionSignificant;
+            q = fractionStart - i;
+            anyDigit |= i > fractionStart;
+        }
+        if (!anyDigit || significant > MAX_DIGITS) {
+            return parseGeneral(b, from, to);
+        }
+        if (i < to) {
+            if ((b[i] | 0x20) != 'e') {
+                return Double.NaN;
+            }
+            i++;
+            boolean negativeExponent = false;
+            if (i < to && (b[i] == '-' || b[i] == '+')) {
+                negativeExponent = b[i] == '-';
+                i++;
+            }
+            int expStart = i;
+            long e = 0;
+            while (i < to && (d = b[i] - '0') >= 0 && d <= 9) {
+                if (e < EXPONENT_CAP) {
+                    e = e * 10 + d;
+                }
+                i++;
+            }
+            if (i == expStart || i != to) {
+                return Double.NaN;
+            }
+            q += negativeExponent ? -e : e;
+        }
+        return toDouble(w, q, false, negative, b, from, to);
+    }
+
+    /** Parses {@code b[from, to)} digit by digit, keeping 19 significant digits and noting whether any were dropped. */
+    private static double parseGeneral(byte[] b, int from, int to) {
         int i = from;
         if (i == to) {
             return Double.NaN;
@@ -159,6 +233,15 @@ public final class DecimalParser {
         if (i != to) {
             return Double.NaN;
         }
+        return toDouble(w, q, truncated, negative, b, from, to);
+    }
+
+    /**
+     * The double nearest to {@code ±w * 10^q} (w unsigned), or, when {@code truncated}, to the text's value, which
+     * lies strictly between {@code w * 10^q} and {@code (w + 1) * 10^q}; {@code b[from, to)} is the text, for the
+     * fallback.
+     */
+    private static double toDouble(long w, long q, boolean truncated, boolean negative, byte[] b, int from, int to) {
         if (w == 0) {
             return negative ? -0.0 : 0.0;
         }
