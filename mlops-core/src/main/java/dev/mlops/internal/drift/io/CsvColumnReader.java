@@ -4,6 +4,9 @@ import dev.mlops.InvalidArgumentException;
 import dev.mlops.internal.Validate;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -39,6 +42,8 @@ public final class CsvColumnReader implements ColumnSource {
     /** The most fields a record may have. */
     public static final int MAX_FIELDS = 65_536;
 
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
+            ByteOrder.LITTLE_ENDIAN);
     private static final int MORE = -1;
     private static final int END = 0;
     private static final int RECORD = 1;
@@ -342,13 +347,7 @@ public final class CsvColumnReader implements ColumnSource {
                 }
             } else {
                 int s = p;
-                while (p < lim) {
-                    byte c = b[p];
-                    if (c == ',' || c == '\n' || c == '\r') {
-                        break;
-                    }
-                    p++;
-                }
+                p = endOfUnquoted(b, p, lim);
                 if (p >= lim && !eof) {
                     return MORE;
                 }
@@ -404,6 +403,35 @@ public final class CsvColumnReader implements ColumnSource {
                     : "column '" + Validate.printable(selectedNames.get(slot)) + "'";
             throw error(recordLine, "not valid UTF-8 in " + what);
         }
+    }
+
+    /**
+     * The index of the first comma, CR or LF in {@code b[p, lim)}, or {@code lim}. Eight bytes at a time: a byte of
+     * {@code x ^ pattern} is zero where {@code x} has the pattern's byte, and {@code (y - 0x01..) & ~y & 0x80..} sets
+     * the top bit of the lowest zero byte of {@code y} (higher bytes may be flagged falsely only above a true one).
+     */
+    static int endOfUnquoted(byte[] b, int p, int lim) {
+        while (p + 8 <= lim) {
+            long x = (long) LONGS.get(b, p);
+            long hits = zeroBytes(x ^ 0x2C2C2C2C2C2C2C2CL) | zeroBytes(x ^ 0x0A0A0A0A0A0A0A0AL)
+                    | zeroBytes(x ^ 0x0D0D0D0D0D0D0D0DL);
+            if (hits != 0) {
+                return p + (Long.numberOfTrailingZeros(hits) >>> 3);
+            }
+            p += 8;
+        }
+        while (p < lim) {
+            byte c = b[p];
+            if (c == ',' || c == '\n' || c == '\r') {
+                return p;
+            }
+            p++;
+        }
+        return p;
+    }
+
+    private static long zeroBytes(long y) {
+        return (y - 0x0101010101010101L) & ~y & 0x8080808080808080L;
     }
 
     /** Copies {@code b[s, e)} into {@link #unescaped} with each {@code ""} made one quote; returns the length. */

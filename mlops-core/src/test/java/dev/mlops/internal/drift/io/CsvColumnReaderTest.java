@@ -337,4 +337,24 @@ class CsvColumnReaderTest {
         assertThat(got.get(1)).extracting(Cell::text).containsExactly("x\r\ny", "3");
         assertThat(got.get(1)).extracting(Cell::line).containsExactly(2L, 4L);
     }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void theEightBytesAtATimeScanFindsTheFirstDelimiter(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        byte[] alphabet = {',', '\n', '\r', 'a', '0', '"', (byte) 0x80, (byte) 0xFF, 0x2B, 0x2D, 0x0B, 0x0C, 0x09};
+        for (int i = 0; i < 20_000; i++) {
+            byte[] b = new byte[r.nextInt(0, 40)];
+            for (int k = 0; k < b.length; k++) {
+                b[k] = r.nextInt(4) == 0 ? alphabet[r.nextInt(alphabet.length)] : (byte) r.nextInt(256);
+            }
+            int from = b.length == 0 ? 0 : r.nextInt(b.length);
+            int to = r.nextInt(from, b.length + 1);
+            int want = from;
+            while (want < to && b[want] != ',' && b[want] != '\n' && b[want] != '\r') {
+                want++;
+            }
+            assertThat(CsvColumnReader.endOfUnquoted(b, from, to)).isEqualTo(want);
+        }
+    }
 }
