@@ -82,6 +82,30 @@ class DatasetProfileTest {
         assertThat(root.get("columns").get(2).get("categories").get("exact").asBoolean()).isFalse();
     }
 
+    @Test
+    @DisplayName("extreme doubles (signed zeros, subnormals, the largest finite) survive JSON bit for bit")
+    void extremeDoublesRoundTrip() {
+        double[] v = {-0.0, 0.0, Double.MIN_VALUE, -Double.MIN_VALUE, 4.9e-320, Double.MAX_VALUE / 4,
+            -Double.MAX_VALUE / 4, 1.0000000000000002, 0.1, 1e-300, Math.PI};
+        ColumnProfiler p = ColumnProfiler.numeric("x");
+        SplittableRandom r = new SplittableRandom(4);
+        for (int i = 0; i < 5000; i++) {
+            p.add(v[r.nextInt(v.length)]);
+        }
+        DatasetProfile d = DatasetProfile.of(List.of(p.toProfile()));
+        DatasetProfile back = DatasetProfile.fromJson(d.toJson());
+        assertThat(back.toJson()).isEqualTo(d.toJson());
+        KllQuantiles q0 = d.column("x").orElseThrow().quantiles().orElseThrow();
+        KllQuantiles q1 = back.column("x").orElseThrow().quantiles().orElseThrow();
+        assertThat(Arrays.stream(q1.values()).mapToLong(Double::doubleToRawLongBits).toArray())
+                .isEqualTo(Arrays.stream(q0.values()).mapToLong(Double::doubleToRawLongBits).toArray());
+        assertThat(back.column("x").orElseThrow().mean()).isEqualTo(d.column("x").orElseThrow().mean());
+        // values of +-MAX/4 overflow the squared deviations, not the mean
+        assertThat(d.column("x").orElseThrow().mean().getAsDouble()).isFinite();
+        assertThat(d.column("x").orElseThrow().variance().getAsDouble()).isInfinite();
+        assertThat(q0.min().getAsDouble()).isEqualTo(-Double.MAX_VALUE / 4);
+    }
+
     @RepeatedTest(6)
     @DisplayName("parts merged in a seeded random tree equal the whole: counts and moments exactly, sketches within"
             + " their error")

@@ -9,7 +9,7 @@ import java.util.function.BinaryOperator;
 
 /** Seeded data, exact reference moments and random merge trees for the profile tests. */
 final class ProfileTestData {
-    private static final MathContext MC = new MathContext(40);
+    private static final MathContext MC = new MathContext(60);
 
     private ProfileTestData() {
     }
@@ -46,7 +46,7 @@ final class ProfileTestData {
         return Math.sqrt(-2 * Math.log1p(-u)) * Math.cos(2 * Math.PI * v);
     }
 
-    /** Exact mean and sum of squared deviations (40 significant digits) of the finite values. */
+    /** Exact mean and sum of squared deviations (60 significant digits) of the finite values. */
     record Exact(long n, BigDecimal mean, BigDecimal m2, double min, double max) {
         double sd() {
             return n == 0 ? 0 : Math.sqrt(m2.doubleValue() / n);

@@ -81,8 +81,8 @@ public final class Moments {
     }
 
     /**
-     * Adds the finite values {@code a[from..to)} as one block; returns nothing, but the block's minimum and maximum
-     * are left in {@link #lastMin}/{@link #lastMax} for the caller's sketch.
+     * Adds the finite values {@code a[from..to)} as one block; the block's minimum and maximum are left in
+     * {@code lastMin}/{@code lastMax} for the caller's sketch.
      */
     public void addBlock(double[] a, int from, int to) {
         int c = to - from;
@@ -120,20 +120,26 @@ public final class Moments {
             s2 += d * d;
         }
         double corr = s1 / c;
-        double bm2 = s2 - s1 * corr;
-        if (!(bm2 >= 0)) {
-            bm2 = Double.isNaN(bm2) ? Double.POSITIVE_INFINITY : 0;
+        double hi;
+        double lo;
+        double bm2;
+        if (Double.isFinite(s2)) {
+            bm2 = Math.max(0, s2 - s1 * corr);
+            hi = m0 + corr;
+            lo = twoSumErr(m0, corr, hi);
+        } else { // squared deviations overflow (a spread beyond about 1e154): keep the first-pass mean
+            bm2 = Double.POSITIVE_INFINITY;
+            hi = Double.isFinite(corr) ? m0 + corr : m0;
+            lo = 0;
         }
-        double hi = m0 + corr;
-        double lo = Double.isFinite(hi) ? twoSumErr(m0, corr, hi) : 0;
         lastMin = mn;
         lastMax = mx;
         combine(c, hi, lo, bm2, mn, mx);
     }
 
     /** The minimum and maximum of the last block given to {@link #addBlock}. */
-    public double lastMin;
-    public double lastMax;
+    double lastMin;
+    double lastMax;
 
     /** Adds the other's values (the other is not changed). */
     public void merge(Moments o) {
