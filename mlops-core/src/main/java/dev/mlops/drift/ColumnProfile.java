@@ -5,10 +5,13 @@ import dev.mlops.internal.drift.ColumnState;
 import dev.mlops.internal.drift.FrequentItemsCounter;
 import dev.mlops.internal.drift.KllSketch;
 import dev.mlops.internal.drift.Moments;
+import dev.mlops.internal.drift.ProfileDistinctValues;
 import dev.mlops.internal.drift.ProfileJson;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * The profile of one column: counts, and either moments and a quantile sketch of its finite values
@@ -22,6 +25,9 @@ import java.util.OptionalDouble;
  * <p>Immutable and thread-safe.
  */
 public final class ColumnProfile {
+    /** A numeric column with at most this many distinct finite values keeps them with exact counts. */
+    public static final int DISTINCT_VALUES_LIMIT = ProfileDistinctValues.LIMIT;
+
     private final ColumnState state;
     private volatile KllQuantiles quantiles;
     private volatile byte[] json;
@@ -129,6 +135,26 @@ public final class ColumnProfile {
      */
     public double rankErrorBound() {
         return quantiles().map(KllQuantiles::normalizedRankError).orElse(0.0);
+    }
+
+    /**
+     * The distinct finite values of a numeric column with their exact counts, ascending, while there are at most
+     * {@value #DISTINCT_VALUES_LIMIT} of them ({@code -0.0} counted as {@code 0.0}); empty when there are more, and for
+     * a categorical column. This is what the contract's bin rule for numeric columns needs (one bin per value for a
+     * reference with at most 20 distinct values). Exact through merges.
+     */
+    public Optional<SortedMap<Double, Long>> distinctValues() {
+        ProfileDistinctValues d = state.distinct();
+        if (d == null || d.overflowed()) {
+            return Optional.empty();
+        }
+        TreeMap<Double, Long> m = new TreeMap<>();
+        double[] v = d.values();
+        long[] c = d.counts();
+        for (int i = 0; i < v.length; i++) {
+            m.put(v[i], c[i]);
+        }
+        return Optional.of(java.util.Collections.unmodifiableSortedMap(m));
     }
 
     /** The category counts; empty for a numeric column. */

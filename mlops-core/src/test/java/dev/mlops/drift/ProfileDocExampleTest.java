@@ -18,7 +18,7 @@ class ProfileDocExampleTest {
             "{\"name\":\"temp\",\"kind\":\"numeric\",\"rows\":5,\"missing\":1,\"nan\":1,\"positive_infinity\":0,",
             "\"negative_infinity\":0,",
             "\"count\":3,\"min\":9.75,\"max\":14.0,\"mean\":12.083333333333334,\"mean_low\":-5.921189464667501E-16,",
-            "\"m2\":9.291666666666668,",
+            "\"m2\":9.291666666666668,\"distinct_values\":[[9.75,1],[12.5,1],[14.0,1]],",
             "\"quantiles\":{\"sketch\":\"kll\",\"k\":200,\"rank_error\":0.013294757464848584,",
             "\"coin_state\":\"6d6c6f70732d6b6c\",",
             "\"levels\":[[12.5,14.0,9.75]]}},",

@@ -28,32 +28,44 @@ public final class ColumnState {
     private double[] block;
     private int blockSize;
     private final FrequentItemsCounter categories;
+    private final ProfileDistinctValues distinct;
 
     private ColumnState(String name, boolean numeric, int kllK, int categoryCap, Moments moments, KllSketch kll,
-            FrequentItemsCounter categories) {
+            ProfileDistinctValues distinct, FrequentItemsCounter categories) {
         this.name = name;
         this.numeric = numeric;
         this.kllK = kllK;
         this.categoryCap = categoryCap;
         this.moments = moments;
         this.kll = kll;
+        this.distinct = distinct;
         this.categories = categories;
     }
 
     /** A numeric column: {@link #categoryCap()} is 0. */
     public static ColumnState numeric(String name, int kllK) {
-        return new ColumnState(name, true, kllK, 0, new Moments(), new KllSketch(kllK), null);
+        return new ColumnState(name, true, kllK, 0, new Moments(), new KllSketch(kllK), new ProfileDistinctValues(),
+                null);
     }
 
     /** A categorical column: {@link #kllK()} is 0. */
     public static ColumnState categorical(String name, int categoryCap) {
-        return new ColumnState(name, false, 0, categoryCap, null, null, new FrequentItemsCounter(categoryCap));
+        return new ColumnState(name, false, 0, categoryCap, null, null, null, new FrequentItemsCounter(categoryCap));
     }
 
     /** A numeric state from its serialised parts; the counts must add up to {@code rows}. */
     public static ColumnState restoreNumeric(String name, long rows, long missing, long nan,
-            long posInf, long negInf, Moments moments, KllSketch kll) {
-        ColumnState s = new ColumnState(name, true, kll.k(), 0, moments, kll, null);
+            long posInf, long negInf, Moments moments, KllSketch kll, ProfileDistinctValues distinct) {
+        ColumnState s = new ColumnState(name, true, kll.k(), 0, moments, kll, distinct, null);
+        if (!distinct.overflowed() && distinct.total() != moments.n()) {
+            throw new IllegalArgumentException("the distinct values count " + distinct.total() + " values, the"
+                    + " column " + moments.n());
+        }
+        for (double v : distinct.values()) {
+            if (v < moments.min() || v > moments.max()) {
+                throw new IllegalArgumentException("distinct value " + v + " lies outside [min, max]");
+            }
+        }
         s.setCounts(rows, missing, nan, posInf, negInf);
         if (moments.n() != kll.n()) {
             throw new IllegalArgumentException("the moments count " + moments.n() + " values, the sketch "
@@ -71,7 +83,7 @@ public final class ColumnState {
     /** A categorical state from its serialised parts; the counts must add up to {@code rows}. */
     public static ColumnState restoreCategorical(String name, long rows, long missing,
             FrequentItemsCounter categories) {
-        ColumnState s = new ColumnState(name, false, 0, categories.cap(), null, null, categories);
+        ColumnState s = new ColumnState(name, false, 0, categories.cap(), null, null, null, categories);
         s.setCounts(rows, missing, 0, 0, 0);
         if (rows != missing + categories.total()) {
             throw new IllegalArgumentException("rows (" + rows + ") is not missing + the categories' total");
@@ -134,6 +146,11 @@ public final class ColumnState {
     /** The sketch (null for a categorical column); callers must not change it. */
     public KllSketch kll() {
         return kll;
+    }
+
+    /** The small set of distinct values (null for a categorical column); callers must not change it. */
+    public ProfileDistinctValues distinct() {
+        return distinct;
     }
 
     /** The category counts (null for a numeric column); callers must not change them. */
@@ -218,6 +235,9 @@ public final class ColumnState {
             return;
         }
         moments.addBlock(block, 0, blockSize);
+        if (!distinct.overflowed()) {
+            distinct.addAll(block, 0, blockSize);
+        }
         kll.updateAll(block, 0, blockSize, moments.lastMin, moments.lastMax);
         blockSize = 0;
     }
@@ -226,7 +246,7 @@ public final class ColumnState {
     public ColumnState snapshot() {
         ColumnState c = new ColumnState(name, numeric, kllK, categoryCap,
                 moments == null ? null : moments.copy(), kll == null ? null : kll.copy(),
-                categories == null ? null : categories.copy());
+                distinct == null ? null : distinct.copy(), categories == null ? null : categories.copy());
         c.setCounts(rows, missing, nan, posInf, negInf);
         if (blockSize > 0) {
             c.block = java.util.Arrays.copyOf(block, BLOCK);
@@ -249,6 +269,7 @@ public final class ColumnState {
         if (numeric) {
             moments.merge(o.moments);
             kll.merge(o.kll);
+            distinct.merge(o.distinct);
         } else {
             categories.merge(o.categories);
         }

@@ -90,6 +90,19 @@ public final class ProfileJson {
                 writeDouble(g, "mean_low", m.meanLo());
                 writeDouble(g, "m2", m.m2());
             }
+            ProfileDistinctValues d = c.distinct();
+            if (!d.overflowed()) {
+                g.writeArrayFieldStart("distinct_values");
+                double[] dv = d.values();
+                long[] dc = d.counts();
+                for (int i = 0; i < dv.length; i++) {
+                    g.writeStartArray();
+                    g.writeNumber(dv[i]);
+                    g.writeNumber(dc[i]);
+                    g.writeEndArray();
+                }
+                g.writeEndArray();
+            }
             g.writeObjectFieldStart("quantiles");
             g.writeStringField("sketch", "kll");
             g.writeNumberField("k", k.k());
@@ -234,7 +247,27 @@ public final class ProfileJson {
                     }
                 }
                 KllSketch sketch = KllSketch.restore((int) k, count, m.min(), m.max(), coin, items);
-                return ColumnState.restoreNumeric(name, rows, missing, nan, pos, neg, m, sketch);
+                ProfileDistinctValues distinct = ProfileDistinctValues.restore(null, null);
+                JsonNode dv = c.get("distinct_values");
+                if (dv != null) {
+                    if (!dv.isArray()) {
+                        throw new InvalidArgumentException(FIELD, where + ": 'distinct_values' must be an array");
+                    }
+                    double[] values = new double[dv.size()];
+                    long[] counts = new long[dv.size()];
+                    for (int i = 0; i < dv.size(); i++) {
+                        JsonNode pair = dv.get(i);
+                        if (!pair.isArray() || pair.size() != 2 || !pair.get(0).isNumber()
+                                || !pair.get(1).isIntegralNumber()) {
+                            throw new InvalidArgumentException(FIELD, where + ": distinct_values[" + i
+                                    + "] must be [value, count]");
+                        }
+                        values[i] = pair.get(0).doubleValue();
+                        counts[i] = pair.get(1).asLong();
+                    }
+                    distinct = ProfileDistinctValues.restore(values, counts);
+                }
+                return ColumnState.restoreNumeric(name, rows, missing, nan, pos, neg, m, sketch, distinct);
             }
             case "categorical": {
                 JsonNode cat = object(c, "categories", where);
