@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * The category counts of a categorical column. Exact while the column has at most {@link #cap()} distinct values;
  * beyond that a Misra-Gries frequent-items summary of at most {@code cap} counters whose counts are each at most
- * {@link #maxError()} below the truth ({@code maxError <= 2 total / (cap + 2)}, 0.2% of the values for the default
+ * {@link #maxError()} below the truth ({@code maxError <= total / (floor(cap / 2) + 1)}, 0.2% of the values for the default
  * cap), and an HLL estimate of the distinct count (relative standard error about 1.6%; the bounds are 2 standard
  * errors, about 95%). See docs/drift.md.
  *

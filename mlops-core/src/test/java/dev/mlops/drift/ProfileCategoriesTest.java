@@ -37,7 +37,7 @@ class ProfileCategoriesTest {
 
     static void assertWithinBounds(ProfileCategories c, Map<String, Long> truth, long total) {
         assertThat(c.total()).isEqualTo(total);
-        assertThat(c.maxError()).isLessThanOrEqualTo(2 * total / (c.cap() + 2));
+        assertThat(c.maxError()).isLessThanOrEqualTo(total / (c.cap() / 2 + 1));
         for (Map.Entry<String, Long> e : truth.entrySet()) {
             assertThat(e.getValue()).as(e.getKey())
                     .isBetween(c.lowerBound(e.getKey()), c.upperBound(e.getKey()));
@@ -150,6 +150,6 @@ class ProfileCategoriesTest {
         assertThat(c.items().size()).isLessThanOrEqualTo(1000);
         assertThat(100_000.0).isBetween(c.distinctLowerBound(), c.distinctUpperBound());
         assertThat(Math.abs(c.distinctCount() - 100_000) / 100_000).isLessThan(0.05);
-        assertThat(c.maxError()).isLessThanOrEqualTo(2 * 100_000 / 1002);
+        assertThat(c.maxError()).isLessThanOrEqualTo(100_000 / 501);
     }
 }

@@ -19,7 +19,7 @@ import org.apache.datasketches.hll.Union;
  * subtracted from every counter, counters at or below zero are dropped, and {@code offset += v}. A kept counter is a
  * lower bound of its category's count and {@code count + offset} an upper bound; a category without a counter occurred
  * at most {@code offset} times. Every reduction removes at least {@code v (cap/2 + 1)} from the counters' total, so
- * {@code offset <= (total - sum of counters) / (cap/2 + 1) <= 2 total / (cap + 2)}. Reductions subtract a value
+ * {@code offset <= (total - sum of counters) / (floor(cap/2) + 1) <= total / (floor(cap/2) + 1)}. Reductions subtract a value
  * from all counters alike, so they do not depend on the order of equal counts; the summary is deterministic.
  *
  * <p>The summary is exact ({@code offset == 0}) exactly when the column has at most {@code cap} distinct values, in
