@@ -82,8 +82,8 @@ public final class ColumnProfiler {
     }
 
     /**
-     * Adds {@code values[from..to)}: the fast path, about as fast as copying the array when the values are finite.
-     * Numeric columns only.
+     * Adds {@code values[from..to)}: the fast path (about 30 million values a second on one core of the project's
+     * benchmark machine, see docs/benchmarks.md). Numeric columns only.
      *
      * @throws InvalidArgumentException when the range is not within the array
      */
