@@ -76,7 +76,7 @@ public final class ColumnValues {
         return count() + missing;
     }
 
-    /** The values of a numeric or datetime column (the array itself, not to be modified), null for a categorical one. */
+    /** The values of a numeric or datetime column (the array itself, not to be modified), else null. */
     public double[] numbers() {
         return numbers;
     }

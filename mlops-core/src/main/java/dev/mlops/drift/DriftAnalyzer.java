@@ -23,9 +23,10 @@ import java.util.Set;
  *
  * <p>The {@code auto} decision of a column: numeric and datetime columns are tested with {@code ks} (exact p-value up
  * to 10,000 values a side, asymptotic above) and their effect size is the {@code ks} statistic (the largest difference
- * between the shares of values at or below some value), minimum {@value #DEFAULT_MIN_NUMERIC_EFFECT}; categorical columns are tested with {@code fisher_exact} when there are two
- * categories and an expected cell count below 5, else {@code chi2}, and their effect size is {@code l_infinity} (the
- * largest change of one category's share), minimum {@value #DEFAULT_MIN_CATEGORICAL_EFFECT}. The p-values of the
+ * between the shares of values at or below some value), minimum {@value #DEFAULT_MIN_NUMERIC_EFFECT}; categorical
+ * columns are tested with {@code fisher_exact} when there are two categories and an expected cell count below 5, else
+ * {@code chi2}, and their effect size is {@code l_infinity} (the largest change of one category's share), minimum
+ * {@value #DEFAULT_MIN_CATEGORICAL_EFFECT}. The p-values of the
  * decided columns are corrected together; a column drifts when its p-value is at most the corrected threshold and its
  * effect size reaches the minimum. The dataset drifts when at least {@value #DEFAULT_SHARE} of the decided columns
  * drift.
@@ -155,19 +156,12 @@ public final class DriftAnalyzer {
         /** Minimum {@code ks} statistic, in [0, 1]. */
         public Builder minNumericEffect(double value) {
             minNumericEffect = checkEffect("minNumericEffect", value);
-            if (value > 1) {
-                throw new InvalidArgumentException("minNumericEffect", "minNumericEffect must be at most 1, was " + value);
-            }
             return this;
         }
 
         /** Minimum {@code l_infinity}, the largest change of one category's share, in [0, 1]. */
         public Builder minCategoricalEffect(double value) {
             minCategoricalEffect = checkEffect("minCategoricalEffect", value);
-            if (value > 1) {
-                throw new InvalidArgumentException("minCategoricalEffect", "minCategoricalEffect must be at most 1, was "
-                        + value);
-            }
             return this;
         }
 
@@ -207,8 +201,8 @@ public final class DriftAnalyzer {
         }
 
         private static double checkEffect(String field, double value) {
-            if (!Double.isFinite(value) || value < 0) {
-                throw new InvalidArgumentException(field, field + " must be a finite number >= 0, was " + value);
+            if (!(value >= 0 && value <= 1)) {
+                throw new InvalidArgumentException(field, field + " must be in [0, 1], was " + value);
             }
             return value;
         }
@@ -352,8 +346,8 @@ public final class DriftAnalyzer {
         boolean drift = significant && large;
         String pText = p.pValue.isPresent() ? QualityChecks.fmt(p.pValue.getAsDouble()) : "none";
         String eText = p.effectSize.isPresent() ? QualityChecks.fmt(p.effectSize.getAsDouble()) : "undefined";
-        String reason = String.format(Locale.ROOT, "%s p = %s %s %s (%s of alpha %s over %d columns) and %s = %s %s %s%s:"
-                + " %s", p.test.id(), pText, significant ? "<=" : (p.pValue.isPresent() ? ">" : "vs"),
+        String reason = String.format(Locale.ROOT, "%s p = %s %s %s (%s of alpha %s over %d columns) and %s = %s %s"
+                + " %s%s: %s", p.test.id(), pText, significant ? "<=" : (p.pValue.isPresent() ? ">" : "vs"),
                 QualityChecks.fmt(threshold), correction.id(), QualityChecks.fmt(alpha), tests, p.effect.id(), eText,
                 large ? ">=" : (p.effectSize.isPresent() ? "<" : "vs minimum"), QualityChecks.fmt(p.minEffect),
                 p.category == null ? "" : " (category '" + p.category + "')",

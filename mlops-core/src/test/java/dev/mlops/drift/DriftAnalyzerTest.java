@@ -226,6 +226,8 @@ class DriftAnalyzerTest {
                 .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("(0, 1]");
         assertThatThrownBy(() -> DriftAnalyzer.builder().minNumericEffect(-1))
                 .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("minNumericEffect");
+        assertThatThrownBy(() -> DriftAnalyzer.builder().minNumericEffect(Double.NaN))
+                .isInstanceOf(InvalidArgumentException.class).hasMessage("minNumericEffect must be in [0, 1], was NaN");
         assertThatThrownBy(() -> DriftAnalyzer.builder().minCategoricalEffect(1.5))
                 .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("minCategoricalEffect");
         assertThatThrownBy(() -> DriftAnalyzer.builder().methods("ks,nope"))
@@ -285,6 +287,15 @@ class DriftAnalyzerTest {
         assertThat(same.drift()).isFalse();
         assertThat(same.results().get(1).statistic()).isEmpty();
         assertThat(same.results().get(1).note()).hasValueSatisfying(n -> assertThat(n).contains("constant"));
+        String[] sun = new String[50];
+        Arrays.fill(sun, "sun");
+        ColumnReport oneCategory = DriftAnalyzer.builder().build().analyze(
+                side(col("w", ColumnValues.categorical(sun, 0))), side(col("w", ColumnValues.categorical(sun, 2))))
+                .columns().get(0);
+        assertThat(oneCategory.decision().orElseThrow().method()).isEqualTo(DriftMethod.CHI2);
+        assertThat(oneCategory.decision().orElseThrow().pValue()).hasValue(1.0);
+        assertThat(oneCategory.decision().orElseThrow().effectSize()).hasValue(0.0);
+        assertThat(oneCategory.drift()).isFalse();
         ColumnReport moved = r.column("moved").orElseThrow();
         assertThat(moved.decision().orElseThrow().effectSize()).hasValue(1.0);
         assertThat(moved.drift()).isTrue();
@@ -450,7 +461,8 @@ class DriftAnalyzerTest {
 
     @Test
     void oneValueASideIsADefinedResult() {
-        DriftReport r = DriftAnalyzer.builder().build().analyze(side(col("x", ColumnValues.numeric(new double[] {1}, 0))),
+        DriftReport r = DriftAnalyzer.builder().build().analyze(
+                side(col("x", ColumnValues.numeric(new double[] {1}, 0))),
                 side(col("x", ColumnValues.numeric(new double[] {2}, 0))));
         Decision d = r.columns().get(0).decision().orElseThrow();
         assertThat(d.pValue()).hasValue(1.0);

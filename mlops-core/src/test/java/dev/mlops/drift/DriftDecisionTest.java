@@ -220,6 +220,8 @@ class DriftDecisionTest {
         assertThat(dec.drift()).as(dec.reason()).isTrue();
         assertThat(dec.pValue().getAsDouble()).isLessThan(1e-50);
         assertThat(dec.effectSize().getAsDouble()).isBetween(0.02, 0.03); // 2.1 points, as SciPy's ks_2samp gives
+        assertThat(dec.reason()).isEqualTo("ks p = 1.677e-100 <= 0.05000 (benjamini_hochberg of alpha 0.05000 over 1"
+                + " columns) and ks = 0.02126 >= 0.01000: drift");
         assertThat(r.datasetDrift()).isTrue();
     }
 
