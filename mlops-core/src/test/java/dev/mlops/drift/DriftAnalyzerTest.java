@@ -641,6 +641,19 @@ class DriftAnalyzerTest {
     }
 
     @Test
+    void aFailingTargetIsAStorageError() {
+        java.io.OutputStream broken = new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws java.io.IOException {
+                throw new java.io.IOException("disk full");
+            }
+        };
+        assertThatThrownBy(() -> DriftReportJson.write(mixedReport(), broken))
+                .isInstanceOf(dev.mlops.StorageException.class)
+                .hasMessage("could not write the drift report: disk full");
+    }
+
+    @Test
     void anUndefinedDriftShareIsNullWithANote() throws Exception {
         JsonNode root = JSON.readTree(DriftReportJson.toJson(DriftAnalyzer.builder().build().analyze(Map.of(),
                 Map.of())));
