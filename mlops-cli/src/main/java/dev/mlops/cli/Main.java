@@ -3,8 +3,10 @@ package dev.mlops.cli;
 import dev.mlops.MlopsException;
 import dev.mlops.cli.commands.AuditCommand;
 import dev.mlops.cli.commands.DatasetsCommand;
+import dev.mlops.cli.commands.DriftCommand;
 import dev.mlops.cli.commands.LineageCommand;
 import dev.mlops.cli.commands.ModelsCommand;
+import dev.mlops.cli.commands.ProfileCommand;
 import dev.mlops.cli.commands.QuickstartCommand;
 import dev.mlops.cli.commands.RunsCommand;
 import java.io.PrintWriter;
@@ -19,7 +21,7 @@ import picocli.CommandLine.Mixin;
         description = "Lineage, dataset versions, runs, a model registry and a tamper-evident audit trail for JVM machine learning.",
         subcommands = {QuickstartCommand.class, DatasetsCommand.class, RunsCommand.class, ModelsCommand.class,
                 LineageCommand.class,
-                AuditCommand.class, CommandLine.HelpCommand.class})
+                AuditCommand.class, ProfileCommand.class, DriftCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Mixin
     GlobalOptions global = new GlobalOptions();

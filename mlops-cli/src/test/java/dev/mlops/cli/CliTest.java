@@ -326,7 +326,8 @@ class CliTest {
                 "datasets list", "runs", "runs list", "runs show", "lineage", "lineage export-openlineage", "audit",
                 "audit verify", "audit export", "audit keygen", "audit checkpoint", "models", "models list",
                 "models show", "models versions", "models register", "models alias", "models alias set",
-                "models alias delete", "models approve", "models reject", "models govern"})
+                "models alias delete", "models approve", "models reject", "models govern", "drift", "profile",
+                "profile merge"})
         @DisplayName("every command answers --help with its usage and exit 0")
         void help(String command) {
             List<String> args = new ArrayList<>(List.of(command.split(" ")));

@@ -1,0 +1,237 @@
+package dev.mlops.cli.commands;
+
+import dev.mlops.InvalidArgumentException;
+import dev.mlops.cli.ExitCodes;
+import dev.mlops.cli.OutFiles;
+import dev.mlops.cli.Output;
+import dev.mlops.cli.TableFiles;
+import dev.mlops.drift.ColumnReport;
+import dev.mlops.drift.ColumnType;
+import dev.mlops.drift.Decision;
+import dev.mlops.drift.DriftAnalyzer;
+import dev.mlops.drift.DriftReport;
+import dev.mlops.drift.DriftReportJson;
+import dev.mlops.drift.MethodResult;
+import dev.mlops.drift.QualityCheck;
+import dev.mlops.drift.SkippedColumn;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.function.Consumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code mlops drift}: compares a current data file with a reference with {@link DriftAnalyzer} and prints the report
+ * as text or as {@link DriftReportJson}'s JSON. Needs no store and opens none.
+ */
+@Command(name = "drift", mixinStandardHelpOptions = true,
+        description = {"Compare a current data file with a reference (CSV with a header, or a JSON array of records)"
+                + " column by column, and decide whether the data drifted. Needs no store.",
+                "Exit 0 when done, 1 with --fail-on-drift when the dataset drifts, 2 for bad arguments or files."})
+public final class DriftCommand extends BaseCommand {
+    @Option(names = "--reference", paramLabel = "REF", description = "The reference data file (CSV or JSON records).")
+    Path reference;
+
+    @Option(names = "--reference-profile", paramLabel = "PROFILE.json",
+            description = "A profile in place of --reference (not available yet).")
+    Path referenceProfile;
+
+    @Option(names = "--current", required = true, paramLabel = "CUR", description = "The current data file.")
+    Path current;
+
+    @Option(names = "--columns", paramLabel = "a,b",
+            description = "Columns to compare, in this order (default: every column present in both files).")
+    String columns;
+
+    @Option(names = "--methods", paramLabel = "auto|all|m1,m2", defaultValue = "auto",
+            description = "Methods whose results are shown: auto (the decision's test and effect size), all (every"
+                    + " method that applies), or a list such as ks,psi,jensen_shannon (default: ${DEFAULT-VALUE}).")
+    String methods;
+
+    @Option(names = "--alpha", paramLabel = "X", defaultValue = "0.05",
+            description = "Significance level for p-value methods (default: ${DEFAULT-VALUE}).")
+    double alpha;
+
+    @Option(names = "--categorical", paramLabel = "a,b",
+            description = "Columns compared as categories whatever their values.")
+    String categorical;
+
+    @Option(names = "--format", paramLabel = "text|json",
+            description = "Report format (default: text, or json with --json).")
+    String format;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Write the report to FILE (whole or not at all).")
+    Path outFile;
+
+    @Option(names = "--fail-on-drift", description = "Exit 1 when the dataset drifts.")
+    boolean failOnDrift;
+
+    @Override
+    public Integer call() {
+        String fmt = format == null ? (json() ? "json" : "text") : format.strip().toLowerCase(Locale.ROOT);
+        if (fmt.equals("html")) {
+            throw new InvalidArgumentException("--format", "--format html: HTML drift reports are not available yet;"
+                    + " use --format text or --format json");
+        }
+        if (!fmt.equals("text") && !fmt.equals("json")) {
+            throw new InvalidArgumentException("--format", "--format must be text or json, was '" + format + "'");
+        }
+        if (json() && fmt.equals("text") && outFile == null) {
+            throw new InvalidArgumentException("--format", "--json prints JSON on stdout: use --format json, or"
+                    + " --out FILE for the text report");
+        }
+        if (referenceProfile != null) {
+            throw new InvalidArgumentException("--reference-profile", "--reference-profile: comparing with a profile is"
+                    + " not available yet; pass the reference data file with --reference");
+        }
+        if (reference == null) {
+            throw new InvalidArgumentException("--reference", "--reference REF is required");
+        }
+        DriftAnalyzer.Builder builder = DriftAnalyzer.builder();
+        try {
+            builder.methods(methods);
+        } catch (InvalidArgumentException e) {
+            throw new InvalidArgumentException("--methods", "--methods: " + e.getMessage(), e);
+        }
+        try {
+            builder.alpha(alpha);
+        } catch (InvalidArgumentException e) {
+            throw new InvalidArgumentException("--alpha", "--alpha must be in (0, 1), was " + alpha, e);
+        }
+        List<String> requested = columns == null ? null : TableFiles.list("--columns", columns);
+        Set<String> forced = new LinkedHashSet<>(TableFiles.list("--categorical", categorical));
+
+        Output out = output();
+        Consumer<String> progress = out::progress;
+        List<String> refNames = TableFiles.names(reference, "--reference");
+        List<String> curNames = TableFiles.names(current, "--current");
+        List<String> compared = new ArrayList<>();
+        if (requested != null) {
+            for (String name : requested) {
+                if (!refNames.contains(name) && !curNames.contains(name)) {
+                    throw new InvalidArgumentException("--columns", "--columns: column '" + name + "' is in neither "
+                            + reference + " nor " + current);
+                }
+            }
+            compared.addAll(requested);
+            builder.columns(requested);
+        } else {
+            refNames.stream().filter(curNames::contains).forEach(compared::add);
+        }
+        for (String name : forced) {
+            if (!refNames.contains(name) && !curNames.contains(name)) {
+                throw new InvalidArgumentException("--categorical", "--categorical: column '" + name
+                        + "' is in neither " + reference + " nor " + current);
+            }
+        }
+        builder.categorical(forced);
+
+        List<String> refCompared = compared.stream().filter(refNames::contains).toList();
+        List<String> curCompared = compared.stream().filter(curNames::contains).toList();
+        Map<String, ColumnType> refTypes = TableFiles.types(reference, "--reference", refCompared, forced, progress);
+        Map<String, ColumnType> curTypes = TableFiles.types(current, "--current", curCompared, forced, progress);
+        TableFiles.Table ref = TableFiles.load(reference, "--reference", refNames, refTypes, progress);
+        TableFiles.Table cur = TableFiles.load(current, "--current", curNames, curTypes, progress);
+        DriftReport report = builder.build().analyze(ref.columns(), cur.columns());
+
+        byte[] bytes = (fmt.equals("json") ? DriftReportJson.toJson(report) + "\n" : text(report))
+                .getBytes(StandardCharsets.UTF_8);
+        if (outFile == null) {
+            out.out().print(new String(bytes, StandardCharsets.UTF_8));
+            out.out().flush();
+        } else {
+            OutFiles.write("--out", outFile, o -> {
+                o.write(bytes);
+                return null;
+            });
+            if (json()) {
+                Map<String, Object> doc = new LinkedHashMap<>();
+                doc.put("out", outFile.toAbsolutePath().toString());
+                doc.put("format", fmt);
+                doc.put("dataset_drift", report.datasetDrift());
+                doc.put("drifted_columns", report.driftedColumns());
+                doc.put("decided_columns", report.decidedColumns());
+                out.json(doc);
+            } else {
+                out.line("Wrote the " + fmt + " drift report to " + outFile + ": " + verdict(report));
+            }
+        }
+        return failOnDrift && report.datasetDrift() ? ExitCodes.CHECK_FAILED : ExitCodes.OK;
+    }
+
+    private String text(DriftReport r) {
+        StringBuilder s = new StringBuilder();
+        s.append("Reference ").append(reference).append(": ").append(r.referenceRows()).append(" rows; current ")
+                .append(current).append(": ").append(r.currentRows()).append(" rows; alpha ").append(num(r.alpha()))
+                .append(", correction ").append(r.correction().id()).append('\n');
+        if (!r.checks().isEmpty()) {
+            s.append("\nChecks:\n");
+            for (QualityCheck c : r.checks()) {
+                s.append("  ").append(c.kind().id()).append(": ").append(c.message()).append('\n');
+            }
+        }
+        s.append("\nColumns:\n");
+        for (ColumnReport c : r.columns()) {
+            s.append("  ").append(c.name()).append(" (").append(c.type().map(ColumnType::id).orElse("?"))
+                    .append(", missing ").append(count(c.referenceMissing())).append(" / ")
+                    .append(count(c.currentMissing()))
+                    .append("): ");
+            if (c.error().isPresent()) {
+                s.append("ERROR ").append(c.error().get()).append('\n');
+                continue;
+            }
+            if (c.decision().isPresent()) {
+                Decision d = c.decision().get();
+                s.append(c.drift() ? "DRIFT" : "no drift").append("\n      ").append(d.reason()).append('\n');
+            } else {
+                s.append("not in the decision").append(c.note().map(n -> " (" + n + ")").orElse("")).append('\n');
+            }
+            for (MethodResult m : c.results()) {
+                s.append("      ").append(m.method().id()).append(": statistic ").append(opt(m.statistic()));
+                if (m.method().kind() == dev.mlops.drift.DriftMethod.Kind.P_VALUE) {
+                    s.append(", p ").append(opt(m.pValue()));
+                }
+                s.append(", threshold ").append(num(m.threshold())).append(m.drift() ? ", drift" : ", no drift");
+                m.category().ifPresent(cat -> s.append(", category ").append(cat));
+                m.note().ifPresent(n -> s.append(" (").append(n).append(')'));
+                s.append('\n');
+            }
+        }
+        if (!r.skipped().isEmpty()) {
+            s.append("\nSkipped:\n");
+            for (SkippedColumn k : r.skipped()) {
+                s.append("  ").append(k.name()).append(": ").append(k.reason()).append('\n');
+            }
+        }
+        s.append('\n').append(verdict(r)).append('\n');
+        r.note().ifPresent(n -> s.append(n).append('\n'));
+        return s.toString();
+    }
+
+    private static String verdict(DriftReport r) {
+        String share = r.driftShare().isPresent() ? num(r.driftShare().getAsDouble()) : "undefined";
+        return (r.datasetDrift() ? "Dataset drift: YES" : "Dataset drift: no") + " (" + r.driftedColumns() + " of "
+                + r.decidedColumns() + " decided columns drift, share " + share + ", threshold "
+                + num(r.shareThreshold()) + ")";
+    }
+
+    private static String count(java.util.OptionalLong v) {
+        return v.isPresent() ? Long.toString(v.getAsLong()) : "-";
+    }
+
+    private static String opt(OptionalDouble v) {
+        return v.isPresent() ? num(v.getAsDouble()) : "-";
+    }
+
+    private static String num(double v) {
+        return String.format(Locale.ROOT, "%.4g", v);
+    }
+}

@@ -1,0 +1,405 @@
+package dev.mlops.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mlops.drift.ColumnProfile;
+import dev.mlops.drift.DatasetProfile;
+import dev.mlops.drift.ProfileKind;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@DisplayName("mlops drift and mlops profile")
+class DriftCliTest {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+    static String header;
+    static List<String> rows;
+    static Path winter;
+    static Path summer;
+    static Path train;
+    static Path holdout;
+
+    @BeforeAll
+    static void splits() throws IOException {
+        try (InputStream in = DriftCliTest.class.getResourceAsStream("/dev/mlops/cli/data/seattle-weather.csv")) {
+            List<String> lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+            header = lines.get(0);
+            rows = lines.subList(1, lines.size());
+        }
+        assertThat(header).isEqualTo("date,precipitation,temp_max,temp_min,wind,weather");
+        winter = write("winter.csv", r -> Set.of("12", "01", "02").contains(r.substring(5, 7)));
+        summer = write("summer.csv", r -> Set.of("06", "07", "08").contains(r.substring(5, 7)));
+        train = write("train.csv", r -> r.startsWith("2012") || r.startsWith("2013"));
+        holdout = write("holdout.csv", r -> r.startsWith("2014") || r.startsWith("2015"));
+    }
+
+    static Path write(String name, Predicate<String> keep) throws IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add(header);
+        rows.stream().filter(keep).forEach(lines::add);
+        return Files.write(dir.resolve(name), lines, StandardCharsets.UTF_8);
+    }
+
+    static long dataRows(Path csv) throws IOException {
+        return Files.readAllLines(csv).size() - 1;
+    }
+
+    static JsonNode column(JsonNode report, String name) {
+        for (JsonNode c : report.get("columns")) {
+            if (c.get("name").asText().equals(name)) {
+                return c;
+            }
+        }
+        throw new AssertionError("no column " + name + " in " + report);
+    }
+
+    static CliRunner.Result drift(String... args) {
+        List<String> all = new ArrayList<>(List.of("drift"));
+        all.addAll(List.of(args));
+        return CliRunner.raw(all.toArray(String[]::new));
+    }
+
+    @Test
+    @DisplayName("winter against summer drifts: exit 1 with --fail-on-drift, JSON fields as the contract")
+    void winterAgainstSummer() throws IOException {
+        CliRunner.Result r = drift("--reference", winter.toString(), "--current", summer.toString(), "--format",
+                "json", "--fail-on-drift");
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
+        JsonNode report = r.json();
+        assertThat(report.get("reference_rows").asLong()).isEqualTo(dataRows(winter)).isEqualTo(361);
+        assertThat(report.get("current_rows").asLong()).isEqualTo(dataRows(summer)).isEqualTo(368);
+        assertThat(report.get("dataset_drift").asBoolean()).isTrue();
+        assertThat(report.get("drifted_columns").asInt()).isGreaterThanOrEqualTo(3);
+        assertThat(report.get("drift_share").asDouble()).isEqualTo(
+                report.get("drifted_columns").asDouble() / report.get("decided_columns").asInt());
+        JsonNode temp = column(report, "temp_max");
+        assertThat(temp.get("type").asText()).isEqualTo("numeric");
+        assertThat(temp.get("reference_missing").asLong()).isZero();
+        assertThat(temp.get("current_missing").asLong()).isZero();
+        assertThat(temp.get("drift").asBoolean()).isTrue();
+        JsonNode ks = temp.get("results").get(0);
+        assertThat(ks.get("method").asText()).isEqualTo("ks");
+        assertThat(ks.get("statistic").asDouble()).isGreaterThan(0.9);
+        assertThat(ks.get("p_value").asDouble()).isLessThan(1e-100);
+        assertThat(ks.get("threshold").asDouble()).isEqualTo(0.05);
+        assertThat(ks.get("drift").asBoolean()).isTrue();
+        assertThat(column(report, "weather").get("type").asText()).isEqualTo("categorical");
+        JsonNode date = column(report, "date");
+        assertThat(date.get("type").asText()).isEqualTo("datetime");
+        assertThat(date.get("in_decision").asBoolean()).isFalse();
+        assertThat(date.get("decision").isNull()).isTrue();
+
+        CliRunner.Result noFail = drift("--reference", winter.toString(), "--current", summer.toString());
+        assertThat(noFail.exitCode()).as(noFail.err()).isZero();
+        assertThat(noFail.out()).contains("temp_max (numeric, missing 0 / 0): DRIFT", "Dataset drift: YES");
+    }
+
+    @Test
+    @DisplayName("a split against itself does not drift, and exit is 0 with --fail-on-drift")
+    void sameSplit() {
+        for (Path p : List.of(train, holdout)) {
+            CliRunner.Result r = drift("--reference", p.toString(), "--current", p.toString(), "--fail-on-drift",
+                    "--json");
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            JsonNode report = r.json();
+            assertThat(report.get("dataset_drift").asBoolean()).isFalse();
+            assertThat(report.get("drifted_columns").asInt()).isZero();
+            assertThat(report.get("decided_columns").asInt()).isEqualTo(5);
+            assertThat(report.get("drift_share").asDouble()).isZero();
+            assertThat(column(report, "temp_max").get("results").get(0).get("statistic").asDouble()).isZero();
+        }
+    }
+
+    @Test
+    @DisplayName("JSON records are read like CSV: the same data as JSON gives the same report")
+    void jsonRecords() throws IOException {
+        List<String> lines = Files.readAllLines(winter);
+        ArrayNode array = MAPPER.createArrayNode();
+        String[] names = lines.get(0).split(",");
+        for (String line : lines.subList(1, lines.size())) {
+            String[] cells = line.split(",", -1);
+            ObjectNode o = array.addObject();
+            for (int i = 0; i < names.length; i++) {
+                if (i == 0 || i == names.length - 1) {
+                    o.put(names[i], cells[i]);
+                } else {
+                    o.put(names[i], Double.parseDouble(cells[i]));
+                }
+            }
+        }
+        Path json = dir.resolve("winter.json");
+        Files.writeString(json, MAPPER.writeValueAsString(array));
+        CliRunner.Result fromJson = drift("--reference", json.toString(), "--current", summer.toString(), "--json");
+        CliRunner.Result fromCsv = drift("--reference", winter.toString(), "--current", summer.toString(), "--json");
+        assertThat(fromJson.exitCode()).as(fromJson.err()).isZero();
+        assertThat(fromJson.json()).isEqualTo(fromCsv.json());
+    }
+
+    @Test
+    @DisplayName("--methods all, --columns, --categorical and --alpha reach the report")
+    void options() {
+        CliRunner.Result r = drift("--reference", winter.toString(), "--current", summer.toString(), "--json",
+                "--methods", "all", "--columns", "wind,weather,date", "--categorical", "wind", "--alpha", "0.01");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode report = r.json();
+        assertThat(report.get("alpha").asDouble()).isEqualTo(0.01);
+        List<String> names = new ArrayList<>();
+        report.get("columns").forEach(c -> names.add(c.get("name").asText()));
+        assertThat(names).containsExactly("wind", "weather", "date");
+        JsonNode wind = column(report, "wind");
+        assertThat(wind.get("type").asText()).isEqualTo("categorical");
+        List<String> methods = new ArrayList<>();
+        wind.get("results").forEach(m -> methods.add(m.get("method").asText()));
+        assertThat(methods).contains("chi2", "g_test", "psi", "l_infinity", "tvd").doesNotContain("ks");
+        assertThat(wind.get("results").get(0).get("threshold").asDouble()).isEqualTo(0.01);
+        JsonNode date = column(report, "date");
+        assertThat(date.get("in_decision").asBoolean()).isTrue();
+        assertThat(date.get("drift").asBoolean()).isTrue();
+        List<String> skipped = new ArrayList<>();
+        report.get("skipped").forEach(s -> skipped.add(s.get("name").asText()));
+        assertThat(skipped).containsExactly("precipitation", "temp_max", "temp_min");
+    }
+
+    @Test
+    @DisplayName("--out writes the report atomically; stdout says where and the verdict; no store is opened")
+    void outFile() throws IOException {
+        Path out = dir.resolve("report.json");
+        Path store = dir.resolve("no-store").resolve("mlops.db");
+        CliRunner.Result r = drift("--reference", winter.toString(), "--current", summer.toString(), "--format",
+                "json", "--out", out.toString(), "--store", "sqlite:" + store, "--fail-on-drift");
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
+        assertThat(r.out()).contains("Wrote the json drift report to " + out, "Dataset drift: YES");
+        CliRunner.Result stdout = drift("--reference", winter.toString(), "--current", summer.toString(), "--format",
+                "json");
+        assertThat(Files.readString(out)).isEqualTo(stdout.out());
+        assertThat(Files.exists(store.getParent())).isFalse();
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+        }
+        Path text = dir.resolve("report.txt");
+        CliRunner.Result t = drift("--reference", train.toString(), "--current", train.toString(), "--out",
+                text.toString(), "--json", "--format", "text");
+        assertThat(t.exitCode()).as(t.err()).isZero();
+        assertThat(t.json().get("dataset_drift").asBoolean()).isFalse();
+        assertThat(t.json().get("format").asText()).isEqualTo("text");
+        assertThat(Files.readString(text)).contains("Dataset drift: no");
+        CliRunner.Result noDir = drift("--reference", train.toString(), "--current", train.toString(), "--out",
+                dir.resolve("nope").resolve("r.txt").toString());
+        assertThat(noDir.exitCode()).isEqualTo(2);
+        assertThat(noDir.err()).contains("--out", "does not exist");
+    }
+
+    @Test
+    @DisplayName("bad input is exit 2 with a message naming the argument, file or line")
+    void badInput() throws IOException {
+        Path missing = dir.resolve("missing.csv");
+        CliRunner.Result r = drift("--reference", missing.toString(), "--current", summer.toString(), "--json");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--reference", missing.toString(), "does not exist");
+        assertThat(r.json().get("error_code").asText()).isEqualTo("INVALID_ARGUMENT");
+
+        Path ragged = dir.resolve("ragged.csv");
+        Files.writeString(ragged, header + "\n" + rows.get(0) + "\n" + rows.get(1) + "\n2012-01-03,0.8,11.7\n"
+                + rows.get(3) + "\n");
+        r = drift("--reference", winter.toString(), "--current", ragged.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains(ragged + " line 4: record has 3 fields, expected 6");
+
+        Path binary = dir.resolve("data.bin");
+        Files.write(binary, new byte[] {'a', ',', 'b', '\n', (byte) 0xff, (byte) 0xfe, ',', 1, '\n'});
+        r = drift("--reference", winter.toString(), "--current", binary.toString(), "--columns", "a");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains(binary.toString(), "line 2");
+
+        Path object = dir.resolve("object.json");
+        Files.writeString(object, "{\"temp_max\": 1}");
+        r = drift("--reference", winter.toString(), "--current", object.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains(object.toString());
+
+        r = drift("--reference", winter.toString(), "--current", summer.toString(), "--columns", "temp_max,nope");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--columns", "'nope'", "neither");
+
+        r = drift("--reference", winter.toString(), "--current", summer.toString(), "--format", "html");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--format html", "not available yet");
+        assertThat(r.out()).isEmpty();
+
+        r = drift("--reference-profile", dir.resolve("p.json").toString(), "--current", summer.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--reference-profile", "not available yet");
+
+        r = drift("--reference", winter.toString(), "--current", summer.toString(), "--methods", "ks,bogus");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--methods", "bogus");
+
+        r = drift("--reference", winter.toString(), "--current", summer.toString(), "--alpha", "1.5");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--alpha");
+
+        r = drift("--current", summer.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--reference");
+    }
+
+    @Test
+    @DisplayName("big files get progress lines on stderr, and stdout stays one JSON document")
+    void progress() {
+        long before = TableFiles.progressBytes;
+        TableFiles.progressBytes = 1;
+        try {
+            CliRunner.Result r = drift("--reference", train.toString(), "--current", holdout.toString(), "--json");
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            assertThat(r.json().get("reference_rows").asLong()).isEqualTo(731);
+            assertThat(r.err()).contains("typing " + train + ": 100% (731 rows)",
+                    "reading " + holdout + ": 100% (730 rows)");
+        } finally {
+            TableFiles.progressBytes = before;
+        }
+        CliRunner.Result quiet = drift("--reference", train.toString(), "--current", holdout.toString(), "--json");
+        assertThat(quiet.err()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a column only in one file gets an error entry when named; missing values are counted")
+    void oneSidedColumnAndMissing() throws IOException {
+        Path extra = dir.resolve("extra.csv");
+        List<String> lines = new ArrayList<>();
+        lines.add(header + ",station");
+        List<String> body = Files.readAllLines(summer).subList(1, 101);
+        for (int i = 0; i < body.size(); i++) {
+            String line = body.get(i);
+            if (i % 10 == 0) {
+                line = line.replaceFirst(",[^,]*,", ",NA,");
+            }
+            lines.add(line + ",s" + (i % 3));
+        }
+        Files.write(extra, lines);
+        CliRunner.Result r = drift("--reference", winter.toString(), "--current", extra.toString(), "--json",
+                "--columns", "precipitation,station");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode report = r.json();
+        assertThat(report.get("current_rows").asLong()).isEqualTo(100);
+        assertThat(column(report, "precipitation").get("current_missing").asLong()).isEqualTo(10);
+        JsonNode station = column(report, "station");
+        assertThat(station.get("error").asText()).isNotBlank();
+        assertThat(station.get("reference_missing").isNull()).isTrue();
+    }
+
+    @Test
+    @DisplayName("profile + merge: the merged profiles of two halves equal the profile of the whole")
+    void profileMerge() throws IOException {
+        List<String> trainRows = Files.readAllLines(train).subList(1, (int) dataRows(train) + 1);
+        int half = trainRows.size() / 2;
+        Path first = Files.write(dir.resolve("first.csv"), concat(header, trainRows.subList(0, half)));
+        Path second = Files.write(dir.resolve("second.csv"), concat(header, trainRows.subList(half,
+                trainRows.size())));
+        Path pa = dir.resolve("a.json");
+        Path pb = dir.resolve("b.json");
+        Path pc = dir.resolve("c.json");
+        Path whole = dir.resolve("whole.json");
+        for (Path[] job : new Path[][] {{first, pa}, {second, pb}, {train, whole}}) {
+            CliRunner.Result r = CliRunner.raw("profile", job[0].toString(), "--out", job[1].toString());
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            assertThat(r.out()).contains("Wrote the profile of " + job[0]);
+        }
+        CliRunner.Result m = CliRunner.raw("profile", "merge", pa.toString(), pb.toString(), "--out", pc.toString(),
+                "--json");
+        assertThat(m.exitCode()).as(m.err()).isZero();
+        assertThat(m.json().get("rows").asLong()).isEqualTo(731);
+
+        DatasetProfile merged = DatasetProfile.fromJson(Files.readAllBytes(pc));
+        DatasetProfile all = DatasetProfile.fromJson(Files.readAllBytes(whole));
+        assertThat(merged.rows()).isEqualTo(all.rows()).isEqualTo(731);
+        assertThat(merged.columnNames()).isEqualTo(all.columnNames())
+                .containsExactly("date", "precipitation", "temp_max", "temp_min", "wind", "weather");
+        for (ColumnProfile w : all.columns()) {
+            ColumnProfile c = merged.column(w.name()).orElseThrow();
+            assertThat(c.kind()).isEqualTo(w.kind());
+            assertThat(c.rows()).isEqualTo(w.rows());
+            assertThat(c.missing()).isEqualTo(w.missing());
+            assertThat(c.count()).isEqualTo(w.count());
+            if (w.kind() == ProfileKind.NUMERIC) {
+                assertThat(c.min()).isEqualTo(w.min());
+                assertThat(c.max()).isEqualTo(w.max());
+                double mean = w.mean().orElseThrow();
+                double var = w.variance().orElseThrow();
+                assertThat(c.mean().orElseThrow()).isCloseTo(mean, within(1e-12 * Math.max(1, Math.abs(mean))));
+                assertThat(c.variance().orElseThrow()).isCloseTo(var, within(1e-12 * Math.max(1, var)));
+            } else {
+                assertThat(c.categories().orElseThrow().items()).isEqualTo(w.categories().orElseThrow().items());
+            }
+        }
+        ColumnProfile weather = all.column("weather").orElseThrow();
+        assertThat(weather.kind()).isEqualTo(ProfileKind.CATEGORICAL);
+        assertThat(weather.categories().orElseThrow().total()).isEqualTo(731);
+        ColumnProfile temp = all.column("temp_max").orElseThrow();
+        double sum = 0;
+        for (String line : trainRows) {
+            sum += Double.parseDouble(line.split(",")[2]);
+        }
+        assertThat(temp.mean().orElseThrow()).isCloseTo(sum / 731, within(1e-9));
+        // 2012-01-01T00:00Z is 1325376000 seconds after the epoch.
+        assertThat(all.column("date").orElseThrow().min().orElseThrow()).isEqualTo(1325376000.0);
+
+        CliRunner.Result forced = CliRunner.raw("profile", train.toString(), "--out", dir.resolve("f.json").toString(),
+                "--categorical", "wind", "--json");
+        assertThat(forced.exitCode()).as(forced.err()).isZero();
+        assertThat(forced.json().at("/columns/4/kind").asText()).isEqualTo("categorical");
+    }
+
+    @Test
+    @DisplayName("profile errors: a missing data file, a bad profile, profiles of different columns are exit 2")
+    void profileErrors() throws IOException {
+        Path out = dir.resolve("never.json");
+        CliRunner.Result r = CliRunner.raw("profile", dir.resolve("none.csv").toString(), "--out", out.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("none.csv", "does not exist");
+        assertThat(out).doesNotExist();
+
+        Path bad = Files.writeString(dir.resolve("bad.json"), "{\"format\":\"nope\"}");
+        Path good = dir.resolve("good.json");
+        assertThat(CliRunner.raw("profile", train.toString(), "--out", good.toString()).exitCode()).isZero();
+        r = CliRunner.raw("profile", "merge", good.toString(), bad.toString(), "--out", out.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains(bad.toString());
+
+        Path other = dir.resolve("other.json");
+        assertThat(CliRunner.raw("profile", train.toString(), "--out", other.toString(), "--categorical", "wind")
+                .exitCode()).isZero();
+        r = CliRunner.raw("profile", "merge", good.toString(), other.toString(), "--out", out.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("cannot merge");
+        assertThat(out).doesNotExist();
+
+        r = CliRunner.raw("profile", train.toString(), "--out", out.toString(), "--categorical", "nope");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--categorical", "'nope'");
+    }
+
+    private static List<String> concat(String first, List<String> rest) {
+        List<String> all = new ArrayList<>();
+        all.add(first);
+        all.addAll(rest);
+        return all;
+    }
+}
