@@ -109,7 +109,8 @@ class DriftCliTest {
 
         CliRunner.Result noFail = drift("--reference", winter.toString(), "--current", summer.toString());
         assertThat(noFail.exitCode()).as(noFail.err()).isZero();
-        assertThat(noFail.out()).contains("temp_max (numeric, missing 0 / 0): DRIFT", "Dataset drift: YES");
+        assertThat(noFail.out()).contains("temp_max (numeric, missing 0 / 0): DRIFT", "Dataset drift: YES",
+                "out_of_range temp_max: 0 current values below the reference minimum");
     }
 
     @Test

@@ -175,7 +175,8 @@ public final class DriftCommand extends BaseCommand {
         if (!r.checks().isEmpty()) {
             s.append("\nChecks:\n");
             for (QualityCheck c : r.checks()) {
-                s.append("  ").append(c.kind().id()).append(": ").append(c.message()).append('\n');
+                s.append("  ").append(c.kind().id()).append(' ').append(c.column()).append(": ").append(c.message())
+                        .append('\n');
             }
         }
         s.append("\nColumns:\n");
