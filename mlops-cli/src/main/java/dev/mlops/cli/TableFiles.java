@@ -118,6 +118,15 @@ public final class TableFiles {
      */
     public static Map<String, ColumnType> types(Path file, String option, List<String> columns,
             Set<String> categorical, Consumer<String> progress) {
+        return types(file, option, columns, categorical, progress, null);
+    }
+
+    /**
+     * As {@link #types(Path, String, List, Set, Consumer)}, and adds to {@code empty} (when not null) the columns
+     * that are not forced categorical and have no value at all (every cell missing), whose type is then unknown.
+     */
+    public static Map<String, ColumnType> types(Path file, String option, List<String> columns,
+            Set<String> categorical, Consumer<String> progress, Set<String> empty) {
         Map<String, ColumnType> types = new LinkedHashMap<>();
         LinkedHashMap<String, ColumnMode> select = new LinkedHashMap<>();
         for (String c : columns) {
@@ -156,6 +165,9 @@ public final class TableFiles {
             ColumnType t = !text[c] ? ColumnType.NUMERIC
                     : !number[c] && datetime[c] ? ColumnType.DATETIME : ColumnType.CATEGORICAL;
             types.put(name, t);
+            if (!text[c] && !number[c] && empty != null) {
+                empty.add(name);
+            }
             c++;
         }
         Map<String, ColumnType> ordered = new LinkedHashMap<>();

@@ -307,6 +307,23 @@ class DriftCliTest {
     }
 
     @Test
+    @DisplayName("a reference without rows: every column is an error entry saying no values are left, exit 0")
+    void emptyReference() throws IOException {
+        Path empty = Files.writeString(dir.resolve("empty.csv"), header + "\n");
+        CliRunner.Result r = drift("--reference", empty.toString(), "--current", summer.toString(), "--json",
+                "--fail-on-drift");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode report = r.json();
+        assertThat(report.get("reference_rows").asLong()).isZero();
+        assertThat(report.get("decided_columns").asInt()).isZero();
+        assertThat(report.get("drift_share").isNull()).isTrue();
+        assertThat(column(report, "weather").get("type").asText()).isEqualTo("categorical");
+        for (JsonNode c : report.get("columns")) {
+            assertThat(c.get("error").asText()).as(c.get("name").asText()).startsWith("no values left in the reference");
+        }
+    }
+
+    @Test
     @DisplayName("profile + merge: the merged profiles of two halves equal the profile of the whole")
     void profileMerge() throws IOException {
         List<String> trainRows = Files.readAllLines(train).subList(1, (int) dataRows(train) + 1);

@@ -136,8 +136,21 @@ public final class DriftCommand extends BaseCommand {
 
         List<String> refCompared = compared.stream().filter(refNames::contains).toList();
         List<String> curCompared = compared.stream().filter(curNames::contains).toList();
-        Map<String, ColumnType> refTypes = TableFiles.types(reference, "--reference", refCompared, forced, progress);
-        Map<String, ColumnType> curTypes = TableFiles.types(current, "--current", curCompared, forced, progress);
+        Set<String> refEmpty = new java.util.HashSet<>();
+        Set<String> curEmpty = new java.util.HashSet<>();
+        Map<String, ColumnType> refTypes = TableFiles.types(reference, "--reference", refCompared, forced, progress,
+                refEmpty);
+        Map<String, ColumnType> curTypes = TableFiles.types(current, "--current", curCompared, forced, progress,
+                curEmpty);
+        // A column without any value has no type of its own: it takes the other side's, so that the report says
+        // "no values left" rather than "type changed".
+        for (String name : compared) {
+            if (refEmpty.contains(name) && curTypes.containsKey(name) && !curEmpty.contains(name)) {
+                refTypes.put(name, curTypes.get(name));
+            } else if (curEmpty.contains(name) && refTypes.containsKey(name) && !refEmpty.contains(name)) {
+                curTypes.put(name, refTypes.get(name));
+            }
+        }
         TableFiles.Table ref = TableFiles.load(reference, "--reference", refNames, refTypes, progress);
         TableFiles.Table cur = TableFiles.load(current, "--current", curNames, curTypes, progress);
         DriftReport report = builder.build().analyze(ref.columns(), cur.columns());
