@@ -319,7 +319,8 @@ class DriftCliTest {
         assertThat(report.get("drift_share").isNull()).isTrue();
         assertThat(column(report, "weather").get("type").asText()).isEqualTo("categorical");
         for (JsonNode c : report.get("columns")) {
-            assertThat(c.get("error").asText()).as(c.get("name").asText()).startsWith("no values left in the reference");
+            assertThat(c.get("error").asText()).as(c.get("name").asText())
+                    .startsWith("no values left in the reference");
         }
     }
 
