@@ -162,9 +162,14 @@ class DriftMonitorTest {
         m.close();
         long total = (long) threads * perThread;
         assertThat(reports).hasSize((int) ((total + 29_999) / 30_000));
-        for (int i = 0; i < reports.size() - 1; i++) {
-            assertThat(reports.get(i).rows()).isEqualTo(30_000);
-            assertThat(reports.get(i).sequence()).isEqualTo(i);
+        for (int i = 0; i < reports.size(); i++) {
+            WindowReport w = reports.get(i);
+            assertThat(w.sequence()).isEqualTo(i);
+            assertThat(w.profile().rows()).as("rows profiled in window %d", i).isEqualTo(w.rows());
+            assertThat(w.column("x").orElseThrow().valueCount()).isEqualTo(w.rows());
+            if (i < reports.size() - 1) {
+                assertThat(w.rows()).isEqualTo(30_000);
+            }
         }
         assertThat(reports.get(reports.size() - 1).rows()).isEqualTo(total % 30_000);
         DatasetProfile all = reports.get(0).profile();

@@ -12,7 +12,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -23,11 +24,12 @@ import java.util.function.Consumer;
  * <p>Rows go into one of a power-of-two number of stripes, chosen by the calling thread's id; a stripe is a set of
  * column buffers ({@code double[]} per numeric column, {@code String[]} per categorical column) guarded by the
  * stripe's monitor, so threads on different stripes never contend and a row costs a few array stores. A full stripe
- * is flushed into the current window's {@link DatasetProfiler} under the window lock (lock order: stripe, then
- * window), in bulk ({@code addAll(double[], from, to)}), split exactly at the window's row limit. A row belongs to the
- * window that is open when its stripe is flushed; {@link #tick()} and {@link #close()} flush every stripe first.
- * Closed windows are queued under the window lock and compared and published outside every lock, by one thread at a
- * time, in order.
+ * is flushed: under the window lock its rows are only counted against the current window (split exactly at the
+ * window's row limit, which seals the window), then, outside the window lock, profiled in bulk into that window's
+ * profiler of this stripe, so stripes profile in parallel. A window is finished when it is sealed and no flush is
+ * still adding to it (a hold count); the last holder merges the stripes' profiles. A row belongs to the window that
+ * is open when its stripe is flushed; {@link #tick()} and {@link #close()} flush every stripe first. Finished windows
+ * are compared and published outside every lock, by one thread at a time, in sequence order.
  */
 public final class MonitorCore {
     private final DatasetProfile reference;
@@ -47,13 +49,10 @@ public final class MonitorCore {
     private final int bufferRows;
 
     private final Object windowLock = new Object();
-    private DatasetProfiler current;
-    private ColumnProfiler[] currentColumns;
-    private long currentRows;
-    private Instant currentStart;
-    private long sequence;
+    private Window current;
 
-    private final ConcurrentLinkedQueue<Closed> pending = new ConcurrentLinkedQueue<>();
+    private final ConcurrentHashMap<Long, Closed> pending = new ConcurrentHashMap<>();
+    private volatile long nextToPublish;
     private final AtomicBoolean publishing = new AtomicBoolean();
     private final LongAdder rejectedRows = new LongAdder();
     private final LongAdder listenerFailures = new LongAdder();
@@ -86,17 +85,15 @@ public final class MonitorCore {
         this.listeners = List.copyOf(listeners);
         this.stripes = new Stripe[stripes];
         for (int i = 0; i < stripes; i++) {
-            this.stripes[i] = new Stripe(this.numeric.length, this.categorical.length, bufferRows);
+            this.stripes[i] = new Stripe(i, this.numeric.length, this.categorical.length, bufferRows);
         }
         this.mask = stripes - 1;
         this.bufferRows = bufferRows;
-        openProfiler();
-        this.currentStart = clock.instant();
+        this.current = new Window(0, clock.instant(), stripes);
     }
 
-    private void openProfiler() {
-        current = DatasetProfiler.builder().options(options).numeric(numeric).categorical(categorical).build();
-        currentColumns = current.columns().toArray(new ColumnProfiler[0]);
+    private DatasetProfiler newProfiler() {
+        return DatasetProfiler.builder().options(options).numeric(numeric).categorical(categorical).build();
     }
 
     private Stripe stripe() {
@@ -128,13 +125,12 @@ public final class MonitorCore {
                     s.cat[j][k] = categoricalValues[j];
                 }
                 s.size = k + 1;
-                if (k + 1 == bufferRows) {
-                    flushLocked(s);
+                if (k + 1 < bufferRows) {
+                    return;
                 }
+                flushLocked(s);
             }
-            if (!pending.isEmpty()) {
-                publishPending();
-            }
+            publishPending();
         } catch (RuntimeException e) {
             rejectedRows.increment();
         }
@@ -156,56 +152,67 @@ public final class MonitorCore {
                 int k = s.size;
                 s.num[0][k] = value;
                 s.size = k + 1;
-                if (k + 1 == bufferRows) {
-                    flushLocked(s);
+                if (k + 1 < bufferRows) {
+                    return;
                 }
+                flushLocked(s);
             }
-            if (!pending.isEmpty()) {
-                publishPending();
-            }
+            publishPending();
         } catch (RuntimeException e) {
             rejectedRows.increment();
         }
     }
 
-    /** Caller holds the stripe's monitor. */
+    /**
+     * Caller holds the stripe's monitor. Under the window lock only the rows are counted (and the window sealed when
+     * full); the rows are then profiled into the window's profiler of this stripe, outside the window lock, so that
+     * stripes profile in parallel. A window is finished when it is sealed and no flush is still adding to it.
+     */
     private void flushLocked(Stripe s) {
-        synchronized (windowLock) {
-            try {
-                addLocked(s);
-            } finally {
-                s.size = 0;
+        int from = 0;
+        int to = s.size;
+        try {
+            while (from < to) {
+                Window w;
+                Window sealed = null;
+                int take;
+                synchronized (windowLock) {
+                    w = current;
+                    take = to - from;
+                    if (windowRows > 0) {
+                        take = (int) Math.min(take, windowRows - w.rows);
+                    }
+                    w.rows += take;
+                    w.inflight.incrementAndGet();
+                    if (windowRows > 0 && w.rows == windowRows) {
+                        sealed = sealLocked(clock.instant());
+                    }
+                }
+                try {
+                    add(w.profiler(s.index), s, from, from + take);
+                } finally {
+                    release(w);
+                    if (sealed != null) {
+                        release(sealed);
+                    }
+                }
+                from += take;
             }
+        } finally {
+            s.size = 0;
         }
     }
 
-    /** Caller holds the stripe's monitor and the window lock. */
-    private void addLocked(Stripe s) {
-        {
-            int from = 0;
-            int to = s.size;
-            while (from < to) {
-                int take = to - from;
-                if (windowRows > 0) {
-                    take = (int) Math.min(take, windowRows - currentRows);
-                }
-                int end = from + take;
-                for (int i = 0; i < numeric.length; i++) {
-                    currentColumns[i].addAll(s.num[i], from, end);
-                }
-                for (int j = 0; j < categorical.length; j++) {
-                    ColumnProfiler p = currentColumns[numeric.length + j];
-                    String[] col = s.cat[j];
-                    for (int r = from; r < end; r++) {
-                        p.add(col[r]);
-                        col[r] = null;
-                    }
-                }
-                currentRows += take;
-                from = end;
-                if (windowRows > 0 && currentRows == windowRows) {
-                    closeWindowLocked(clock.instant());
-                }
+    private void add(ColumnProfiler[] p, Stripe s, int from, int to) {
+        for (int i = 0; i < numeric.length; i++) {
+            p[i].addAll(s.num[i], from, to);
+        }
+        for (int j = 0; j < categorical.length; j++) {
+            ColumnProfiler c = p[numeric.length + j];
+            String[] col = s.cat[j];
+            for (int r = from; r < to; r++) {
+                c.add(col[r]);
+                col[r] = null;
             }
         }
     }
@@ -220,13 +227,30 @@ public final class MonitorCore {
         }
     }
 
-    /** Caller holds the window lock. */
-    private void closeWindowLocked(Instant end) {
-        pending.add(new Closed(sequence++, currentStart, end, currentRows, current.toProfile()));
+    /** Caller holds the window lock: seals the current window at {@code end} and opens the next; returns the sealed. */
+    private Window sealLocked(Instant end) {
+        Window w = current;
+        w.end = end;
+        current = new Window(w.sequence + 1, end, stripes.length);
         windowsClosed.increment();
-        openProfiler();
-        currentRows = 0;
-        currentStart = end;
+        return w;
+    }
+
+    /** Drops one hold of a window; the last one finishes it (merges its stripes' profiles) and queues it. */
+    private void release(Window w) {
+        if (w.inflight.decrementAndGet() == 0) {
+            DatasetProfile profile = null;
+            for (DatasetProfiler p : w.profilers) {
+                if (p != null) {
+                    DatasetProfile part = p.toProfile();
+                    profile = profile == null ? part : profile.merge(part);
+                }
+            }
+            if (profile == null) {
+                profile = newProfiler().toProfile();
+            }
+            pending.put(w.sequence, new Closed(w.sequence, w.start, w.end, w.rows, profile));
+        }
     }
 
     /**
@@ -237,15 +261,19 @@ public final class MonitorCore {
         try {
             flushAll();
             if (windowDuration != null) {
+                Window sealed = null;
                 synchronized (windowLock) {
                     Instant now = clock.instant();
-                    Instant due = currentStart.plus(windowDuration);
+                    Instant start = current.start;
+                    Instant due = start.plus(windowDuration);
                     if (!now.isBefore(due)) {
-                        Instant start = currentStart;
-                        closeWindowLocked(due);
+                        sealed = sealLocked(due);
                         long elapsed = Duration.between(start, now).toNanos() / windowDuration.toNanos();
-                        currentStart = start.plus(windowDuration.multipliedBy(elapsed));
+                        current.start = start.plus(windowDuration.multipliedBy(elapsed));
                     }
+                }
+                if (sealed != null) {
+                    release(sealed);
                 }
             }
             publishPending();
@@ -259,11 +287,15 @@ public final class MonitorCore {
         closed = true;
         try {
             flushAll();
+            Window sealed = null;
             synchronized (windowLock) {
-                if (currentRows > 0) {
+                if (current.rows > 0) {
                     Instant now = clock.instant();
-                    closeWindowLocked(now.isBefore(currentStart) ? currentStart : now);
+                    sealed = sealLocked(now.isBefore(current.start) ? current.start : now);
                 }
+            }
+            if (sealed != null) {
+                release(sealed);
             }
             publishPending();
         } catch (RuntimeException e) {
@@ -271,11 +303,13 @@ public final class MonitorCore {
         }
     }
 
+    /** Publishes finished windows in sequence order, one thread at a time. */
     private void publishPending() {
-        while (!pending.isEmpty() && publishing.compareAndSet(false, true)) {
+        while (pending.containsKey(nextToPublish) && publishing.compareAndSet(false, true)) {
             try {
                 Closed c;
-                while ((c = pending.poll()) != null) {
+                while ((c = pending.remove(nextToPublish)) != null) {
+                    nextToPublish++;
                     try {
                         publish(c);
                     } catch (RuntimeException e) {
@@ -336,6 +370,39 @@ public final class MonitorCore {
         return List.of(categorical);
     }
 
+    /**
+     * A window being filled. {@code rows}, {@code start} and {@code end} are guarded by the window lock;
+     * {@code profilers[i]} is touched only by flushes of stripe i (under its monitor) until {@code inflight}, which
+     * starts with the window's own hold (dropped when it is sealed), reaches 0.
+     */
+    private final class Window {
+        final long sequence;
+        final DatasetProfiler[] profilers;
+        final ColumnProfiler[][] columns;
+        final AtomicInteger inflight = new AtomicInteger(1);
+        Instant start;
+        Instant end;
+        long rows;
+
+        Window(long sequence, Instant start, int stripes) {
+            this.sequence = sequence;
+            this.start = start;
+            this.profilers = new DatasetProfiler[stripes];
+            this.columns = new ColumnProfiler[stripes][];
+        }
+
+        ColumnProfiler[] profiler(int stripe) {
+            ColumnProfiler[] c = columns[stripe];
+            if (c == null) {
+                DatasetProfiler p = newProfiler();
+                profilers[stripe] = p;
+                c = p.columns().toArray(new ColumnProfiler[0]);
+                columns[stripe] = c;
+            }
+            return c;
+        }
+    }
+
     private record Closed(long sequence, Instant start, Instant end, long rows, DatasetProfile profile) {
     }
 
@@ -343,12 +410,14 @@ public final class MonitorCore {
     @SuppressWarnings("unused")
     private static final class Stripe {
         long p0, p1, p2, p3, p4, p5, p6;
+        final int index;
         final double[][] num;
         final String[][] cat;
         int size;
         long q0, q1, q2, q3, q4, q5, q6;
 
-        Stripe(int numeric, int categorical, int rows) {
+        Stripe(int index, int numeric, int categorical, int rows) {
+            this.index = index;
             num = new double[numeric][rows];
             cat = new String[categorical][rows];
         }
