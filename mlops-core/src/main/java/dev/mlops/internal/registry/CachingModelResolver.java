@@ -155,7 +155,11 @@ public final class CachingModelResolver implements ModelResolver {
         Entry seen = cache.policy().getIfPresentQuietly(reference);
         if (seen != null) {
             long now = ticker.read();
-            if (now - seen.readStart() >= syncAfterNanos && now - seen.noReadUntil() > 0) {
+            long age = now - seen.readStart();
+            if (age < refreshNanos) {
+                return seen.answer(); // the hot path: one map read, one ticker read, no refresh due
+            }
+            if (age >= syncAfterNanos && now - seen.noReadUntil() > 0) {
                 return reread(reference, seen, now);
             }
         }
