@@ -1,0 +1,320 @@
+package dev.mlops.internal.drift;
+
+import dev.mlops.drift.ColumnProfile;
+import dev.mlops.drift.DriftAnalyzer;
+import dev.mlops.drift.DriftMethod;
+import dev.mlops.drift.FrequentItemsRow;
+import dev.mlops.drift.KllQuantiles;
+import dev.mlops.drift.ProfileCategories;
+import dev.mlops.drift.ProfileKind;
+import dev.mlops.drift.ProfileMethodResult;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The statistics of {@link dev.mlops.drift.ProfileComparison}: KS from the two sketches ({@link WindowComparison#ks}),
+ * binned distances on bins fitted on the reference profile with interval error bounds, and share changes of
+ * categories. Stateless and thread-safe. See docs/drift.md, "Drift from profiles".
+ */
+public final class ProfileStatistics {
+    private static final double[] DECILES = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
+    private static final DriftMethod[] BINNED = {DriftMethod.PSI, DriftMethod.JENSEN_SHANNON, DriftMethod.HELLINGER,
+        DriftMethod.TVD};
+
+    private ProfileStatistics() {
+    }
+
+    /** Both columns of the same kind. */
+    public static List<ProfileMethodResult> compare(ColumnProfile ref, ColumnProfile cur) {
+        return ref.kind() == ProfileKind.NUMERIC ? numeric(ref, cur) : categorical(ref, cur);
+    }
+
+    private static ProfileMethodResult undefined(DriftMethod m, double threshold, String note) {
+        return new ProfileMethodResult(m, OptionalDouble.empty(), 0, OptionalDouble.empty(), threshold, false,
+                Optional.of(note));
+    }
+
+    static List<ProfileMethodResult> numeric(ColumnProfile refCol, ColumnProfile curCol) {
+        KllQuantiles r = refCol.quantiles().orElseThrow();
+        KllQuantiles c = curCol.quantiles().orElseThrow();
+        List<ProfileMethodResult> out = new ArrayList<>();
+        double ksThreshold = DriftAnalyzer.DEFAULT_MIN_NUMERIC_EFFECT;
+        if (r.n() == 0 || c.n() == 0) {
+            out.add(undefined(DriftMethod.KS, ksThreshold, "no finite values on one side"));
+            for (DriftMethod m : BINNED) {
+                out.add(undefined(m, m.defaultThreshold(), "no finite values on one side"));
+            }
+            return out;
+        }
+        out.add(ks(r, c, ksThreshold));
+        // Bins fitted on the reference profile; masses per bin with a per-bin error from the rank error.
+        double[] edges;
+        boolean valueBins;
+        Optional<SortedMap<Double, Long>> distinct = refCol.distinctValues();
+        if (distinct.isPresent()) {
+            valueBins = true;
+            edges = distinct.get().keySet().stream().mapToDouble(Double::doubleValue).toArray();
+        } else {
+            valueBins = false;
+            double[] sorted = r.isExact() ? r.values() : null;
+            double[] q = new double[DECILES.length];
+            int u = 0;
+            for (double d : DECILES) {
+                double v = sorted != null ? NumericBins.quantile(sorted, d) : r.quantile(d).getAsDouble();
+                if (u == 0 || v != q[u - 1]) {
+                    q[u++] = v;
+                }
+            }
+            // split points: below the minimum | [min, q0] | (q0, q1] | ... | (q_last, max] | above the maximum
+            edges = new double[u + 2];
+            edges[0] = Math.nextDown(r.min().getAsDouble());
+            System.arraycopy(q, 0, edges, 1, u);
+            edges[u + 1] = r.max().getAsDouble();
+        }
+        double[][] rm = masses(r, refCol.distinctValues(), edges, valueBins);
+        double[][] cm = masses(c, curCol.distinctValues(), edges, valueBins);
+        for (DriftMethod m : BINNED) {
+            out.add(binned(m, rm[0], rm[1], cm[0], cm[1]));
+        }
+        return out;
+    }
+
+    /**
+     * KS between two sketches. The error bound is the sum of the two normalized rank errors (each sketch's
+     * distribution function is off by at most its rank error everywhere, so their difference by at most the sum).
+     * When both sketches are exact, their retained values are the raw values and the p-value is SciPy's.
+     */
+    static ProfileMethodResult ks(KllQuantiles r, KllQuantiles c, double threshold) {
+        double bound = r.normalizedRankError() + c.normalizedRankError();
+        if (r.isExact() && c.isExact()) {
+            KolmogorovSmirnov.Result k = KolmogorovSmirnov.testSorted(positiveZero(r.values()),
+                    positiveZero(c.values()));
+            boolean drift = k.pValue() < DriftMethod.DEFAULT_ALPHA && k.statistic() > threshold;
+            return new ProfileMethodResult(DriftMethod.KS, OptionalDouble.of(k.statistic()), 0,
+                    OptionalDouble.of(k.pValue()), threshold, drift, Optional.empty());
+        }
+        double d = WindowComparison.ks(r, c);
+        return new ProfileMethodResult(DriftMethod.KS, OptionalDouble.of(d), bound, OptionalDouble.empty(),
+                threshold, d - bound > threshold, Optional.of("sketch KS: no p-value; drift when statistic - "
+                        + "error_bound > threshold"));
+    }
+
+    private static double[] positiveZero(double[] v) {
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] == 0) {
+                v[i] = 0.0;
+            }
+        }
+        return v;
+    }
+
+    /**
+     * Bin masses {0: share estimate, 1: error of the share}. Value bins ({@code valueBins}): one per reference value
+     * and a last bin for every other value; a side with exact distinct counts has exact shares, else a value's share
+     * is {@code rank(v) - rank(nextDown(v))}. Decile bins: {@code edges} are split points, bin i holds
+     * {@code (edges[i-1], edges[i]]}, the first everything at or below {@code edges[0]}, the last everything above
+     * the last. A share is a difference of two ranks, each within the rank error eps of the truth, so it is within
+     * 2 eps (eps for the two end bins, which need one rank); exact sketches give 0.
+     */
+    static double[][] masses(KllQuantiles q, Optional<SortedMap<Double, Long>> distinct, double[] edges,
+            boolean valueBins) {
+        double n = q.n();
+        double eps = q.normalizedRankError();
+        int bins = edges.length + 1;
+        double[] m = new double[bins];
+        double[] e = new double[bins];
+        if (valueBins) {
+            if (distinct.isPresent()) {
+                SortedMap<Double, Long> d = distinct.get();
+                long other = q.n();
+                for (int i = 0; i < edges.length; i++) {
+                    long cnt = d.getOrDefault(edges[i], 0L);
+                    m[i] = cnt / n;
+                    other -= cnt;
+                }
+                m[bins - 1] = other / n;
+            } else {
+                double rest = 1;
+                for (int i = 0; i < edges.length; i++) {
+                    m[i] = q.rank(edges[i]) - q.rank(Math.nextDown(edges[i]));
+                    e[i] = 2 * eps;
+                    rest -= m[i];
+                }
+                m[bins - 1] = Math.max(0, rest);
+                e[bins - 1] = Math.min(1, 2 * eps * edges.length);
+            }
+            return new double[][] {m, e};
+        }
+        double prev = 0;
+        for (int i = 0; i < edges.length; i++) {
+            double rk = q.rank(edges[i]);
+            m[i] = rk - prev;
+            e[i] = (i == 0 ? 1 : 2) * eps;
+            prev = rk;
+        }
+        m[bins - 1] = 1 - prev;
+        e[bins - 1] = eps;
+        return new double[][] {m, e};
+    }
+
+    /** A binned distance from shares with per-bin errors; the bound from the distance's range over the error box. */
+    static ProfileMethodResult binned(DriftMethod m, double[] r, double[] er, double[] c, double[] ec) {
+        double s = distance(m, r, c);
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        double[] range = range(m, r, er, c, ec);
+        lo = range[0];
+        hi = range[1];
+        double bound = Math.max(0, Math.max(hi - s, s - lo));
+        double threshold = m.defaultThreshold();
+        return new ProfileMethodResult(m, OptionalDouble.of(s), bound, OptionalDouble.empty(), threshold,
+                s - bound > threshold, bound == 0 ? Optional.empty()
+                        : Optional.of("from sketches; drift when statistic - error_bound > threshold"));
+    }
+
+    static double distance(DriftMethod m, double[] r, double[] c) {
+        double s = 0;
+        for (int i = 0; i < r.length; i++) {
+            s += term(m, r[i], c[i]);
+        }
+        return finish(m, s);
+    }
+
+    private static double finish(DriftMethod m, double s) {
+        switch (m) {
+            case JENSEN_SHANNON:
+                return Math.sqrt(Math.max(0.0, s / 2.0 / Math.log(2)));
+            case HELLINGER:
+                return Math.sqrt(Math.max(0.0, 1.0 - s));
+            case TVD:
+                return 0.5 * s;
+            default:
+                return s;
+        }
+    }
+
+    /** The per-bin term; as CountTests.distance (PSI replaces a zero share by its epsilon). */
+    private static double term(DriftMethod m, double r, double c) {
+        switch (m) {
+            case PSI: {
+                if (r == 0 && c == 0) {
+                    return 0;
+                }
+                double ri = r == 0 ? CountTests.EPSILON : r;
+                double ci = c == 0 ? CountTests.EPSILON : c;
+                return (ci - ri) * Math.log(ci / ri);
+            }
+            case JENSEN_SHANNON: {
+                double mm = (r + c) / 2.0;
+                return relEntr(r, mm) + relEntr(c, mm);
+            }
+            case HELLINGER:
+                return Math.sqrt(r * c);
+            case TVD:
+                return Math.abs(r - c);
+            default:
+                throw new IllegalArgumentException("not a binned method: " + m);
+        }
+    }
+
+    private static double relEntr(double x, double y) {
+        return x == 0 ? 0 : x * Math.log(x / y);
+    }
+
+    /**
+     * The smallest and largest value of the distance when each share may be anywhere in [share - err, share + err]
+     * (clipped to [0, 1]); each term is monotone in each share on either side of the diagonal (Hellinger: everywhere),
+     * so its extremes over a box are at the box's corners, or 0 when the box meets the diagonal ({@code r = c}).
+     * PSI's epsilon substitution is covered by also trying a zero share when the box reaches 0.
+     */
+    static double[] range(DriftMethod m, double[] r, double[] er, double[] c, double[] ec) {
+        double sLo = 0;
+        double sHi = 0;
+        for (int i = 0; i < r.length; i++) {
+            double[] rs = candidates(r[i], er[i]);
+            double[] cs = candidates(c[i], ec[i]);
+            double tLo = Double.POSITIVE_INFINITY;
+            double tHi = Double.NEGATIVE_INFINITY;
+            for (double a : rs) {
+                for (double b : cs) {
+                    double t = term(m, a, b);
+                    tLo = Math.min(tLo, t);
+                    tHi = Math.max(tHi, t);
+                }
+            }
+            boolean meets = Math.max(rs[0], cs[0]) <= Math.min(rs[rs.length - 1], cs[cs.length - 1]);
+            if (meets && m != DriftMethod.HELLINGER) {
+                tLo = 0;
+            }
+            sLo += tLo;
+            sHi += tHi;
+        }
+        double a = finish(m, sLo);
+        double b = finish(m, sHi);
+        return new double[] {Math.min(a, b), Math.max(a, b)};
+    }
+
+    /** Sorted candidate shares: the box's ends, and for PSI's epsilon rule 0 and the epsilon when reachable. */
+    private static double[] candidates(double v, double err) {
+        if (err == 0) {
+            return new double[] {v};
+        }
+        double lo = Math.max(0, v - err);
+        double hi = Math.min(1, v + err);
+        if (lo < CountTests.EPSILON && hi > CountTests.EPSILON) {
+            return new double[] {lo, CountTests.EPSILON, hi};
+        }
+        return new double[] {lo, hi};
+    }
+
+    static List<ProfileMethodResult> categorical(ColumnProfile refCol, ColumnProfile curCol) {
+        ProfileCategories r = refCol.categories().orElseThrow();
+        ProfileCategories c = curCol.categories().orElseThrow();
+        List<ProfileMethodResult> out = new ArrayList<>();
+        double linfThreshold = DriftAnalyzer.DEFAULT_MIN_CATEGORICAL_EFFECT;
+        if (r.total() == 0 || c.total() == 0) {
+            out.add(undefined(DriftMethod.L_INFINITY, linfThreshold, "no values on one side"));
+            for (DriftMethod m : BINNED) {
+                out.add(undefined(m, m.defaultThreshold(), "no values on one side"));
+            }
+            return out;
+        }
+        double d = WindowComparison.shareChange(r, c);
+        double bound = WindowComparison.shareErrorBound(r, c);
+        out.add(new ProfileMethodResult(DriftMethod.L_INFINITY, OptionalDouble.of(d), bound, OptionalDouble.empty(),
+                linfThreshold, d - bound > linfThreshold, bound == 0 ? Optional.empty()
+                        : Optional.of("frequent-items counts; drift when statistic - error_bound > threshold")));
+        if (!r.exact() || !c.exact()) {
+            String note = "needs exact category counts on both sides (more than the category cap of distinct values)";
+            for (DriftMethod m : BINNED) {
+                out.add(undefined(m, m.defaultThreshold(), note));
+            }
+            return out;
+        }
+        TreeMap<String, long[]> both = new TreeMap<>();
+        for (FrequentItemsRow row : r.items()) {
+            both.computeIfAbsent(row.value(), k -> new long[2])[0] = row.lowerBound();
+        }
+        for (FrequentItemsRow row : c.items()) {
+            both.computeIfAbsent(row.value(), k -> new long[2])[1] = row.lowerBound();
+        }
+        double[] rs = new double[both.size()];
+        double[] cs = new double[both.size()];
+        int i = 0;
+        for (long[] v : both.values()) {
+            rs[i] = (double) v[0] / r.total();
+            cs[i] = (double) v[1] / c.total();
+            i++;
+        }
+        double[] zero = new double[rs.length];
+        for (DriftMethod m : BINNED) {
+            out.add(binned(m, rs, zero, cs, zero));
+        }
+        return out;
+    }
+}
