@@ -78,6 +78,43 @@ class DriftCliTest {
     }
 
     @Test
+    @DisplayName("--reference-profile: statistics from the sketches with error_bound; winter against summer drifts,"
+            + " a split against itself does not")
+    void referenceProfile() throws IOException {
+        Path p = dir.resolve("winter-profile.json");
+        CliRunner.Result made = CliRunner.raw("profile", winter.toString(), "--out", p.toString());
+        assertThat(made.exitCode()).as(made.err()).isZero();
+        CliRunner.Result r = drift("--reference-profile", p.toString(), "--current", summer.toString(), "--format",
+                "json", "--fail-on-drift");
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
+        JsonNode report = r.json();
+        assertThat(report.get("reference_rows").asLong()).isEqualTo(361);
+        assertThat(report.get("current_rows").asLong()).isEqualTo(368);
+        assertThat(report.get("dataset_drift").asBoolean()).isTrue();
+        JsonNode temp = column(report, "temp_max");
+        assertThat(temp.get("kind").asText()).isEqualTo("numeric");
+        assertThat(temp.get("drift").asBoolean()).isTrue();
+        JsonNode ks = temp.get("results").get(0);
+        assertThat(ks.get("method").asText()).isEqualTo("ks");
+        assertThat(ks.get("error_bound").asDouble()).isGreaterThan(0);
+        assertThat(ks.get("statistic").asDouble() - ks.get("error_bound").asDouble()).isGreaterThan(0.8);
+        assertThat(ks.has("p_value")).isFalse();
+        for (JsonNode c : report.get("columns")) {
+            for (JsonNode m : c.get("results")) {
+                assertThat(m.has("error_bound")).as(c.get("name") + " " + m.get("method")).isTrue();
+            }
+        }
+        assertThat(column(report, "weather").get("results").get(0).get("method").asText()).isEqualTo("l_infinity");
+
+        Path tp = dir.resolve("train-profile.json");
+        assertThat(CliRunner.raw("profile", train.toString(), "--out", tp.toString()).exitCode()).isZero();
+        CliRunner.Result same = drift("--reference-profile", tp.toString(), "--current", train.toString(),
+                "--fail-on-drift");
+        assertThat(same.exitCode()).as(same.err() + same.out()).isZero();
+        assertThat(same.out()).contains("temp_max (numeric): no drift (by ks)", "+-", "Dataset drift: no");
+    }
+
+    @Test
     @DisplayName("winter against summer drifts: exit 1 with --fail-on-drift, JSON fields as the contract")
     void winterAgainstSummer() throws IOException {
         CliRunner.Result r = drift("--reference", winter.toString(), "--current", summer.toString(), "--format",
@@ -245,9 +282,18 @@ class DriftCliTest {
         assertThat(r.err()).contains("--format html", "not available yet");
         assertThat(r.out()).isEmpty();
 
-        r = drift("--reference-profile", dir.resolve("p.json").toString(), "--current", summer.toString());
+        r = drift("--reference-profile", dir.resolve("nope.json").toString(), "--current", summer.toString());
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("--reference-profile", "not available yet");
+        assertThat(r.err()).contains("--reference-profile", "nope.json", "does not exist");
+
+        r = drift("--reference-profile", winter.toString(), "--current", summer.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--reference-profile", winter.toString());
+
+        r = drift("--reference", winter.toString(), "--reference-profile", winter.toString(), "--current",
+                summer.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--reference-profile replaces --reference");
 
         r = drift("--reference", winter.toString(), "--current", summer.toString(), "--methods", "ks,bogus");
         assertThat(r.exitCode()).isEqualTo(2);

@@ -5,13 +5,17 @@ import dev.mlops.cli.ExitCodes;
 import dev.mlops.cli.OutFiles;
 import dev.mlops.cli.Output;
 import dev.mlops.cli.TableFiles;
+import dev.mlops.drift.ColumnProfile;
 import dev.mlops.drift.ColumnReport;
+import dev.mlops.drift.DatasetProfile;
 import dev.mlops.drift.ColumnType;
 import dev.mlops.drift.Decision;
 import dev.mlops.drift.DriftAnalyzer;
 import dev.mlops.drift.DriftReport;
 import dev.mlops.drift.DriftReportJson;
 import dev.mlops.drift.MethodResult;
+import dev.mlops.drift.ProfileComparison;
+import dev.mlops.drift.ProfileMethodResult;
 import dev.mlops.drift.QualityCheck;
 import dev.mlops.drift.SkippedColumn;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +45,8 @@ public final class DriftCommand extends BaseCommand {
     Path reference;
 
     @Option(names = "--reference-profile", paramLabel = "PROFILE.json",
-            description = "A profile in place of --reference (not available yet).")
+            description = "A profile (from mlops profile) in place of --reference: statistics from the"
+                    + " sketches, each with its error_bound.")
     Path referenceProfile;
 
     @Option(names = "--current", required = true, paramLabel = "CUR", description = "The current data file.")
@@ -89,8 +94,11 @@ public final class DriftCommand extends BaseCommand {
                     + " --out FILE for the text report");
         }
         if (referenceProfile != null) {
-            throw new InvalidArgumentException("--reference-profile", "--reference-profile: comparing with a profile is"
-                    + " not available yet; pass the reference data file with --reference");
+            if (reference != null) {
+                throw new InvalidArgumentException("--reference-profile", "--reference-profile replaces --reference:"
+                        + " pass one of them");
+            }
+            return fromProfile(fmt);
         }
         if (reference == null) {
             throw new InvalidArgumentException("--reference", "--reference REF is required");
@@ -178,6 +186,182 @@ public final class DriftCommand extends BaseCommand {
             }
         }
         return failOnDrift && report.datasetDrift() ? ExitCodes.CHECK_FAILED : ExitCodes.OK;
+    }
+
+    /**
+     * {@code --reference-profile}: profiles the current file and compares the two profiles with
+     * {@link ProfileComparison}. A column drifts when its decision method ({@code ks} for numeric columns,
+     * {@code l_infinity} for categorical ones) drifts; the dataset drifts when at least half the compared columns do.
+     */
+    private Integer fromProfile(String fmt) {
+        if (!methods.strip().equalsIgnoreCase("auto")) {
+            throw new InvalidArgumentException("--methods", "--methods: with --reference-profile every method that"
+                    + " can be computed from profiles is reported; leave --methods out");
+        }
+        Output out = output();
+        DatasetProfile ref;
+        try {
+            ref = ProfileCommand.read(referenceProfile, "--reference-profile");
+        } catch (InvalidArgumentException e) {
+            throw new InvalidArgumentException("--reference-profile", "--reference-profile: " + e.getMessage(), e);
+        }
+        Set<String> forced = new LinkedHashSet<>(TableFiles.list("--categorical", categorical));
+        List<String> curNames = TableFiles.names(current, "--current");
+        List<String> requested = columns == null ? null : TableFiles.list("--columns", columns);
+        if (requested != null) {
+            for (String name : requested) {
+                if (ref.column(name).isEmpty() && !curNames.contains(name)) {
+                    throw new InvalidArgumentException("--columns", "--columns: column '" + name + "' is in neither "
+                            + referenceProfile + " nor " + current);
+                }
+            }
+        }
+        List<String> profiled = curNames.stream().filter(n -> requested == null || requested.contains(n)).toList();
+        DatasetProfile cur = ProfileCommand.profileOf(current, "--current", profiled, forced, out);
+        List<String> order = new ArrayList<>();
+        if (requested != null) {
+            order.addAll(requested);
+        } else {
+            ref.columnNames().stream().filter(curNames::contains).forEach(order::add);
+        }
+        List<Map<String, Object>> cols = new ArrayList<>();
+        List<Map<String, Object>> skipped = new ArrayList<>();
+        if (requested == null) {
+            for (String n : ref.columnNames()) {
+                if (!curNames.contains(n)) {
+                    skipped.add(Map.of("name", n, "reason", "only in the reference profile"));
+                }
+            }
+            for (String n : curNames) {
+                if (ref.column(n).isEmpty()) {
+                    skipped.add(Map.of("name", n, "reason", "only in the current data"));
+                }
+            }
+        }
+        int decided = 0;
+        int drifted = 0;
+        for (String name : order) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("name", name);
+            java.util.Optional<ColumnProfile> rc = ref.column(name);
+            java.util.Optional<ColumnProfile> cc = cur.column(name);
+            rc.or(() -> cc).ifPresent(p -> c.put("kind", p.kind().name().toLowerCase(Locale.ROOT)));
+            rc.ifPresent(p -> c.put("reference_count", p.count()));
+            cc.ifPresent(p -> c.put("current_count", p.count()));
+            if (rc.isEmpty() || cc.isEmpty()) {
+                c.put("error", rc.isEmpty() ? "column '" + name + "' is not in the reference profile"
+                        : "column '" + name + "' is not in the current data");
+            } else if (rc.get().kind() != cc.get().kind()) {
+                c.put("error", "kind changed: " + rc.get().kind().name().toLowerCase(Locale.ROOT)
+                        + " in the reference profile, " + cc.get().kind().name().toLowerCase(Locale.ROOT)
+                        + " in the current data");
+            } else {
+                List<ProfileMethodResult> rs = ProfileComparison.compare(rc.get(), cc.get());
+                List<Map<String, Object>> results = new ArrayList<>();
+                for (ProfileMethodResult m : rs) {
+                    Map<String, Object> r = new LinkedHashMap<>();
+                    r.put("method", m.method().id());
+                    r.put("statistic", m.statistic().isPresent() ? m.statistic().getAsDouble() : null);
+                    r.put("error_bound", m.errorBound());
+                    if (m.pValue().isPresent()) {
+                        r.put("p_value", m.pValue().getAsDouble());
+                    }
+                    r.put("threshold", m.threshold());
+                    r.put("drift", m.drift());
+                    m.note().ifPresent(n -> r.put("note", n));
+                    results.add(r);
+                }
+                c.put("results", results);
+                boolean drift = rs.get(0).drift();
+                c.put("decision_method", rs.get(0).method().id());
+                c.put("drift", drift);
+                if (rs.get(0).statistic().isPresent()) {
+                    decided++;
+                    if (drift) {
+                        drifted++;
+                    }
+                }
+            }
+            cols.add(c);
+        }
+        boolean datasetDrift = decided > 0 && (double) drifted / decided >= DriftAnalyzer.DEFAULT_SHARE;
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("reference_profile", referenceProfile.toString());
+        doc.put("reference_rows", ref.rows());
+        doc.put("current_rows", cur.rows());
+        doc.put("columns", cols);
+        doc.put("skipped", skipped);
+        doc.put("decided_columns", decided);
+        doc.put("drifted_columns", drifted);
+        doc.put("drift_share", decided == 0 ? null : (double) drifted / decided);
+        doc.put("share_threshold", DriftAnalyzer.DEFAULT_SHARE);
+        doc.put("dataset_drift", datasetDrift);
+        String verdict = (datasetDrift ? "Dataset drift: YES" : "Dataset drift: no") + " (" + drifted + " of "
+                + decided + " decided columns drift, threshold " + num(DriftAnalyzer.DEFAULT_SHARE) + ")";
+        String text;
+        if (fmt.equals("json")) {
+            try {
+                text = Output.mapper().writeValueAsString(doc) + "\n";
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        } else {
+            StringBuilder s = new StringBuilder();
+            s.append("Reference profile ").append(referenceProfile).append(": ").append(ref.rows())
+                    .append(" rows; current ").append(current).append(": ").append(cur.rows()).append(" rows\n");
+            s.append("Statistics from sketches; a method drifts when statistic - error_bound > threshold\n");
+            s.append("\nColumns:\n");
+            for (Map<String, Object> c : cols) {
+                s.append("  ").append(c.get("name")).append(" (").append(c.getOrDefault("kind", "?")).append("): ");
+                if (c.containsKey("error")) {
+                    s.append("ERROR ").append(c.get("error")).append('\n');
+                    continue;
+                }
+                s.append(Boolean.TRUE.equals(c.get("drift")) ? "DRIFT" : "no drift").append(" (by ")
+                        .append(c.get("decision_method")).append(")\n");
+                @SuppressWarnings("unchecked")
+                List<Map<String, Object>> results = (List<Map<String, Object>>) c.get("results");
+                for (Map<String, Object> r : results) {
+                    Object st = r.get("statistic");
+                    s.append("      ").append(r.get("method")).append(": statistic ")
+                            .append(st == null ? "-" : num((Double) st)).append(" +- ")
+                            .append(num((Double) r.get("error_bound")));
+                    if (r.containsKey("p_value")) {
+                        s.append(", p ").append(num((Double) r.get("p_value")));
+                    }
+                    s.append(", threshold ").append(num((Double) r.get("threshold")))
+                            .append(Boolean.TRUE.equals(r.get("drift")) ? ", drift" : ", no drift");
+                    if (r.containsKey("note")) {
+                        s.append(" (").append(r.get("note")).append(')');
+                    }
+                    s.append('\n');
+                }
+            }
+            s.append('\n').append(verdict).append('\n');
+            text = s.toString();
+        }
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        if (outFile == null) {
+            out.out().print(text);
+            out.out().flush();
+        } else {
+            OutFiles.write("--out", outFile, o -> {
+                o.write(bytes);
+                return null;
+            });
+            if (json()) {
+                Map<String, Object> d = new LinkedHashMap<>();
+                d.put("out", outFile.toAbsolutePath().toString());
+                d.put("format", fmt);
+                d.put("dataset_drift", datasetDrift);
+                d.put("drifted_columns", drifted);
+                d.put("decided_columns", decided);
+                out.json(d);
+            } else {
+                out.line("Wrote the " + fmt + " drift report to " + outFile + ": " + verdict);
+            }
+        }
+        return failOnDrift && datasetDrift ? ExitCodes.CHECK_FAILED : ExitCodes.OK;
     }
 
     private String text(DriftReport r) {

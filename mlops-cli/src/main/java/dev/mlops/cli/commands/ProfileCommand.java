@@ -63,7 +63,20 @@ public final class ProfileCommand extends BaseCommand {
             throw new InvalidArgumentException("DATA", data + " has no columns to profile");
         }
         Output out = output();
-        Map<String, ColumnType> types = TableFiles.types(data, "DATA", names, forced, out::progress);
+        DatasetProfile profile = profileOf(data, "DATA", names, forced, out);
+        write(profile, outFile);
+        if (json()) {
+            out.json(summary(profile, outFile));
+        } else {
+            out.line("Wrote the profile of " + data + " (" + profile.rows() + " rows, " + profile.columns().size()
+                    + " columns) to " + outFile);
+        }
+        return 0;
+    }
+
+    /** Profiles the named columns of a data file (types inferred, {@code forced} ones categorical). */
+    static DatasetProfile profileOf(Path data, String label, List<String> names, Set<String> forced, Output out) {
+        Map<String, ColumnType> types = TableFiles.types(data, label, names, forced, out::progress);
         DatasetProfiler.Builder builder = DatasetProfiler.builder();
         LinkedHashMap<String, ColumnMode> select = new LinkedHashMap<>();
         types.forEach((name, type) -> {
@@ -82,7 +95,7 @@ public final class ProfileCommand extends BaseCommand {
         for (String name : types.keySet()) {
             columns[i++] = profiler.column(name);
         }
-        TableFiles.read(data, "DATA", select, "profiling", out::progress, batch -> {
+        TableFiles.read(data, label, select, "profiling", out::progress, batch -> {
             for (int c = 0; c < kinds.length; c++) {
                 byte[] states = batch.states(c);
                 double[] values = batch.values(c);
@@ -101,15 +114,25 @@ public final class ProfileCommand extends BaseCommand {
                 }
             }
         });
-        DatasetProfile profile = profiler.toProfile();
-        write(profile, outFile);
-        if (json()) {
-            out.json(summary(profile, outFile));
-        } else {
-            out.line("Wrote the profile of " + data + " (" + profile.rows() + " rows, " + profile.columns().size()
-                    + " columns) to " + outFile);
+        return profiler.toProfile();
+    }
+
+    /** Reads a profile file; bad files are usage errors naming {@code label}. */
+    static DatasetProfile read(Path file, String label) {
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidArgumentException(label, "profile " + file + " does not exist or is not a file");
         }
-        return 0;
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new InvalidArgumentException(label, "cannot read profile " + file + ": " + e.getMessage(), e);
+        }
+        try {
+            return DatasetProfile.fromJson(bytes);
+        } catch (InvalidArgumentException e) {
+            throw new InvalidArgumentException(label, file + ": " + e.getMessage(), e);
+        }
     }
 
     static void write(DatasetProfile profile, Path file) {
@@ -169,23 +192,6 @@ public final class ProfileCommand extends BaseCommand {
                         + " columns) to " + outFile);
             }
             return 0;
-        }
-
-        private static DatasetProfile read(Path file, String label) {
-            if (!Files.isRegularFile(file)) {
-                throw new InvalidArgumentException(label, "profile " + file + " does not exist or is not a file");
-            }
-            byte[] bytes;
-            try {
-                bytes = Files.readAllBytes(file);
-            } catch (IOException e) {
-                throw new InvalidArgumentException(label, "cannot read profile " + file + ": " + e.getMessage(), e);
-            }
-            try {
-                return DatasetProfile.fromJson(bytes);
-            } catch (InvalidArgumentException e) {
-                throw new InvalidArgumentException(label, file + ": " + e.getMessage(), e);
-            }
         }
     }
 }
