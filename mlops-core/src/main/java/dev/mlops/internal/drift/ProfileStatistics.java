@@ -79,7 +79,7 @@ public final class ProfileStatistics {
         double[][] rm = masses(r, refCol.distinctValues(), edges, valueBins);
         double[][] cm = masses(c, curCol.distinctValues(), edges, valueBins);
         for (DriftMethod m : BINNED) {
-            out.add(binned(m, rm[0], rm[1], cm[0], cm[1]));
+            out.add(binned(m, rm[0], rm[1], r.n(), cm[0], cm[1], c.n()));
         }
         return out;
     }
@@ -163,13 +163,12 @@ public final class ProfileStatistics {
     }
 
     /** A binned distance from shares with per-bin errors; the bound from the distance's range over the error box. */
-    static ProfileMethodResult binned(DriftMethod m, double[] r, double[] er, double[] c, double[] ec) {
+    static ProfileMethodResult binned(DriftMethod m, double[] r, double[] er, long nr, double[] c, double[] ec,
+            long nc) {
         double s = distance(m, r, c);
-        double lo = Double.POSITIVE_INFINITY;
-        double hi = Double.NEGATIVE_INFINITY;
-        double[] range = range(m, r, er, c, ec);
-        lo = range[0];
-        hi = range[1];
+        double[] range = range(m, r, er, nr, c, ec, nc);
+        double lo = range[0];
+        double hi = range[1];
         double bound = Math.max(0, Math.max(hi - s, s - lo));
         double threshold = m.defaultThreshold();
         return new ProfileMethodResult(m, OptionalDouble.of(s), bound, OptionalDouble.empty(), threshold,
@@ -230,14 +229,15 @@ public final class ProfileStatistics {
      * The smallest and largest value of the distance when each share may be anywhere in [share - err, share + err]
      * (clipped to [0, 1]); each term is monotone in each share on either side of the diagonal (Hellinger: everywhere),
      * so its extremes over a box are at the box's corners, or 0 when the box meets the diagonal ({@code r = c}).
-     * PSI's epsilon substitution is covered by also trying a zero share when the box reaches 0.
+     * A share is a count over {@code n}, so it is 0 or at least {@code 1 / n}: PSI's replacement of a zero share by
+     * its epsilon is covered by also trying 0, {@code 1 / n} and the epsilon when the box reaches them.
      */
-    static double[] range(DriftMethod m, double[] r, double[] er, double[] c, double[] ec) {
+    static double[] range(DriftMethod m, double[] r, double[] er, long nr, double[] c, double[] ec, long nc) {
         double sLo = 0;
         double sHi = 0;
         for (int i = 0; i < r.length; i++) {
-            double[] rs = candidates(r[i], er[i]);
-            double[] cs = candidates(c[i], ec[i]);
+            double[] rs = candidates(r[i], er[i], nr);
+            double[] cs = candidates(c[i], ec[i], nc);
             double tLo = Double.POSITIVE_INFINITY;
             double tHi = Double.NEGATIVE_INFINITY;
             for (double a : rs) {
@@ -259,17 +259,16 @@ public final class ProfileStatistics {
         return new double[] {Math.min(a, b), Math.max(a, b)};
     }
 
-    /** Sorted candidate shares: the box's ends, and for PSI's epsilon rule 0 and the epsilon when reachable. */
-    private static double[] candidates(double v, double err) {
+    /** Sorted candidate shares: the box's ends, and 1 / n and PSI's epsilon when inside the box. */
+    private static double[] candidates(double v, double err, long n) {
         if (err == 0) {
             return new double[] {v};
         }
         double lo = Math.max(0, v - err);
         double hi = Math.min(1, v + err);
-        if (lo < CountTests.EPSILON && hi > CountTests.EPSILON) {
-            return new double[] {lo, CountTests.EPSILON, hi};
-        }
-        return new double[] {lo, hi};
+        double least = 1.0 / n;
+        return java.util.stream.DoubleStream.of(lo, hi, least, CountTests.EPSILON)
+                .filter(x -> x >= lo && x <= hi).sorted().distinct().toArray();
     }
 
     static List<ProfileMethodResult> categorical(ColumnProfile refCol, ColumnProfile curCol) {
@@ -313,7 +312,7 @@ public final class ProfileStatistics {
         }
         double[] zero = new double[rs.length];
         for (DriftMethod m : BINNED) {
-            out.add(binned(m, rs, zero, cs, zero));
+            out.add(binned(m, rs, zero, r.total(), cs, zero, c.total()));
         }
         return out;
     }
