@@ -198,6 +198,56 @@ class ProfileComparisonTest {
         return c;
     }
 
+    /** Above the category cap: l_infinity within its frequent-items bound of the raw value; share methods empty. */
+    @ParameterizedTest
+    @ValueSource(longs = {41, 42, 43, 44, 45})
+    void frequentItemsBoundHolds(long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        ProfileOptions small = new ProfileOptions(200, 16);
+        ColumnProfiler a = ColumnProfiler.categorical("c", small);
+        ColumnProfiler b = ColumnProfiler.categorical("c", small);
+        Map<String, Long> ra = new HashMap<>();
+        Map<String, Long> rb = new HashMap<>();
+        for (int i = 0; i < 20_000; i++) {
+            String x = "k" + (int) Math.floor(Math.pow(rnd.nextDouble(), 3) * 200);
+            String y = "k" + (int) Math.floor(Math.pow(rnd.nextDouble(), 3 + (seed % 2)) * 200);
+            a.add(x);
+            b.add(y);
+            ra.merge(x, 1L, Long::sum);
+            rb.merge(y, 1L, Long::sum);
+        }
+        List<ProfileMethodResult> rs = ProfileComparison.compare(a.toProfile(), b.toProfile());
+        ProfileMethodResult linf = result(rs, DriftMethod.L_INFINITY);
+        double raw = TwoSampleTests.categorical(DriftMethod.L_INFINITY, ra, rb).statistic().getAsDouble();
+        assertThat(linf.errorBound()).isGreaterThan(0);
+        assertThat(Math.abs(linf.statistic().getAsDouble() - raw)).isLessThanOrEqualTo(linf.errorBound());
+        for (DriftMethod m : BINNED) {
+            assertThat(result(rs, m).statistic()).isEmpty();
+            assertThat(result(rs, m).drift()).isFalse();
+            assertThat(result(rs, m).note()).isPresent();
+        }
+    }
+
+    /** Dataset profiles, through their JSON: every shared column of the same kind, in the reference's order. */
+    @Test
+    void datasetProfilesThroughJson() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        DatasetProfiler pa = DatasetProfiler.builder().numeric("x").categorical("c").build();
+        DatasetProfiler pb = DatasetProfiler.builder().categorical("c").numeric("x").build();
+        for (int i = 0; i < 3000; i++) {
+            pa.column("x").add(rnd.nextDouble());
+            pa.column("c").add(rnd.nextBoolean() ? "a" : "b");
+            pb.column("x").add(rnd.nextDouble() + 0.5);
+            pb.column("c").add(rnd.nextBoolean() ? "a" : "b");
+        }
+        DatasetProfile ref = DatasetProfile.fromJson(pa.toProfile().toJson());
+        Map<String, List<ProfileMethodResult>> out = ProfileComparison.compare(ref, pb.toProfile());
+        assertThat(out.keySet()).containsExactly("x", "c");
+        assertThat(result(out.get("x"), DriftMethod.KS).drift()).isTrue();
+        assertThat(result(out.get("c"), DriftMethod.L_INFINITY).drift()).isFalse();
+        assertThat(result(out.get("c"), DriftMethod.L_INFINITY).errorBound()).isZero();
+    }
+
     @Test
     void kindsMustMatch() {
         assertThatThrownBy(() -> ProfileComparison.compare(numeric(new double[] {1}),
