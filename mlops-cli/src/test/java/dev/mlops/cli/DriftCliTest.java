@@ -460,6 +460,7 @@ class DriftCliTest {
         assertThat(html.replace("xmlns=\"http://www.w3.org/1999/xhtml\"", "")
                 .replace("xmlns=\"http://www.w3.org/2000/svg\"", "")).doesNotContain("http://", "https://", "url(");
         assertThat(doc.getDocumentElement().getTextContent()).contains(winter.toString(), summer.toString(),
-                "361 rows", "Dataset drift: YES");
+                "361 rows", "Dataset drift: YES", "[2012-01-01, 2012-02-06]"); // date bins as dates
+        assertThat(html).doesNotContain("1.325376E9");
     }
 }

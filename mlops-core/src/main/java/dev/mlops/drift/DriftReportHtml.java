@@ -1,6 +1,7 @@
 package dev.mlops.drift;
 
 import dev.mlops.internal.drift.NumericBins;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -12,6 +13,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Writes a {@link DriftReport} as one self-contained HTML page: inline CSS and inline SVG only, no scripts and no
@@ -27,11 +30,13 @@ public final class DriftReportHtml {
     /** Most categories drawn with a bar each; the others are summed into one bar. */
     public static final int MAX_CATEGORIES = 30;
 
+    private static final Pattern NUMBER = Pattern.compile("-?\\d+(\\.\\d+)?(E-?\\d+)?");
     private static final String REF_COLOR = "#1f77b4";
     private static final String CUR_COLOR = "#ff7f0e";
     private static final int CHART_W = 1000;
     private static final int PLOT_H = 200;
     private static final int LEFT = 50;
+    private static final int RIGHT = 110;
     private static final int TOP = 20;
     private static final int LABEL_H = 110;
 
@@ -128,7 +133,8 @@ public final class DriftReportHtml {
         if (ref != null && cur != null && ref.count() > 0 && cur.count() > 0) {
             boolean categorical = c.type().map(t -> t == ColumnType.CATEGORICAL).orElse(false)
                     || ref.categories() != null || cur.categories() != null;
-            chart(h, categorical ? categoryBins(ref, cur) : numericBins(ref, cur));
+            chart(h, categorical ? categoryBins(ref, cur)
+                    : numericBins(ref, cur, c.type().map(t -> t == ColumnType.DATETIME).orElse(false)));
         }
         c.decision().ifPresent(d -> decision(h, d));
         c.note().ifPresent(n -> h.append("<p class=\"note\">").append(esc(n)).append("</p>\n"));
@@ -164,7 +170,7 @@ public final class DriftReportHtml {
     private record Bins(List<String> labels, long[] ref, long[] cur) {
     }
 
-    private static Bins numericBins(ColumnValues ref, ColumnValues cur) {
+    private static Bins numericBins(ColumnValues ref, ColumnValues cur, boolean datetime) {
         double[] sorted = ref.numbers().clone();
         Arrays.sort(sorted);
         if (!Double.isFinite(sorted[0]) || !Double.isFinite(sorted[sorted.length - 1])) {
@@ -178,7 +184,7 @@ public final class DriftReportHtml {
         NumericBins bins = NumericBins.fit(sorted);
         List<String> labels = new ArrayList<>();
         for (int i = 0; i < bins.size(); i++) {
-            labels.add(bins.label(i));
+            labels.add(datetime ? instants(bins.label(i)) : bins.label(i));
         }
         return new Bins(labels, bins.counts(ref.numbers()), bins.counts(cur.numbers()));
     }
@@ -217,6 +223,29 @@ public final class DriftReportHtml {
         return new Bins(labels, r, c);
     }
 
+    /** Replaces the epoch seconds in a bin label by ISO-8601 instants (UTC). */
+    private static String instants(String label) {
+        Matcher m = NUMBER.matcher(label);
+        StringBuilder b = new StringBuilder();
+        while (m.find()) {
+            double seconds = Double.parseDouble(m.group());
+            String iso;
+            if (Math.abs(seconds) < 1e15) {
+                long whole = (long) Math.floor(seconds);
+                Instant t = Instant.ofEpochSecond(whole, Math.round((seconds - whole) * 1e9) % 1_000_000_000L);
+                iso = t.toString();
+                if (iso.endsWith("T00:00:00Z")) {
+                    iso = iso.substring(0, iso.length() - "T00:00:00Z".length());
+                }
+            } else {
+                iso = m.group();
+            }
+            m.appendReplacement(b, Matcher.quoteReplacement(iso));
+        }
+        m.appendTail(b);
+        return b.toString();
+    }
+
     private static String[] values(ColumnValues v) {
         if (v.categories() != null) {
             return v.categories();
@@ -245,16 +274,18 @@ public final class DriftReportHtml {
             cs[i] = curTotal == 0 ? 0 : (double) b.cur()[i] / curTotal;
             max = Math.max(max, Math.max(rs[i], cs[i]));
         }
-        double top = max <= 0 ? 1 : niceCeil(max);
-        int plotW = CHART_W - LEFT - 10;
+        double[] axis = axis(max);
+        double top = axis[0];
+        int ticks = (int) axis[1];
+        int plotW = CHART_W - LEFT - RIGHT;
         double slot = (double) plotW / n;
         double barW = Math.max(1, slot * 0.8);
         int height = TOP + PLOT_H + LABEL_H;
         h.append("<figure>\n<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"").append(CHART_W)
                 .append("\" height=\"").append(height).append("\" viewBox=\"0 0 ").append(CHART_W).append(' ')
                 .append(height).append("\" role=\"img\">\n");
-        for (int t = 0; t <= 4; t++) { // grid and y axis labels
-            double v = top * t / 4;
+        for (int t = 0; t <= ticks; t++) { // grid and y axis labels
+            double v = top * t / ticks;
             double y = TOP + PLOT_H - PLOT_H * v / top;
             h.append("<line x1=\"").append(LEFT).append("\" x2=\"").append(LEFT + plotW).append("\" y1=\"")
                     .append(px(y)).append("\" y2=\"").append(px(y)).append("\" class=\"grid\"/>\n")
@@ -296,14 +327,16 @@ public final class DriftReportHtml {
                 .append("\" fill-opacity=\"0.75\"><title>").append(esc(title)).append("</title></rect>\n");
     }
 
-    private static double niceCeil(double v) {
-        double[] steps = {0.05, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0};
-        for (double s : steps) {
-            if (v <= s) {
-                return s;
+    /** The top of the y axis (a share) at or above {@code max}, and its number of round ticks. */
+    private static double[] axis(double max) {
+        double[][] axes = {{0.05, 5}, {0.1, 5}, {0.2, 4}, {0.25, 5}, {0.3, 3}, {0.4, 4}, {0.5, 5}, {0.6, 3},
+            {0.8, 4}, {1.0, 5}};
+        for (double[] a : axes) {
+            if (max <= a[0]) {
+                return a;
             }
         }
-        return 1.0;
+        return axes[axes.length - 1];
     }
 
     private static String shorten(String s) {
@@ -342,7 +375,7 @@ public final class DriftReportHtml {
     }
 
     private static String pct(double share) {
-        return String.format(Locale.ROOT, "%.1f%%", share * 100);
+        return String.format(Locale.ROOT, "%.1f%%", share * 100).replace(".0%", "%");
     }
 
     private static String num(double v) {
