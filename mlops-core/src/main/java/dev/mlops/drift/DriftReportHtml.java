@@ -37,8 +37,9 @@ public final class DriftReportHtml {
     private static final int PLOT_H = 200;
     private static final int LEFT = 50;
     private static final int RIGHT = 110;
+    private static final int MAX_BAR_W = 70;
     private static final int TOP = 20;
-    private static final int LABEL_H = 110;
+    private static final double LABEL_CHAR_W = 7.0; // px per character of an 11px x-axis label, generous
 
     private DriftReportHtml() {
     }
@@ -167,7 +168,7 @@ public final class DriftReportHtml {
     }
 
     /** Labels and counts per bin, for both sides. */
-    private record Bins(List<String> labels, long[] ref, long[] cur) {
+    private record Bins(String kind, List<String> labels, long[] ref, long[] cur) {
     }
 
     private static Bins numericBins(ColumnValues ref, ColumnValues cur, boolean datetime) {
@@ -186,7 +187,7 @@ public final class DriftReportHtml {
         for (int i = 0; i < bins.size(); i++) {
             labels.add(datetime ? instants(bins.label(i)) : bins.label(i));
         }
-        return new Bins(labels, bins.counts(ref.numbers()), bins.counts(cur.numbers()));
+        return new Bins("Bin", labels, bins.counts(ref.numbers()), bins.counts(cur.numbers()));
     }
 
     private static Bins categoryBins(ColumnValues ref, ColumnValues cur) {
@@ -220,7 +221,7 @@ public final class DriftReportHtml {
             }
             labels.add((sorted.size() - shown) + " other categories");
         }
-        return new Bins(labels, r, c);
+        return new Bins("Category", labels, r, c);
     }
 
     /** Replaces the epoch seconds in a bin label by ISO-8601 instants (UTC). */
@@ -279,8 +280,9 @@ public final class DriftReportHtml {
         int ticks = (int) axis[1];
         int plotW = CHART_W - LEFT - RIGHT;
         double slot = (double) plotW / n;
-        double barW = Math.max(1, slot * 0.8);
-        int height = TOP + PLOT_H + LABEL_H;
+        double barW = Math.max(1, Math.min(MAX_BAR_W, slot * 0.8));
+        int longest = b.labels().stream().mapToInt(l -> shorten(l).length()).max().orElse(0);
+        int height = TOP + PLOT_H + 20 + (int) Math.ceil(longest * LABEL_CHAR_W * Math.sin(Math.toRadians(35)));
         h.append("<figure>\n<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"").append(CHART_W)
                 .append("\" height=\"").append(height).append("\" viewBox=\"0 0 ").append(CHART_W).append(' ')
                 .append(height).append("\" role=\"img\">\n");
@@ -308,9 +310,10 @@ public final class DriftReportHtml {
                 .append("</svg>\n<figcaption><span class=\"swatch\" style=\"background:").append(REF_COLOR)
                 .append("\"></span> reference (").append(refTotal).append(" values) <span class=\"swatch\" ")
                 .append("style=\"background:").append(CUR_COLOR).append("\"></span> current (").append(curTotal)
-                .append(" values), share of each side's values per bin")
+                .append(" values), share of each side's values per ").append(b.kind().toLowerCase(Locale.ROOT))
                 .append("</figcaption>\n</figure>\n");
-        h.append("<table class=\"bins\">\n<tr><th>Bin</th><th>Reference</th><th>Current</th></tr>\n");
+        h.append("<table class=\"bins\">\n<tr><th>").append(b.kind())
+                .append("</th><th>Reference</th><th>Current</th></tr>\n");
         for (int i = 0; i < n; i++) {
             h.append("<tr><td>").append(esc(b.labels().get(i))).append("</td><td>").append(b.ref()[i])
                     .append(" (").append(pct(rs[i])).append(")</td><td>").append(b.cur()[i]).append(" (")

@@ -130,7 +130,8 @@ class DriftReportHtmlTest {
         assertThat(first.getElementsByTagNameNS(SVG, "svg").getLength()).isEqualTo(1);
         Element cat = columns.stream().filter(e -> text(e, "code").equals("cat&<egory>")).findFirst().orElseThrow();
         assertThat(cat.getElementsByTagNameNS(SVG, "svg").getLength()).isEqualTo(1);
-        assertThat(cat.getTextContent()).contains(category);
+        assertThat(cat.getTextContent()).contains(category, "per category");
+        assertThat(first.getTextContent()).contains("per bin");
         long[][] counts = binCounts(cat);
         assertThat(counts[0]).containsExactlyInAnyOrder(67, 133);
         assertThat(counts[1]).containsExactlyInAnyOrder(102, 101);
