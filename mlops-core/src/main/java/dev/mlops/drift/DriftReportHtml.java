@@ -1,6 +1,8 @@
 package dev.mlops.drift;
 
 import dev.mlops.internal.drift.NumericBins;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,6 +40,7 @@ public final class DriftReportHtml {
     private static final int LEFT = 50;
     private static final int RIGHT = 110;
     private static final int MAX_BAR_W = 70;
+    private static final int LABEL_DIGITS = 6;
     private static final int TOP = 20;
     private static final double LABEL_CHAR_W = 7.0; // px per character of an 11px x-axis label, generous
 
@@ -185,7 +188,7 @@ public final class DriftReportHtml {
         NumericBins bins = NumericBins.fit(sorted);
         List<String> labels = new ArrayList<>();
         for (int i = 0; i < bins.size(); i++) {
-            labels.add(datetime ? instants(bins.label(i)) : bins.label(i));
+            labels.add(relabel(bins.label(i), datetime));
         }
         return new Bins("Bin", labels, bins.counts(ref.numbers()), bins.counts(cur.numbers()));
     }
@@ -224,27 +227,38 @@ public final class DriftReportHtml {
         return new Bins("Category", labels, r, c);
     }
 
-    /** Replaces the epoch seconds in a bin label by ISO-8601 instants (UTC). */
-    private static String instants(String label) {
+    /**
+     * Rewrites the numbers of a bin label for reading: epoch seconds as ISO-8601 instants (UTC, a date alone at
+     * midnight), other numbers rounded to {@value #LABEL_DIGITS} significant digits.
+     */
+    private static String relabel(String label, boolean datetime) {
         Matcher m = NUMBER.matcher(label);
         StringBuilder b = new StringBuilder();
         while (m.find()) {
-            double seconds = Double.parseDouble(m.group());
-            String iso;
-            if (Math.abs(seconds) < 1e15) {
-                long whole = (long) Math.floor(seconds);
-                Instant t = Instant.ofEpochSecond(whole, Math.round((seconds - whole) * 1e9) % 1_000_000_000L);
-                iso = t.toString();
-                if (iso.endsWith("T00:00:00Z")) {
-                    iso = iso.substring(0, iso.length() - "T00:00:00Z".length());
-                }
-            } else {
-                iso = m.group();
-            }
-            m.appendReplacement(b, Matcher.quoteReplacement(iso));
+            double x = Double.parseDouble(m.group());
+            m.appendReplacement(b, Matcher.quoteReplacement(datetime ? instant(x) : round(x)));
         }
         m.appendTail(b);
         return b.toString();
+    }
+
+    private static String instant(double seconds) {
+        if (!(Math.abs(seconds) < 1e15)) {
+            return round(seconds);
+        }
+        long whole = (long) Math.floor(seconds);
+        long nanos = Math.min(999_999_999L, Math.round((seconds - whole) * 1e9));
+        String iso = Instant.ofEpochSecond(whole, nanos).toString();
+        return iso.endsWith("T00:00:00Z") ? iso.substring(0, iso.length() - "T00:00:00Z".length()) : iso;
+    }
+
+    private static String round(double x) {
+        if (x == 0 || !Double.isFinite(x)) {
+            return Double.toString(x);
+        }
+        BigDecimal d = new BigDecimal(x).round(new MathContext(LABEL_DIGITS)).stripTrailingZeros();
+        double a = Math.abs(x);
+        return a >= 1e-4 && a < 1e9 ? d.toPlainString() : d.toString();
     }
 
     private static String[] values(ColumnValues v) {

@@ -132,6 +132,20 @@ class DriftReportHtmlTest {
         assertThat(cat.getElementsByTagNameNS(SVG, "svg").getLength()).isEqualTo(1);
         assertThat(cat.getTextContent()).contains(category, "per category");
         assertThat(first.getTextContent()).contains("per bin");
+        // bin edges of random doubles are shown to 6 significant digits
+        NodeList cells = binsTable(first).getElementsByTagNameNS(XHTML, "td");
+        int labels = 0;
+        for (int i = 0; i < cells.getLength(); i += 3) {
+            String label = cells.item(i).getTextContent();
+            assertThat(label).matches("[<>\\[(].*");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\d+(\\.\\d+)?").matcher(label);
+            while (m.find()) {
+                assertThat(m.group().replace(".", "").replaceFirst("^0+", "")).as(label).hasSizeLessThanOrEqualTo(6);
+            }
+            labels++;
+        }
+        assertThat(labels).isEqualTo(12); // ten deciles' intervals and the bins below and above
+
         long[][] counts = binCounts(cat);
         assertThat(counts[0]).containsExactlyInAnyOrder(67, 133);
         assertThat(counts[1]).containsExactlyInAnyOrder(102, 101);
@@ -230,14 +244,7 @@ class DriftReportHtmlTest {
 
     /** The reference and current counts of the section's bins table (each cell "count (share)"). */
     private static long[][] binCounts(Element section) {
-        Element table = null;
-        NodeList tables = section.getElementsByTagNameNS(XHTML, "table");
-        for (int i = 0; i < tables.getLength(); i++) {
-            if (((Element) tables.item(i)).getAttribute("class").equals("bins")) {
-                table = (Element) tables.item(i);
-            }
-        }
-        assertThat(table).as("bins table").isNotNull();
+        Element table = binsTable(section);
         NodeList trs = table.getElementsByTagNameNS(XHTML, "tr");
         long[][] out = new long[2][trs.getLength() - 1];
         for (int i = 1; i < trs.getLength(); i++) {
@@ -248,6 +255,18 @@ class DriftReportHtmlTest {
             }
         }
         return out;
+    }
+
+    private static Element binsTable(Element section) {
+        Element table = null;
+        NodeList tables = section.getElementsByTagNameNS(XHTML, "table");
+        for (int i = 0; i < tables.getLength(); i++) {
+            if (((Element) tables.item(i)).getAttribute("class").equals("bins")) {
+                table = (Element) tables.item(i);
+            }
+        }
+        assertThat(table).as("bins table").isNotNull();
+        return table;
     }
 
     private static String num(double v) {
