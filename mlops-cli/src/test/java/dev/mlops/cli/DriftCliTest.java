@@ -277,10 +277,19 @@ class DriftCliTest {
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("--columns", "'nope'", "neither");
 
-        r = drift("--reference", winter.toString(), "--current", summer.toString(), "--format", "html");
+        r = drift("--reference", winter.toString(), "--current", summer.toString(), "--format", "xml");
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("--format html", "not available yet");
+        assertThat(r.err()).contains("--format must be text, json or html", "'xml'");
         assertThat(r.out()).isEmpty();
+
+        r = drift("--reference", winter.toString(), "--current", summer.toString(), "--format", "html", "--json");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.out()).contains("INVALID_ARGUMENT", "--json prints JSON on stdout", "html report");
+
+                r = drift("--reference-profile", dir.resolve("nope.json").toString(), "--current", summer.toString(),
+                "--format", "html");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--format html needs the reference's values");
 
         r = drift("--reference-profile", dir.resolve("nope.json").toString(), "--current", summer.toString());
         assertThat(r.exitCode()).isEqualTo(2);
@@ -466,5 +475,43 @@ class DriftCliTest {
         all.add(first);
         all.addAll(rest);
         return all;
+    }
+
+    @Test
+    @DisplayName("--format html writes one well-formed, self-contained page: a section and a chart per column")
+    void htmlReport() throws Exception {
+        Path out = dir.resolve("report.html");
+        CliRunner.Result r = drift("--reference", winter.toString(), "--current", summer.toString(), "--format",
+                "html", "--out", out.toString(), "--fail-on-drift");
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
+        assertThat(r.out()).contains("Wrote the html drift report to " + out, "Dataset drift: YES");
+        String html = Files.readString(out, StandardCharsets.UTF_8);
+        CliRunner.Result stdout = drift("--reference", winter.toString(), "--current", summer.toString(), "--format",
+                "html");
+        assertThat(stdout.exitCode()).isZero();
+        assertThat(stdout.out()).isEqualTo(html);
+
+        javax.xml.parsers.DocumentBuilderFactory f = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+        org.w3c.dom.Document doc = f.newDocumentBuilder()
+                .parse(new java.io.ByteArrayInputStream(html.getBytes(StandardCharsets.UTF_8)));
+        org.w3c.dom.NodeList sections = doc.getElementsByTagNameNS("http://www.w3.org/1999/xhtml", "section");
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < sections.getLength(); i++) {
+            org.w3c.dom.Element s = (org.w3c.dom.Element) sections.item(i);
+            if (s.getAttribute("class").startsWith("column ")) {
+                names.add(s.getElementsByTagNameNS("http://www.w3.org/1999/xhtml", "code").item(0).getTextContent());
+                assertThat(s.getElementsByTagNameNS("http://www.w3.org/2000/svg", "svg").getLength()).isEqualTo(1);
+            }
+        }
+        // date is skipped as identifier-like or compared; the five data columns are compared
+        assertThat(names).contains("precipitation", "temp_max", "temp_min", "wind", "weather");
+        assertThat(doc.getElementsByTagNameNS("*", "script").getLength()).isZero();
+        assertThat(html.replace("xmlns=\"http://www.w3.org/1999/xhtml\"", "")
+                .replace("xmlns=\"http://www.w3.org/2000/svg\"", "")).doesNotContain("http://", "https://", "url(");
+        assertThat(doc.getDocumentElement().getTextContent()).contains(winter.toString(), summer.toString(),
+                "361 rows", "Dataset drift: YES", "[2012-01-01, 2012-02-06]"); // date bins as dates
+        assertThat(html).doesNotContain("1.325376E9");
     }
 }

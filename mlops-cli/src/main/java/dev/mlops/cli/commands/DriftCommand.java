@@ -12,6 +12,7 @@ import dev.mlops.drift.ColumnType;
 import dev.mlops.drift.Decision;
 import dev.mlops.drift.DriftAnalyzer;
 import dev.mlops.drift.DriftReport;
+import dev.mlops.drift.DriftReportHtml;
 import dev.mlops.drift.DriftReportJson;
 import dev.mlops.drift.MethodResult;
 import dev.mlops.drift.ProfileComparison;
@@ -34,7 +35,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code mlops drift}: compares a current data file with a reference with {@link DriftAnalyzer} and prints the report
- * as text or as {@link DriftReportJson}'s JSON. Needs no store and opens none.
+ * as text, as {@link DriftReportJson}'s JSON or as {@link DriftReportHtml}'s HTML page. Needs no store and opens none.
  */
 @Command(name = "drift", mixinStandardHelpOptions = true,
         description = {"Compare a current data file with a reference (CSV with a header, or a JSON array of records)"
@@ -69,8 +70,9 @@ public final class DriftCommand extends BaseCommand {
             description = "Columns compared as categories whatever their values.")
     String categorical;
 
-    @Option(names = "--format", paramLabel = "text|json",
-            description = "Report format (default: text, or json with --json).")
+    @Option(names = "--format", paramLabel = "text|json|html",
+            description = "Report format (default: text, or json with --json); html is one self-contained page"
+                    + " with a chart per column.")
     String format;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Write the report to FILE (whole or not at all).")
@@ -82,16 +84,13 @@ public final class DriftCommand extends BaseCommand {
     @Override
     public Integer call() {
         String fmt = format == null ? (json() ? "json" : "text") : format.strip().toLowerCase(Locale.ROOT);
-        if (fmt.equals("html")) {
-            throw new InvalidArgumentException("--format", "--format html: HTML drift reports are not available yet;"
-                    + " use --format text or --format json");
+        if (!fmt.equals("text") && !fmt.equals("json") && !fmt.equals("html")) {
+            throw new InvalidArgumentException("--format", "--format must be text, json or html, was '" + format
+                    + "'");
         }
-        if (!fmt.equals("text") && !fmt.equals("json")) {
-            throw new InvalidArgumentException("--format", "--format must be text or json, was '" + format + "'");
-        }
-        if (json() && fmt.equals("text") && outFile == null) {
+        if (json() && !fmt.equals("json") && outFile == null) {
             throw new InvalidArgumentException("--format", "--json prints JSON on stdout: use --format json, or"
-                    + " --out FILE for the text report");
+                    + " --out FILE for the " + fmt + " report");
         }
         if (referenceProfile != null) {
             if (reference != null) {
@@ -163,8 +162,14 @@ public final class DriftCommand extends BaseCommand {
         TableFiles.Table cur = TableFiles.load(current, "--current", curNames, curTypes, progress);
         DriftReport report = builder.build().analyze(ref.columns(), cur.columns());
 
-        byte[] bytes = (fmt.equals("json") ? DriftReportJson.toJson(report) + "\n" : text(report))
-                .getBytes(StandardCharsets.UTF_8);
+        String rendered = switch (fmt) {
+            case "json" -> DriftReportJson.toJson(report) + "\n";
+            case "html" -> DriftReportHtml.toHtml(report, ref.columns(), cur.columns(),
+                    "Reference " + reference + " (" + report.referenceRows() + " rows), current " + current + " ("
+                            + report.currentRows() + " rows)");
+            default -> text(report);
+        };
+        byte[] bytes = rendered.getBytes(StandardCharsets.UTF_8);
         if (outFile == null) {
             out.out().print(new String(bytes, StandardCharsets.UTF_8));
             out.out().flush();
@@ -194,6 +199,10 @@ public final class DriftCommand extends BaseCommand {
      * {@code l_infinity} for categorical ones) drifts; the dataset drifts when at least half the compared columns do.
      */
     private Integer fromProfile(String fmt) {
+        if (fmt.equals("html")) {
+            throw new InvalidArgumentException("--format", "--format html needs the reference's values for its"
+                    + " charts: use --reference REF, or --format text or json with --reference-profile");
+        }
         if (!methods.strip().equalsIgnoreCase("auto")) {
             throw new InvalidArgumentException("--methods", "--methods: with --reference-profile every method that"
                     + " can be computed from profiles is reported; leave --methods out");
