@@ -40,32 +40,10 @@ class ExactDistributionsTest {
         Arrays.sort(x);
         Arrays.sort(y);
         KolmogorovSmirnov.Result r = KolmogorovSmirnov.testSorted(x, y);
-        // enumerate which of the m + n ranks belong to x
-        int total = m + n;
-        long count = 0;
-        long all = 0;
-        for (int mask = 0; mask < (1 << total); mask++) {
-            if (Integer.bitCount(mask) != m) {
-                continue;
-            }
-            all++;
-            double[] xs = new double[m];
-            double[] ys = new double[n];
-            int a = 0;
-            int b = 0;
-            for (int i = 0; i < total; i++) {
-                if ((mask & (1 << i)) != 0) {
-                    xs[a++] = i;
-                } else {
-                    ys[b++] = i;
-                }
-            }
-            if (KolmogorovSmirnov.statistic(xs, ys) >= r.statistic() - 1e-12) {
-                count++;
-            }
-        }
+        double observed = r.statistic();
+        double share = shareOfSplitsAtLeast(m, n, (xs, ys) -> KolmogorovSmirnov.statistic(xs, ys) >= observed - 1e-12);
         assertThat(r.exact()).isTrue();
-        assertThat(r.pValue()).isCloseTo((double) count / all, within(1e-12));
+        assertThat(r.pValue()).isCloseTo(share, within(1e-12));
     }
 
     @ParameterizedTest(name = "seed {0}")
@@ -118,30 +96,9 @@ class ExactDistributionsTest {
         Arrays.sort(x);
         Arrays.sort(y);
         double observed = RankTests.cramerVonMises(x, y).statistic();
-        int total = m + n;
-        long count = 0;
-        long all = 0;
-        for (int mask = 0; mask < (1 << total); mask++) {
-            if (Integer.bitCount(mask) != m) {
-                continue;
-            }
-            all++;
-            double[] xs = new double[m];
-            double[] ys = new double[n];
-            int a = 0;
-            int b = 0;
-            for (int i = 0; i < total; i++) {
-                if ((mask & (1 << i)) != 0) {
-                    xs[a++] = i;
-                } else {
-                    ys[b++] = i;
-                }
-            }
-            if (RankTests.cramerVonMises(xs, ys).statistic() >= observed - 1e-9) {
-                count++;
-            }
-        }
-        assertThat(RankTests.cramerVonMises(x, y).pValue()).isCloseTo((double) count / all, within(1e-12));
+        double share = shareOfSplitsAtLeast(m, n,
+                (xs, ys) -> RankTests.cramerVonMises(xs, ys).statistic() >= observed - 1e-9);
+        assertThat(RankTests.cramerVonMises(x, y).pValue()).isCloseTo(share, within(1e-12));
     }
 
     @ParameterizedTest(name = "seed {0}")
@@ -244,5 +201,37 @@ class ExactDistributionsTest {
             }
         }
         return (double) c / sorted.length;
+    }
+
+    /**
+     * The share of the ways to split the ranks 0 .. m + n - 1 into m for x and n for y (each way equally likely
+     * under the null hypothesis) for which {@code atLeastObserved} holds.
+     */
+    private static double shareOfSplitsAtLeast(int m, int n,
+            java.util.function.BiPredicate<double[], double[]> atLeastObserved) {
+        int total = m + n;
+        long count = 0;
+        long all = 0;
+        for (int mask = 0; mask < (1 << total); mask++) {
+            if (Integer.bitCount(mask) != m) {
+                continue;
+            }
+            all++;
+            double[] xs = new double[m];
+            double[] ys = new double[n];
+            int a = 0;
+            int b = 0;
+            for (int i = 0; i < total; i++) {
+                if ((mask & (1 << i)) != 0) {
+                    xs[a++] = i;
+                } else {
+                    ys[b++] = i;
+                }
+            }
+            if (atLeastObserved.test(xs, ys)) {
+                count++;
+            }
+        }
+        return (double) count / all;
     }
 }
