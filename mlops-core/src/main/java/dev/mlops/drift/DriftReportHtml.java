@@ -310,7 +310,7 @@ public final class DriftReportHtml {
 
     private static String total(long n, double[] errors) {
         boolean exact = Arrays.stream(errors).allMatch(x -> x == 0);
-        return n + " values" + (exact ? "" : ", shares estimated from its sketch");
+        return values(n) + (exact ? "" : ", shares estimated from its sketch");
     }
 
     /**
@@ -376,12 +376,16 @@ public final class DriftReportHtml {
         return new Bins("Category", labels, rs, cs, rc, cc, categoryTotal(ref), categoryTotal(cur));
     }
 
+    private static String values(long n) {
+        return n + (n == 1 ? " value" : " values");
+    }
+
     private static String categoryCell(long count, double share, boolean lowerBound) {
         return lowerBound ? "\u2265 " + count + " (\u2265 " + pct(share) + ")" : count + " (" + pct(share) + ")";
     }
 
     private static String categoryTotal(ProfileCategories c) {
-        return c.total() + " values" + (c.exact() ? "" : ", counts are lower bounds, each at most " + c.maxError()
+        return values(c.total()) + (c.exact() ? "" : ", counts are lower bounds, each at most " + c.maxError()
                 + " below the truth");
     }
 
@@ -493,7 +497,7 @@ public final class DriftReportHtml {
             rc.add(ref[i] + " (" + pct(rs[i]) + ")");
             cc.add(cur[i] + " (" + pct(cs[i]) + ")");
         }
-        return new Bins(kind, labels, rs, cs, rc, cc, refTotal + " values", curTotal + " values");
+        return new Bins(kind, labels, rs, cs, rc, cc, values(refTotal), values(curTotal));
     }
 
     private static Bins numericBins(ColumnValues ref, ColumnValues cur, boolean datetime) {
