@@ -286,11 +286,6 @@ class DriftCliTest {
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.out()).contains("INVALID_ARGUMENT", "--json prints JSON on stdout", "html report");
 
-                r = drift("--reference-profile", dir.resolve("nope.json").toString(), "--current", summer.toString(),
-                "--format", "html");
-        assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("--format html needs the reference's values");
-
         r = drift("--reference-profile", dir.resolve("nope.json").toString(), "--current", summer.toString());
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("--reference-profile", "nope.json", "does not exist");
@@ -513,5 +508,90 @@ class DriftCliTest {
         assertThat(doc.getDocumentElement().getTextContent()).contains(winter.toString(), summer.toString(),
                 "361 rows", "Dataset drift: YES", "[2012-01-01, 2012-02-06]"); // date bins as dates
         assertThat(html).doesNotContain("1.325376E9");
+    }
+
+    @Test
+    @DisplayName("--reference-profile --format html: a page per comparison whose numbers and decisions are the JSON's")
+    void htmlReportFromProfile() throws Exception {
+        Path p = dir.resolve("winter-profile-html.json");
+        assertThat(CliRunner.raw("profile", winter.toString(), "--out", p.toString()).exitCode()).isZero();
+        Path out = dir.resolve("profile-report.html");
+        CliRunner.Result r = drift("--reference-profile", p.toString(), "--current", summer.toString(), "--format",
+                "html", "--out", out.toString(), "--fail-on-drift");
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
+        assertThat(r.out()).contains("Wrote the html drift report to " + out, "Dataset drift: YES");
+        String html = Files.readString(out, StandardCharsets.UTF_8);
+        CliRunner.Result stdout = drift("--reference-profile", p.toString(), "--current", summer.toString(),
+                "--format", "html");
+        assertThat(stdout.exitCode()).isZero();
+        assertThat(stdout.out()).isEqualTo(html);
+        JsonNode json = drift("--reference-profile", p.toString(), "--current", summer.toString(), "--format",
+                "json").json();
+
+        String xhtml = "http://www.w3.org/1999/xhtml";
+        javax.xml.parsers.DocumentBuilderFactory f = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+        org.w3c.dom.Document doc = f.newDocumentBuilder()
+                .parse(new java.io.ByteArrayInputStream(html.getBytes(StandardCharsets.UTF_8)));
+        assertThat(doc.getElementsByTagNameNS("*", "script").getLength()).isZero();
+        assertThat(html.replace("xmlns=\"" + xhtml + "\"", "").replace("xmlns=\"http://www.w3.org/2000/svg\"", ""))
+                .doesNotContain("http://", "https://", "url(");
+        org.w3c.dom.NodeList sections = doc.getElementsByTagNameNS(xhtml, "section");
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < sections.getLength(); i++) {
+            org.w3c.dom.Element s = (org.w3c.dom.Element) sections.item(i);
+            String cls = s.getAttribute("class");
+            if (cls.equals("summary")) {
+                assertThat(s.getTextContent()).contains("361", "368", json.get("drifted_columns").asInt() + " of "
+                        + json.get("decided_columns").asInt() + " decided", "Dataset drift: YES");
+                continue;
+            }
+            if (!cls.startsWith("column ")) {
+                continue;
+            }
+            String name = s.getElementsByTagNameNS(xhtml, "code").item(0).getTextContent();
+            names.add(name);
+            JsonNode c = column(json, name);
+            assertThat(cls).as(name).isEqualTo(c.get("drift").asBoolean() ? "column drift" : "column ok");
+            assertThat(s.getElementsByTagNameNS("http://www.w3.org/2000/svg", "svg").getLength()).isEqualTo(1);
+            // the results table: one row per JSON result, same method, statistic, error bound, verdict
+            org.w3c.dom.Element table = null;
+            org.w3c.dom.NodeList tables = s.getElementsByTagNameNS(xhtml, "table");
+            for (int t = 0; t < tables.getLength(); t++) {
+                if (((org.w3c.dom.Element) tables.item(t)).getAttribute("class").equals("results")) {
+                    table = (org.w3c.dom.Element) tables.item(t);
+                }
+            }
+            assertThat(table).as(name).isNotNull();
+            org.w3c.dom.NodeList trs = table.getElementsByTagNameNS(xhtml, "tr");
+            assertThat(trs.getLength() - 1).isEqualTo(c.get("results").size());
+            for (int k = 0; k < c.get("results").size(); k++) {
+                JsonNode m = c.get("results").get(k);
+                org.w3c.dom.NodeList tds = ((org.w3c.dom.Element) trs.item(k + 1)).getElementsByTagNameNS(xhtml,
+                        "td");
+                assertThat(tds.item(0).getTextContent()).isEqualTo(m.get("method").asText());
+                assertThat(tds.item(1).getTextContent()).isEqualTo(m.get("statistic").isNull() ? "-"
+                        : String.format(java.util.Locale.ROOT, "%.4g", m.get("statistic").asDouble()));
+                assertThat(tds.item(2).getTextContent()).isEqualTo(String.format(java.util.Locale.ROOT, "%.4g",
+                        m.get("error_bound").asDouble()));
+                assertThat(tds.item(5).getTextContent()).isEqualTo(m.get("drift").asBoolean() ? "yes" : "no");
+            }
+        }
+        List<String> jsonNames = new ArrayList<>();
+        json.get("columns").forEach(c -> jsonNames.add(c.get("name").asText()));
+        assertThat(names).isEqualTo(jsonNames).contains("temp_max", "weather");
+
+        // a split against its own profile: no drift, exit 0; --json with --out prints the summary document
+        Path tp = dir.resolve("train-profile-html.json");
+        assertThat(CliRunner.raw("profile", train.toString(), "--out", tp.toString()).exitCode()).isZero();
+        Path same = dir.resolve("same.html");
+        CliRunner.Result quiet = drift("--reference-profile", tp.toString(), "--current", train.toString(),
+                "--format", "html", "--out", same.toString(), "--json", "--fail-on-drift");
+        assertThat(quiet.exitCode()).as(quiet.err() + quiet.out()).isZero();
+        assertThat(quiet.json().get("format").asText()).isEqualTo("html");
+        assertThat(quiet.json().get("dataset_drift").asBoolean()).isFalse();
+        assertThat(Files.readString(same, StandardCharsets.UTF_8)).contains("Dataset drift: no")
+                .doesNotContain("column drift");
     }
 }

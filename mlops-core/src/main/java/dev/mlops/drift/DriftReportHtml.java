@@ -1,6 +1,7 @@
 package dev.mlops.drift;
 
 import dev.mlops.internal.drift.NumericBins;
+import dev.mlops.internal.drift.ProfileStatistics;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.time.Instant;
@@ -25,8 +26,9 @@ import java.util.regex.Pattern;
  * distributions overlaid as shares (numeric and datetime columns on the reference's bins, the bins of the binned
  * methods; categorical columns one bar per category, the {@value #MAX_CATEGORIES} most frequent, the rest summed as one
  * bar), the table of method results and the decision with its numbers, then the skipped columns. Every text (column
- * names, categories, messages) is escaped; the markup is well-formed XHTML, so an XML parser reads it. Stateless and
- * thread-safe.
+ * names, categories, messages) is escaped; the markup is well-formed XHTML, so an XML parser reads it.
+ * {@link #toHtml(DatasetProfile, DatasetProfile, List, List, String)} renders a comparison of two profiles
+ * ({@link ProfileComparison}) the same way, its charts drawn from the profiles. Stateless and thread-safe.
  */
 public final class DriftReportHtml {
     /** Most categories drawn with a bar each; the others are summed into one bar. */
@@ -82,6 +84,309 @@ public final class DriftReportHtml {
         }
         h.append("</body>\n</html>\n");
         return h.toString();
+    }
+
+    /**
+     * A comparison of two profiles as an HTML page with the look of {@link #toHtml(DriftReport, Map, Map, String)}:
+     * the statistics are {@link ProfileComparison}'s, each with its error bound, and the charts are drawn from the
+     * profiles alone. The page holds a summary (rows, drifted and decided columns, drift share, the dataset decision),
+     * then one {@code <section class="column">} per named column: the kind, counts and range of both sides; the two
+     * distributions overlaid as shares (numeric columns on the bins of the binned methods, fitted on the reference
+     * profile, each share with its sketch error; categorical columns one bar per counted category, the
+     * {@value #MAX_CATEGORIES} most frequent, the rest summed, and the values outside the counters of a side whose
+     * counts are not exact); the decision with its numbers; the table of results. Then the skipped columns.
+     *
+     * <p>The decision is that of {@code mlops drift --reference-profile}: a column's decision method is its first
+     * result ({@code ks} for numeric columns, {@code l_infinity} for categorical ones); the column is decided when that
+     * method has a statistic, and drifts when the method drifts (see {@link ProfileMethodResult}); the dataset drifts
+     * when at least {@value DriftAnalyzer#DEFAULT_SHARE} of the decided columns drift. Escaped and well-formed as the
+     * other page. Stateless and thread-safe; the same arguments give the same bytes.
+     *
+     * @param reference the reference profile
+     * @param current   the current profile
+     * @param columns   the columns to show, in this order; a name absent from a side, or of another kind there, gets a
+     *                  section with the error and no chart
+     * @param skipped   columns listed at the end as not compared, with their reasons
+     * @param title     the page title, for example the two file names (escaped)
+     * @return the page, UTF-8 text ending with a newline
+     * @throws NullPointerException when an argument or a column name is null
+     */
+    public static String toHtml(DatasetProfile reference, DatasetProfile current, List<String> columns,
+            List<SkippedColumn> skipped, String title) {
+        Objects.requireNonNull(reference, "reference");
+        Objects.requireNonNull(current, "current");
+        Objects.requireNonNull(columns, "columns");
+        Objects.requireNonNull(skipped, "skipped");
+        Objects.requireNonNull(title, "title");
+        List<ProfileColumn> cols = new ArrayList<>();
+        int decided = 0;
+        int drifted = 0;
+        for (String name : columns) {
+            Objects.requireNonNull(name, "column name");
+            ColumnProfile r = reference.column(name).orElse(null);
+            ColumnProfile c = current.column(name).orElse(null);
+            String error = null;
+            List<ProfileMethodResult> results = List.of();
+            if (r == null || c == null) {
+                error = "column '" + name + "' is not in the " + (r == null ? "reference" : "current") + " profile";
+            } else if (r.kind() != c.kind()) {
+                error = "kind changed: " + kind(r) + " in the reference profile, " + kind(c) + " in the current one";
+            } else {
+                results = ProfileComparison.compare(r, c);
+                if (results.get(0).statistic().isPresent()) {
+                    decided++;
+                    drifted += results.get(0).drift() ? 1 : 0;
+                }
+            }
+            cols.add(new ProfileColumn(name, r, c, results, error));
+        }
+        boolean datasetDrift = decided > 0 && (double) drifted / decided >= DriftAnalyzer.DEFAULT_SHARE;
+        StringBuilder h = new StringBuilder(16_384);
+        h.append("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n")
+                .append("<meta charset=\"utf-8\"/>\n<title>").append(esc(title)).append("</title>\n<style>\n")
+                .append(CSS).append("</style>\n</head>\n<body>\n<h1>Drift report from profiles</h1>\n")
+                .append("<p class=\"title\">").append(esc(title)).append("</p>\n");
+        h.append("<section class=\"summary\">\n<h2>Summary</h2>\n<p class=\"verdict ")
+                .append(datasetDrift ? "drift" : "ok").append("\">")
+                .append(datasetDrift ? "Dataset drift: YES" : "Dataset drift: no").append("</p>\n")
+                .append("<table class=\"facts\">\n");
+        row(h, "Reference rows", Long.toString(reference.rows()));
+        row(h, "Current rows", Long.toString(current.rows()));
+        row(h, "Drifted columns", drifted + " of " + decided + " decided");
+        row(h, "Drift share", (decided == 0 ? "-" : num((double) drifted / decided)) + " (threshold "
+                + num(DriftAnalyzer.DEFAULT_SHARE) + ")");
+        row(h, "Statistics", "from the profiles' sketches, each within \u00b1 error_bound of the raw-value one; a"
+                + " method drifts when statistic - error_bound > threshold (and, when it has a p-value, p < "
+                + num(DriftMethod.DEFAULT_ALPHA) + ")");
+        h.append("</table>\n</section>\n");
+        for (ProfileColumn c : cols) {
+            profileColumn(h, c);
+        }
+        if (!skipped.isEmpty()) {
+            h.append("<section class=\"skipped\">\n<h2>Skipped columns</h2>\n<ul>\n");
+            for (SkippedColumn k : skipped) {
+                h.append("<li><code>").append(esc(k.name())).append("</code>: ").append(esc(k.reason()))
+                        .append("</li>\n");
+            }
+            h.append("</ul>\n</section>\n");
+        }
+        h.append("</body>\n</html>\n");
+        return h.toString();
+    }
+
+    /** One column of a profile comparison: both sides (either may be null), the results, or an error. */
+    private record ProfileColumn(String name, ColumnProfile ref, ColumnProfile cur, List<ProfileMethodResult> results,
+            String error) {
+    }
+
+    private static String kind(ColumnProfile p) {
+        return p.kind().name().toLowerCase(Locale.ROOT);
+    }
+
+    private static void profileColumn(StringBuilder h, ProfileColumn c) {
+        ProfileMethodResult decisive = c.results().isEmpty() ? null : c.results().get(0);
+        String status = c.error() != null ? "error" : decisive.statistic().isEmpty() ? "undecided"
+                : decisive.drift() ? "drift" : "ok";
+        h.append("<section class=\"column ").append(status).append("\">\n<h2><code>").append(esc(c.name()))
+                .append("</code> <span class=\"badge ").append(status).append("\">")
+                .append(switch (status) {
+                    case "error" -> "error";
+                    case "drift" -> "drift";
+                    case "ok" -> "no drift";
+                    default -> "not in the decision";
+                }).append("</span></h2>\n<p class=\"meta\">");
+        ColumnProfile any = c.ref() != null ? c.ref() : c.cur();
+        h.append(any == null ? "not profiled" : esc(kind(any)) + " profile").append("; values ")
+                .append(c.ref() == null ? "-" : Long.toString(c.ref().count())).append(" / ")
+                .append(c.cur() == null ? "-" : Long.toString(c.cur().count())).append(", missing ")
+                .append(c.ref() == null ? "-" : Long.toString(c.ref().missing())).append(" / ")
+                .append(c.cur() == null ? "-" : Long.toString(c.cur().missing()));
+        if (any != null && any.kind() == ProfileKind.NUMERIC) {
+            long rn = nonFinite(c.ref());
+            long cn = nonFinite(c.cur());
+            if (rn > 0 || cn > 0) {
+                h.append(", NaN or infinite ").append(rn).append(" / ").append(cn);
+            }
+            h.append("; range ").append(range(c.ref())).append(" / ").append(range(c.cur()));
+        }
+        h.append(" (reference / current)</p>\n");
+        if (c.error() != null) {
+            h.append("<p class=\"error\">").append(esc(c.error())).append("</p>\n</section>\n");
+            return;
+        }
+        chart(h, c.ref().kind() == ProfileKind.NUMERIC ? profileNumericBins(c.ref(), c.cur())
+                : profileCategoryBins(c.ref(), c.cur()));
+        h.append("<div class=\"decision\">\n<p><b>Decision:</b> ").append(esc(reason(decisive))).append("</p>\n")
+                .append("<table class=\"facts\">\n");
+        row(h, "Method", decisive.method().id());
+        row(h, "Statistic", opt(decisive.statistic()) + " \u00b1 " + num(decisive.errorBound()) + " (error_bound)");
+        decisive.pValue().ifPresent(p -> row(h, "p-value", num(p) + " against alpha "
+                + num(DriftMethod.DEFAULT_ALPHA)));
+        row(h, "Threshold", num(decisive.threshold()));
+        row(h, "Drift", decisive.drift() ? "yes" : "no");
+        h.append("</table>\n</div>\n");
+        h.append("<table class=\"results\">\n<tr><th>Method</th><th>Statistic</th><th>Error bound</th>")
+                .append("<th>p-value</th><th>Threshold</th><th>Drift</th><th>Note</th></tr>\n");
+        for (ProfileMethodResult m : c.results()) {
+            h.append("<tr><td>").append(esc(m.method().id())).append("</td><td>").append(opt(m.statistic()))
+                    .append("</td><td>").append(num(m.errorBound())).append("</td><td>").append(opt(m.pValue()))
+                    .append("</td><td>").append(num(m.threshold())).append("</td><td>")
+                    .append(m.drift() ? "yes" : "no").append("</td><td>").append(esc(m.note().orElse("")))
+                    .append("</td></tr>\n");
+        }
+        h.append("</table>\n</section>\n");
+    }
+
+    /** The decision of one method, with the numbers it was made from. */
+    private static String reason(ProfileMethodResult m) {
+        String id = m.method().id();
+        if (m.statistic().isEmpty()) {
+            return id + " is undefined" + m.note().map(n -> " (" + n + ")").orElse("")
+                    + ": the column is not in the decision";
+        }
+        double s = m.statistic().getAsDouble();
+        if (m.pValue().isPresent()) {
+            double p = m.pValue().getAsDouble();
+            boolean significant = p < DriftMethod.DEFAULT_ALPHA;
+            boolean large = s > m.threshold();
+            return id + " from exact sketches: p " + num(p) + (significant ? " < " : " >= ")
+                    + num(DriftMethod.DEFAULT_ALPHA) + " and statistic " + num(s) + (large ? " > " : " <= ")
+                    + "threshold " + num(m.threshold()) + ": " + (m.drift() ? "drift" : "no drift");
+        }
+        return id + ": statistic " + num(s) + " - error_bound " + num(m.errorBound()) + " = "
+                + num(s - m.errorBound()) + (m.drift() ? " > " : " <= ") + "threshold " + num(m.threshold()) + ": "
+                + (m.drift() ? "drift" : "no drift");
+    }
+
+    private static long nonFinite(ColumnProfile p) {
+        return p == null ? 0 : p.nanCount() + p.positiveInfinityCount() + p.negativeInfinityCount();
+    }
+
+    private static String range(ColumnProfile p) {
+        if (p == null || p.min().isEmpty()) {
+            return "-";
+        }
+        return "[" + round(p.min().getAsDouble()) + ", " + round(p.max().getAsDouble()) + "]";
+    }
+
+    /**
+     * The bins of the binned methods ({@link ProfileStatistics#histogram}) with both sides' shares; a share known
+     * exactly is shown as "count (share)", an estimated one as "share ± error". Null when a side has no finite value.
+     */
+    private static Bins profileNumericBins(ColumnProfile ref, ColumnProfile cur) {
+        if (ref.count() == 0 || cur.count() == 0) {
+            return null;
+        }
+        ProfileStatistics.Histogram hist = ProfileStatistics.histogram(ref, cur);
+        double[] e = hist.edges();
+        List<String> labels = new ArrayList<>();
+        for (int i = 0; i < hist.size(); i++) {
+            String label;
+            if (hist.valueBins()) {
+                label = i < e.length ? Double.toString(e[i]) : "other";
+            } else if (i == 0) {
+                label = "< " + ref.min().getAsDouble();
+            } else if (i == e.length) {
+                label = "> " + e[e.length - 1];
+            } else {
+                label = (i == 1 ? "[" + ref.min().getAsDouble() : "(" + e[i - 1]) + ", " + e[i] + "]";
+            }
+            labels.add(relabel(label, false));
+        }
+        return new Bins("Bin", labels, hist.referenceShares(), hist.currentShares(),
+                shareCells(hist.referenceShares(), hist.referenceErrors(), ref.count()),
+                shareCells(hist.currentShares(), hist.currentErrors(), cur.count()),
+                total(ref.count(), hist.referenceErrors()), total(cur.count(), hist.currentErrors()));
+    }
+
+    private static List<String> shareCells(double[] shares, double[] errors, long n) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < shares.length; i++) {
+            out.add(errors[i] == 0 ? Math.round(shares[i] * n) + " (" + pct(shares[i]) + ")"
+                    : pct(shares[i]) + " \u00b1 " + pct(errors[i]));
+        }
+        return out;
+    }
+
+    private static String total(long n, double[] errors) {
+        boolean exact = Arrays.stream(errors).allMatch(x -> x == 0);
+        return values(n) + (exact ? "" : ", shares estimated from its sketch");
+    }
+
+    /**
+     * Counted categories of both sides, most frequent first, the {@value #MAX_CATEGORIES} most frequent shown and the
+     * others summed; a side whose counts are not exact gets a bar for its values outside the counters, and its
+     * counts are shown as lower bounds. Null when a side has no values.
+     */
+    private static Bins profileCategoryBins(ColumnProfile refCol, ColumnProfile curCol) {
+        ProfileCategories ref = refCol.categories().orElseThrow();
+        ProfileCategories cur = curCol.categories().orElseThrow();
+        if (ref.total() == 0 || cur.total() == 0) {
+            return null;
+        }
+        Map<String, long[]> counts = new HashMap<>();
+        for (FrequentItemsRow row : ref.items()) {
+            counts.computeIfAbsent(row.value(), k -> new long[2])[0] = row.lowerBound();
+        }
+        for (FrequentItemsRow row : cur.items()) {
+            counts.computeIfAbsent(row.value(), k -> new long[2])[1] = row.lowerBound();
+        }
+        List<Map.Entry<String, long[]>> sorted = new ArrayList<>(counts.entrySet());
+        sorted.sort(Comparator.<Map.Entry<String, long[]>>comparingLong(en -> -(en.getValue()[0] + en.getValue()[1]))
+                .thenComparing(Map.Entry::getKey));
+        boolean exact = ref.exact() && cur.exact();
+        int slots = MAX_CATEGORIES - (exact ? 0 : 1);
+        int shown = sorted.size() <= slots ? sorted.size() : slots - 1;
+        List<String> labels = new ArrayList<>();
+        List<long[]> bars = new ArrayList<>();
+        for (int i = 0; i < shown; i++) {
+            labels.add(sorted.get(i).getKey());
+            bars.add(sorted.get(i).getValue().clone());
+        }
+        if (shown < sorted.size()) {
+            long[] rest = new long[2];
+            for (int i = shown; i < sorted.size(); i++) {
+                rest[0] += sorted.get(i).getValue()[0];
+                rest[1] += sorted.get(i).getValue()[1];
+            }
+            labels.add((sorted.size() - shown) + " other categories");
+            bars.add(rest);
+        }
+        if (!exact) {
+            long[] counted = new long[2];
+            for (long[] b : bars) {
+                counted[0] += b[0];
+                counted[1] += b[1];
+            }
+            labels.add("outside the counters");
+            bars.add(new long[] {ref.total() - counted[0], cur.total() - counted[1]});
+        }
+        int n = bars.size();
+        double[] rs = new double[n];
+        double[] cs = new double[n];
+        List<String> rc = new ArrayList<>();
+        List<String> cc = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            rs[i] = (double) bars.get(i)[0] / ref.total();
+            cs[i] = (double) bars.get(i)[1] / cur.total();
+            boolean bounds = !exact && i < n - 1;
+            rc.add(categoryCell(bars.get(i)[0], rs[i], bounds && !ref.exact()));
+            cc.add(categoryCell(bars.get(i)[1], cs[i], bounds && !cur.exact()));
+        }
+        return new Bins("Category", labels, rs, cs, rc, cc, categoryTotal(ref), categoryTotal(cur));
+    }
+
+    private static String values(long n) {
+        return n + (n == 1 ? " value" : " values");
+    }
+
+    private static String categoryCell(long count, double share, boolean lowerBound) {
+        return lowerBound ? "\u2265 " + count + " (\u2265 " + pct(share) + ")" : count + " (" + pct(share) + ")";
+    }
+
+    private static String categoryTotal(ProfileCategories c) {
+        return values(c.total()) + (c.exact() ? "" : ", counts are lower bounds, each at most " + c.maxError()
+                + " below the truth");
     }
 
     private static void summary(StringBuilder h, DriftReport r) {
@@ -170,8 +475,29 @@ public final class DriftReportHtml {
         h.append("</table>\n</div>\n");
     }
 
-    /** Labels and counts per bin, for both sides. */
-    private record Bins(String kind, List<String> labels, long[] ref, long[] cur) {
+    /**
+     * What a chart shows: per bin a label, each side's share (the bar heights) and the text of its table cell (also
+     * the bar's tooltip), and what each side's total is, for the caption.
+     */
+    private record Bins(String kind, List<String> labels, double[] ref, double[] cur, List<String> refCells,
+            List<String> curCells, String refTotal, String curTotal) {
+    }
+
+    /** Bins of counts: shares of each side's total, cells "count (share)". */
+    private static Bins counted(String kind, List<String> labels, long[] ref, long[] cur) {
+        long refTotal = Arrays.stream(ref).sum();
+        long curTotal = Arrays.stream(cur).sum();
+        double[] rs = new double[ref.length];
+        double[] cs = new double[cur.length];
+        List<String> rc = new ArrayList<>();
+        List<String> cc = new ArrayList<>();
+        for (int i = 0; i < ref.length; i++) {
+            rs[i] = refTotal == 0 ? 0 : (double) ref[i] / refTotal;
+            cs[i] = curTotal == 0 ? 0 : (double) cur[i] / curTotal;
+            rc.add(ref[i] + " (" + pct(rs[i]) + ")");
+            cc.add(cur[i] + " (" + pct(cs[i]) + ")");
+        }
+        return new Bins(kind, labels, rs, cs, rc, cc, values(refTotal), values(curTotal));
     }
 
     private static Bins numericBins(ColumnValues ref, ColumnValues cur, boolean datetime) {
@@ -190,7 +516,7 @@ public final class DriftReportHtml {
         for (int i = 0; i < bins.size(); i++) {
             labels.add(relabel(bins.label(i), datetime));
         }
-        return new Bins("Bin", labels, bins.counts(ref.numbers()), bins.counts(cur.numbers()));
+        return counted("Bin", labels, bins.counts(ref.numbers()), bins.counts(cur.numbers()));
     }
 
     private static Bins categoryBins(ColumnValues ref, ColumnValues cur) {
@@ -224,7 +550,7 @@ public final class DriftReportHtml {
             }
             labels.add((sorted.size() - shown) + " other categories");
         }
-        return new Bins("Category", labels, r, c);
+        return counted("Category", labels, r, c);
     }
 
     /**
@@ -278,15 +604,11 @@ public final class DriftReportHtml {
         if (b == null) {
             return;
         }
-        long refTotal = Arrays.stream(b.ref()).sum();
-        long curTotal = Arrays.stream(b.cur()).sum();
         int n = b.labels().size();
+        double[] rs = b.ref();
+        double[] cs = b.cur();
         double max = 0;
-        double[] rs = new double[n];
-        double[] cs = new double[n];
         for (int i = 0; i < n; i++) {
-            rs[i] = refTotal == 0 ? 0 : (double) b.ref()[i] / refTotal;
-            cs[i] = curTotal == 0 ? 0 : (double) b.cur()[i] / curTotal;
             max = Math.max(max, Math.max(rs[i], cs[i]));
         }
         double[] axis = axis(max);
@@ -310,10 +632,9 @@ public final class DriftReportHtml {
         }
         for (int i = 0; i < n; i++) {
             double x = LEFT + slot * i + (slot - barW) / 2;
-            bar(h, x, barW, rs[i], top, REF_COLOR, "reference " + b.labels().get(i) + ": " + b.ref()[i] + " ("
-                    + pct(rs[i]) + ")");
+            bar(h, x, barW, rs[i], top, REF_COLOR, "reference " + b.labels().get(i) + ": " + b.refCells().get(i));
             bar(h, x + barW * 0.2, barW * 0.6, cs[i], top, CUR_COLOR, "current " + b.labels().get(i) + ": "
-                    + b.cur()[i] + " (" + pct(cs[i]) + ")");
+                    + b.curCells().get(i));
             double lx = LEFT + slot * i + slot / 2;
             double ly = TOP + PLOT_H + 8;
             h.append("<text class=\"xlab\" transform=\"translate(").append(px(lx)).append(' ').append(px(ly))
@@ -322,16 +643,16 @@ public final class DriftReportHtml {
         h.append("<line x1=\"").append(LEFT).append("\" x2=\"").append(LEFT + plotW).append("\" y1=\"")
                 .append(TOP + PLOT_H).append("\" y2=\"").append(TOP + PLOT_H).append("\" class=\"axis\"/>\n")
                 .append("</svg>\n<figcaption><span class=\"swatch\" style=\"background:").append(REF_COLOR)
-                .append("\"></span> reference (").append(refTotal).append(" values) <span class=\"swatch\" ")
-                .append("style=\"background:").append(CUR_COLOR).append("\"></span> current (").append(curTotal)
-                .append(" values), share of each side's values per ").append(b.kind().toLowerCase(Locale.ROOT))
+                .append("\"></span> reference (").append(esc(b.refTotal())).append(") <span class=\"swatch\" ")
+                .append("style=\"background:").append(CUR_COLOR).append("\"></span> current (")
+                .append(esc(b.curTotal())).append("), share of each side's values per ")
+                .append(b.kind().toLowerCase(Locale.ROOT))
                 .append("</figcaption>\n</figure>\n");
         h.append("<table class=\"bins\">\n<tr><th>").append(b.kind())
                 .append("</th><th>Reference</th><th>Current</th></tr>\n");
         for (int i = 0; i < n; i++) {
-            h.append("<tr><td>").append(esc(b.labels().get(i))).append("</td><td>").append(b.ref()[i])
-                    .append(" (").append(pct(rs[i])).append(")</td><td>").append(b.cur()[i]).append(" (")
-                    .append(pct(cs[i])).append(")</td></tr>\n");
+            h.append("<tr><td>").append(esc(b.labels().get(i))).append("</td><td>").append(esc(b.refCells().get(i)))
+                    .append("</td><td>").append(esc(b.curCells().get(i))).append("</td></tr>\n");
         }
         h.append("</table>\n");
     }

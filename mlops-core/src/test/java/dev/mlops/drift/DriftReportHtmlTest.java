@@ -7,6 +7,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -187,6 +188,316 @@ class DriftReportHtmlTest {
             assertThat(s.getTextContent()).contains((distinct.size() - DriftReportHtml.MAX_CATEGORIES + 1)
                     + " other categories");
         }
+    }
+
+    // ---- the page of a profile comparison ----
+
+    /** Profiles of analyzer columns (numeric values and missing counts, or categories). */
+    private static DatasetProfile profile(Map<String, ColumnValues> cols, ProfileOptions options) {
+        List<ColumnProfile> out = new ArrayList<>();
+        cols.forEach((name, v) -> {
+            ColumnProfiler p = v.categories() != null ? ColumnProfiler.categorical(name, options)
+                    : ColumnProfiler.numeric(name, options);
+            if (v.categories() != null) {
+                p.addAll(v.categories());
+            } else {
+                p.addAll(v.numbers());
+            }
+            out.add(p.toProfile());
+        });
+        return DatasetProfile.of(out);
+    }
+
+    @Test
+    @DisplayName("profiles of Seattle winter and summer: sections, charts, results with error_bound, shares near the raw"
+            + " ones")
+    void profilesSeattleWinterSummer() throws Exception {
+        List<String[]> rows = DriftData.seattle();
+        List<String[]> winter = rows.stream().filter(r -> Set.of("12", "01", "02").contains(r[0].substring(5, 7)))
+                .toList();
+        List<String[]> summer = rows.stream().filter(r -> Set.of("06", "07", "08").contains(r[0].substring(5, 7)))
+                .toList();
+        Map<String, ColumnValues> rawRef = DriftData.seattleColumns(winter);
+        Map<String, ColumnValues> rawCur = DriftData.seattleColumns(summer);
+        DatasetProfile ref = profile(rawRef, ProfileOptions.defaults());
+        DatasetProfile cur = profile(rawCur, ProfileOptions.defaults());
+        List<String> names = new ArrayList<>(rawRef.keySet());
+        String html = DriftReportHtml.toHtml(ref, cur, names, List.of(new SkippedColumn("date", "not <profiled>")),
+                "winter & summer");
+        assertThat(DriftReportHtml.toHtml(ref, cur, names, List.of(new SkippedColumn("date", "not <profiled>")),
+                "winter & summer")).isEqualTo(html);
+        Document doc = parse(html);
+        assertSelfContained(doc, html);
+
+        int decided = 0;
+        int drifted = 0;
+        List<Element> columns = sections(doc, "column");
+        assertThat(columns).hasSize(5);
+        for (int i = 0; i < columns.size(); i++) {
+            Element s = columns.get(i);
+            String name = names.get(i);
+            List<ProfileMethodResult> results = ProfileComparison.compare(ref.column(name).orElseThrow(),
+                    cur.column(name).orElseThrow());
+            ProfileMethodResult first = results.get(0);
+            decided++;
+            drifted += first.drift() ? 1 : 0;
+            assertThat(text(s, "code")).isEqualTo(name);
+            assertThat(s.getAttribute("class")).isEqualTo(first.drift() ? "column drift" : "column ok");
+            assertThat(s.getElementsByTagNameNS(SVG, "svg").getLength()).isEqualTo(1);
+            assertResultsTable(s, results);
+            String decision = decisionText(s);
+            assertThat(decision).contains(first.method().id(), num(first.statistic().getAsDouble()),
+                    num(first.errorBound()), num(first.threshold()), first.drift() ? ": drift" : ": no drift");
+            List<String[]> bins = binRows(s);
+            assertThat(s.getElementsByTagNameNS(SVG, "rect").getLength()).isEqualTo(2 * bins.size());
+            if (!name.equals("weather")) {
+                // inexact sketches (361 and 368 values, k 200): each shown share within its error of the raw share
+                // of the same bin, and the bins are the binned methods' bins
+                dev.mlops.internal.drift.ProfileStatistics.Histogram hist = dev.mlops.internal.drift.ProfileStatistics
+                        .histogram(ref.column(name).orElseThrow(), cur.column(name).orElseThrow());
+                assertThat(bins).hasSize(hist.size());
+                double[][] raw = {rawShares(rawRef.get(name).numbers(), hist), rawShares(rawCur.get(name).numbers(),
+                        hist)};
+                for (int b = 0; b < bins.size(); b++) {
+                    for (int side = 0; side < 2; side++) {
+                        String cell = bins.get(b)[side + 1];
+                        assertThat(cell).as(name).matches("[0-9.]+% \u00b1 [0-9.]+%");
+                        String[] parts = cell.replace("%", "").split(" \u00b1 ");
+                        double shown = Double.parseDouble(parts[0]) / 100;
+                        double err = Double.parseDouble(parts[1]) / 100;
+                        assertThat(Math.abs(shown - raw[side][b])).as(name + " bin " + b + " side " + side)
+                                .isLessThanOrEqualTo(err + 0.001);
+                    }
+                }
+                assertThat(s.getTextContent()).contains("shares estimated from its sketch");
+            } else {
+                Map<String, Long> refCounts = new HashMap<>();
+                Map<String, Long> curCounts = new HashMap<>();
+                for (String w : rawRef.get(name).categories()) {
+                    refCounts.merge(w, 1L, Long::sum);
+                }
+                for (String w : rawCur.get(name).categories()) {
+                    curCounts.merge(w, 1L, Long::sum);
+                }
+                for (String[] row : bins) {
+                    assertThat(Long.parseLong(row[1].split(" ")[0])).isEqualTo(refCounts.getOrDefault(row[0], 0L));
+                    assertThat(Long.parseLong(row[2].split(" ")[0])).isEqualTo(curCounts.getOrDefault(row[0], 0L));
+                }
+                assertThat(bins).hasSize(5);
+            }
+        }
+        boolean datasetDrift = (double) drifted / decided >= DriftAnalyzer.DEFAULT_SHARE;
+        String summary = sections(doc, "summary").get(0).getTextContent();
+        assertThat(summary).contains(Long.toString(winter.size()), Long.toString(summer.size()),
+                drifted + " of " + decided + " decided", num((double) drifted / decided),
+                datasetDrift ? "Dataset drift: YES" : "Dataset drift: no");
+        assertThat(datasetDrift).isTrue();
+        assertThat(sections(doc, "skipped").get(0).getTextContent()).contains("date", "not <profiled>");
+    }
+
+    private static double[] rawShares(double[] values, dev.mlops.internal.drift.ProfileStatistics.Histogram h) {
+        double[] e = h.edges();
+        double[] s = new double[h.size()];
+        for (double x : values) {
+            int b;
+            if (h.valueBins()) {
+                int k = Arrays.binarySearch(e, x);
+                b = k >= 0 ? k : e.length;
+            } else {
+                b = 0;
+                while (b < e.length && x > e[b]) {
+                    b++;
+                }
+            }
+            s[b] += 1.0 / values.length;
+        }
+        return s;
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6})
+    @DisplayName("exact sketches: the profile page's bins table equals the raw-value page's, counts and labels")
+    void exactProfilesDrawTheRawBins(long seed) throws Exception {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int n = 20 + rnd.nextInt(180); // at most k = 200 values: the sketch keeps them all
+        int m = 20 + rnd.nextInt(180);
+        boolean discrete = seed % 2 == 0; // at most 20 distinct values: one bin per value
+        double shift = rnd.nextDouble() * 0.5;
+        double[] a = new double[n];
+        double[] b = new double[m];
+        for (int i = 0; i < n; i++) {
+            a[i] = discrete ? rnd.nextInt(12) : ProfileTestData.gaussian(rnd);
+        }
+        for (int i = 0; i < m; i++) {
+            b[i] = discrete ? rnd.nextInt(14) : ProfileTestData.gaussian(rnd) + shift;
+        }
+        String[] ca = new String[n];
+        String[] cb = new String[m];
+        for (int i = 0; i < n; i++) {
+            ca[i] = "k" + rnd.nextInt(6);
+        }
+        for (int i = 0; i < m; i++) {
+            cb[i] = "k" + rnd.nextInt(8);
+        }
+        Map<String, ColumnValues> rawRef = new LinkedHashMap<>();
+        Map<String, ColumnValues> rawCur = new LinkedHashMap<>();
+        rawRef.put("x", ColumnValues.numeric(a, 0));
+        rawCur.put("x", ColumnValues.numeric(b, 0));
+        rawRef.put("c", ColumnValues.categorical(ca, 0));
+        rawCur.put("c", ColumnValues.categorical(cb, 0));
+        DatasetProfile ref = profile(rawRef, ProfileOptions.defaults());
+        DatasetProfile cur = profile(rawCur, ProfileOptions.defaults());
+        Document fromProfiles = parse(DriftReportHtml.toHtml(ref, cur, List.of("x", "c"), List.of(), "p"));
+        DriftReport report = DriftAnalyzer.builder().build().analyze(rawRef, rawCur);
+        Document fromValues = parse(DriftReportHtml.toHtml(report, rawRef, rawCur, "v"));
+        for (int i = 0; i < 2; i++) {
+            Element p = sections(fromProfiles, "column").get(i);
+            Element v = sections(fromValues, "column").get(i);
+            List<String[]> pb = binRows(p);
+            List<String[]> vb = binRows(v);
+            assertThat(pb).hasSameSizeAs(vb);
+            for (int r = 0; r < pb.size(); r++) {
+                assertThat(pb.get(r)).as("bin " + r).containsExactly(vb.get(r));
+            }
+            assertResultsTable(p, ProfileComparison.compare(ref.columns().get(i), cur.columns().get(i)));
+            for (String[] row : pb) { // exact: no share carries an error
+                assertThat(row[1] + row[2]).doesNotContain("\u00b1");
+            }
+        }
+        // the exact KS from profiles has SciPy's p-value, shown in the decision
+        ProfileMethodResult ks = ProfileComparison.compare(ref.columns().get(0), cur.columns().get(0)).get(0);
+        assertThat(decisionText(sections(fromProfiles, "column").get(0))).contains("from exact sketches",
+                num(ks.pValue().getAsDouble()));
+    }
+
+    @Test
+    @DisplayName("profile page: hostile names escaped, kind changes and absent columns as errors, categories above the"
+            + " cap as lower bounds")
+    void profileErrorsAndFrequentItems() throws Exception {
+        String hostile = "<img src=x onerror=alert(1)>";
+        SplittableRandom rnd = new SplittableRandom(11);
+        ProfileOptions small = new ProfileOptions(200, 16);
+        ColumnProfiler a = ColumnProfiler.categorical(hostile, small);
+        ColumnProfiler b = ColumnProfiler.categorical(hostile, small);
+        Map<String, Long> refTruth = new HashMap<>();
+        for (int i = 0; i < 5000; i++) {
+            String v = i % 3 == 0 ? "<b>hot</b>" : "c" + rnd.nextInt(100);
+            a.add(v);
+            refTruth.merge(v, 1L, Long::sum);
+            b.add(i % 2 == 0 ? "<b>hot</b>" : "c" + rnd.nextInt(100));
+        }
+        ColumnProfile refCat = a.toProfile();
+        ColumnProfile curCat = b.toProfile();
+        DatasetProfile ref = DatasetProfile.of(List.of(refCat,
+                ColumnProfiler.numeric("kind & type").addAll(rnd.doubles(5000).toArray()).toProfile(),
+                ColumnProfiler.numeric("only ref").addAll(rnd.doubles(5000).toArray()).toProfile(),
+                ColumnProfiler.numeric("empty").addMissing(5000).toProfile()));
+        String[] xs = new String[5000];
+        Arrays.fill(xs, "x");
+        DatasetProfile cur = DatasetProfile.of(List.of(curCat,
+                ColumnProfiler.categorical("kind & type").addAll(xs).toProfile(),
+                ColumnProfiler.numeric("empty").addAll(rnd.doubles(5000).toArray()).toProfile()));
+        String html = DriftReportHtml.toHtml(ref, cur, List.of(hostile, "kind & type", "only ref", "empty"),
+                List.of(new SkippedColumn("<x>", "only in <current>")), "a <title>");
+        assertThat(html).doesNotContain("<img", "<b>hot");
+        Document doc = parse(html);
+        assertSelfContained(doc, html);
+        List<Element> columns = sections(doc, "column");
+        assertThat(columns).hasSize(4);
+
+        Element cat = columns.get(0);
+        assertThat(text(cat, "code")).isEqualTo(hostile);
+        assertThat(cat.getElementsByTagNameNS(SVG, "svg").getLength()).isEqualTo(1);
+        List<String[]> bins = binRows(cat);
+        assertThat(bins.size()).isLessThanOrEqualTo(DriftReportHtml.MAX_CATEGORIES);
+        assertThat(bins.get(0)[0]).isEqualTo("<b>hot</b>");
+        assertThat(bins.get(bins.size() - 1)[0]).isEqualTo("outside the counters");
+        ProfileCategories rc = refCat.categories().orElseThrow();
+        assertThat(rc.exact()).isFalse();
+        long refShown = 0;
+        for (int i = 0; i < bins.size(); i++) {
+            String cell = bins.get(i)[1];
+            boolean last = i == bins.size() - 1;
+            assertThat(cell.startsWith("\u2265 ")).as(cell).isEqualTo(!last);
+            long count = Long.parseLong(cell.replace("\u2265 ", "").split(" ")[0]);
+            refShown += count;
+            String label = bins.get(i)[0];
+            if (!last && !label.endsWith("other categories")) {
+                // a lower bound from the counters, never above the truth
+                assertThat(count).isEqualTo(rc.lowerBound(label)).isLessThanOrEqualTo(refTruth.get(label));
+            }
+        }
+        assertThat(refShown).isEqualTo(5000); // the bars add up to every value
+        assertThat(cat.getTextContent()).contains("counts are lower bounds", "at most " + rc.maxError());
+        assertThat(cat.getElementsByTagNameNS(SVG, "rect").getLength()).isEqualTo(2 * bins.size());
+        assertResultsTable(cat, ProfileComparison.compare(refCat, curCat));
+
+        Element changed = columns.get(1);
+        assertThat(changed.getAttribute("class")).isEqualTo("column error");
+        assertThat(changed.getElementsByTagNameNS(SVG, "svg").getLength()).isZero();
+        assertThat(changed.getTextContent()).contains("kind & type", "kind changed: numeric in the reference profile,"
+                + " categorical in the current one");
+        assertThat(columns.get(2).getAttribute("class")).isEqualTo("column error");
+        assertThat(columns.get(2).getTextContent()).contains("column 'only ref' is not in the current profile");
+        Element empty = columns.get(3);
+        assertThat(empty.getAttribute("class")).isEqualTo("column undecided");
+        assertThat(empty.getElementsByTagNameNS(SVG, "svg").getLength()).isZero();
+        assertThat(decisionText(empty)).contains("ks is undefined", "no finite values on one side");
+
+        String summary = sections(doc, "summary").get(0).getTextContent();
+        boolean d = ProfileComparison.compare(refCat, curCat).get(0).drift();
+        assertThat(summary).contains((d ? 1 : 0) + " of 1 decided", d ? "Dataset drift: YES" : "Dataset drift: no");
+        assertThat(doc.getElementsByTagNameNS(XHTML, "title").item(0).getTextContent()).isEqualTo("a <title>");
+        assertThat(sections(doc, "skipped").get(0).getTextContent()).contains("<x>", "only in <current>");
+    }
+
+    /** The results table's rows equal the results, formatted as the page formats numbers. */
+    private static void assertResultsTable(Element section, List<ProfileMethodResult> results) {
+        Element table = table(section, "results");
+        NodeList trs = table.getElementsByTagNameNS(XHTML, "tr");
+        assertThat(trs.getLength() - 1).isEqualTo(results.size());
+        for (int i = 0; i < results.size(); i++) {
+            NodeList tds = ((Element) trs.item(i + 1)).getElementsByTagNameNS(XHTML, "td");
+            ProfileMethodResult m = results.get(i);
+            String[] expected = {m.method().id(), m.statistic().isPresent() ? num(m.statistic().getAsDouble()) : "-",
+                num(m.errorBound()), m.pValue().isPresent() ? num(m.pValue().getAsDouble()) : "-",
+                num(m.threshold()), m.drift() ? "yes" : "no", m.note().orElse("")};
+            for (int c = 0; c < expected.length; c++) {
+                assertThat(tds.item(c).getTextContent()).as(m.method().id() + " cell " + c).isEqualTo(expected[c]);
+            }
+        }
+    }
+
+    private static String decisionText(Element section) {
+        NodeList divs = section.getElementsByTagNameNS(XHTML, "div");
+        for (int i = 0; i < divs.getLength(); i++) {
+            if (((Element) divs.item(i)).getAttribute("class").equals("decision")) {
+                return divs.item(i).getTextContent();
+            }
+        }
+        throw new AssertionError("no decision in " + section.getTextContent());
+    }
+
+    /** The rows of the bins table: label, reference cell, current cell. */
+    private static List<String[]> binRows(Element section) {
+        NodeList trs = binsTable(section).getElementsByTagNameNS(XHTML, "tr");
+        List<String[]> out = new ArrayList<>();
+        for (int i = 1; i < trs.getLength(); i++) {
+            NodeList tds = ((Element) trs.item(i)).getElementsByTagNameNS(XHTML, "td");
+            out.add(new String[] {tds.item(0).getTextContent(), tds.item(1).getTextContent(),
+                tds.item(2).getTextContent()});
+        }
+        return out;
+    }
+
+    private static Element table(Element section, String cls) {
+        NodeList tables = section.getElementsByTagNameNS(XHTML, "table");
+        for (int i = 0; i < tables.getLength(); i++) {
+            if (((Element) tables.item(i)).getAttribute("class").equals(cls)) {
+                return (Element) tables.item(i);
+            }
+        }
+        throw new AssertionError("no table " + cls);
     }
 
     private static Document parse(String html) throws Exception {

@@ -197,12 +197,10 @@ public final class DriftCommand extends BaseCommand {
      * {@code --reference-profile}: profiles the current file and compares the two profiles with
      * {@link ProfileComparison}. A column drifts when its decision method ({@code ks} for numeric columns,
      * {@code l_infinity} for categorical ones) drifts; the dataset drifts when at least half the compared columns do.
+     * The HTML page ({@link DriftReportHtml#toHtml(DatasetProfile, DatasetProfile, List, List, String)}) applies the
+     * same rule to the same comparisons.
      */
     private Integer fromProfile(String fmt) {
-        if (fmt.equals("html")) {
-            throw new InvalidArgumentException("--format", "--format html needs the reference's values for its"
-                    + " charts: use --reference REF, or --format text or json with --reference-profile");
-        }
         if (!methods.strip().equalsIgnoreCase("auto")) {
             throw new InvalidArgumentException("--methods", "--methods: with --reference-profile every method that"
                     + " can be computed from profiles is reported; leave --methods out");
@@ -308,7 +306,12 @@ public final class DriftCommand extends BaseCommand {
         String verdict = (datasetDrift ? "Dataset drift: YES" : "Dataset drift: no") + " (" + drifted + " of "
                 + decided + " decided columns drift, threshold " + num(DriftAnalyzer.DEFAULT_SHARE) + ")";
         String text;
-        if (fmt.equals("json")) {
+        if (fmt.equals("html")) {
+            text = DriftReportHtml.toHtml(ref, cur, order, skipped.stream()
+                    .map(k -> new SkippedColumn((String) k.get("name"), (String) k.get("reason"))).toList(),
+                    "Reference profile " + referenceProfile + " (" + ref.rows() + " rows), current " + current + " ("
+                            + cur.rows() + " rows)");
+        } else if (fmt.equals("json")) {
             try {
                 text = Output.mapper().writeValueAsString(doc) + "\n";
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

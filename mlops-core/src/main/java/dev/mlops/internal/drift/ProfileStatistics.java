@@ -52,7 +52,42 @@ public final class ProfileStatistics {
             return out;
         }
         out.add(ks(r, c, ksThreshold));
-        // Bins fitted on the reference profile; masses per bin with a per-bin error from the rank error.
+        Histogram h = histogram(refCol, curCol); // bins fitted on the reference profile, shares with their errors
+        for (DriftMethod m : BINNED) {
+            out.add(binned(m, h.referenceShares(), h.referenceErrors(), r.n(), h.currentShares(),
+                    h.currentErrors(), c.n()));
+        }
+        return out;
+    }
+
+    /**
+     * The bins of the binned methods for a numeric column, fitted on the reference profile, with each side's share of
+     * every bin and the error of that share (see {@link #masses}). Value bins ({@code valueBins}): {@code edges} are
+     * the reference's distinct values, bin i holds {@code edges[i]} and the last bin every other value. Decile bins:
+     * {@code edges} are split points, bin 0 holds the values at or below {@code edges[0]} (the value just below the
+     * reference minimum, so: below the minimum), bin i {@code (edges[i-1], edges[i]]}, the last bin the values above
+     * the reference maximum; bin 1 starts at the minimum. Immutable by convention (the arrays are not shared).
+     */
+    public record Histogram(double[] edges, boolean valueBins, double[] referenceShares, double[] referenceErrors,
+            double[] currentShares, double[] currentErrors) {
+        /** The number of bins. */
+        public int size() {
+            return referenceShares.length;
+        }
+    }
+
+    /**
+     * The histogram of two numeric column profiles on the reference's bins, the bins and shares the binned methods
+     * use.
+     *
+     * @throws IllegalArgumentException when a side is not numeric or has no finite values
+     */
+    public static Histogram histogram(ColumnProfile refCol, ColumnProfile curCol) {
+        KllQuantiles r = refCol.quantiles().orElseThrow(() -> new IllegalArgumentException("not numeric"));
+        KllQuantiles c = curCol.quantiles().orElseThrow(() -> new IllegalArgumentException("not numeric"));
+        if (r.n() == 0 || c.n() == 0) {
+            throw new IllegalArgumentException("no finite values on one side");
+        }
         double[] edges;
         boolean valueBins;
         Optional<SortedMap<Double, Long>> distinct = refCol.distinctValues();
@@ -78,10 +113,7 @@ public final class ProfileStatistics {
         }
         double[][] rm = masses(r, refCol.distinctValues(), edges, valueBins);
         double[][] cm = masses(c, curCol.distinctValues(), edges, valueBins);
-        for (DriftMethod m : BINNED) {
-            out.add(binned(m, rm[0], rm[1], r.n(), cm[0], cm[1], c.n()));
-        }
-        return out;
+        return new Histogram(edges, valueBins, rm[0], rm[1], cm[0], cm[1]);
     }
 
     /**
