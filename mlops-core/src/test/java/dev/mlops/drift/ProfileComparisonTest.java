@@ -128,7 +128,7 @@ class ProfileComparisonTest {
         ProfileMethodResult ks = result(rs, DriftMethod.KS);
         assertThat(ks.errorBound()).isGreaterThan(0);
         assertThat(ks.drift()).isTrue();
-        assertThat(ks.pValue()).isEmpty();
+        assertThat(ks.pValue().getAsDouble()).isLessThan(1e-100);
         assertThat(ks.statistic().getAsDouble() - ks.errorBound()).isGreaterThan(0.08);
     }
 
@@ -253,5 +253,66 @@ class ProfileComparisonTest {
         assertThatThrownBy(() -> ProfileComparison.compare(numeric(new double[] {1}),
                 ColumnProfiler.categorical("x").add("a").toProfile()))
                 .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("column 'x'");
+    }
+    /**
+     * A handful of current values against a large (inexact) reference: a large KS distance that is not significant
+     * must not drift, the same handful far outside the reference must.
+     */
+    @Test
+    void fewCurrentValuesNeedSignificance() {
+        SplittableRandom rnd = new SplittableRandom(41);
+        ColumnProfile ref = numeric(normal(rnd, 100_000, 0));
+        ProfileMethodResult near = result(ProfileComparison.compare(ref, numeric(new double[] {0.9, 1.1})),
+                DriftMethod.KS);
+        assertThat(near.statistic().getAsDouble() - near.errorBound()).isGreaterThan(near.threshold());
+        assertThat(near.pValue().getAsDouble()).isGreaterThan(0.05);
+        assertThat(near.drift()).isFalse();
+        ProfileMethodResult far = result(ProfileComparison.compare(ref,
+                numeric(new double[] {6, 6.5, 7, 7.5, 8, 8.5, 9, 9.5})), DriftMethod.KS);
+        assertThat(far.pValue().getAsDouble()).isLessThan(0.05);
+        assertThat(far.drift()).isTrue();
+
+        ColumnProfiler halfHalf = ColumnProfiler.categorical("c");
+        for (int i = 0; i < 100_000; i++) {
+            halfHalf.add(i % 2 == 0 ? "a" : "b");
+        }
+        ColumnProfile refCats = halfHalf.toProfile();
+        ColumnProfiler three = ColumnProfiler.categorical("c");
+        ColumnProfiler fifty = ColumnProfiler.categorical("c");
+        for (int i = 0; i < 50; i++) {
+            if (i < 3) {
+                three.add("a");
+            }
+            fifty.add("a");
+        }
+        ProfileMethodResult few = result(ProfileComparison.compare(refCats, three.toProfile()),
+                DriftMethod.L_INFINITY);
+        assertThat(few.statistic().getAsDouble()).isEqualTo(0.5);
+        assertThat(few.pValue().getAsDouble()).isGreaterThan(0.05);
+        assertThat(few.drift()).isFalse();
+        ProfileMethodResult many = result(ProfileComparison.compare(refCats, fifty.toProfile()),
+                DriftMethod.L_INFINITY);
+        assertThat(many.pValue().getAsDouble()).isLessThan(1e-6);
+        assertThat(many.drift()).isTrue();
+    }
+
+    /**
+     * The sketch KS p-value is that of statistic - error_bound, so it is never below the raw-value p-value (the
+     * raw-value distance is at least the lowered one): conservative.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {61, 62, 63, 64, 65, 66, 67, 68})
+    void sketchKsPValueIsConservative(long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int n = 12_000 + rnd.nextInt(40_000);
+        int m = 12_000 + rnd.nextInt(40_000);
+        double shift = rnd.nextDouble() * 0.08;
+        double[] ref = normal(rnd, n, 0);
+        double[] cur = normal(rnd, m, shift);
+        ProfileMethodResult ks = result(ProfileComparison.compare(numeric(ref), numeric(cur)), DriftMethod.KS);
+        MethodResult raw = TwoSampleTests.numeric(DriftMethod.KS, ref, cur);
+        assertThat(ks.errorBound()).isGreaterThan(0);
+        assertThat(ks.pValue().getAsDouble()).as("shift " + shift)
+                .isGreaterThanOrEqualTo(raw.pValue().getAsDouble());
     }
 }

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.apache.commons.statistics.distribution.NormalDistribution;
 
 /**
  * The statistics of {@link dev.mlops.drift.ProfileComparison}: KS from the two sketches ({@link WindowComparison#ks}),
@@ -22,6 +23,7 @@ import java.util.TreeMap;
  * categories. Stateless and thread-safe. See docs/drift.md, "Drift from profiles".
  */
 public final class ProfileStatistics {
+    private static final NormalDistribution STANDARD_NORMAL = NormalDistribution.of(0, 1);
     private static final double[] DECILES = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
     private static final DriftMethod[] BINNED = {DriftMethod.PSI, DriftMethod.JENSEN_SHANNON, DriftMethod.HELLINGER,
         DriftMethod.TVD};
@@ -131,9 +133,40 @@ public final class ProfileStatistics {
                     OptionalDouble.of(k.pValue()), threshold, drift, Optional.empty());
         }
         double d = WindowComparison.ks(r, c);
-        return new ProfileMethodResult(DriftMethod.KS, OptionalDouble.of(d), bound, OptionalDouble.empty(),
-                threshold, d - bound > threshold, Optional.of("sketch KS: no p-value; drift when statistic - "
-                        + "error_bound > threshold"));
+        double p = ksBoundPValue(d - bound, r.n(), c.n());
+        return new ProfileMethodResult(DriftMethod.KS, OptionalDouble.of(d), bound, OptionalDouble.of(p),
+                threshold, p < DriftMethod.DEFAULT_ALPHA && d - bound > threshold, Optional.of("sketch KS: p_value "
+                        + "is that of statistic - error_bound (conservative); drift when p_value < 0.05 and statistic"
+                        + " - error_bound > threshold"));
+    }
+
+    /**
+     * The asymptotic two-sample KS p-value ({@code kstwo.sf(d, round(n m / (n + m)))}, SciPy's asymptotic path) of
+     * the smallest distance the sketches allow, {@code lowered = statistic - error_bound}. The raw-value distance is at
+     * least {@code lowered} at the sketches' confidence and the p-value falls as the distance grows, so the raw-value
+     * p-value is at most this one: a conservative p-value. It keeps small samples (a handful of current values against
+     * a large reference) from drifting on a large but insignificant distance. 1 when {@code lowered <= 0}.
+     */
+    static double ksBoundPValue(double lowered, long n, long m) {
+        if (!(lowered > 0)) {
+            return 1.0;
+        }
+        double en = (double) n * m / ((double) n + m);
+        double p = Kolmogorov.twoSidedSf(Math.max(1, Math.rint(en)), Math.min(1.0, lowered));
+        return Math.min(1.0, Math.max(0.0, p));
+    }
+
+    /**
+     * A conservative two-sided p-value for a change of a category's share by at least {@code lowered}
+     * ({@code statistic - error_bound} of {@code l_infinity}): the two-proportion z-test with the largest standard error
+     * any share allows, {@code 0.5 sqrt(1/n + 1/m)}. 1 when {@code lowered <= 0}.
+     */
+    static double shareBoundPValue(double lowered, long n, long m) {
+        if (!(lowered > 0)) {
+            return 1.0;
+        }
+        double z = lowered / (0.5 * Math.sqrt(1.0 / n + 1.0 / m));
+        return Math.min(1.0, 2 * STANDARD_NORMAL.survivalProbability(z));
     }
 
     private static double[] positiveZero(double[] v) {
@@ -317,9 +350,12 @@ public final class ProfileStatistics {
         }
         double d = WindowComparison.shareChange(r, c);
         double bound = WindowComparison.shareErrorBound(r, c);
-        out.add(new ProfileMethodResult(DriftMethod.L_INFINITY, OptionalDouble.of(d), bound, OptionalDouble.empty(),
-                linfThreshold, d - bound > linfThreshold, bound == 0 ? Optional.empty()
-                        : Optional.of("frequent-items counts; drift when statistic - error_bound > threshold")));
+        double p = shareBoundPValue(d - bound, r.total(), c.total());
+        out.add(new ProfileMethodResult(DriftMethod.L_INFINITY, OptionalDouble.of(d), bound, OptionalDouble.of(p),
+                linfThreshold, p < DriftMethod.DEFAULT_ALPHA && d - bound > linfThreshold, Optional.of(
+                        (bound == 0 ? "exact counts" : "frequent-items counts") + "; p_value: two-proportion z-test of"
+                        + " statistic - error_bound with the largest standard error (conservative); drift when"
+                        + " p_value < 0.05 and statistic - error_bound > threshold")));
         if (!r.exact() || !c.exact()) {
             String note = "needs exact category counts on both sides (more than the category cap of distinct values)";
             for (DriftMethod m : BINNED) {
