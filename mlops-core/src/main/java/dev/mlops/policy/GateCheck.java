@@ -22,7 +22,8 @@ import java.util.Objects;
  *                  interval (significance); null when there is none (a missing metric, no champion, registry checks)
  * @param threshold the threshold it was compared with, null for registry checks
  * @param numbers   further numbers by name in a stable order (for example {@code candidate}, {@code champion},
- *                  {@code difference}, {@code ci_lower}, {@code ci_upper}, {@code resamples}, {@code seed}); finite only
+ *                  {@code difference}, {@code ci_lower}, {@code ci_upper}, {@code resamples}, {@code seed});
+ *                  finite only
  * @param detail    one sentence saying what was compared and how it came out; it names a missing or NaN metric
  */
 public record GateCheck(String name, Kind kind, String metric, boolean passed, Double measured, Double threshold,

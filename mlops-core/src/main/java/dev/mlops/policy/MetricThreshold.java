@@ -96,7 +96,7 @@ public record MetricThreshold(String metric, Direction direction, Double bound, 
         return new MetricThreshold(metric, direction, bound, minimum, minRelativeChange);
     }
 
-    /** This threshold with the least relative improvement over the champion (0.01 = 1 %; negative: a tolerated loss). */
+    /** This threshold with the least relative improvement over the champion (0.01 = 1 %; negative: a tolerance). */
     public MetricThreshold minRelativeChange(double minimum) {
         return new MetricThreshold(metric, direction, bound, minAbsoluteChange, minimum);
     }

@@ -43,9 +43,9 @@ import java.util.TreeSet;
  * alias is not set), change and significance checks pass when {@link Builder#passWithoutChampion(boolean)} is true
  * (the default) and fail otherwise; value and registry checks apply as always.
  *
- * <p>{@link #evaluate} has no side effects (it reads and writes nothing but the verdict). {@link #promote} evaluates
- * and, when every check passes, moves the alias with a compare-and-set on the champion the evaluation saw
- * ({@code setAlias(model, alias, candidate, expectedCurrent)}), so a concurrent move makes it end as
+ * <p>{@link #evaluate} has no side effects: it reads the registry and the runs and writes nothing.
+ * {@link #promote} evaluates and, when every check passes, moves the alias with a compare-and-set on the champion the
+ * evaluation saw ({@code setAlias(model, alias, candidate, expectedCurrent)}), so a concurrent move makes it end as
  * {@link GateVerdict.Outcome#CONFLICT} instead of overwriting; the registry enforces its rules again on the move.
  * Every verdict of {@code promote} is audited as one {@code promotion.decided} event (subject
  * {@code model:NAME/CANDIDATE}; data: the verdict's JSON without time and reasons), appended after the alias move

@@ -618,7 +618,7 @@ abstract class PromotionGateContract {
         }
 
         @Test
-        @DisplayName("no paired scores with a champion fails the check; scores for a gate without the check are refused")
+        @DisplayName("no paired scores with a champion fails the check; scores for a gate without one are refused")
         void missingOrUnexpectedScores() throws Exception {
             champion();
             approved("rain", Map.of("accuracy", 0.85));
@@ -689,6 +689,27 @@ abstract class PromotionGateContract {
             assertThat(v.outcome()).isEqualTo(Outcome.CONFLICT);
             assertThat(v.note()).contains("version 3");
             assertThat(production()).isEqualTo(3);
+        }
+
+        @Test
+        @DisplayName("the registry still enforces its rules on the move: governance cleared meanwhile is a CONFLICT")
+        void registryRefusesAtTheMove() throws Exception {
+            champion();
+            approved("rain", Map.of("accuracy", 0.85));
+            Mlops bob = competitor();
+            store.beforeGetRun.set(() -> bob.registry().setGovernance("rain", Governance.EMPTY));
+            PromotionGate g = gate().threshold(MetricThreshold.higherIsBetter("accuracy").minAbsoluteChange(0.0))
+                    .build();
+
+            GateVerdict v = g.promote(ModelRef.of("rain", 2), "production");
+
+            assertThat(check(v, "registry.governance").passed()).isTrue(); // as the gate saw it
+            assertThat(v.outcome()).isEqualTo(Outcome.CONFLICT);
+            assertThat(v.note()).contains("governance");
+            assertThat(production()).isEqualTo(1);
+            List<AuditEvent> events = audit();
+            assertThat(events.get(events.size() - 2).action()).isEqualTo("registry.refused");
+            assertThat(events.get(events.size() - 1).action()).isEqualTo("promotion.decided");
         }
     }
 
