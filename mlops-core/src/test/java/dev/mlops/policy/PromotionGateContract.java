@@ -523,6 +523,22 @@ abstract class PromotionGateContract {
         }
     }
 
+    @Test
+    @DisplayName("validateMetrics against the metrics a training run logs catches a misspelt threshold")
+    void validateAgainstRun() throws Exception {
+        ModelVersion v1 = approved("rain", Map.of("accuracy", 0.8, "log_loss", 0.4));
+        Run run = mlops.tracking().get(v1.runId()).orElseThrow();
+        PromotionGate good = gate().threshold(MetricThreshold.lowerIsBetter("log_loss").atMost(0.5)).build();
+        PromotionGate typo = gate().threshold(MetricThreshold.higherIsBetter("accuracy").atLeast(0.5))
+                .threshold(MetricThreshold.higherIsBetter("acuracy").atLeast(0.5)).build();
+
+        good.validateMetrics(run.latestMetrics().keySet());
+        assertThatThrownBy(() -> typo.validateMetrics(run.latestMetrics().keySet()))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("'acuracy'")
+                .hasMessageContaining("[accuracy, log_loss]")
+                .satisfies(e -> assertThat(((InvalidArgumentException) e).field()).hasValue("thresholds[1].metric"));
+    }
+
     @Nested
     @DisplayName("without a champion")
     class NoChampion {
@@ -597,6 +613,31 @@ abstract class PromotionGateContract {
             JsonNode data = JSON.readTree(decisions().get(0).data());
             assertThat(data.get("checks").get(3).get("numbers").get("ci_upper").asDouble())
                     .isEqualTo(s.numbers().get("ci_upper").doubleValue());
+        }
+
+        @Test
+        @DisplayName("is deterministic for a seed: the same verdict checks every time, other numbers for another seed")
+        void deterministic() throws Exception {
+            champion();
+            approved("rain", Map.of("accuracy", 0.85));
+            SplittableRandom r = new SplittableRandom(11);
+            double[] champ = noisy(r, 150, 0.70, 0.2);
+            double[] cand = noisy(r, 150, 0.72, 0.2);
+            HoldoutEvaluation holdout = HoldoutEvaluation.builder().pairedScores(cand, champ).build();
+            PairedBootstrap settings = PairedBootstrap.higherIsBetter("holdout_accuracy").resamples(1000).seed(7);
+            PromotionGate g = gate().significance(settings).build();
+
+            GateVerdict first = g.evaluate(ModelRef.of("rain", 2), "production", holdout);
+            GateVerdict again = gate().significance(settings).build()
+                    .evaluate(ModelRef.of("rain", 2), "production", holdout);
+            GateVerdict otherSeed = gate().significance(settings.seed(8)).build()
+                    .evaluate(ModelRef.of("rain", 2), "production", holdout);
+
+            assertThat(again.checks()).isEqualTo(first.checks());
+            GateCheck s1 = check(first, "significance.holdout_accuracy");
+            GateCheck s2 = check(otherSeed, "significance.holdout_accuracy");
+            assertThat(s2.numbers().get("mean_improvement")).isEqualTo(s1.numbers().get("mean_improvement"));
+            assertThat(s2.numbers().get("ci_lower")).isNotEqualTo(s1.numbers().get("ci_lower"));
         }
 
         @Test
