@@ -7,7 +7,6 @@ import dev.mlops.registry.ModelRef;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -130,8 +129,16 @@ public final class PromotionGate {
      *     ones
      */
     public PromotionGate validateMetrics(Collection<String> knownMetrics) {
-        Objects.requireNonNull(knownMetrics, "knownMetrics");
-        Set<String> known = new TreeSet<>(knownMetrics);
+        if (knownMetrics == null) {
+            throw new InvalidArgumentException("knownMetrics", "knownMetrics is required");
+        }
+        Set<String> known = new TreeSet<>();
+        for (String name : knownMetrics) {
+            if (name == null) {
+                throw new InvalidArgumentException("knownMetrics", "knownMetrics must hold metric names, not nulls");
+            }
+            known.add(name);
+        }
         for (int i = 0; i < thresholds.size(); i++) {
             String metric = thresholds.get(i).metric();
             if (!known.contains(metric)) {

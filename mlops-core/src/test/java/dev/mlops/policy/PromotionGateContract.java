@@ -500,6 +500,12 @@ abstract class PromotionGateContract {
 
             assertThat(c.passed()).isFalse();
             assertThat(c.detail()).contains("metric 'recall' of the champion (version 1) is missing");
+            PromotionGate neither = gate().threshold(MetricThreshold.higherIsBetter("auc").minAbsoluteChange(0.0))
+                    .build();
+            GateCheck both = check(neither.evaluate(ModelRef.of("rain", 2), "production"), "auc.absolute_change");
+            assertThat(both.passed()).isFalse();
+            assertThat(both.detail()).contains("'auc' of the candidate (version 2) is missing")
+                    .contains("'auc' of the champion (version 1) is missing");
         }
 
         @Test

@@ -141,6 +141,8 @@ class PromotionGateSettingsTest {
         assertThat(g.validateMetrics(Set.of("accuracy", "log_los", "f1"))).isSameAs(g);
         invalid(() -> g.validateMetrics(List.of("accuracy", "log_loss")), "thresholds[1].metric", "'log_los'",
                 "[accuracy, log_loss]");
+        invalid(() -> g.validateMetrics(null), "knownMetrics");
+        invalid(() -> g.validateMetrics(java.util.Arrays.asList("accuracy", null)), "knownMetrics", "nulls");
     }
 
     @Test

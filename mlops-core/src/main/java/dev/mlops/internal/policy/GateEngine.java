@@ -266,7 +266,9 @@ public final class GateEngine {
             }
             Value b = champ.value(metric);
             String problem = null;
-            if (c == null) {
+            if (c == null && b == null) {
+                problem = cand.missing(metric) + "; " + champ.missing(metric);
+            } else if (c == null) {
                 problem = cand.missing(metric);
             } else if (b == null) {
                 problem = champ.missing(metric);
