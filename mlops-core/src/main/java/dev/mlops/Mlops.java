@@ -48,6 +48,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * releases the stores it opened; stores handed to the {@link Builder} stay open (they are the caller's).
  */
 public final class Mlops implements AutoCloseable {
+    static {
+        dev.mlops.internal.MlopsInternals.install(m -> m.context);
+    }
+
     private final Context context;
     private final Tracking tracking;
     private final Datasets datasets;
