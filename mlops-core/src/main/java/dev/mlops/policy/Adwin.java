@@ -123,7 +123,7 @@ public final class Adwin implements ChangeDetector {
                     + value);
         }
         count++;
-        insert(value);
+        insert(value + 0.0); // -0.0 becomes 0.0, so the state's JSON (which has no -0) reads back equal
         Signal result = Signal.NONE;
         if (count % clock == 0 && width > gracePeriod && cutWhileChanged()) {
             result = Signal.CHANGE;
