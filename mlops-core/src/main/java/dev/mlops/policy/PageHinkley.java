@@ -10,8 +10,8 @@ import java.util.Map;
  * cumulative form of D. V. Hinkley, "Inference about the change-point from cumulative sum tests", Biometrika 58(3),
  * 1971), one-sided: it detects an <em>increase</em> of the mean of the values, such as a rising error rate or loss.
  *
- * <p>Input: any finite value with {@code |x| <= 1e100} (an error indicator, a loss, a latency). After value {@code x_t}, with {@code mean_t} the
- * mean of the values since the last change (including {@code x_t}):
+ * <p>Input: any finite value with {@code |x| <= 1e100} (an error indicator, a loss, a latency). After value {@code
+ * x_t}, with {@code mean_t} the mean of the values since the last change (including {@code x_t}):
  * <pre>
  *   m_t = alpha * m_(t-1) + (x_t - mean_t - delta)      (m_0 = 0)
  *   M_t = min(M_(t-1), m_t)

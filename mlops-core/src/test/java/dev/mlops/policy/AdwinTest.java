@@ -92,7 +92,7 @@ class AdwinTest {
     }
 
     /**
-     * The paper's guarantee (Bifet and Gavaldà 2007, Theorem 3, part 1): when the mean does not change, a check cuts
+     * The paper's guarantee (Bifet and Gavaldà 2007, Theorem 3.1, part 1): when the mean does not change, a check cuts
      * the window with probability at most delta. Over 20 stationary streams of 5,000 values checked after every value
      * (the paper's setting), the share of checks that cut is at most delta; the bound is loose (a union bound over
      * the splits), so with small delta there is no cut at all. With the default checks every 32 values, likewise.

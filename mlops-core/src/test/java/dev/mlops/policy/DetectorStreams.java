@@ -36,7 +36,7 @@ final class DetectorStreams {
         return t -> t < at ? before : after;
     }
 
-    /** {@code before} until {@code start}, a linear ramp to {@code after} reached at {@code end}, then {@code after}. */
+    /** {@code before} until {@code start}, then a linear ramp reaching {@code after} at {@code end}. */
     static LongToDoubleFunction ramp(long start, long end, double before, double after) {
         return t -> t < start ? before : t >= end ? after : before + (after - before) * (t - start) / (end - start);
     }

@@ -98,7 +98,8 @@ class EddmTest {
     }
 
     /**
-     * Random streams: a WARNING precedes the first CHANGE after the change point in most streams (observed 35 of 60).
+     * Random streams: a WARNING precedes the first CHANGE after the change point in at least half of the streams
+     * (observed 35 of 60).
      * EDDM's statistic moves only at errors, by steps, so it can also fall from above alpha to below beta at one
      * error and go straight from NONE to CHANGE.
      */
@@ -115,13 +116,13 @@ class EddmTest {
                 }
             }
         }
-        assertThat(warned).isGreaterThanOrEqualTo(2 * SEEDS / 3 - 10);
+        assertThat(warned).isGreaterThanOrEqualTo(SEEDS);
     }
 
     /**
      * No change: EDDM's published defaults make it sensitive. After each (re)start the maximum of p' + 2 s' is taken
      * over the first, noisy estimates, and the later, steadier statistic falls 10% below it after some tens of errors,
-     * so on a stationary stream it signals about once per 30-90 errors (River 0.26.1 does the same, see
+     * so on a stationary stream it signals about once per 90-170 errors (River 0.26.1 does the same, see
      * RiverReferenceTest). Observed at p = 0.2: 702 CHANGE in 30 x 20,000 values (one per ~170 errors); asserted: at
      * most one per 100 errors, and at least one per 2,000 values (the sensitivity is real, not an artefact).
      */
