@@ -2,7 +2,6 @@
 """Writes detector-reference.json: fixed synthetic streams and River's detections on them.
 
 Run from this directory:  pip install river==0.26.1 numpy==2.4.6 && python3 make_detector_reference.py
-(River 0.26.1 pulls in its own numpy; the version pinned here is the one this fixture was made with.)
 The Java test (dev.mlops.policy.RiverReferenceTest) reads the fixture; it never runs Python.
 
 Streams use numpy's PCG64 with fixed seeds. Real-valued streams are rounded to 4 decimals so that the JSON holds
@@ -18,7 +17,9 @@ import river
 from river import drift
 
 RIVER_VERSION = "0.26.1"
+NUMPY_VERSION = "2.4.6"
 assert river.__version__ == RIVER_VERSION, river.__version__
+assert np.__version__ == NUMPY_VERSION, np.__version__
 
 
 def bernoulli(seed, probs):
@@ -89,7 +90,7 @@ def main():
     doc = {
         "generator": "make_detector_reference.py",
         "river_version": RIVER_VERSION,
-        "numpy_version": np.__version__,
+        "numpy_version": NUMPY_VERSION,
         "streams": streams,
     }
     with open("detector-reference.json", "w") as f:
