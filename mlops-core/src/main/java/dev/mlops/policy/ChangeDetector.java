@@ -39,6 +39,12 @@ public interface ChangeDetector {
     /** Forgets every value and change, as if new. */
     void reset();
 
+    /**
+     * The detector's exact state, to store and later {@linkplain DetectorState#restore() restore}: a restored detector
+     * gives the same signals for the same later values as this one would.
+     */
+    DetectorState snapshot();
+
     /** The detector's short name, as policies spell it: {@code adwin}, {@code ddm}, {@code eddm}, {@code page_hinkley}. */
     String name();
 }

@@ -1,0 +1,162 @@
+package dev.mlops.internal.policy.detect;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mlops.InvalidArgumentException;
+import dev.mlops.internal.json.CanonicalJson;
+import dev.mlops.policy.ChangeDetector;
+import dev.mlops.policy.DetectorState;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Writes and reads {@link DetectorState} JSON. Stateless and thread-safe. */
+public final class StateJson {
+    private StateJson() {
+    }
+
+    /** A map that starts with the detector's name and the format; the caller adds the members in order. */
+    public static Map<String, Object> start(String detector) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("detector", detector);
+        m.put("format", DetectorState.FORMAT);
+        return m;
+    }
+
+    /** The canonical JSON of a map made by {@link #start(String)}. */
+    public static String write(Map<String, Object> members) {
+        return CanonicalJson.write(members);
+    }
+
+    /**
+     * Parses a state's JSON and checks its format; the caller dispatches on {@link Fields#detector()}.
+     *
+     * @throws InvalidArgumentException (field {@code state...}) when the text is not a state object of this format
+     */
+    public static Fields open(String json) {
+        if (json == null) {
+            throw new InvalidArgumentException("state", "state JSON is required");
+        }
+        JsonNode node;
+        try {
+            node = CanonicalJson.parse(json);
+        } catch (JsonProcessingException e) {
+            throw new InvalidArgumentException("state", "state is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw new InvalidArgumentException("state", "state must be a JSON object");
+        }
+        Fields f = new Fields(node);
+        long format = f.integer("format", Long.MIN_VALUE, Long.MAX_VALUE);
+        if (format != DetectorState.FORMAT) {
+            throw new InvalidArgumentException("state.format", "state format must be " + DetectorState.FORMAT
+                    + ", was " + format);
+        }
+        f.text("detector");
+        return f;
+    }
+
+    /** Rethrows a record's validation failure with its field under {@code state.}. */
+    public static InvalidArgumentException inState(InvalidArgumentException e) {
+        String field = e.field().orElse(null);
+        if (field == null || field.startsWith("state")) {
+            return e;
+        }
+        return new InvalidArgumentException("state." + field, e.getMessage(), e);
+    }
+
+    /** Typed access to the members of a state object; every failure names {@code state.<member>}. */
+    public static final class Fields {
+        private final JsonNode node;
+
+        Fields(JsonNode node) {
+            this.node = node;
+        }
+
+        /** The {@code detector} member. */
+        public String detector() {
+            return text("detector");
+        }
+
+        private JsonNode get(String name) {
+            JsonNode v = node.get(name);
+            if (v == null || v.isNull()) {
+                throw new InvalidArgumentException("state." + name, "state member '" + name + "' is missing");
+            }
+            return v;
+        }
+
+        public String text(String name) {
+            JsonNode v = get(name);
+            if (!v.isTextual()) {
+                throw new InvalidArgumentException("state." + name, "state member '" + name + "' must be a string");
+            }
+            return v.asText();
+        }
+
+        public boolean bool(String name) {
+            JsonNode v = get(name);
+            if (!v.isBoolean()) {
+                throw new InvalidArgumentException("state." + name, "state member '" + name + "' must be a boolean");
+            }
+            return v.booleanValue();
+        }
+
+        public double number(String name) {
+            JsonNode v = get(name);
+            if (!v.isNumber()) {
+                throw new InvalidArgumentException("state." + name, "state member '" + name + "' must be a number");
+            }
+            return v.doubleValue();
+        }
+
+        public long integer(String name, long min, long max) {
+            double d = number(name);
+            if (d != Math.rint(d) || d < min || d > max || Math.abs(d) > 0x1p53) {
+                throw new InvalidArgumentException("state." + name, "state member '" + name
+                        + "' must be an integer in [" + min + ", " + max + "], was " + d);
+            }
+            return (long) d;
+        }
+
+        public ChangeDetector.Signal signal(String name) {
+            String s = text(name);
+            for (ChangeDetector.Signal sig : ChangeDetector.Signal.values()) {
+                if (sig.name().equals(s)) {
+                    return sig;
+                }
+            }
+            throw new InvalidArgumentException("state." + name, "state member '" + name
+                    + "' must be NONE, WARNING or CHANGE, was '" + s + "'");
+        }
+
+        public double[] numbers(String name) {
+            JsonNode v = get(name);
+            if (!v.isArray()) {
+                throw new InvalidArgumentException("state." + name, "state member '" + name + "' must be an array");
+            }
+            double[] out = new double[v.size()];
+            for (int i = 0; i < out.length; i++) {
+                JsonNode e = v.get(i);
+                if (!e.isNumber()) {
+                    throw new InvalidArgumentException("state." + name, "state member '" + name + "[" + i
+                            + "]' must be a number");
+                }
+                out[i] = e.doubleValue();
+            }
+            return out;
+        }
+
+        public int[] integers(String name) {
+            double[] d = numbers(name);
+            int[] out = new int[d.length];
+            for (int i = 0; i < d.length; i++) {
+                if (d[i] != Math.rint(d[i]) || d[i] < 0 || d[i] > Integer.MAX_VALUE) {
+                    throw new InvalidArgumentException("state." + name, "state member '" + name + "[" + i
+                            + "]' must be a non-negative integer, was " + d[i]);
+                }
+                out[i] = (int) d[i];
+            }
+            return out;
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** Implementation helpers of the performance-decay detectors in {@link dev.mlops.policy}. */
+package dev.mlops.internal.policy.detect;
