@@ -15,9 +15,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * {@link RetrainingPolicies} over a {@link PolicyStateStore}: load, evaluate with {@link PolicyEngine}, save by
- * compare-and-set together with the decision; on a lost race load again (a window another writer decided meanwhile is
- * returned as it was decided). Stateless apart from the store, so a new instance over the same store continues
+ * {@link RetrainingPolicies} over a {@link PolicyStateStore}: load the state, look for the window's decision (and
+ * return it when there is one), evaluate with {@link PolicyEngine}, save by compare-and-set together with the
+ * decision; on a lost race start again, so a window another writer decided meanwhile is returned as it was decided. Stateless apart from the store, so a new instance over the same store continues
  * where another stopped. Thread-safe.
  */
 public final class PolicyEvaluator implements RetrainingPolicies {
@@ -41,11 +41,12 @@ public final class PolicyEvaluator implements RetrainingPolicies {
         policy.validate(new PolicyContext(Optional.empty(), Optional.empty(), Optional.of(detectors)));
         PolicyStateStore.Key key = new PolicyStateStore.Key(policy.name(), observation.model());
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            // load before looking for the decision: a decision saved after this load makes the save below fail
+            Optional<PolicyStateStore.Versioned> loaded = store.load(key);
             Optional<Decision> decided = store.decision(key, observation.windowId());
             if (decided.isPresent()) {
                 return decided.get();
             }
-            Optional<PolicyStateStore.Versioned> loaded = store.load(key);
             PolicyState state = loaded.map(PolicyStateStore.Versioned::state).orElse(PolicyState.INITIAL);
             long version = loaded.map(PolicyStateStore.Versioned::version).orElse(0L);
             PolicyEngine.Evaluation e = PolicyEngine.evaluate(policy, state, observation, clock, detectors);
@@ -80,13 +81,13 @@ public final class PolicyEvaluator implements RetrainingPolicies {
         PolicyStateStore.Key key = new PolicyStateStore.Key(policy.name(), Validate.name("model", model));
         Validate.key("windowId", windowId);
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Optional<PolicyStateStore.Versioned> loaded = store.load(key);
             Decision current = store.decision(key, windowId).orElseThrow(() -> new NotFoundException("policy '"
                     + key.policy() + "' has no decision for model '" + key.model() + "', window '" + windowId + "'"));
             Decision.Status settled = approve ? Decision.Status.RETRAIN : Decision.Status.REJECTED;
             if (current.status() == settled && current.actor().isPresent()) {
                 return current;
             }
-            Optional<PolicyStateStore.Versioned> loaded = store.load(key);
             PolicyState state = loaded.map(PolicyStateStore.Versioned::state).orElse(PolicyState.INITIAL);
             long version = loaded.map(PolicyStateStore.Versioned::version).orElse(0L);
             PolicyEngine.Evaluation e = approve
@@ -105,13 +106,14 @@ public final class PolicyEvaluator implements RetrainingPolicies {
         PolicyStateStore.Key key = new PolicyStateStore.Key(policy.name(), Validate.name("model", model));
         Validate.key("windowId", windowId);
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Optional<PolicyStateStore.Versioned> stored = store.load(key);
             Decision current = store.decision(key, windowId).orElseThrow(() -> new NotFoundException("policy '"
                     + key.policy() + "' has no decision for model '" + key.model() + "', window '" + windowId + "'"));
             if (!current.retrain()) {
                 throw new ConflictException("window '" + windowId + "' did not retrain (its decision is "
                         + current.status().id() + ")");
             }
-            PolicyStateStore.Versioned loaded = store.load(key).orElseThrow();
+            PolicyStateStore.Versioned loaded = stored.orElseThrow();
             PolicyState next = PolicyEngine.recordResult(loaded.state(), windowId, succeeded, clock);
             if (next.equals(loaded.state()) || store.save(key, loaded.version(), next, List.of())) {
                 return;
