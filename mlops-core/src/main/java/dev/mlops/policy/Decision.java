@@ -88,6 +88,29 @@ public record Decision(String policy, int policyVersion, String model, String wi
         return policy + "/" + model + "/" + windowId;
     }
 
+    /**
+     * The decision's reasons, short and with numbers, for summaries: every condition that fired (combinations left
+     * out), as {@code "conditions[0] accuracy < 0.8: 0.71"}; then the guard that held it back, as
+     * {@code "held by cooldown: ..."}; then who approved or rejected it. A failed decision has its reason only.
+     */
+    public List<String> reasons() {
+        if (status == Status.FAILED) {
+            return List.of(reason);
+        }
+        List<String> out = new java.util.ArrayList<>();
+        for (ConditionOutcome c : conditions) {
+            boolean combination = c.type().equals("any_of") || c.type().equals("all_of")
+                    || c.type().equals("at_least");
+            if (c.fired() && !combination) {
+                out.add(c.path() + " " + c.description() + ": "
+                        + dev.mlops.internal.json.CanonicalJson.formatNumber(c.measured().getAsDouble()));
+            }
+        }
+        heldBy.flatMap(this::guard).ifPresent(g -> out.add("held by " + g.guard().id() + ": " + g.reason()));
+        actor.ifPresent(a -> out.add((status == Status.REJECTED ? "rejected by " : "approved by ") + a));
+        return List.copyOf(out);
+    }
+
     /** The outcome of the condition at {@code path}, if the policy has one there. */
     public Optional<ConditionOutcome> condition(String path) {
         return conditions.stream().filter(c -> c.path().equals(path)).findFirst();

@@ -1,5 +1,8 @@
 package dev.mlops.policy;
 
+import dev.mlops.internal.policy.InMemoryPolicyStateStore;
+import dev.mlops.internal.policy.PolicyEvaluator;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 
@@ -53,4 +56,12 @@ public interface RetrainingPolicies {
 
     /** Every stored decision of the policy for the model, failed ones included, oldest first. */
     List<Decision> decisions(String policy, String model);
+
+    /**
+     * Policies whose state and decisions live in memory (lost when the process ends), evaluated at {@code clock}'s
+     * time, with decay detectors from {@code detectors}.
+     */
+    static RetrainingPolicies inMemory(Clock clock, DetectorFactory detectors) {
+        return new PolicyEvaluator(new InMemoryPolicyStateStore(), clock, detectors);
+    }
 }
