@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 /** Property-style checks over seeded random policies and histories. */
 class PolicyPropertiesTest {
     static final Instant START = Instant.parse("2024-01-01T00:00:00Z");
+    private static final dev.mlops.drift.WindowReport WINDOW = ConditionsTest.window();
 
     /** A random history: metrics, rows, versions, error streams; the clock mostly moves on, sometimes back. */
     record Step(Observation observation, Instant now) {
@@ -52,7 +53,7 @@ class PolicyPropertiesTest {
                     .rows(r.nextInt(5000)).datasetVersions(versions).outcomes("error", errors)
                     .modelCreatedAt(START.minus(Duration.ofDays(r.nextInt(100))));
             if (r.nextBoolean()) {
-                b.window(ConditionsTest.window());
+                b.window(WINDOW);
             }
             steps.add(new Step(b.build(), now));
         }
