@@ -34,8 +34,8 @@ public sealed interface Condition {
 
     /**
      * Fires when the report's own drift decision says the column drifts ({@link dev.mlops.drift.ColumnReport#drift()}
-     * or {@link dev.mlops.drift.WindowColumn#drift()}). Measured: the decision's effect size (window reports: the
-     * statistic); threshold: the decision's minimum effect (window reports: threshold plus sketch error bound).
+     * or {@link dev.mlops.drift.WindowColumn#drift()}). Measured: 1 when it drifts, else 0; threshold 1. The outcome's
+     * note carries the decision's reason with its numbers (p-value, effect size, thresholds).
      */
     record ColumnDrift(String report, String column) implements Condition {
         public ColumnDrift {
