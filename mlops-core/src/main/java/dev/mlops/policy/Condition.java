@@ -84,12 +84,20 @@ public sealed interface Condition {
 
     /**
      * Fires when the window's metric is worse than {@code threshold}: {@code value < threshold} when higher is
-     * better, {@code value > threshold} when lower is better.
+     * better, {@code value > threshold} when lower is better. With {@code windows} n > 1 the value is the mean of
+     * the metric over the last n windows that reported it (this one included, since the last retrain decision); until
+     * there are n such windows the condition has no value and does not fire.
      */
-    record MetricThreshold(String metric, MetricDirection direction, double threshold) implements Condition {
+    record MetricThreshold(String metric, MetricDirection direction, double threshold, int windows)
+            implements Condition {
         public MetricThreshold {
             Objects.requireNonNull(metric, "metric");
             Objects.requireNonNull(direction, "direction");
+        }
+
+        /** Over this window only. */
+        public MetricThreshold(String metric, MetricDirection direction, double threshold) {
+            this(metric, direction, threshold, 1);
         }
 
         @Override
@@ -103,9 +111,10 @@ public sealed interface Condition {
      * metric) by more than {@code margin}: the degradation ({@code baseline - value} when higher is better,
      * {@code value - baseline} when lower is better) is {@code > margin} for {@link Change#ABSOLUTE}, and the
      * degradation divided by {@code |baseline|} is {@code > margin} for {@link Change#RELATIVE} (a relative margin
-     * of 0.05 is 5 %; a zero baseline cannot be compared relatively and does not fire).
+     * of 0.05 is 5 %; a zero baseline cannot be compared relatively and does not fire). With {@code windows} n > 1
+     * the value is the mean over the last n windows, as for {@link MetricThreshold}.
      */
-    record MetricVsBaseline(String metric, MetricDirection direction, Change change, double margin)
+    record MetricVsBaseline(String metric, MetricDirection direction, Change change, double margin, int windows)
             implements Condition {
         /** How the margin is measured. */
         public enum Change {
@@ -130,6 +139,11 @@ public sealed interface Condition {
             Objects.requireNonNull(metric, "metric");
             Objects.requireNonNull(direction, "direction");
             Objects.requireNonNull(change, "change");
+        }
+
+        /** Over this window only. */
+        public MetricVsBaseline(String metric, MetricDirection direction, Change change, double margin) {
+            this(metric, direction, change, margin, 1);
         }
 
         @Override

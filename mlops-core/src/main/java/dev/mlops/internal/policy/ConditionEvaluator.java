@@ -37,6 +37,7 @@ final class ConditionEvaluator {
     private final DetectorFactory detectors;
     private final List<ConditionOutcome> outcomes = new ArrayList<>();
     private final Map<String, List<Double>> histories = new TreeMap<>();
+    private final Map<String, List<Double>> metricHistories = new TreeMap<>();
 
     ConditionEvaluator(Observation obs, PolicyState state, Instant now, DetectorFactory detectors) {
         this.obs = obs;
@@ -52,6 +53,11 @@ final class ConditionEvaluator {
     /** Per decay condition path, the values to keep for the next window. */
     Map<String, List<Double>> histories() {
         return histories;
+    }
+
+    /** Per metric condition path over several windows, the values to keep for the next window. */
+    Map<String, List<Double>> metricHistories() {
+        return metricHistories;
     }
 
     /** Evaluates the policy's top-level combination; its outcome's path is {@code conditions}. */
@@ -131,13 +137,13 @@ final class ConditionEvaluator {
         } else if (c instanceof Condition.MetricThreshold m) {
             String description = PolicyValidator.describe(m);
             String cmp = m.direction() == MetricDirection.HIGHER_IS_BETTER ? "<" : ">";
-            Double v = obs.metrics().get(m.metric());
-            if (v == null) {
-                return absent(path, c, description, m.threshold(), cmp, "the observation has no metric '"
-                        + m.metric() + "'");
+            Optional<String> missing = metricValue(path, m.metric(), m.windows());
+            if (missing.isPresent()) {
+                return absent(path, c, description, m.threshold(), cmp, missing.get());
             }
+            double v = value;
             return outcome(path, c.type(), description, OptionalDouble.of(v), m.threshold(), cmp,
-                    Optional.of(m.metric() + " " + num(v)));
+                    Optional.of(valueNote(path, m.metric(), m.windows())));
         } else if (c instanceof Condition.MetricVsBaseline m) {
             return baseline(m, path);
         } else if (c instanceof Condition.Decay d) {
@@ -301,18 +307,64 @@ final class ConditionEvaluator {
                 s.threshold(), ">=", Optional.of(drifted + " of " + columns.size() + " columns drift"));
     }
 
+    /** The metric value found by {@link #metricValue}. */
+    private double value;
+
+    /**
+     * Sets {@link #value} to the window's metric, or to the mean of its last {@code windows} values (this window's
+     * included, then kept for the next window under {@code path}); returns why there is none.
+     */
+    private Optional<String> metricValue(String path, String metric, int windows) {
+        Double v = obs.metrics().get(metric);
+        List<Double> history = state.metricHistory().getOrDefault(path, List.of());
+        if (v == null) {
+            if (windows > 1) {
+                metricHistories.put(path, history);
+            }
+            return Optional.of("the observation has no metric '" + metric + "'");
+        }
+        if (windows == 1) {
+            value = v;
+            return Optional.empty();
+        }
+        List<Double> kept = PolicyState.append(history, v, windows);
+        metricHistories.put(path, kept);
+        if (kept.size() < windows) {
+            return Optional.of(metric + " " + num(v) + "; " + kept.size() + " of the " + windows
+                    + " windows to average so far");
+        }
+        double sum = 0;
+        for (double x : kept) {
+            sum += x;
+        }
+        value = sum / windows;
+        return Optional.empty();
+    }
+
+    private String valueNote(String path, String metric, int windows) {
+        if (windows == 1) {
+            return metric + " " + num(value);
+        }
+        List<String> values = new ArrayList<>();
+        for (double x : metricHistories.get(path)) {
+            values.add(num(x));
+        }
+        return "mean of " + metric + " " + String.join(", ", values) + " = " + num(value);
+    }
+
     private ConditionOutcome baseline(Condition.MetricVsBaseline m, String path) {
         boolean relative = m.change() == Condition.MetricVsBaseline.Change.RELATIVE;
-        String description = m.metric() + " worse than its baseline by > " + num(m.margin())
-                + (relative ? " of the baseline (relative)" : " (absolute)");
-        Double v = obs.metrics().get(m.metric());
+        String description = PolicyValidator.metric(m.metric(), m.windows()) + " worse than its baseline by > "
+                + num(m.margin()) + (relative ? " of the baseline (relative)" : " (absolute)");
         Double b = obs.baselines().get(m.metric());
-        if (v == null || b == null) {
-            return absent(path, m, description, m.margin(), ">", "the observation has no "
-                    + (v == null ? "metric" : "baseline") + " '" + m.metric() + "'");
+        Optional<String> missing = metricValue(path, m.metric(), m.windows());
+        if (missing.isPresent() || b == null) {
+            return absent(path, m, description, m.margin(), ">",
+                    missing.orElse("the observation has no baseline '" + m.metric() + "'"));
         }
+        double v = value;
         double degradation = m.direction().degradation(b, v);
-        String note = m.metric() + " " + num(v) + ", baseline " + num(b) + ", " + m.direction().id();
+        String note = valueNote(path, m.metric(), m.windows()) + ", baseline " + num(b) + ", " + m.direction().id();
         if (!relative) {
             return outcome(path, m.type(), description, OptionalDouble.of(degradation), m.margin(), ">",
                     Optional.of(note));

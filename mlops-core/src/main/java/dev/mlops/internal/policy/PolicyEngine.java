@@ -128,7 +128,7 @@ public final class PolicyEngine {
                 state.lastRetrainAt(), state.lastRetrainWindow(), state.retrainTimes(), history,
                 state.consecutiveFailures(), state.lastFailureAt(), state.lastResultWindow(),
                 status == Decision.Status.AWAITING_APPROVAL ? Optional.of(obs.windowId()) : state.pendingWindow(),
-                recent, seenList, conditions.histories());
+                recent, seenList, conditions.histories(), conditions.metricHistories());
         if (status == Decision.Status.RETRAIN) {
             next = retrained(next, obs.windowId(), now);
         }
@@ -140,7 +140,7 @@ public final class PolicyEngine {
         return new PolicyState(s.windows(), Optional.of(now), 0, 0, Optional.of(now), Optional.of(windowId),
                 PolicyState.append(s.retrainTimes(), now, PolicyState.MAX_RETRAIN_TIMES), List.of(),
                 s.consecutiveFailures(), s.lastFailureAt(), s.lastResultWindow(), Optional.empty(),
-                s.recentWindows(), s.seenDatasetVersions(), Map.of());
+                s.recentWindows(), s.seenDatasetVersions(), Map.of(), Map.of());
     }
 
     /**
@@ -187,7 +187,8 @@ public final class PolicyEngine {
         PolicyState cleared = new PolicyState(state.windows(), Optional.of(now), state.windowsSinceRetrain(),
                 state.rowsSinceRetrain(), state.lastRetrainAt(), state.lastRetrainWindow(), state.retrainTimes(),
                 state.triggerHistory(), state.consecutiveFailures(), state.lastFailureAt(), state.lastResultWindow(),
-                Optional.empty(), state.recentWindows(), state.seenDatasetVersions(), state.detectorHistory());
+                Optional.empty(), state.recentWindows(), state.seenDatasetVersions(), state.detectorHistory(),
+                state.metricHistory());
         return new Evaluation(decision, approve ? retrained(cleared, pending.windowId(), now) : cleared);
     }
 
@@ -210,7 +211,7 @@ public final class PolicyEngine {
                 state.rowsSinceRetrain(), state.lastRetrainAt(), state.lastRetrainWindow(), state.retrainTimes(),
                 state.triggerHistory(), succeeded ? 0 : state.consecutiveFailures() + 1,
                 succeeded ? Optional.empty() : Optional.of(now), Optional.of(windowId), state.pendingWindow(),
-                state.recentWindows(), state.seenDatasetVersions(), state.detectorHistory());
+                state.recentWindows(), state.seenDatasetVersions(), state.detectorHistory(), state.metricHistory());
     }
 
     private static Evaluation failed(RetrainingPolicy policy, String model, String windowId, Instant observedAt,

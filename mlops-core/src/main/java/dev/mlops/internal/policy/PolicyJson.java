@@ -150,11 +150,17 @@ public final class PolicyJson {
             o.put("metric", m.metric());
             o.put("direction", m.direction().id());
             o.put("threshold", m.threshold());
+            if (m.windows() != 1) {
+                o.put("windows", m.windows());
+            }
         } else if (c instanceof Condition.MetricVsBaseline m) {
             o.put("metric", m.metric());
             o.put("direction", m.direction().id());
             o.put("change", m.change().id());
             o.put("margin", m.margin());
+            if (m.windows() != 1) {
+                o.put("windows", m.windows());
+            }
         } else if (c instanceof Condition.Decay d) {
             o.put("detector", d.detector());
             ObjectNode params = o.putObject("params");
@@ -284,9 +290,10 @@ public final class PolicyJson {
                     o.number("threshold"));
             case "drift_share" -> new Condition.DriftShare(report(o), o.number("threshold"));
             case "metric_threshold" -> new Condition.MetricThreshold(o.string("metric"), direction(o),
-                    o.number("threshold"));
+                    o.number("threshold"), windows(o));
             case "metric_vs_baseline" -> new Condition.MetricVsBaseline(o.string("metric"), direction(o),
-                    Condition.MetricVsBaseline.Change.values()[o.choice("change", CHANGES)], o.number("margin"));
+                    Condition.MetricVsBaseline.Change.values()[o.choice("change", CHANGES)], o.number("margin"),
+                    windows(o));
             case "decay" -> new Condition.Decay(o.string("detector"), params(o),
                     o.optString("stream").orElse(Condition.DEFAULT_STREAM),
                     o.has("max_history") ? o.int32("max_history")
@@ -315,6 +322,10 @@ public final class PolicyJson {
     private static java.time.Instant markInstant(JsonObject o) {
         o.get("anchor");
         return java.time.Instant.EPOCH;
+    }
+
+    private static int windows(JsonObject o) {
+        return o.has("windows") ? o.int32("windows") : markDefault(o, "windows", 1);
     }
 
     private static String report(JsonObject o) {

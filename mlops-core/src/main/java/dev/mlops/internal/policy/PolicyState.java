@@ -29,12 +29,15 @@ import java.util.TreeMap;
  * @param recentWindows       the last {@value #MAX_RECENT_WINDOWS} decided window ids
  * @param seenDatasetVersions input dataset versions listed by earlier windows, at most {@value #MAX_SEEN_VERSIONS}
  * @param detectorHistory     per decay condition path, the outcome values since its last change
+ * @param metricHistory       per metric condition path over several windows, the metric's last values since the last
+ *                            retrain decision
  */
 public record PolicyState(long windows, Optional<Instant> lastEvaluatedAt, long windowsSinceRetrain,
         long rowsSinceRetrain, Optional<Instant> lastRetrainAt, Optional<String> lastRetrainWindow,
         List<Instant> retrainTimes, List<Boolean> triggerHistory, int consecutiveFailures,
         Optional<Instant> lastFailureAt, Optional<String> lastResultWindow, Optional<String> pendingWindow,
-        List<String> recentWindows, List<String> seenDatasetVersions, Map<String, List<Double>> detectorHistory) {
+        List<String> recentWindows, List<String> seenDatasetVersions, Map<String, List<Double>> detectorHistory,
+        Map<String, List<Double>> metricHistory) {
 
     public static final int MAX_RETRAIN_TIMES = 1000;
     public static final int MAX_RECENT_WINDOWS = 1000;
@@ -43,7 +46,7 @@ public record PolicyState(long windows, Optional<Instant> lastEvaluatedAt, long 
     /** The state before the first window. */
     public static final PolicyState INITIAL = new PolicyState(0, Optional.empty(), 0, 0, Optional.empty(),
             Optional.empty(), List.of(), List.of(), 0, Optional.empty(), Optional.empty(), Optional.empty(),
-            List.of(), List.of(), Map.of());
+            List.of(), List.of(), Map.of(), Map.of());
 
     public PolicyState {
         Objects.requireNonNull(lastEvaluatedAt, "lastEvaluatedAt");
@@ -56,9 +59,14 @@ public record PolicyState(long windows, Optional<Instant> lastEvaluatedAt, long 
         Objects.requireNonNull(pendingWindow, "pendingWindow");
         recentWindows = List.copyOf(recentWindows);
         seenDatasetVersions = List.copyOf(seenDatasetVersions);
+        detectorHistory = sortedCopy(detectorHistory);
+        metricHistory = sortedCopy(metricHistory);
+    }
+
+    private static Map<String, List<Double>> sortedCopy(Map<String, List<Double>> map) {
         Map<String, List<Double>> h = new TreeMap<>();
-        detectorHistory.forEach((k, v) -> h.put(k, List.copyOf(v)));
-        detectorHistory = Collections.unmodifiableMap(h);
+        map.forEach((k, v) -> h.put(k, List.copyOf(v)));
+        return Collections.unmodifiableMap(h);
     }
 
     /** The last {@code max} elements of {@code list} with {@code added} appended. */

@@ -56,6 +56,11 @@ public final class PolicyStateJson {
             ArrayNode a = detectors.putArray(path);
             values.forEach(a::add);
         });
+        ObjectNode metrics = o.putObject("metric_history");
+        s.metricHistory().forEach((path, values) -> {
+            ArrayNode a = metrics.putArray(path);
+            values.forEach(a::add);
+        });
         try {
             return PolicyJson.MAPPER.writeValueAsString(o);
         } catch (JsonProcessingException e) {
@@ -97,27 +102,33 @@ public final class PolicyStateJson {
             Optional<String> pending = o.optString("pending_window");
             List<String> recent = strings(o.array("recent_windows"));
             List<String> seen = strings(o.array("seen_dataset_versions"));
-            Map<String, List<Double>> detectors = new TreeMap<>();
-            JsonObject d = JsonObject.of(o.get("detector_history"), "detector_history");
-            for (Iterator<String> it = d.fieldNames(); it.hasNext(); ) {
-                String path = it.next();
-                List<Double> values = new ArrayList<>();
-                for (JsonNode n : d.array(path)) {
-                    values.add(JsonObject.number(n, "detector_history." + path));
-                }
-                detectors.put(path, values);
-            }
-            d.finish();
+            Map<String, List<Double>> detectors = histories(o, "detector_history");
+            Map<String, List<Double>> metrics = histories(o, "metric_history");
             o.finish();
             return new PolicyState(windows, lastEvaluatedAt, windowsSince, rowsSince, lastRetrainAt,
                     lastRetrainWindow, times, history, failures, lastFailureAt, lastResult, pending, recent, seen,
-                    detectors);
+                    detectors, metrics);
         } catch (JsonProcessingException | RuntimeException e) {
             if (e instanceof IntegrityException ie) {
                 throw ie;
             }
             throw new IntegrityException("a stored policy state could not be read: " + e.getMessage());
         }
+    }
+
+    private static Map<String, List<Double>> histories(JsonObject o, String field) {
+        Map<String, List<Double>> out = new TreeMap<>();
+        JsonObject d = JsonObject.of(o.get(field), field);
+        for (Iterator<String> it = d.fieldNames(); it.hasNext(); ) {
+            String path = it.next();
+            List<Double> values = new ArrayList<>();
+            for (JsonNode n : d.array(path)) {
+                values.add(JsonObject.number(n, field + "." + path));
+            }
+            out.put(path, values);
+        }
+        d.finish();
+        return out;
     }
 
     private static Optional<Instant> instant(JsonObject o, String field) {

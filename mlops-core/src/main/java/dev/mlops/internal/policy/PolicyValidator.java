@@ -89,8 +89,10 @@ public final class PolicyValidator {
         } else if (c instanceof Condition.MetricThreshold m) {
             key(child(path, "metric"), m.metric());
             finite(child(path, "threshold"), m.threshold());
+            windows(child(path, "windows"), m.windows());
         } else if (c instanceof Condition.MetricVsBaseline m) {
             key(child(path, "metric"), m.metric());
+            windows(child(path, "windows"), m.windows());
             String f = child(path, "margin");
             finite(f, m.margin());
             if (m.margin() < 0) {
@@ -147,6 +149,15 @@ public final class PolicyValidator {
         }
     }
 
+    /** The most windows a metric condition may average over. */
+    public static final int MAX_METRIC_WINDOWS = 1000;
+
+    private static void windows(String path, int windows) {
+        if (windows < 1 || windows > MAX_METRIC_WINDOWS) {
+            throw bad(path, "must be in [1, " + MAX_METRIC_WINDOWS + "], was " + windows);
+        }
+    }
+
     private static void children(List<Condition> conditions, String path, int depth) {
         String f = child(path, "conditions");
         if (depth >= MAX_DEPTH) {
@@ -172,7 +183,7 @@ public final class PolicyValidator {
             for (int i = 0; i < j; i++) {
                 Condition.MetricThreshold a = bounds.get(i).condition();
                 Condition.MetricThreshold b = bounds.get(j).condition();
-                if (!a.metric().equals(b.metric()) || a.direction() == b.direction()) {
+                if (!a.metric().equals(b.metric()) || a.direction() == b.direction() || a.windows() != b.windows()) {
                     continue;
                 }
                 // higher_is_better fires on (-inf, t), lower_is_better on (t, +inf)
@@ -203,8 +214,13 @@ public final class PolicyValidator {
     }
 
     static String describe(Condition.MetricThreshold m) {
-        return m.metric() + (m.direction() == MetricDirection.HIGHER_IS_BETTER ? " < " : " > ")
+        return metric(m.metric(), m.windows()) + (m.direction() == MetricDirection.HIGHER_IS_BETTER ? " < " : " > ")
                 + CanonicalJson.formatNumber(m.threshold());
+    }
+
+    /** {@code accuracy}, or {@code mean accuracy of the last 3 windows}. */
+    static String metric(String metric, int windows) {
+        return windows == 1 ? metric : "mean " + metric + " of the last " + windows + " windows";
     }
 
     private static void guards(Guards g) {

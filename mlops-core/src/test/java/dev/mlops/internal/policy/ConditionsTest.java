@@ -116,6 +116,46 @@ class ConditionsTest {
     }
 
     @Test
+    void metricConditionsMayAverageTheLastWindows() {
+        RetrainingPolicy p = RetrainingPolicy.builder("p")
+                .anyOf(new Condition.MetricThreshold("accuracy", MetricDirection.HIGHER_IS_BETTER, 0.8, 3),
+                        new Condition.MetricVsBaseline("accuracy", MetricDirection.HIGHER_IS_BETTER,
+                                Condition.MetricVsBaseline.Change.ABSOLUTE, 0.1, 2))
+                .build();
+        Clock clock = Clock.fixed(T0, ZoneOffset.UTC);
+        double[] accuracy = {0.875, 0.75, 0.625, 0.5};
+        List<Decision> decisions = new java.util.ArrayList<>();
+        PolicyState state = PolicyState.INITIAL;
+        for (int i = 0; i < accuracy.length; i++) {
+            PolicyEngine.Evaluation e = PolicyEngine.evaluate(p, state, obs("w" + i).metric("accuracy", accuracy[i])
+                    .baseline("accuracy", 0.875).build(), clock, TestDetectors.factory());
+            decisions.add(e.decision());
+            state = e.state();
+        }
+        ConditionOutcome first = decisions.get(0).condition("conditions[0]").orElseThrow();
+        assertAbsent(first, "accuracy 0.875; 1 of the 3 windows to average so far");
+        assertThat(first.description()).isEqualTo("mean accuracy of the last 3 windows < 0.8");
+        assertAbsent(decisions.get(1).condition("conditions[0]").orElseThrow(), "2 of the 3 windows");
+        // (0.875 + 0.75) / 2 = 0.8125, 0.0625 below the baseline: not more than 0.1
+        assertOutcome(decisions.get(1).condition("conditions[1]").orElseThrow(), 0.0625, 0.1, ">", false);
+        ConditionOutcome third = decisions.get(2).condition("conditions[0]").orElseThrow();
+        assertOutcome(third, 0.75, 0.8, "<", true);
+        assertThat(third.note()).contains("mean of accuracy 0.875, 0.75, 0.625 = 0.75");
+        ConditionOutcome baseline = decisions.get(2).condition("conditions[1]").orElseThrow();
+        assertOutcome(baseline, 0.1875, 0.1, ">", true);
+        assertThat(baseline.note()).contains("mean of accuracy 0.75, 0.625 = 0.6875, baseline 0.875, higher_is_better");
+        assertThat(decisions.get(2).retrain()).isTrue();
+        // the retrain starts the averages again
+        assertAbsent(decisions.get(3).condition("conditions[0]").orElseThrow(), "1 of the 3 windows");
+        assertThat(state.metricHistory()).containsEntry("conditions[0]", List.of(0.5))
+                .containsEntry("conditions[1]", List.of(0.5));
+        // a window without the metric keeps what was collected
+        PolicyEngine.Evaluation without = PolicyEngine.evaluate(p, state, obs("w9").build(), clock,
+                TestDetectors.factory());
+        assertThat(without.state().metricHistory()).isEqualTo(state.metricHistory());
+    }
+
+    @Test
     void driftConditionsReadTheDriftReport() {
         DriftReport r = report();
         ColumnReport temp = r.column("temp_max").orElseThrow();

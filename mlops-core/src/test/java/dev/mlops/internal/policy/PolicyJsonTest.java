@@ -30,7 +30,8 @@ class PolicyJsonTest {
                         Condition.driftShare(0.5),
                         Condition.columnDrift("temp_max"),
                         new Condition.ColumnScore("features", "weather", "psi", 0.2),
-                        Condition.allOf(Condition.metricBelow("accuracy", 0.8),
+                        Condition.allOf(new Condition.MetricThreshold("accuracy", MetricDirection.HIGHER_IS_BETTER,
+                                        0.8, 3),
                                 Condition.worseThanBaselineRelative("accuracy", MetricDirection.HIGHER_IS_BETTER,
                                         0.05)),
                         Condition.atLeast(2, Condition.metricAbove("rmse", 3.5),
@@ -98,7 +99,7 @@ class PolicyJsonTest {
         RetrainingPolicy back = RetrainingPolicy.fromJson(json);
         assertThat(back).isEqualTo(p);
         assertThat(back.toJson()).isEqualTo(json);
-        assertThat(json).contains("\"match\": \"any_of\"", "\"type\": \"at_least\"", "\"k\": 2",
+        assertThat(json).contains("\"windows\": 3", "\"match\": \"any_of\"", "\"type\": \"at_least\"", "\"k\": 2",
                 "\"days\": [\n", "\"monday\"", "\"zone\": \"Europe/Paris\"", "\"params\": {\n");
     }
 

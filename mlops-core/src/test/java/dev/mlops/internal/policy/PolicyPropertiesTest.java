@@ -202,7 +202,7 @@ class PolicyPropertiesTest {
         assertThat(json).isEqualTo("{\"format\":\"mlops.policy_state\",\"format_version\":1,\"windows\":0,"
                 + "\"windows_since_retrain\":0,\"rows_since_retrain\":0,\"retrain_times\":[],\"trigger_history\":[],"
                 + "\"consecutive_failures\":0,\"recent_windows\":[],\"seen_dataset_versions\":[],"
-                + "\"detector_history\":{}}");
+                + "\"detector_history\":{},\"metric_history\":{}}");
         Assertions.assertThatThrownBy(() -> PolicyStateJson.read(json.replace("\"windows\":0,", "\"windows\":0,"
                 + "\"extra\":1,"))).isInstanceOf(IntegrityException.class).hasMessageContaining("extra");
     }

@@ -162,6 +162,9 @@ class PolicyValidationTest {
                 Arguments.of(conditions("{\"type\": \"metric_vs_baseline\", \"metric\": \"f1\", "
                         + "\"direction\": \"higher_is_better\", \"change\": \"percent\", \"margin\": 0.1}"),
                         "conditions[0].change", "conditions[0].change must be one of absolute, relative"),
+                Arguments.of(conditions("{\"type\": \"metric_threshold\", \"metric\": \"accuracy\", "
+                        + "\"direction\": \"higher_is_better\", \"threshold\": 0.8, \"windows\": 0}"),
+                        "conditions[0].windows", "conditions[0].windows must be in [1, 1000], was 0"),
                 Arguments.of(conditions("{\"type\": \"column_drift\", \"column\": \"\"}"), "conditions[0].column",
                         "conditions[0].column must not be empty"));
     }

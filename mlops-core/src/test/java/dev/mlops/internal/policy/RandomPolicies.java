@@ -61,10 +61,12 @@ final class RandomPolicies {
             case 0 -> new Condition.ColumnDrift(report, pick(r, COLUMNS));
             case 1 -> new Condition.ColumnScore(report, pick(r, COLUMNS), pick(r, METHODS), positive(r));
             case 2 -> new Condition.DriftShare(report, 1 - r.nextDouble());
-            case 3 -> new Condition.MetricThreshold(pick(r, METRICS), direction(r), r.nextDouble() * 2 - 0.5);
+            case 3 -> new Condition.MetricThreshold(pick(r, METRICS), direction(r), r.nextDouble() * 2 - 0.5,
+                    r.nextBoolean() ? 1 : 1 + r.nextInt(5));
             case 4 -> new Condition.MetricVsBaseline(pick(r, METRICS), direction(r),
                     r.nextBoolean() ? Condition.MetricVsBaseline.Change.ABSOLUTE
-                            : Condition.MetricVsBaseline.Change.RELATIVE, r.nextDouble());
+                            : Condition.MetricVsBaseline.Change.RELATIVE, r.nextDouble(),
+                    r.nextBoolean() ? 1 : 1 + r.nextInt(5));
             case 5 -> {
                 Map<String, Double> params = new TreeMap<>();
                 if (r.nextBoolean()) {
