@@ -12,12 +12,16 @@ import dev.mlops.internal.policy.detect.StateJson;
  * {@link #fromJson(String)}) or keep the record; {@link #restore()} makes a new, independent detector. The JSON is a
  * flat object with {@code "detector"} (the detector's {@link ChangeDetector#name()}), {@code "format"} ({@value
  * #FORMAT}) and one member per record component; numbers are written so that they read back as the same doubles.
+ *
+ * <p>The four published detectors' states are {@link Adwin.State}, {@link Ddm.State}, {@link Eddm.State} and
+ * {@link PageHinkley.State}, and {@link #fromJson(String)} reads those. A detector of your own (registered through
+ * {@link DetectorFactory#of}) implements this interface for its state in the same spirit: immutable, exact.
  */
-public sealed interface DetectorState permits Adwin.State, Ddm.State, Eddm.State, PageHinkley.State {
+public interface DetectorState {
     /** The version of the JSON layout written by {@link #toJson()}. */
     int FORMAT = 1;
 
-    /** The detector's short name: {@code adwin}, {@code ddm}, {@code eddm} or {@code page_hinkley}. */
+    /** The detector's short name, as {@link ChangeDetector#name()}: {@code adwin}, {@code ddm}, {@code eddm}, ... */
     String detector();
 
     /** A new detector in exactly this state. */
@@ -27,7 +31,7 @@ public sealed interface DetectorState permits Adwin.State, Ddm.State, Eddm.State
     String toJson();
 
     /**
-     * Reads a state written by {@link #toJson()}.
+     * Reads a state of one of the four published detectors written by {@link #toJson()}.
      *
      * @throws InvalidArgumentException (field {@code state} or {@code state.<member>}) when the text is not such a
      *     JSON object, names an unknown detector or format, lacks a member or holds an inconsistent state

@@ -30,16 +30,8 @@ import dev.mlops.internal.Validate;
  * @param minAbsoluteChange the least absolute improvement over the champion, or null for none
  * @param minRelativeChange the least relative improvement over the champion (0.01 = 1 %), or null for none
  */
-public record MetricThreshold(String metric, Direction direction, Double bound, Double minAbsoluteChange,
+public record MetricThreshold(String metric, MetricDirection direction, Double bound, Double minAbsoluteChange,
         Double minRelativeChange) {
-
-    /** Which way a metric is better. */
-    public enum Direction {
-        /** Larger values are better (accuracy, AUC, F1). */
-        HIGHER_IS_BETTER,
-        /** Smaller values are better (loss, error rate, RMSE). */
-        LOWER_IS_BETTER
-    }
 
     /**
      * @throws InvalidArgumentException naming the field when the metric name is not a valid metric key, the direction
@@ -57,12 +49,12 @@ public record MetricThreshold(String metric, Direction direction, Double bound, 
 
     /** A threshold on a metric where higher is better, checking nothing yet. */
     public static MetricThreshold higherIsBetter(String metric) {
-        return new MetricThreshold(metric, Direction.HIGHER_IS_BETTER, null, null, null);
+        return new MetricThreshold(metric, MetricDirection.HIGHER_IS_BETTER, null, null, null);
     }
 
     /** A threshold on a metric where lower is better, checking nothing yet. */
     public static MetricThreshold lowerIsBetter(String metric) {
-        return new MetricThreshold(metric, Direction.LOWER_IS_BETTER, null, null, null);
+        return new MetricThreshold(metric, MetricDirection.LOWER_IS_BETTER, null, null, null);
     }
 
     /**
@@ -71,7 +63,7 @@ public record MetricThreshold(String metric, Direction direction, Double bound, 
      * @throws InvalidArgumentException (field {@code bound}) for a lower-is-better metric (use {@link #atMost})
      */
     public MetricThreshold atLeast(double bound) {
-        if (direction != Direction.HIGHER_IS_BETTER) {
+        if (direction != MetricDirection.HIGHER_IS_BETTER) {
             throw new InvalidArgumentException("bound", "metric '" + metric + "' is lower-is-better: its value"
                     + " threshold is atMost(...), not atLeast(...)");
         }
@@ -84,7 +76,7 @@ public record MetricThreshold(String metric, Direction direction, Double bound, 
      * @throws InvalidArgumentException (field {@code bound}) for a higher-is-better metric (use {@link #atLeast})
      */
     public MetricThreshold atMost(double bound) {
-        if (direction != Direction.LOWER_IS_BETTER) {
+        if (direction != MetricDirection.LOWER_IS_BETTER) {
             throw new InvalidArgumentException("bound", "metric '" + metric + "' is higher-is-better: its value"
                     + " threshold is atLeast(...), not atMost(...)");
         }

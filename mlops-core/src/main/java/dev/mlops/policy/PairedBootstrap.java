@@ -2,7 +2,6 @@ package dev.mlops.policy;
 
 import dev.mlops.InvalidArgumentException;
 import dev.mlops.internal.Validate;
-import dev.mlops.policy.MetricThreshold.Direction;
 
 /**
  * The significance check of a promotion gate: a seeded paired bootstrap of the mean per-example improvement of the
@@ -30,7 +29,7 @@ import dev.mlops.policy.MetricThreshold.Direction;
  * @param seed           the generator's seed, within +-2^53 so that it survives JSON (default {@value #DEFAULT_SEED})
  * @param minImprovement the lower end of the interval must be greater than this, a finite number (default 0)
  */
-public record PairedBootstrap(String name, Direction direction, int resamples, double confidence, long seed,
+public record PairedBootstrap(String name, MetricDirection direction, int resamples, double confidence, long seed,
         double minImprovement) {
     /** Default number of resamples. */
     public static final int DEFAULT_RESAMPLES = 10_000;
@@ -72,13 +71,13 @@ public record PairedBootstrap(String name, Direction direction, int resamples, d
 
     /** A bootstrap of per-example scores where higher is better, with the defaults. */
     public static PairedBootstrap higherIsBetter(String name) {
-        return new PairedBootstrap(name, Direction.HIGHER_IS_BETTER, DEFAULT_RESAMPLES, DEFAULT_CONFIDENCE,
+        return new PairedBootstrap(name, MetricDirection.HIGHER_IS_BETTER, DEFAULT_RESAMPLES, DEFAULT_CONFIDENCE,
                 DEFAULT_SEED, 0.0);
     }
 
     /** A bootstrap of per-example losses where lower is better, with the defaults. */
     public static PairedBootstrap lowerIsBetter(String name) {
-        return new PairedBootstrap(name, Direction.LOWER_IS_BETTER, DEFAULT_RESAMPLES, DEFAULT_CONFIDENCE,
+        return new PairedBootstrap(name, MetricDirection.LOWER_IS_BETTER, DEFAULT_RESAMPLES, DEFAULT_CONFIDENCE,
                 DEFAULT_SEED, 0.0);
     }
 

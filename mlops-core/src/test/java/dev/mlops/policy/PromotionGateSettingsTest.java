@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mlops.InvalidArgumentException;
 import dev.mlops.Mlops;
-import dev.mlops.policy.MetricThreshold.Direction;
+import dev.mlops.policy.MetricDirection;
 import dev.mlops.store.memory.InMemoryStore;
 import java.time.Instant;
 import java.util.List;
@@ -42,7 +42,7 @@ class PromotionGateSettingsTest {
     void thresholds() {
         MetricThreshold t = MetricThreshold.higherIsBetter("accuracy").atLeast(0.8).minAbsoluteChange(-0.01)
                 .minRelativeChange(0.02);
-        assertThat(t).isEqualTo(new MetricThreshold("accuracy", Direction.HIGHER_IS_BETTER, 0.8, -0.01, 0.02));
+        assertThat(t).isEqualTo(new MetricThreshold("accuracy", MetricDirection.HIGHER_IS_BETTER, 0.8, -0.01, 0.02));
         assertThat(t.checksAnything()).isTrue();
         assertThat(t.hasChangeThreshold()).isTrue();
         MetricThreshold loss = MetricThreshold.lowerIsBetter("log_loss").atMost(0.5);

@@ -16,7 +16,7 @@ import dev.mlops.policy.GateVerdict;
 import dev.mlops.policy.GateVerdict.Outcome;
 import dev.mlops.policy.HoldoutEvaluation;
 import dev.mlops.policy.MetricThreshold;
-import dev.mlops.policy.MetricThreshold.Direction;
+import dev.mlops.policy.MetricDirection;
 import dev.mlops.policy.PairedBootstrap;
 import dev.mlops.registry.AliasGuard;
 import dev.mlops.registry.ApprovalStatus;
@@ -237,7 +237,7 @@ public final class GateEngine {
     private List<GateCheck> metricChecks(MetricThreshold t, Side cand, Side champ, String alias) {
         List<GateCheck> out = new ArrayList<>();
         String metric = t.metric();
-        Direction dir = t.direction();
+        MetricDirection dir = t.direction();
         Value c = cand.value(metric);
         if (t.bound() != null) {
             out.add(valueCheck(t, cand, c));
@@ -299,13 +299,13 @@ public final class GateEngine {
             String sentence;
             if (kind == Kind.ABSOLUTE_CHANGE) {
                 measured = improvement;
-                sentence = metric + " " + (dir == Direction.HIGHER_IS_BETTER ? "(higher is better)"
+                sentence = metric + " " + (dir == MetricDirection.HIGHER_IS_BETTER ? "(higher is better)"
                         : "(lower is better)") + ": candidate " + c.text() + " vs champion " + b.text()
                         + ", absolute improvement " + format(improvement);
             } else {
                 measured = ThresholdMath.relativeImprovement(dir, c.value(), b.value());
                 numbers.put("improvement", improvement);
-                sentence = metric + " " + (dir == Direction.HIGHER_IS_BETTER ? "(higher is better)"
+                sentence = metric + " " + (dir == MetricDirection.HIGHER_IS_BETTER ? "(higher is better)"
                         : "(lower is better)") + ": candidate " + c.text() + " vs champion " + b.text()
                         + ", relative improvement " + format(measured)
                         + (b.value() == 0.0 ? " (the champion's value is 0)" : "");
@@ -331,7 +331,7 @@ public final class GateEngine {
                     + " that can be compared; the value check fails");
         }
         boolean passed = ThresholdMath.meetsBound(t.direction(), c.value(), bound);
-        String op = t.direction() == Direction.HIGHER_IS_BETTER ? (passed ? " >= " : " < ")
+        String op = t.direction() == MetricDirection.HIGHER_IS_BETTER ? (passed ? " >= " : " < ")
                 : (passed ? " <= " : " > ");
         return new GateCheck(name, Kind.VALUE, metric, passed, c.value(), bound, Map.of("candidate", c.value()),
                 metric + " of the " + cand.label() + " " + c.text() + op + format(bound)
@@ -367,7 +367,7 @@ public final class GateEngine {
         numbers.put("resamples", bootstrap.resamples());
         numbers.put("seed", bootstrap.seed());
         String pct = format(bootstrap.confidence() * 100) + " %";
-        String detail = bootstrap.name() + " " + (bootstrap.direction() == Direction.HIGHER_IS_BETTER
+        String detail = bootstrap.name() + " " + (bootstrap.direction() == MetricDirection.HIGHER_IS_BETTER
                 ? "(higher is better)" : "(lower is better)") + " on " + ci.n() + " paired holdout examples against"
                 + " the " + champ.label() + ": mean improvement " + format(ci.mean()) + ", " + pct
                 + " paired bootstrap interval [" + format(ci.lower()) + ", " + format(ci.upper()) + "] ("

@@ -1,7 +1,7 @@
 package dev.mlops.internal.policy;
 
 import dev.mlops.InvalidArgumentException;
-import dev.mlops.policy.MetricThreshold.Direction;
+import dev.mlops.policy.MetricDirection;
 import dev.mlops.policy.PairedBootstrap;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -47,7 +47,7 @@ public final class PairedBootstrapCi {
                 throw new InvalidArgumentException("pairedScores", "paired scores must be finite; pair " + i
                         + " is (" + candidate[i] + ", " + champion[i] + ")");
             }
-            d[i] = settings.direction() == Direction.HIGHER_IS_BETTER ? candidate[i] - champion[i]
+            d[i] = settings.direction() == MetricDirection.HIGHER_IS_BETTER ? candidate[i] - champion[i]
                     : champion[i] - candidate[i];
             sum += d[i];
         }

@@ -1,6 +1,6 @@
 package dev.mlops.internal.policy;
 
-import dev.mlops.policy.MetricThreshold.Direction;
+import dev.mlops.policy.MetricDirection;
 
 /**
  * The arithmetic of promotion thresholds (see {@link dev.mlops.policy.MetricThreshold} for the definitions): every
@@ -11,13 +11,13 @@ public final class ThresholdMath {
     }
 
     /** Whether {@code candidate} meets the value threshold {@code bound} in {@code direction} (inclusive). */
-    public static boolean meetsBound(Direction direction, double candidate, double bound) {
-        return direction == Direction.HIGHER_IS_BETTER ? candidate >= bound : candidate <= bound;
+    public static boolean meetsBound(MetricDirection direction, double candidate, double bound) {
+        return direction == MetricDirection.HIGHER_IS_BETTER ? candidate >= bound : candidate <= bound;
     }
 
     /** The absolute improvement: {@code c - b} when higher is better, {@code b - c} when lower is better. */
-    public static double improvement(Direction direction, double candidate, double champion) {
-        return direction == Direction.HIGHER_IS_BETTER ? candidate - champion : champion - candidate;
+    public static double improvement(MetricDirection direction, double candidate, double champion) {
+        return direction == MetricDirection.HIGHER_IS_BETTER ? candidate - champion : champion - candidate;
     }
 
     /**
@@ -25,7 +25,7 @@ public final class ThresholdMath {
      * is better. For {@code b = 0}: {@code +Infinity} when the improvement is positive, {@code -Infinity} when it is
      * negative, 0 when {@code c = 0} too.
      */
-    public static double relativeImprovement(Direction direction, double candidate, double champion) {
+    public static double relativeImprovement(MetricDirection direction, double candidate, double champion) {
         double improvement = improvement(direction, candidate, champion);
         if (champion == 0.0) {
             return improvement > 0 ? Double.POSITIVE_INFINITY

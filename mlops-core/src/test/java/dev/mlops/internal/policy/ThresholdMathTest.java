@@ -1,11 +1,11 @@
 package dev.mlops.internal.policy;
 
-import static dev.mlops.policy.MetricThreshold.Direction.HIGHER_IS_BETTER;
-import static dev.mlops.policy.MetricThreshold.Direction.LOWER_IS_BETTER;
+import static dev.mlops.policy.MetricDirection.HIGHER_IS_BETTER;
+import static dev.mlops.policy.MetricDirection.LOWER_IS_BETTER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.mlops.policy.MetricThreshold.Direction;
+import dev.mlops.policy.MetricDirection;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -28,7 +28,7 @@ class ThresholdMathTest {
         };
     }
 
-    static Direction direction(SplittableRandom r) {
+    static MetricDirection direction(SplittableRandom r) {
         return r.nextBoolean() ? HIGHER_IS_BETTER : LOWER_IS_BETTER;
     }
 
@@ -58,7 +58,7 @@ class ThresholdMathTest {
     void signs(long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         for (int i = 0; i < 20_000; i++) {
-            Direction d = direction(r);
+            MetricDirection d = direction(r);
             double c = value(r);
             double b = value(r);
             double abs = ThresholdMath.improvement(d, c, b);
@@ -106,7 +106,7 @@ class ThresholdMathTest {
     void monotone(long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         for (int i = 0; i < 20_000; i++) {
-            Direction d = direction(r);
+            MetricDirection d = direction(r);
             double c = value(r);
             double b = value(r);
             double min = value(r);
@@ -129,7 +129,7 @@ class ThresholdMathTest {
     void scaleInvariance() {
         SplittableRandom r = new SplittableRandom(41);
         for (int i = 0; i < 20_000; i++) {
-            Direction d = direction(r);
+            MetricDirection d = direction(r);
             double c = (r.nextDouble() - 0.5) * 10;
             double b = (r.nextDouble() - 0.5) * 10;
             double k = Math.pow(2, r.nextInt(40) - 20); // a power of two: exact scaling
@@ -153,7 +153,7 @@ class ThresholdMathTest {
             "LOWER_IS_BETTER, 0, -0.0, 0, 0"
     })
     @DisplayName("worked examples, including negative and zero champions")
-    void examples(Direction d, double c, double b, double abs, double rel) {
+    void examples(MetricDirection d, double c, double b, double abs, double rel) {
         assertThat(ThresholdMath.improvement(d, c, b)).isCloseTo(abs, within(1e-12));
         double actual = ThresholdMath.relativeImprovement(d, c, b);
         if (Double.isInfinite(rel)) {

@@ -1,0 +1,449 @@
+package dev.mlops.internal.policy;
+
+import dev.mlops.InvalidArgumentException;
+import dev.mlops.drift.ColumnReport;
+import dev.mlops.drift.DriftReport;
+import dev.mlops.drift.MethodResult;
+import dev.mlops.drift.WindowColumn;
+import dev.mlops.drift.WindowReport;
+import dev.mlops.internal.json.CanonicalJson;
+import dev.mlops.policy.ChangeDetector;
+import dev.mlops.policy.Condition;
+import dev.mlops.policy.ConditionOutcome;
+import dev.mlops.policy.DetectorFactory;
+import dev.mlops.policy.MetricDirection;
+import dev.mlops.policy.Observation;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Evaluates a policy's conditions against one observation and the stored state, depth first, recording every
+ * condition's outcome and the decay conditions' new histories. A condition fires exactly when
+ * {@code measured comparator threshold} holds; one whose input is absent has no measured value and does not fire.
+ * One instance per evaluation; not thread-safe.
+ */
+final class ConditionEvaluator {
+    private final Observation obs;
+    private final PolicyState state;
+    private final Instant now;
+    private final DetectorFactory detectors;
+    private final List<ConditionOutcome> outcomes = new ArrayList<>();
+    private final Map<String, List<Double>> histories = new TreeMap<>();
+    private final Map<String, List<Double>> metricHistories = new TreeMap<>();
+
+    ConditionEvaluator(Observation obs, PolicyState state, Instant now, DetectorFactory detectors) {
+        this.obs = obs;
+        this.state = state;
+        this.now = now;
+        this.detectors = detectors;
+    }
+
+    List<ConditionOutcome> outcomes() {
+        return outcomes;
+    }
+
+    /** Per decay condition path, the values to keep for the next window. */
+    Map<String, List<Double>> histories() {
+        return histories;
+    }
+
+    /** Per metric condition path over several windows, the values to keep for the next window. */
+    Map<String, List<Double>> metricHistories() {
+        return metricHistories;
+    }
+
+    /** Evaluates the policy's top-level combination; its outcome's path is {@code conditions}. */
+    boolean evaluate(Condition trigger) {
+        return evaluate(trigger, "");
+    }
+
+    private boolean evaluate(Condition c, String path) {
+        String self = path.isEmpty() ? "conditions" : path;
+        if (c instanceof Condition.AnyOf a) {
+            return combination(self, path, c.type(), a.conditions(), 1, "any of " + a.conditions().size()
+                    + " conditions");
+        } else if (c instanceof Condition.AllOf a) {
+            return combination(self, path, c.type(), a.conditions(), a.conditions().size(), "all of "
+                    + a.conditions().size() + " conditions");
+        } else if (c instanceof Condition.AtLeast a) {
+            return combination(self, path, c.type(), a.conditions(), a.k(), "at least " + a.k() + " of "
+                    + a.conditions().size() + " conditions");
+        }
+        ConditionOutcome o = leaf(c, self);
+        outcomes.add(o);
+        return o.fired();
+    }
+
+    private boolean combination(String self, String path, String type, List<Condition> children, int needed,
+            String description) {
+        int at = outcomes.size();
+        outcomes.add(null);
+        int fired = 0;
+        String prefix = path.isEmpty() ? "conditions" : path + ".conditions";
+        for (int i = 0; i < children.size(); i++) {
+            if (evaluate(children.get(i), prefix + "[" + i + "]")) {
+                fired++;
+            }
+        }
+        ConditionOutcome o = outcome(self, type, description, OptionalDouble.of(fired), needed, ">=",
+                Optional.of(fired + " of " + children.size() + " fired"));
+        outcomes.set(at, o);
+        return o.fired();
+    }
+
+    private static ConditionOutcome outcome(String path, String type, String description, OptionalDouble measured,
+            double threshold, String comparator, Optional<String> note) {
+        boolean fired = false;
+        if (measured.isPresent()) {
+            double m = measured.getAsDouble();
+            fired = switch (comparator) {
+                case "<" -> m < threshold;
+                case ">" -> m > threshold;
+                case ">=" -> m >= threshold;
+                default -> throw new IllegalArgumentException(comparator);
+            };
+        }
+        return new ConditionOutcome(path, type, description, measured, threshold, comparator, fired, note);
+    }
+
+    private static ConditionOutcome absent(String path, Condition c, String description, double threshold,
+            String comparator, String why) {
+        return outcome(path, c.type(), description, OptionalDouble.empty(), threshold, comparator, Optional.of(why));
+    }
+
+    static String num(double x) {
+        return CanonicalJson.formatNumber(x);
+    }
+
+    private static double seconds(Duration d) {
+        return d.getSeconds() + d.getNano() / 1e9;
+    }
+
+    private ConditionOutcome leaf(Condition c, String path) {
+        if (c instanceof Condition.ColumnDrift d) {
+            return columnDrift(d, path);
+        } else if (c instanceof Condition.ColumnScore s) {
+            return columnScore(s, path);
+        } else if (c instanceof Condition.DriftShare s) {
+            return driftShare(s, path);
+        } else if (c instanceof Condition.MetricThreshold m) {
+            String description = PolicyValidator.describe(m);
+            String cmp = m.direction() == MetricDirection.HIGHER_IS_BETTER ? "<" : ">";
+            Optional<String> missing = metricValue(path, m.metric(), m.windows());
+            if (missing.isPresent()) {
+                return absent(path, c, description, m.threshold(), cmp, missing.get());
+            }
+            double v = value;
+            return outcome(path, c.type(), description, OptionalDouble.of(v), m.threshold(), cmp,
+                    Optional.of(valueNote(path, m.metric(), m.windows())));
+        } else if (c instanceof Condition.MetricVsBaseline m) {
+            return baseline(m, path);
+        } else if (c instanceof Condition.Decay d) {
+            return decay(d, path);
+        } else if (c instanceof Condition.NewRows r) {
+            String description = "new rows >= " + r.minRows();
+            long rows;
+            String source;
+            if (obs.rowsSinceTraining().isPresent()) {
+                rows = obs.rowsSinceTraining().getAsLong();
+                source = "rows since the training data, as observed";
+            } else {
+                rows = state.rowsSinceRetrain() + obs.rows();
+                source = "rows of the " + (state.windowsSinceRetrain() + 1) + " windows since the last retrain ("
+                        + obs.rows() + " in this one)";
+            }
+            return outcome(path, c.type(), description, OptionalDouble.of(rows), r.minRows(), ">=",
+                    Optional.of(rows + " " + source));
+        } else if (c instanceof Condition.NewDatasetVersions v) {
+            int n = obs.datasetVersions().size();
+            return outcome(path, c.type(), "new input dataset versions >= " + v.minVersions(),
+                    OptionalDouble.of(n), v.minVersions(), ">=",
+                    Optional.of(n + " versions newer than the training data"));
+        } else if (c instanceof Condition.NewInputVersion) {
+            Set<String> seen = new LinkedHashSet<>(state.seenDatasetVersions());
+            List<String> fresh = new ArrayList<>();
+            for (String v : obs.datasetVersions()) {
+                if (!seen.contains(v)) {
+                    fresh.add(v);
+                }
+            }
+            return outcome(path, c.type(), "a new input dataset version appears", OptionalDouble.of(fresh.size()),
+                    1, ">=", Optional.of(fresh.isEmpty() ? "no version that earlier windows did not list"
+                            : "new: " + String.join(", ", fresh)));
+        } else if (c instanceof Condition.Schedule s) {
+            return schedule(s, path);
+        } else if (c instanceof Condition.ModelAge a) {
+            String description = "model age >= " + a.maxAge() + " (" + num(seconds(a.maxAge())) + " s)";
+            if (obs.modelCreatedAt().isEmpty()) {
+                return absent(path, c, description, seconds(a.maxAge()), ">=",
+                        "the observation has no model creation time");
+            }
+            double age = seconds(Duration.between(obs.modelCreatedAt().get(), now));
+            return outcome(path, c.type(), description, OptionalDouble.of(age), seconds(a.maxAge()), ">=",
+                    Optional.of("created at " + obs.modelCreatedAt().get() + ", " + num(age) + " s ago"));
+        }
+        throw new IllegalArgumentException("unknown condition " + c.type());
+    }
+
+    private Optional<DriftReport> driftReport(String name) {
+        return Optional.ofNullable(obs.driftReports().get(name));
+    }
+
+    private Optional<WindowReport> windowReport(String name) {
+        return Optional.ofNullable(obs.windowReports().get(name));
+    }
+
+    private static String noReport(String name) {
+        return "the observation has no drift or window report '" + name + "'";
+    }
+
+    private ConditionOutcome columnDrift(Condition.ColumnDrift d, String path) {
+        String description = "column '" + d.column() + "' drifts (report '" + d.report() + "')";
+        Optional<DriftReport> report = driftReport(d.report());
+        if (report.isPresent()) {
+            Optional<ColumnReport> col = report.get().column(d.column());
+            if (col.isEmpty()) {
+                return absent(path, d, description, 1, ">=", "report '" + d.report() + "' has no column '"
+                        + d.column() + "'");
+            }
+            ColumnReport r = col.get();
+            if (r.decision().isEmpty()) {
+                return absent(path, d, description, 1, ">=", "column '" + d.column() + "' has no drift decision: "
+                        + r.error().or(r::note).orElse("left out of the decision"));
+            }
+            return outcome(path, d.type(), description, OptionalDouble.of(r.drift() ? 1 : 0), 1, ">=",
+                    Optional.of(r.decision().get().reason()));
+        }
+        Optional<WindowReport> window = windowReport(d.report());
+        if (window.isEmpty()) {
+            return absent(path, d, description, 1, ">=", noReport(d.report()));
+        }
+        Optional<WindowColumn> col = window.get().column(d.column());
+        if (col.isEmpty()) {
+            return absent(path, d, description, 1, ">=", "window report '" + d.report() + "' has no column '"
+                    + d.column() + "'");
+        }
+        WindowColumn w = col.get();
+        String note = Double.isNaN(w.statistic()) ? "no values to compare" : w.statisticName() + " "
+                + num(w.statistic()) + ", threshold " + num(w.threshold()) + " + error bound " + num(w.errorBound())
+                + ", " + w.valueCount() + " values";
+        return outcome(path, d.type(), description, OptionalDouble.of(w.drift() ? 1 : 0), 1, ">=",
+                Optional.of(note));
+    }
+
+    private ConditionOutcome columnScore(Condition.ColumnScore s, String path) {
+        String description = s.method() + " of column '" + s.column() + "' >= " + num(s.threshold()) + " (report '"
+                + s.report() + "')";
+        Optional<DriftReport> report = driftReport(s.report());
+        if (report.isPresent()) {
+            Optional<ColumnReport> col = report.get().column(s.column());
+            if (col.isEmpty()) {
+                return absent(path, s, description, s.threshold(), ">=", "report '" + s.report()
+                        + "' has no column '" + s.column() + "'");
+            }
+            for (MethodResult r : col.get().results()) {
+                if (r.method().id().equals(s.method())) {
+                    if (r.statistic().isEmpty()) {
+                        return absent(path, s, description, s.threshold(), ">=", s.method() + " has no statistic: "
+                                + r.note().orElse("none"));
+                    }
+                    return outcome(path, s.type(), description, r.statistic(), s.threshold(), ">=",
+                            Optional.empty());
+                }
+            }
+            return absent(path, s, description, s.threshold(), ">=", "report '" + s.report() + "' did not compute "
+                    + s.method() + " for column '" + s.column() + "'");
+        }
+        Optional<WindowReport> window = windowReport(s.report());
+        if (window.isEmpty()) {
+            return absent(path, s, description, s.threshold(), ">=", noReport(s.report()));
+        }
+        Optional<WindowColumn> col = window.get().column(s.column());
+        if (col.isEmpty()) {
+            return absent(path, s, description, s.threshold(), ">=", "window report '" + s.report()
+                    + "' has no column '" + s.column() + "'");
+        }
+        WindowColumn w = col.get();
+        if (!w.statisticName().equals(s.method())) {
+            return absent(path, s, description, s.threshold(), ">=", "window report '" + s.report() + "' measures "
+                    + w.statisticName() + " for column '" + s.column() + "', not " + s.method());
+        }
+        if (Double.isNaN(w.statistic())) {
+            return absent(path, s, description, s.threshold(), ">=", "no values to compare");
+        }
+        return outcome(path, s.type(), description, OptionalDouble.of(w.statistic()), s.threshold(), ">=",
+                Optional.of(w.valueCount() + " values"));
+    }
+
+    private ConditionOutcome driftShare(Condition.DriftShare s, String path) {
+        String description = "drift share >= " + num(s.threshold()) + " (report '" + s.report() + "')";
+        Optional<DriftReport> report = driftReport(s.report());
+        if (report.isPresent()) {
+            DriftReport r = report.get();
+            if (r.driftShare().isEmpty()) {
+                return absent(path, s, description, s.threshold(), ">=", r.note().orElse("no column was decided"));
+            }
+            return outcome(path, s.type(), description, r.driftShare(), s.threshold(), ">=",
+                    Optional.of(r.driftedColumns() + " of " + r.decidedColumns() + " columns drift"));
+        }
+        Optional<WindowReport> window = windowReport(s.report());
+        if (window.isEmpty()) {
+            return absent(path, s, description, s.threshold(), ">=", noReport(s.report()));
+        }
+        List<WindowColumn> columns = window.get().columns();
+        if (columns.isEmpty()) {
+            return absent(path, s, description, s.threshold(), ">=", "the window report monitors no column");
+        }
+        long drifted = columns.stream().filter(WindowColumn::drift).count();
+        return outcome(path, s.type(), description, OptionalDouble.of((double) drifted / columns.size()),
+                s.threshold(), ">=", Optional.of(drifted + " of " + columns.size() + " columns drift"));
+    }
+
+    /** The metric value found by {@link #metricValue}. */
+    private double value;
+
+    /**
+     * Sets {@link #value} to the window's metric, or to the mean of its last {@code windows} values (this window's
+     * included, then kept for the next window under {@code path}); returns why there is none.
+     */
+    private Optional<String> metricValue(String path, String metric, int windows) {
+        Double v = obs.metrics().get(metric);
+        List<Double> history = state.metricHistory().getOrDefault(path, List.of());
+        if (v == null) {
+            if (windows > 1) {
+                metricHistories.put(path, history);
+            }
+            return Optional.of("the observation has no metric '" + metric + "'");
+        }
+        if (windows == 1) {
+            value = v;
+            return Optional.empty();
+        }
+        List<Double> kept = PolicyState.append(history, v, windows);
+        metricHistories.put(path, kept);
+        if (kept.size() < windows) {
+            return Optional.of(metric + " " + num(v) + "; " + kept.size() + " of the " + windows
+                    + " windows to average so far");
+        }
+        double sum = 0;
+        for (double x : kept) {
+            sum += x;
+        }
+        value = sum / windows;
+        return Optional.empty();
+    }
+
+    private String valueNote(String path, String metric, int windows) {
+        if (windows == 1) {
+            return metric + " " + num(value);
+        }
+        List<String> values = new ArrayList<>();
+        for (double x : metricHistories.get(path)) {
+            values.add(num(x));
+        }
+        return "mean of " + metric + " " + String.join(", ", values) + " = " + num(value);
+    }
+
+    private ConditionOutcome baseline(Condition.MetricVsBaseline m, String path) {
+        boolean relative = m.change() == Condition.MetricVsBaseline.Change.RELATIVE;
+        String description = PolicyValidator.metric(m.metric(), m.windows()) + " worse than its baseline by > "
+                + num(m.margin()) + (relative ? " of the baseline (relative)" : " (absolute)");
+        Double b = obs.baselines().get(m.metric());
+        Optional<String> missing = metricValue(path, m.metric(), m.windows());
+        if (missing.isPresent() || b == null) {
+            return absent(path, m, description, m.margin(), ">",
+                    missing.orElse("the observation has no baseline '" + m.metric() + "'"));
+        }
+        double v = value;
+        double degradation = m.direction().degradation(b, v);
+        String note = valueNote(path, m.metric(), m.windows()) + ", baseline " + num(b) + ", " + m.direction().id();
+        if (!relative) {
+            return outcome(path, m.type(), description, OptionalDouble.of(degradation), m.margin(), ">",
+                    Optional.of(note));
+        }
+        if (b == 0) {
+            return absent(path, m, description, m.margin(), ">", note + ": a zero baseline has no relative change");
+        }
+        return outcome(path, m.type(), description, OptionalDouble.of(degradation / Math.abs(b)), m.margin(), ">",
+                Optional.of(note));
+    }
+
+    private ConditionOutcome decay(Condition.Decay d, String path) {
+        String description = d.detector() + " detects a change in '" + d.stream() + "'";
+        List<Double> history = state.detectorHistory().getOrDefault(path, List.of());
+        List<Double> values = obs.outcomes().get(d.stream());
+        if (values == null) {
+            histories.put(path, history);
+            return absent(path, d, description, 1, ">=", "the observation has no outcome stream '" + d.stream()
+                    + "'");
+        }
+        ChangeDetector detector;
+        try {
+            detector = detectors.create(d.detector(), d.params());
+        } catch (InvalidArgumentException e) {
+            histories.put(path, history);
+            return absent(path, d, description, 1, ">=", "detector not available: " + e.getMessage());
+        }
+        List<Double> all = new ArrayList<>(history.size() + values.size());
+        all.addAll(history);
+        all.addAll(values);
+        int lastChange = -1;
+        int changes = 0;
+        int firstChangeInWindow = -1;
+        for (int i = 0; i < all.size(); i++) {
+            ChangeDetector.Signal signal;
+            try {
+                signal = detector.add(all.get(i));
+            } catch (InvalidArgumentException e) {
+                histories.put(path, history);
+                int at = i - history.size();
+                return absent(path, d, description, 1, ">=", d.detector() + " rejected "
+                        + (at >= 0 ? "value " + at + " of this window" : "stored value " + i) + ": " + e.getMessage());
+            }
+            if (signal == ChangeDetector.Signal.CHANGE) {
+                lastChange = i;
+                if (i >= history.size()) {
+                    changes++;
+                    if (firstChangeInWindow < 0) {
+                        firstChangeInWindow = i - history.size();
+                    }
+                }
+            }
+        }
+        List<Double> keep = all.subList(lastChange + 1, all.size());
+        histories.put(path, PolicyState.tail(new ArrayList<>(keep), d.maxHistory()));
+        String note = changes == 0
+                ? "no change in " + values.size() + " values of this window after " + history.size() + " earlier"
+                : changes + " change" + (changes == 1 ? "" : "s") + ", the first at value " + firstChangeInWindow
+                        + " of " + values.size() + " in this window (after " + history.size() + " earlier)";
+        return outcome(path, d.type(), description, OptionalDouble.of(changes), 1, ">=", Optional.of(note));
+    }
+
+    private ConditionOutcome schedule(Condition.Schedule s, String path) {
+        String description = "a tick of every " + s.every() + " from " + s.anchor() + " passed";
+        Optional<Instant> previous = state.lastEvaluatedAt().or(obs::modelCreatedAt);
+        if (previous.isEmpty()) {
+            return outcome(path, s.type(), description, OptionalDouble.of(0), 1, ">=",
+                    Optional.of("first evaluation and no model creation time: no tick crossed yet"));
+        }
+        long crossed = ticksUpTo(s, now) - ticksUpTo(s, previous.get());
+        return outcome(path, s.type(), description, OptionalDouble.of(Math.max(0, crossed)), 1, ">=",
+                Optional.of(Math.max(0, crossed) + " ticks in (" + previous.get() + ", " + now + "]"));
+    }
+
+    /** The number of ticks {@code anchor + n * every} (n >= 0) at or before {@code t}. */
+    static long ticksUpTo(Condition.Schedule s, Instant t) {
+        if (t.isBefore(s.anchor())) {
+            return 0;
+        }
+        return Duration.between(s.anchor(), t).dividedBy(s.every()) + 1;
+    }
+}

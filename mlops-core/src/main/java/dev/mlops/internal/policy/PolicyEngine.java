@@ -1,0 +1,303 @@
+package dev.mlops.internal.policy;
+
+import static dev.mlops.internal.policy.ConditionEvaluator.num;
+
+import dev.mlops.ConflictException;
+import dev.mlops.policy.ConditionOutcome;
+import dev.mlops.policy.Decision;
+import dev.mlops.policy.DetectorFactory;
+import dev.mlops.policy.GuardOutcome;
+import dev.mlops.policy.Guards;
+import dev.mlops.policy.Guards.Guard;
+import dev.mlops.policy.Observation;
+import dev.mlops.policy.RetrainingPolicy;
+import java.time.Clock;
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The pure evaluation of retraining policies: {@code (policy, state, observation, clock) -> (decision, new state)}.
+ * Nothing is read or written outside the arguments, and the clock is read once per call, so the same arguments give
+ * an equal result; a backtest replays a history through {@link #evaluate} with a clock set to each observation's time.
+ * A clock earlier than the state's last evaluation, or a window the state already decided, gives a
+ * {@link Decision.Status#FAILED} decision and the state unchanged. Stateless and thread-safe. See docs/policies.md.
+ */
+public final class PolicyEngine {
+    private PolicyEngine() {
+    }
+
+    /** A decision and the state after it. */
+    public record Evaluation(Decision decision, PolicyState state) {
+        public Evaluation {
+            Objects.requireNonNull(decision, "decision");
+            Objects.requireNonNull(state, "state");
+        }
+    }
+
+    /** Decides one window. */
+    public static Evaluation evaluate(RetrainingPolicy policy, PolicyState state, Observation obs, Clock clock,
+            DetectorFactory detectors) {
+        Instant now = clock.instant();
+        if (state.lastEvaluatedAt().isPresent() && now.isBefore(state.lastEvaluatedAt().get())) {
+            return failed(policy, obs.model(), obs.windowId(), obs.time(), now, state, "the clock went backwards: now "
+                    + now + " is before the last evaluation at " + state.lastEvaluatedAt().get()
+                    + "; nothing was decided, evaluate the window again later");
+        }
+        if (state.recentWindows().contains(obs.windowId())) {
+            return failed(policy, obs.model(), obs.windowId(), obs.time(), now, state, "window '" + obs.windowId()
+                    + "' was already decided; a window is decided once");
+        }
+        ConditionEvaluator conditions = new ConditionEvaluator(obs, state, now, detectors);
+        boolean triggered = conditions.evaluate(policy.trigger());
+        long windowsSince = state.windowsSinceRetrain() + 1;
+        long rowsSince = state.rowsSinceRetrain() + obs.rows();
+        Guards g = policy.guards();
+        int historyLength = g.hysteresis().map(Guards.Hysteresis::of).orElse(0);
+        List<Boolean> history = historyLength == 0 ? List.of()
+                : PolicyState.append(state.triggerHistory(), triggered, historyLength);
+
+        List<GuardOutcome> guards = new ArrayList<>();
+        g.hysteresis().ifPresent(h -> {
+            long fired = history.stream().filter(b -> b).count();
+            guards.add(new GuardOutcome(Guard.HYSTERESIS, !triggered || fired < h.required(), "fired in " + fired
+                    + " of the last " + history.size() + " windows" + (history.size() < h.of() ? " (of " + h.of()
+                    + " once there are that many)" : "") + ", " + h.required() + " required"
+                    + (triggered ? "" : ", and not in this one")));
+        });
+        g.warmUp().ifPresent(w -> guards.add(new GuardOutcome(Guard.WARM_UP, windowsSince <= w.windows(),
+                windowsSince <= w.windows()
+                        ? "window " + windowsSince + " of the model's first " + w.windows() + " (warm-up)"
+                        : "window " + windowsSince + " since the last retrain, after the warm-up of " + w.windows())));
+        if (g.approval() || state.pendingWindow().isPresent()) {
+            guards.add(new GuardOutcome(Guard.APPROVAL_PENDING, state.pendingWindow().isPresent(),
+                    state.pendingWindow().map(w -> "window '" + w + "' awaits approval")
+                            .orElse("no decision awaits approval")));
+        }
+        g.cooldown().ifPresent(c -> guards.add(cooldown(c, state, now, rowsSince)));
+        g.backoff().ifPresent(b -> guards.add(backoff(b, state, now)));
+        g.budget().ifPresent(b -> guards.add(budget(b, state, now)));
+        g.allowed().ifPresent(a -> guards.add(allowed(a, now)));
+        if (g.approval()) {
+            guards.add(new GuardOutcome(Guard.APPROVAL, true, "a person must approve each retrain"));
+        }
+
+        Decision.Status status;
+        Optional<Guard> heldBy = Optional.empty();
+        String reason;
+        ConditionOutcome root = conditions.outcomes().get(0);
+        String fired = firedLeaves(conditions.outcomes());
+        if (!triggered) {
+            status = Decision.Status.NO_RETRAIN;
+            reason = "no retrain: " + root.description() + " needed, " + root.note().orElse("") + describeFired(fired);
+        } else {
+            Optional<GuardOutcome> holding = guards.stream()
+                    .filter(o -> o.held() && o.guard() != Guard.APPROVAL).findFirst();
+            if (holding.isPresent()) {
+                status = Decision.Status.HELD;
+                heldBy = Optional.of(holding.get().guard());
+                reason = "retrain wanted (" + fired + ") but held by " + holding.get().guard().id() + ": "
+                        + holding.get().reason();
+            } else if (g.approval()) {
+                status = Decision.Status.AWAITING_APPROVAL;
+                heldBy = Optional.of(Guard.APPROVAL);
+                reason = "retrain wanted (" + fired + "), awaiting a person's approval";
+            } else {
+                status = Decision.Status.RETRAIN;
+                reason = "retrain: " + fired;
+            }
+        }
+        Decision decision = new Decision(policy.name(), policy.version(), obs.model(), obs.windowId(), obs.time(), now,
+                status, triggered, conditions.outcomes(), guards, heldBy, Optional.empty(), reason);
+
+        Set<String> seen = new LinkedHashSet<>(state.seenDatasetVersions());
+        seen.addAll(obs.datasetVersions());
+        List<String> seenList = PolicyState.tail(new ArrayList<>(seen), PolicyState.MAX_SEEN_VERSIONS);
+        List<String> recent = PolicyState.append(state.recentWindows(), obs.windowId(),
+                PolicyState.MAX_RECENT_WINDOWS);
+        PolicyState next = new PolicyState(state.windows() + 1, Optional.of(now), windowsSince, rowsSince,
+                state.lastRetrainAt(), state.lastRetrainWindow(), state.retrainTimes(), history,
+                state.consecutiveFailures(), state.lastFailureAt(), state.lastResultWindow(),
+                status == Decision.Status.AWAITING_APPROVAL ? Optional.of(obs.windowId()) : state.pendingWindow(),
+                recent, seenList, conditions.histories(), conditions.metricHistories());
+        if (status == Decision.Status.RETRAIN) {
+            next = retrained(next, obs.windowId(), now);
+        }
+        return new Evaluation(decision, next);
+    }
+
+    /** The state after a retrain decided at {@code now}: the counters since the last retrain start again. */
+    private static PolicyState retrained(PolicyState s, String windowId, Instant now) {
+        return new PolicyState(s.windows(), Optional.of(now), 0, 0, Optional.of(now), Optional.of(windowId),
+                PolicyState.append(s.retrainTimes(), now, PolicyState.MAX_RETRAIN_TIMES), List.of(),
+                s.consecutiveFailures(), s.lastFailureAt(), s.lastResultWindow(), Optional.empty(),
+                s.recentWindows(), s.seenDatasetVersions(), Map.of(), Map.of());
+    }
+
+    /**
+     * Approves {@code pending}, the decision that awaits approval: a {@link Decision.Status#RETRAIN} decision for the
+     * same window, decided now; the guards' clocks start now.
+     *
+     * @throws ConflictException when {@code pending} is not the state's decision awaiting approval
+     */
+    public static Evaluation approve(PolicyState state, Decision pending, String actor, Clock clock) {
+        return settle(state, pending, actor, clock, true, "");
+    }
+
+    /**
+     * Rejects {@code pending}: a {@link Decision.Status#REJECTED} decision; nothing retrains.
+     *
+     * @throws ConflictException when {@code pending} is not the state's decision awaiting approval
+     */
+    public static Evaluation reject(PolicyState state, Decision pending, String actor, String why, Clock clock) {
+        return settle(state, pending, actor, clock, false, why);
+    }
+
+    private static Evaluation settle(PolicyState state, Decision pending, String actor, Clock clock, boolean approve,
+            String why) {
+        if (pending.status() != Decision.Status.AWAITING_APPROVAL
+                || !state.pendingWindow().equals(Optional.of(pending.windowId()))) {
+            throw new ConflictException("window '" + pending.windowId() + "' of policy '" + pending.policy()
+                    + "' for model '" + pending.model() + "' does not await approval (its decision is "
+                    + pending.status().id() + ")");
+        }
+        Instant now = clock.instant();
+        if (state.lastEvaluatedAt().isPresent() && now.isBefore(state.lastEvaluatedAt().get())) {
+            return new Evaluation(new Decision(pending.policy(), pending.policyVersion(), pending.model(),
+                    pending.windowId(), pending.observedAt(), now, Decision.Status.FAILED, pending.triggered(),
+                    pending.conditions(), pending.guards(), Optional.empty(), Optional.of(actor),
+                    "the clock went backwards: now " + now + " is before the last evaluation at "
+                            + state.lastEvaluatedAt().get() + "; the decision still awaits approval"), state);
+        }
+        Decision decision = new Decision(pending.policy(), pending.policyVersion(), pending.model(),
+                pending.windowId(), pending.observedAt(), now,
+                approve ? Decision.Status.RETRAIN : Decision.Status.REJECTED, pending.triggered(),
+                pending.conditions(), pending.guards(), Optional.empty(), Optional.of(actor),
+                approve ? "retrain approved by " + actor + "; " + pending.reason()
+                        : "retrain rejected by " + actor + (why.isEmpty() ? "" : ": " + why));
+        PolicyState cleared = new PolicyState(state.windows(), Optional.of(now), state.windowsSinceRetrain(),
+                state.rowsSinceRetrain(), state.lastRetrainAt(), state.lastRetrainWindow(), state.retrainTimes(),
+                state.triggerHistory(), state.consecutiveFailures(), state.lastFailureAt(), state.lastResultWindow(),
+                Optional.empty(), state.recentWindows(), state.seenDatasetVersions(), state.detectorHistory(),
+                state.metricHistory());
+        return new Evaluation(decision, approve ? retrained(cleared, pending.windowId(), now) : cleared);
+    }
+
+    /**
+     * The state after the retrain of {@code windowId} ended: a failure counts towards the back-off, a success ends
+     * it. Reporting the window that was reported last changes nothing.
+     *
+     * @throws ConflictException when {@code windowId} is not the state's latest retrain
+     */
+    public static PolicyState recordResult(PolicyState state, String windowId, boolean succeeded, Clock clock) {
+        if (!state.lastRetrainWindow().equals(Optional.of(windowId))) {
+            throw new ConflictException("window '" + windowId + "' is not the latest retrain"
+                    + state.lastRetrainWindow().map(w -> " ('" + w + "' is)").orElse(" (there is none)"));
+        }
+        if (state.lastResultWindow().equals(Optional.of(windowId))) {
+            return state;
+        }
+        Instant now = clock.instant();
+        return new PolicyState(state.windows(), state.lastEvaluatedAt(), state.windowsSinceRetrain(),
+                state.rowsSinceRetrain(), state.lastRetrainAt(), state.lastRetrainWindow(), state.retrainTimes(),
+                state.triggerHistory(), succeeded ? 0 : state.consecutiveFailures() + 1,
+                succeeded ? Optional.empty() : Optional.of(now), Optional.of(windowId), state.pendingWindow(),
+                state.recentWindows(), state.seenDatasetVersions(), state.detectorHistory(), state.metricHistory());
+    }
+
+    private static Evaluation failed(RetrainingPolicy policy, String model, String windowId, Instant observedAt,
+            Instant now, PolicyState state, String reason) {
+        return new Evaluation(new Decision(policy.name(), policy.version(), model, windowId, observedAt, now,
+                Decision.Status.FAILED, false, List.of(), List.of(), Optional.empty(), Optional.empty(), reason),
+                state);
+    }
+
+    private static String firedLeaves(List<ConditionOutcome> outcomes) {
+        List<String> out = new ArrayList<>();
+        for (ConditionOutcome o : outcomes) {
+            boolean combination = o.type().equals("any_of") || o.type().equals("all_of")
+                    || o.type().equals("at_least");
+            if (o.fired() && !combination) {
+                out.add(o.path() + " " + o.description() + " (" + num(o.measured().getAsDouble()) + ")");
+            }
+        }
+        return String.join("; ", out);
+    }
+
+    private static String describeFired(String fired) {
+        return fired.isEmpty() ? "" : " (" + fired + ")";
+    }
+
+    private static double seconds(Duration d) {
+        return d.getSeconds() + d.getNano() / 1e9;
+    }
+
+    private static GuardOutcome cooldown(Guards.Cooldown c, PolicyState state, Instant now, long rowsSince) {
+        if (state.lastRetrainAt().isEmpty()) {
+            return new GuardOutcome(Guard.COOLDOWN, false, "no retrain yet");
+        }
+        double elapsed = seconds(Duration.between(state.lastRetrainAt().get(), now));
+        boolean timeHeld = elapsed < seconds(c.minTime());
+        boolean rowsHeld = rowsSince < c.minRows();
+        return new GuardOutcome(Guard.COOLDOWN, timeHeld || rowsHeld, num(elapsed) + " s since the last retrain at "
+                + state.lastRetrainAt().get() + " (window '" + state.lastRetrainWindow().orElse("") + "'), minimum "
+                + num(seconds(c.minTime())) + " s; " + rowsSince + " rows since, minimum " + c.minRows());
+    }
+
+    /** The back-off wait after {@code failures} consecutive failures, in seconds. */
+    static double backoffSeconds(Guards.Backoff b, int failures) {
+        double wait = seconds(b.initial()) * Math.pow(b.multiplier(), failures - 1);
+        return Math.min(wait, seconds(b.max()));
+    }
+
+    private static GuardOutcome backoff(Guards.Backoff b, PolicyState state, Instant now) {
+        int n = state.consecutiveFailures();
+        if (n == 0 || state.lastFailureAt().isEmpty()) {
+            return new GuardOutcome(Guard.BACKOFF, false, "no failed retrain since the last success");
+        }
+        double wait = backoffSeconds(b, n);
+        double elapsed = seconds(Duration.between(state.lastFailureAt().get(), now));
+        return new GuardOutcome(Guard.BACKOFF, elapsed < wait, n + " failed retrain" + (n == 1 ? "" : "s")
+                + " in a row, the last at " + state.lastFailureAt().get() + "; wait " + num(wait) + " s ("
+                + num(seconds(b.initial())) + " s x " + num(b.multiplier()) + "^" + (n - 1) + ", at most "
+                + num(seconds(b.max())) + " s), " + num(elapsed) + " s passed");
+    }
+
+    private static GuardOutcome budget(Guards.Budget b, PolicyState state, Instant now) {
+        Instant since = now.minus(b.period());
+        long used = state.retrainTimes().stream().filter(t -> t.isAfter(since) && !t.isAfter(now)).count();
+        return new GuardOutcome(Guard.BUDGET, used >= b.max(), used + " retrain" + (used == 1 ? "" : "s")
+                + " in the " + b.period() + " since " + since + ", at most " + b.max());
+    }
+
+    private static GuardOutcome allowed(Guards.AllowedTimes a, Instant now) {
+        ZonedDateTime local = now.atZone(a.zone());
+        DayOfWeek day = local.getDayOfWeek();
+        LocalTime time = local.toLocalTime();
+        String at = day + " " + time + " in " + a.zone().getId();
+        for (int i = 0; i < a.windows().size(); i++) {
+            Guards.TimeWindow w = a.windows().get(i);
+            boolean inside;
+            if (w.from().isBefore(w.to())) {
+                inside = w.days().contains(day) && !time.isBefore(w.from()) && time.isBefore(w.to());
+            } else {
+                inside = (w.days().contains(day) && !time.isBefore(w.from()))
+                        || (w.days().contains(day.minus(1)) && time.isBefore(w.to()));
+            }
+            if (inside) {
+                return new GuardOutcome(Guard.ALLOWED_TIMES, false, at + " is inside allowed window " + i + " ("
+                        + w.days() + " " + w.from() + "-" + w.to() + ")");
+            }
+        }
+        return new GuardOutcome(Guard.ALLOWED_TIMES, true, at + " is outside the allowed times");
+    }
+}

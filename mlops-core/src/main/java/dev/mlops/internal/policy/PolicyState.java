@@ -1,0 +1,83 @@
+package dev.mlops.internal.policy;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * What a policy's guards remember about one model between windows: a plain immutable record, written and read by
+ * {@link PolicyStateJson} without loss, so that any store can keep it. Lists are oldest first and bounded.
+ *
+ * @param windows             windows decided so far (failed evaluations not counted)
+ * @param lastEvaluatedAt     the clock's time at the last decision (evaluation, approval or rejection)
+ * @param windowsSinceRetrain windows decided since the last retrain decision (or since the first), for warm-up
+ * @param rowsSinceRetrain    rows of those windows, for cooldown and new-row conditions
+ * @param lastRetrainAt       the time of the last retrain decision
+ * @param lastRetrainWindow   its window id
+ * @param retrainTimes        the times of the last retrain decisions, at most {@value #MAX_RETRAIN_TIMES}, for budgets
+ * @param triggerHistory      whether the conditions fired, per window since the last retrain, at most the hysteresis
+ *                            length
+ * @param consecutiveFailures failed retrains reported since the last success
+ * @param lastFailureAt       when the last failure was reported
+ * @param lastResultWindow    the window whose retrain result was reported last
+ * @param pendingWindow       the window whose decision awaits approval
+ * @param recentWindows       the last {@value #MAX_RECENT_WINDOWS} decided window ids
+ * @param seenDatasetVersions input dataset versions listed by earlier windows, at most {@value #MAX_SEEN_VERSIONS}
+ * @param detectorHistory     per decay condition path, the outcome values since its last change
+ * @param metricHistory       per metric condition path over several windows, the metric's last values since the last
+ *                            retrain decision
+ */
+public record PolicyState(long windows, Optional<Instant> lastEvaluatedAt, long windowsSinceRetrain,
+        long rowsSinceRetrain, Optional<Instant> lastRetrainAt, Optional<String> lastRetrainWindow,
+        List<Instant> retrainTimes, List<Boolean> triggerHistory, int consecutiveFailures,
+        Optional<Instant> lastFailureAt, Optional<String> lastResultWindow, Optional<String> pendingWindow,
+        List<String> recentWindows, List<String> seenDatasetVersions, Map<String, List<Double>> detectorHistory,
+        Map<String, List<Double>> metricHistory) {
+
+    public static final int MAX_RETRAIN_TIMES = 1000;
+    public static final int MAX_RECENT_WINDOWS = 1000;
+    public static final int MAX_SEEN_VERSIONS = 1000;
+
+    /** The state before the first window. */
+    public static final PolicyState INITIAL = new PolicyState(0, Optional.empty(), 0, 0, Optional.empty(),
+            Optional.empty(), List.of(), List.of(), 0, Optional.empty(), Optional.empty(), Optional.empty(),
+            List.of(), List.of(), Map.of(), Map.of());
+
+    public PolicyState {
+        Objects.requireNonNull(lastEvaluatedAt, "lastEvaluatedAt");
+        Objects.requireNonNull(lastRetrainAt, "lastRetrainAt");
+        Objects.requireNonNull(lastRetrainWindow, "lastRetrainWindow");
+        retrainTimes = List.copyOf(retrainTimes);
+        triggerHistory = List.copyOf(triggerHistory);
+        Objects.requireNonNull(lastFailureAt, "lastFailureAt");
+        Objects.requireNonNull(lastResultWindow, "lastResultWindow");
+        Objects.requireNonNull(pendingWindow, "pendingWindow");
+        recentWindows = List.copyOf(recentWindows);
+        seenDatasetVersions = List.copyOf(seenDatasetVersions);
+        detectorHistory = sortedCopy(detectorHistory);
+        metricHistory = sortedCopy(metricHistory);
+    }
+
+    private static Map<String, List<Double>> sortedCopy(Map<String, List<Double>> map) {
+        Map<String, List<Double>> h = new TreeMap<>();
+        map.forEach((k, v) -> h.put(k, List.copyOf(v)));
+        return Collections.unmodifiableMap(h);
+    }
+
+    /** The last {@code max} elements of {@code list} with {@code added} appended. */
+    static <T> List<T> append(List<T> list, T added, int max) {
+        List<T> out = new ArrayList<>(list);
+        out.add(added);
+        return tail(out, max);
+    }
+
+    /** The last {@code max} elements of {@code list}. */
+    static <T> List<T> tail(List<T> list, int max) {
+        return list.size() <= max ? list : new ArrayList<>(list.subList(list.size() - max, list.size()));
+    }
+}

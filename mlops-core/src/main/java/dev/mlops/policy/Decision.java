@@ -1,0 +1,123 @@
+package dev.mlops.policy;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a {@link RetrainingPolicy} decided for one window of one model, and why: every condition with its measured
+ * value, threshold and verdict, every configured guard with its numbers, and the guard that held a wanted retrain
+ * back. The same policy, state, observation and clock always give an equal decision. {@code windowId} is the
+ * idempotency key within a policy and model: a window is decided once, and a retrain handler receives
+ * {@link #idempotencyKey()} to deduplicate. Immutable. See docs/policies.md, "Decisions".
+ *
+ * @param policy        the policy's name
+ * @param policyVersion the policy's version
+ * @param model         the model
+ * @param windowId      the observation's window id
+ * @param observedAt    the observation's time
+ * @param decidedAt     the evaluation clock's time
+ * @param status        the outcome
+ * @param triggered     whether the policy's conditions fired (before guards)
+ * @param conditions    every condition, depth first, the top-level combination first
+ * @param guards        every configured guard, in checking order
+ * @param heldBy        the first guard that held a triggered retrain back ({@link Status#HELD}, or
+ *                      {@link Guards.Guard#APPROVAL} for {@link Status#AWAITING_APPROVAL})
+ * @param actor         who approved or rejected, for {@link Status#RETRAIN} after approval and {@link Status#REJECTED}
+ * @param reason        the decision in one sentence, with its numbers; for {@link Status#FAILED} what failed
+ */
+public record Decision(String policy, int policyVersion, String model, String windowId, Instant observedAt,
+        Instant decidedAt, Status status, boolean triggered, List<ConditionOutcome> conditions,
+        List<GuardOutcome> guards, Optional<Guards.Guard> heldBy, Optional<String> actor, String reason) {
+
+    /** The outcome of a decision. */
+    public enum Status {
+        /** Retrain now. */
+        RETRAIN("retrain"),
+        /** The conditions did not fire. */
+        NO_RETRAIN("no_retrain"),
+        /** The conditions fired but a guard held the retrain back ({@link #heldBy()}). */
+        HELD("held"),
+        /** The conditions fired and every guard passed; a person must approve before it retrains. */
+        AWAITING_APPROVAL("awaiting_approval"),
+        /** A person rejected a decision that awaited approval. */
+        REJECTED("rejected"),
+        /**
+         * The evaluation failed (the clock went backwards, the window was already decided): recorded, nothing
+         * changed, nothing fires. The window can be evaluated again.
+         */
+        FAILED("failed");
+
+        private final String id;
+
+        Status(String id) {
+            this.id = id;
+        }
+
+        /** The name in JSON. */
+        public String id() {
+            return id;
+        }
+    }
+
+    public Decision {
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(windowId, "windowId");
+        Objects.requireNonNull(observedAt, "observedAt");
+        Objects.requireNonNull(decidedAt, "decidedAt");
+        Objects.requireNonNull(status, "status");
+        conditions = List.copyOf(conditions);
+        guards = List.copyOf(guards);
+        Objects.requireNonNull(heldBy, "heldBy");
+        Objects.requireNonNull(actor, "actor");
+        Objects.requireNonNull(reason, "reason");
+        if ((status == Status.HELD || status == Status.AWAITING_APPROVAL) != heldBy.isPresent()) {
+            throw new IllegalArgumentException("heldBy is present exactly for held and awaiting_approval decisions");
+        }
+    }
+
+    /** Whether to retrain now. */
+    public boolean retrain() {
+        return status == Status.RETRAIN;
+    }
+
+    /** The key a retraining handler deduplicates on: {@code policy/model/windowId}. */
+    public String idempotencyKey() {
+        return policy + "/" + model + "/" + windowId;
+    }
+
+    /**
+     * The decision's reasons, short and with numbers, for summaries: every condition that fired (combinations left
+     * out), as {@code "conditions[0] accuracy < 0.8: 0.71"}; then the guard that held it back, as
+     * {@code "held by cooldown: ..."}; then who approved or rejected it. A failed decision has its reason only.
+     */
+    public List<String> reasons() {
+        if (status == Status.FAILED) {
+            return List.of(reason);
+        }
+        List<String> out = new java.util.ArrayList<>();
+        for (ConditionOutcome c : conditions) {
+            boolean combination = c.type().equals("any_of") || c.type().equals("all_of")
+                    || c.type().equals("at_least");
+            if (c.fired() && !combination) {
+                out.add(c.path() + " " + c.description() + ": "
+                        + dev.mlops.internal.json.CanonicalJson.formatNumber(c.measured().getAsDouble()));
+            }
+        }
+        heldBy.flatMap(this::guard).ifPresent(g -> out.add("held by " + g.guard().id() + ": " + g.reason()));
+        actor.ifPresent(a -> out.add((status == Status.REJECTED ? "rejected by " : "approved by ") + a));
+        return List.copyOf(out);
+    }
+
+    /** The outcome of the condition at {@code path}, if the policy has one there. */
+    public Optional<ConditionOutcome> condition(String path) {
+        return conditions.stream().filter(c -> c.path().equals(path)).findFirst();
+    }
+
+    /** The outcome of a configured guard. */
+    public Optional<GuardOutcome> guard(Guards.Guard guard) {
+        return guards.stream().filter(g -> g.guard() == guard).findFirst();
+    }
+}
