@@ -268,8 +268,27 @@ public final class DefaultProfileStore implements ProfileStore {
 
     // ---- validation -----------------------------------------------------------------------------------------------
 
-    /** A subject: {@code KIND:NAME}, at most {@value ProfileStore#MAX_SUBJECT} characters; see {@link ProfileStore}. */
-    static String subject(String subject) {
+    /**
+     * Checks a subject: {@code KIND:NAME}, at most {@value ProfileStore#MAX_SUBJECT} characters; see
+     * {@link ProfileStore}.
+     *
+     * @throws InvalidArgumentException (field {@code subject}) when it is malformed
+     */
+    public static String checkSubject(String subject) {
+        return subject(subject);
+    }
+
+    /**
+     * Checks an entry id given as an argument: 1 to 128 characters, no control characters, no white space at
+     * either end.
+     *
+     * @throws InvalidArgumentException (naming {@code field}) when it is malformed
+     */
+    public static void checkId(String field, String id) {
+        id(field, id);
+    }
+
+    private static String subject(String subject) {
         Validate.text("subject", subject, MAX_SUBJECT);
         noWhiteSpaceAtEnds("subject", subject);
         if (!SUBJECT.matcher(subject).matches()) {
@@ -282,7 +301,7 @@ public final class DefaultProfileStore implements ProfileStore {
     }
 
     /** A key: 1 to {@value ProfileStore#MAX_KEY} characters, not blank, no control characters or end spaces. */
-    static String key(String key) {
+    private static String key(String key) {
         Validate.text("key", key, MAX_KEY);
         lineBreaks("key", key);
         if (key.isBlank()) {
