@@ -57,7 +57,7 @@ public interface ProfileStore {
     /** The profile stored under (subject, key). */
     Optional<StoredProfile> find(String subject, String key);
 
-    /** The profiles that match {@code query}, in its order (see {@link ProfileQuery}). */
+    /** The profiles that match {@code query}, in its order (see {@link ProfileQuery}); a null page is the first. */
     Page<StoredProfile> search(ProfileQuery query, PageRequest page);
 
     /**
@@ -96,7 +96,7 @@ public interface ProfileStore {
 
     /**
      * The reports that match {@code query}, in window-start order (see {@link ProfileQuery}): the order a backtest
-     * replays them in.
+     * replays them in. A null page is the first.
      */
     Page<StoredDriftReport> searchReports(ProfileQuery query, PageRequest page);
 
