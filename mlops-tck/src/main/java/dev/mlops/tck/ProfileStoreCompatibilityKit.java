@@ -357,7 +357,8 @@ public abstract class ProfileStoreCompatibilityKit extends ModelRegistryCompatib
             for (int i = 0; i < hours.length; i++) {
                 long n = 40 - i;   // ids descend while saving, so id order is not save order
                 Instant start = hours[i] < 0 ? null : at(3600L * hours[i]);
-                all.add(saved(profileEntry(n, MONITOR, "k" + i, start, start == null ? null : start.plusSeconds(3600))));
+                Instant end = start == null ? null : start.plusSeconds(3600);
+                all.add(saved(profileEntry(n, MONITOR, "k" + i, start, end)));
             }
             saved(profileEntry(60, MONITOR_2, "k0", at(0), at(60)));
             return all;

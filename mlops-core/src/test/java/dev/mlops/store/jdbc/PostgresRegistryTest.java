@@ -132,7 +132,8 @@ class PostgresRegistryTest extends JdbcRegistryTest {
     }
 
     @RepeatedTest(2)
-    @DisplayName("six stores opening a populated version 1 schema at the same moment apply versions 2 and 3 exactly once")
+    @DisplayName("six stores opening a populated version 1 schema at the same moment apply versions 2 and 3 exactly"
+            + " once")
     void concurrentOpenersMigrateOnce() throws Exception {
         String schema = db.createSchema();
         String uri = db.uriOf(schema);
