@@ -49,7 +49,8 @@ import java.util.Optional;
  *   <li>Creates are idempotent. A run's id is its idempotency key: repeating {@link #createRun} with the same
  *       content returns the stored run with {@code created = false} and appends no audit event; with different
  *       content it fails with {@code ALREADY_EXISTS}. A dataset version's identity is its (name, digest): see
- *       {@link #registerDataset}.</li>
+ *       {@link #registerDataset}. A stored profile's or drift report's is its (subject, key): see
+ *       {@link #saveProfile}.</li>
  *   <li>Listings are keyset-paginated with opaque tokens: an item present for the whole listing is returned exactly
  *       once, whatever is inserted meanwhile.</li>
  *   <li>Failures are {@code MlopsException}s: {@code NOT_FOUND}, {@code ALREADY_EXISTS}, {@code CONFLICT} for
