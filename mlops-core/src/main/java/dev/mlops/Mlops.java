@@ -2,12 +2,14 @@ package dev.mlops;
 
 import dev.mlops.audit.AuditLog;
 import dev.mlops.data.Datasets;
+import dev.mlops.drift.ProfileStore;
 import dev.mlops.internal.Context;
 import dev.mlops.internal.StoreResolver;
 import dev.mlops.internal.Validate;
 import dev.mlops.internal.artifact.ArtifactStores;
 import dev.mlops.internal.audit.DefaultAuditLog;
 import dev.mlops.internal.data.DefaultDatasets;
+import dev.mlops.internal.drift.DefaultProfileStore;
 import dev.mlops.internal.lineage.DefaultLineage;
 import dev.mlops.internal.tracking.DefaultTracking;
 import dev.mlops.internal.registry.DefaultModelRegistry;
@@ -58,6 +60,7 @@ public final class Mlops implements AutoCloseable {
     private final Lineage lineage;
     private final AuditLog audit;
     private final ModelRegistry registry;
+    private final ProfileStore profiles;
     private final List<AutoCloseable> owned;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -69,6 +72,7 @@ public final class Mlops implements AutoCloseable {
         this.lineage = new DefaultLineage(context, openLineageNamespace);
         this.audit = new DefaultAuditLog(context);
         this.registry = new DefaultModelRegistry(context);
+        this.profiles = new DefaultProfileStore(context);
     }
 
     /**
@@ -110,6 +114,14 @@ public final class Mlops implements AutoCloseable {
     /** The model registry: models, versions, aliases, approvals, governance, and resolvers for services. */
     public ModelRegistry registry() {
         return registry;
+    }
+
+    /**
+     * Stored dataset profiles and drift reports: reference profiles computed once and reused, monitor windows kept
+     * for retraining policies and backtests (see docs/drift.md, "Storing profiles and reports").
+     */
+    public ProfileStore profiles() {
+        return profiles;
     }
 
     /** Who this instance acts as, with roles (access control checks these). */

@@ -1,7 +1,10 @@
 package dev.mlops.drift;
 
 import dev.mlops.InvalidArgumentException;
+import dev.mlops.internal.Validate;
+import dev.mlops.internal.drift.DefaultProfileStore;
 import dev.mlops.internal.drift.MonitorCore;
+import dev.mlops.internal.drift.WindowPublisher;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +26,10 @@ import java.util.function.Consumer;
  * lock, in window order, by one thread at a time (the thread whose row or tick closed the window); a listener that
  * throws is counted in {@link #listenerFailures()} and the others still run.
  *
+ * <p>With {@link Builder#publishTo}, each closed window's profile and report are also saved to a {@link ProfileStore}
+ * ({@link ProfileStore#saveWindow}), one at a time on a thread of the monitor's own, never on the thread that closed
+ * the window; failures are counted in {@link #publishFailures()}. See docs/drift.md, "Storing profiles and reports".
+ *
  * <pre>{@code
  * DriftMonitor monitor = DriftMonitor.builder(referenceProfile)
  *         .numeric("temp", "load").categorical("station")
@@ -42,9 +49,29 @@ public final class DriftMonitor implements AutoCloseable {
     public static final int DEFAULT_BUFFER_ROWS = 256;
 
     private final MonitorCore core;
+    private final WindowPublisher publisher;
 
-    private DriftMonitor(MonitorCore core) {
+    private DriftMonitor(MonitorCore core, WindowPublisher publisher) {
         this.core = core;
+        this.publisher = publisher;
+    }
+
+    /** How a published window is keyed under its subject in the profile store. */
+    public enum WindowKey {
+        /**
+         * The window's {@link WindowReport#sequence()}, as 19 decimal digits with leading zeros (so that keys sort as
+         * numbers do): {@code 0000000000000000042}. Sequences restart at 0 with each monitor, so give each monitor
+         * (each run of a service) a subject of its own, or a restarted monitor's windows conflict with the stored
+         * ones (counted in {@link #publishFailures()}).
+         */
+        SEQUENCE,
+        /** The window's {@link WindowReport#start()} as an ISO-8601 instant: {@code 2026-03-01T10:00:00Z}. */
+        START;
+
+        /** The key of {@code report}. */
+        public String of(WindowReport report) {
+            return this == SEQUENCE ? String.format("%019d", report.sequence()) : report.start().toString();
+        }
     }
 
     /**
@@ -88,11 +115,15 @@ public final class DriftMonitor implements AutoCloseable {
 
     /**
      * Stops recording (later rows are rejected), flushes, closes the last window if it has rows and publishes it.
-     * Idempotent; never throws.
+     * With {@link Builder#publishTo}, then waits up to 30 seconds for the queued windows to be saved to the profile
+     * store (those not saved by then are counted in {@link #publishFailures()}). Idempotent; never throws.
      */
     @Override
     public void close() {
         core.close();
+        if (publisher != null) {
+            publisher.close();
+        }
     }
 
     /** Rows rejected: of the wrong shape, or recorded after {@link #close()}. */
@@ -103,6 +134,20 @@ public final class DriftMonitor implements AutoCloseable {
     /** Times a listener threw. */
     public long listenerFailures() {
         return core.listenerFailures();
+    }
+
+    /** Windows saved to the profile store of {@link Builder#publishTo} (0 without one). */
+    public long windowsPublished() {
+        return publisher == null ? 0 : publisher.published();
+    }
+
+    /**
+     * Windows not saved to the profile store of {@link Builder#publishTo}: a save that failed (the store failed, or
+     * the key holds another window: {@code CONFLICT}), a window that found the publishing queue full (1,024 waiting),
+     * or one still queued when {@link #close()} stopped waiting. 0 without a profile store.
+     */
+    public long publishFailures() {
+        return publisher == null ? 0 : publisher.failures();
     }
 
     /** Failures inside the monitor itself (a bug): counted, never thrown into a caller; 0 in a healthy monitor. */
@@ -145,6 +190,10 @@ public final class DriftMonitor implements AutoCloseable {
         private long minValues = DEFAULT_MIN_VALUES;
         private int stripes = defaultStripes();
         private int bufferRows = DEFAULT_BUFFER_ROWS;
+        private ProfileStore publishStore;
+        private String publishSubject;
+        private WindowKey publishKey;
+        private String publishReference;
 
         private Builder(DatasetProfile reference) {
             this.reference = reference;
@@ -271,6 +320,30 @@ public final class DriftMonitor implements AutoCloseable {
         }
 
         /**
+         * Saves each closed window to {@code profiles} ({@link ProfileStore#saveWindow}): its profile and its report
+         * under ({@code subject}, the window's key), the report linked to {@code referenceProfileId} (the stored
+         * reference, for example from {@link ProfileStore#getOrCompute}; null for no link). Saves run on a thread of
+         * the monitor's own, one window at a time in window order, after the listeners have seen the window; a
+         * failed save is counted in {@link DriftMonitor#publishFailures()} and never reaches a caller.
+         *
+         * @throws InvalidArgumentException when {@code profiles} or {@code key} is null, or {@code subject} or
+         *         {@code referenceProfileId} is malformed (see {@link ProfileStore})
+         */
+        public Builder publishTo(ProfileStore profiles, String subject, WindowKey key, String referenceProfileId) {
+            Validate.required("profiles", profiles);
+            DefaultProfileStore.checkSubject(subject);
+            Validate.required("key", key);
+            if (referenceProfileId != null) {
+                DefaultProfileStore.checkId("referenceProfileId", referenceProfileId);
+            }
+            this.publishStore = profiles;
+            this.publishSubject = subject;
+            this.publishKey = key;
+            this.publishReference = referenceProfileId;
+            return this;
+        }
+
+        /**
          * @throws InvalidArgumentException (field {@code window}) when neither a row limit nor a duration is set
          */
         public DriftMonitor build() {
@@ -284,8 +357,14 @@ public final class DriftMonitor implements AutoCloseable {
                     (c.kind() == ProfileKind.NUMERIC ? num : cat).add(c.name());
                 }
             }
+            List<Consumer<WindowReport>> all = new ArrayList<>(listeners);
+            WindowPublisher publisher = null;
+            if (publishStore != null) {
+                publisher = new WindowPublisher(publishStore, publishSubject, publishKey, publishReference);
+                all.add(publisher);
+            }
             return new DriftMonitor(new MonitorCore(reference, num, cat, options, windowRows, windowDuration, clock,
-                    ksThreshold, shareThreshold, minValues, listeners, stripes, bufferRows));
+                    ksThreshold, shareThreshold, minValues, all, stripes, bufferRows), publisher);
         }
     }
 }

@@ -7,6 +7,7 @@ import dev.mlops.artifact.ArtifactRef;
 import dev.mlops.audit.AuditCheckpoint;
 import dev.mlops.audit.AuditEvent;
 import dev.mlops.data.DatasetVersion;
+import dev.mlops.drift.ProfileQuery;
 import dev.mlops.lineage.Direction;
 import dev.mlops.lineage.LineageEdge;
 import dev.mlops.lineage.NodeRef;
@@ -213,6 +214,48 @@ public abstract class ForwardingMetadataStore implements MetadataStore {
     @Override
     public void deleteModelVersion(String name, int version, PendingAuditEvent audit) {
         delegate().deleteModelVersion(name, version, audit);
+    }
+
+    // ---- profiles and drift reports ---------------------------------------------------------------------------
+
+    @Override
+    public Created<ProfileEntry> saveProfile(ProfileEntry profile, PendingAuditEvent audit) {
+        return delegate().saveProfile(profile, audit);
+    }
+
+    @Override
+    public Optional<ProfileEntry> getProfile(String id) {
+        return delegate().getProfile(id);
+    }
+
+    @Override
+    public Optional<ProfileEntry> findProfile(String subject, String key) {
+        return delegate().findProfile(subject, key);
+    }
+
+    @Override
+    public Page<ProfileEntry> searchProfiles(ProfileQuery query, PageRequest page) {
+        return delegate().searchProfiles(query, page);
+    }
+
+    @Override
+    public Created<DriftReportEntry> saveDriftReport(DriftReportEntry report, PendingAuditEvent audit) {
+        return delegate().saveDriftReport(report, audit);
+    }
+
+    @Override
+    public Optional<DriftReportEntry> getDriftReport(String id) {
+        return delegate().getDriftReport(id);
+    }
+
+    @Override
+    public Optional<DriftReportEntry> findDriftReport(String subject, String key) {
+        return delegate().findDriftReport(subject, key);
+    }
+
+    @Override
+    public Page<DriftReportEntry> searchDriftReports(ProfileQuery query, PageRequest page) {
+        return delegate().searchDriftReports(query, page);
     }
 
     // ---- audit-only events ------------------------------------------------------------------------------------

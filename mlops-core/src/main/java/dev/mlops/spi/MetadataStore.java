@@ -6,7 +6,9 @@ import dev.mlops.PageRequest;
 import dev.mlops.artifact.ArtifactRef;
 import dev.mlops.audit.AuditCheckpoint;
 import dev.mlops.audit.AuditEvent;
+import dev.mlops.StorageException;
 import dev.mlops.data.DatasetVersion;
+import dev.mlops.drift.ProfileQuery;
 import dev.mlops.lineage.Direction;
 import dev.mlops.lineage.LineageEdge;
 import dev.mlops.lineage.NodeRef;
@@ -47,7 +49,8 @@ import java.util.Optional;
  *   <li>Creates are idempotent. A run's id is its idempotency key: repeating {@link #createRun} with the same
  *       content returns the stored run with {@code created = false} and appends no audit event; with different
  *       content it fails with {@code ALREADY_EXISTS}. A dataset version's identity is its (name, digest): see
- *       {@link #registerDataset}.</li>
+ *       {@link #registerDataset}. A stored profile's or drift report's is its (subject, key): see
+ *       {@link #saveProfile}.</li>
  *   <li>Listings are keyset-paginated with opaque tokens: an item present for the whole listing is returned exactly
  *       once, whatever is inserted meanwhile.</li>
  *   <li>Failures are {@code MlopsException}s: {@code NOT_FOUND}, {@code ALREADY_EXISTS}, {@code CONFLICT} for
@@ -242,6 +245,74 @@ public interface MetadataStore extends AutoCloseable {
      * @throws dev.mlops.ConflictException when an alias points at it (the message names the aliases)
      */
     void deleteModelVersion(String name, int version, PendingAuditEvent audit);
+
+    // ---- profiles and drift reports ---------------------------------------------------------------------------
+
+    /*
+     * Stored dataset profiles and drift reports (Mlops.profiles()). Added in schema version 3; a store written before
+     * them inherits these defaults, which fail with STORAGE saying that the store does not keep profiles, so that
+     * everything else keeps working. (subject, key) is unique per kind of entry; ids are unique per kind of entry.
+     * Listings (ProfileQuery#matches) are ordered by window start, entries without one first, then by id.
+     */
+
+    /**
+     * Saves a profile. Idempotent on (subject, key): when an entry with the same content
+     * ({@link ProfileEntry#sameContent}) is stored under it, returns the stored entry (its own id, time and author)
+     * with {@code created = false} and appends no audit event.
+     *
+     * @throws dev.mlops.ConflictException when (subject, key) holds an entry with other content; the message names
+     *     the subject, the key and both digests; nothing is stored
+     * @throws dev.mlops.AlreadyExistsException when the id is taken by an entry under another (subject, key)
+     */
+    default Created<ProfileEntry> saveProfile(ProfileEntry profile, PendingAuditEvent audit) {
+        throw profilesUnsupported(this);
+    }
+
+    default Optional<ProfileEntry> getProfile(String id) {
+        throw profilesUnsupported(this);
+    }
+
+    /** The profile stored under (subject, key). */
+    default Optional<ProfileEntry> findProfile(String subject, String key) {
+        throw profilesUnsupported(this);
+    }
+
+    /** Profiles matching {@code query}, by window start (none first), then id. */
+    default Page<ProfileEntry> searchProfiles(ProfileQuery query, PageRequest page) {
+        throw profilesUnsupported(this);
+    }
+
+    /**
+     * Saves a drift report; idempotent on (subject, key) as {@link #saveProfile} is.
+     *
+     * @throws dev.mlops.NotFoundException when {@code referenceProfileId} or {@code currentProfileId} is given and no
+     *     profile has it; nothing is stored
+     * @throws dev.mlops.ConflictException when (subject, key) holds a report with other content
+     * @throws dev.mlops.AlreadyExistsException when the id is taken by a report under another (subject, key)
+     */
+    default Created<DriftReportEntry> saveDriftReport(DriftReportEntry report, PendingAuditEvent audit) {
+        throw profilesUnsupported(this);
+    }
+
+    default Optional<DriftReportEntry> getDriftReport(String id) {
+        throw profilesUnsupported(this);
+    }
+
+    /** The drift report stored under (subject, key). */
+    default Optional<DriftReportEntry> findDriftReport(String subject, String key) {
+        throw profilesUnsupported(this);
+    }
+
+    /** Drift reports matching {@code query}, by window start (none first), then id. */
+    default Page<DriftReportEntry> searchDriftReports(ProfileQuery query, PageRequest page) {
+        throw profilesUnsupported(this);
+    }
+
+    /** The failure of the profile methods of a store that does not implement them. */
+    private static StorageException profilesUnsupported(MetadataStore store) {
+        return new StorageException(store.describe() + " does not store profiles or drift reports (its MetadataStore"
+                + " implementation predates them)", null);
+    }
 
     // ---- audit-only events ------------------------------------------------------------------------------------
 

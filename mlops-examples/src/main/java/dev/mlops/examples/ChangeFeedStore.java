@@ -13,9 +13,11 @@ import dev.mlops.registry.NewModel;
 import dev.mlops.registry.NewModelVersion;
 import dev.mlops.registry.RegisteredModel;
 import dev.mlops.registry.VersionStatus;
+import dev.mlops.spi.DriftReportEntry;
 import dev.mlops.spi.ForwardingMetadataStore;
 import dev.mlops.spi.MetadataStore;
 import dev.mlops.spi.PendingAuditEvent;
+import dev.mlops.spi.ProfileEntry;
 import dev.mlops.tracking.MetricPoint;
 import dev.mlops.tracking.NewRun;
 import dev.mlops.tracking.Run;
@@ -171,6 +173,18 @@ public final class ChangeFeedStore extends ForwardingMetadataStore {
     @Override
     public Created<DatasetVersion> registerDataset(DatasetVersion version, PendingAuditEvent audit) {
         return publishIfCreated(super.registerDataset(version, audit), audit);
+    }
+
+    // ---- profiles and drift reports ---------------------------------------------------------------------------
+
+    @Override
+    public Created<ProfileEntry> saveProfile(ProfileEntry profile, PendingAuditEvent audit) {
+        return publishIfCreated(super.saveProfile(profile, audit), audit);
+    }
+
+    @Override
+    public Created<DriftReportEntry> saveDriftReport(DriftReportEntry report, PendingAuditEvent audit) {
+        return publishIfCreated(super.saveDriftReport(report, audit), audit);
     }
 
     // ---- model registry ---------------------------------------------------------------------------------------

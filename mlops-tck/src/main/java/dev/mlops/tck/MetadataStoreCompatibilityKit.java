@@ -97,10 +97,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * their display names state the contract they check. They write at most a few hundred changes each, use several
  * threads in the concurrency groups, and finish in seconds on an embedded database.
  *
- * <p>The groups of the model registry are inherited from {@link ModelRegistryCompatibilityKit} (JUnit runs the
- * {@code @Nested} classes of superclasses too), so extending this class runs the whole kit.
+ * <p>The groups of the model registry, and of stored profiles and drift reports, are inherited from
+ * {@link ModelRegistryCompatibilityKit} and {@link ProfileStoreCompatibilityKit} (JUnit runs the {@code @Nested}
+ * classes of superclasses too), so extending this class runs the whole kit.
  */
-public abstract class MetadataStoreCompatibilityKit extends ModelRegistryCompatibilityKit {
+public abstract class MetadataStoreCompatibilityKit extends ProfileStoreCompatibilityKit {
 
     private static final long TIMEOUT_SECONDS = KitSupport.TIMEOUT_SECONDS;
 
@@ -1874,8 +1875,8 @@ public abstract class MetadataStoreCompatibilityKit extends ModelRegistryCompati
                 "auditEvents with limit 0", "auditHead", "eraseAuditData", "addCheckpoint", "checkpoints");
 
         @Test
-        @DisplayName("the calls after close() checked below and in the registry groups cover every method of"
-                + " MetadataStore but close() and describe()")
+        @DisplayName("the calls after close() checked below and in the registry and profile groups cover every"
+                + " method of MetadataStore but close() and describe()")
         void everyMethodCoveredAfterClose() {
             Set<String> methods = new TreeSet<>();
             for (Method m : MetadataStore.class.getDeclaredMethods()) {
@@ -1887,6 +1888,7 @@ public abstract class MetadataStoreCompatibilityKit extends ModelRegistryCompati
             Set<String> covered = new TreeSet<>();
             CALLS_AFTER_CLOSE.forEach(call -> covered.add(call.split(" ")[0]));
             registryCallsAfterClose().forEach(call -> covered.add(call.split(" ")[0]));
+            profileCallsAfterClose().forEach(call -> covered.add(call.split(" ")[0]));
             assertThat(covered).isEqualTo(methods);
         }
 

@@ -12,6 +12,7 @@ import dev.mlops.artifact.ArtifactRef;
 import dev.mlops.audit.AuditCheckpoint;
 import dev.mlops.audit.AuditEvent;
 import dev.mlops.data.DatasetVersion;
+import dev.mlops.drift.ProfileQuery;
 import dev.mlops.lineage.Direction;
 import dev.mlops.lineage.EdgeKind;
 import dev.mlops.lineage.LineageEdge;
@@ -27,7 +28,9 @@ import dev.mlops.registry.NewModelVersion;
 import dev.mlops.registry.RegisteredModel;
 import dev.mlops.registry.VersionQuery;
 import dev.mlops.registry.VersionStatus;
+import dev.mlops.spi.DriftReportEntry;
 import dev.mlops.spi.MetadataStore;
+import dev.mlops.spi.ProfileEntry;
 import dev.mlops.spi.PendingAuditEvent;
 import dev.mlops.tracking.CodeVersion;
 import dev.mlops.tracking.MetricPoint;
@@ -616,6 +619,74 @@ public final class JdbcStore implements MetadataStore {
                     EdgeKind.valueOf(rs.getString(3)));
             return into.putIfAbsent(edge.from().id() + "\n" + edge.to().id() + "\n" + edge.kind(), edge);
         });
+    }
+
+    // ---- profiles and drift reports -------------------------------------------------------------------------------
+
+    @Override
+    public Created<ProfileEntry> saveProfile(ProfileEntry profile, PendingAuditEvent audit) {
+        return transactions.write("save profile '" + profile.key() + "' of " + profile.subject(), c -> {
+            Optional<ProfileEntry> existing = ProfileTable.existing(c, profile);
+            if (existing.isPresent()) {
+                return new Created<>(existing.get(), false);
+            }
+            ProfileTable.insert(c, profile);
+            AuditTable.append(c, audit);
+            return new Created<>(ProfileTable.profile(c, profile.id()).orElseThrow(), true);
+        });
+    }
+
+    @Override
+    public Optional<ProfileEntry> getProfile(String id) {
+        return transactions.read("read profile " + id, c -> ProfileTable.profile(c, id));
+    }
+
+    @Override
+    public Optional<ProfileEntry> findProfile(String subject, String key) {
+        return transactions.read("read profile '" + key + "' of " + subject,
+                c -> ProfileTable.profile(c, subject, key));
+    }
+
+    @Override
+    public Page<ProfileEntry> searchProfiles(ProfileQuery query, PageRequest page) {
+        return transactions.read("search profiles of " + query.subject(),
+                c -> ProfileTable.searchProfiles(c, query, page.pageSize(), page.pageToken()));
+    }
+
+    @Override
+    public Created<DriftReportEntry> saveDriftReport(DriftReportEntry report, PendingAuditEvent audit) {
+        return transactions.write("save drift report '" + report.key() + "' of " + report.subject(), c -> {
+            for (String id : java.util.Arrays.asList(report.referenceProfileId(), report.currentProfileId())) {
+                if (id != null && ProfileTable.profile(c, id).isEmpty()) {
+                    throw new NotFoundException("profile " + id + ", linked by drift report '" + report.key()
+                            + "' of " + report.subject() + ", not found");
+                }
+            }
+            Optional<DriftReportEntry> existing = ProfileTable.existing(c, report);
+            if (existing.isPresent()) {
+                return new Created<>(existing.get(), false);
+            }
+            ProfileTable.insert(c, report);
+            AuditTable.append(c, audit);
+            return new Created<>(ProfileTable.report(c, report.id()).orElseThrow(), true);
+        });
+    }
+
+    @Override
+    public Optional<DriftReportEntry> getDriftReport(String id) {
+        return transactions.read("read drift report " + id, c -> ProfileTable.report(c, id));
+    }
+
+    @Override
+    public Optional<DriftReportEntry> findDriftReport(String subject, String key) {
+        return transactions.read("read drift report '" + key + "' of " + subject,
+                c -> ProfileTable.report(c, subject, key));
+    }
+
+    @Override
+    public Page<DriftReportEntry> searchDriftReports(ProfileQuery query, PageRequest page) {
+        return transactions.read("search drift reports of " + query.subject(),
+                c -> ProfileTable.searchReports(c, query, page.pageSize(), page.pageToken()));
     }
 
     // ---- audit ----------------------------------------------------------------------------------------------------

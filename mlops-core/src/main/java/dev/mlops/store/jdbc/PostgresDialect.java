@@ -41,7 +41,8 @@ final class PostgresDialect implements Dialect {
     static final String WRITE_LOCK = "SELECT pg_advisory_xact_lock(" + LOCK_NAMESPACE
             + ", hashtext(coalesce(current_schema(), '')))";
 
-    private static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__model_registry.sql");
+    private static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__model_registry.sql",
+            "V3__profiles.sql");
 
     private final String description;
     private final Duration lockTimeout;

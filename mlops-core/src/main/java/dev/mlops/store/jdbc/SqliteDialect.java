@@ -40,7 +40,8 @@ final class SqliteDialect implements Dialect {
     static final int POOL_SIZE = 4;
 
     private static final Logger LOG = LoggerFactory.getLogger(SqliteDialect.class);
-    private static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__model_registry.sql");
+    private static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__model_registry.sql",
+            "V3__profiles.sql");
 
     private final String description;
     private final Duration busyTimeout;

@@ -13,6 +13,7 @@ import dev.mlops.audit.AuditChain;
 import dev.mlops.audit.AuditCheckpoint;
 import dev.mlops.audit.AuditEvent;
 import dev.mlops.data.DatasetVersion;
+import dev.mlops.drift.ProfileQuery;
 import dev.mlops.lineage.Direction;
 import dev.mlops.lineage.EdgeKind;
 import dev.mlops.lineage.LineageEdge;
@@ -29,7 +30,9 @@ import dev.mlops.registry.NewModelVersion;
 import dev.mlops.registry.RegisteredModel;
 import dev.mlops.registry.VersionQuery;
 import dev.mlops.registry.VersionStatus;
+import dev.mlops.spi.DriftReportEntry;
 import dev.mlops.spi.MetadataStore;
+import dev.mlops.spi.ProfileEntry;
 import dev.mlops.spi.PendingAuditEvent;
 import dev.mlops.tracking.MetricPoint;
 import dev.mlops.tracking.NewRun;
@@ -107,6 +110,13 @@ public final class InMemoryStore implements MetadataStore {
 
     private final Map<NodeRef, Set<LineageEdge>> edgesFrom = new HashMap<>();
     private final Map<NodeRef, Set<LineageEdge>> edgesTo = new HashMap<>();
+
+    private final EntryTable<ProfileEntry> profiles = new EntryTable<>("profile", "p1",
+            e -> new EntryTable.Fields(e.id(), e.subject(), e.key(), e.windowStart(), e.digest()),
+            ProfileEntry::sameContent);
+    private final EntryTable<DriftReportEntry> reports = new EntryTable<>("drift report", "d1",
+            e -> new EntryTable.Fields(e.id(), e.subject(), e.key(), e.windowStart(), e.digest()),
+            DriftReportEntry::sameContent);
 
     private final List<AuditEvent> audit = new ArrayList<>();
     private final List<AuditCheckpoint> checkpoints = new ArrayList<>();
@@ -721,6 +731,64 @@ public final class InMemoryStore implements MetadataStore {
         });
     }
 
+    // ---- profiles and drift reports ---------------------------------------------------------------------------
+
+    @Override
+    public Created<ProfileEntry> saveProfile(ProfileEntry profile, PendingAuditEvent event) {
+        checkOpen();
+        return write(() -> profiles.save(profile, () -> append(event)));
+    }
+
+    @Override
+    public Optional<ProfileEntry> getProfile(String id) {
+        return read(() -> profiles.get(id));
+    }
+
+    @Override
+    public Optional<ProfileEntry> findProfile(String subject, String key) {
+        return read(() -> profiles.find(subject, key));
+    }
+
+    @Override
+    public Page<ProfileEntry> searchProfiles(ProfileQuery query, PageRequest page) {
+        checkOpen();
+        EntryTable.Position after = page.pageToken() == null ? null
+                : Tokens.decodeEntry(profiles.tokenKind(), page.pageToken());
+        return read(() -> profiles.search(query, page, after));
+    }
+
+    @Override
+    public Created<DriftReportEntry> saveDriftReport(DriftReportEntry report, PendingAuditEvent event) {
+        checkOpen();
+        return write(() -> {
+            for (String id : java.util.Arrays.asList(report.referenceProfileId(), report.currentProfileId())) {
+                if (id != null && !profiles.containsId(id)) {
+                    throw new NotFoundException("profile " + id + ", linked by drift report '" + report.key()
+                            + "' of " + report.subject() + ", not found");
+                }
+            }
+            return reports.save(report, () -> append(event));
+        });
+    }
+
+    @Override
+    public Optional<DriftReportEntry> getDriftReport(String id) {
+        return read(() -> reports.get(id));
+    }
+
+    @Override
+    public Optional<DriftReportEntry> findDriftReport(String subject, String key) {
+        return read(() -> reports.find(subject, key));
+    }
+
+    @Override
+    public Page<DriftReportEntry> searchDriftReports(ProfileQuery query, PageRequest page) {
+        checkOpen();
+        EntryTable.Position after = page.pageToken() == null ? null
+                : Tokens.decodeEntry(reports.tokenKind(), page.pageToken());
+        return read(() -> reports.search(query, page, after));
+    }
+
     // ---- audit-only events ------------------------------------------------------------------------------------
 
     @Override
@@ -1081,6 +1149,15 @@ public final class InMemoryStore implements MetadataStore {
                 throw invalid(token);
             }
             return new VersionKey(parts[2], (int) number);
+        }
+
+        static String encodeEntry(String kind, EntryTable.Position p) {
+            return encode(kind + ":" + p.time() + ":" + p.id());
+        }
+
+        static EntryTable.Position decodeEntry(String kind, String token) {
+            String[] parts = decode(token, kind, 3);
+            return new EntryTable.Position(number(parts[1], token), parts[2]);
         }
 
         private static String encode(String position) {

@@ -12,6 +12,8 @@ import dev.mlops.data.Column;
 import dev.mlops.data.ColumnType;
 import dev.mlops.data.DatasetSchema;
 import dev.mlops.data.DatasetVersion;
+import dev.mlops.drift.ProfileQuery;
+import dev.mlops.drift.ReportKind;
 import dev.mlops.internal.audit.AuditVerifier;
 import dev.mlops.lineage.Direction;
 import dev.mlops.lineage.NodeRef;
@@ -25,7 +27,9 @@ import dev.mlops.registry.NewModel;
 import dev.mlops.registry.NewModelVersion;
 import dev.mlops.registry.VersionQuery;
 import dev.mlops.registry.VersionStatus;
+import dev.mlops.spi.DriftReportEntry;
 import dev.mlops.spi.PendingAuditEvent;
+import dev.mlops.spi.ProfileEntry;
 import dev.mlops.tracking.CodeVersion;
 import dev.mlops.tracking.MetricPoint;
 import dev.mlops.tracking.NewRun;
@@ -78,7 +82,17 @@ class AuditFailureAtomicityTest {
     enum Mutation {
         CREATE_RUN, LOG_PARAMS, SET_TAGS, LOG_METRICS, ADD_LINKS, FINISH_RUN, REGISTER_DATASET, ERASE_AUDIT_DATA,
         ADD_CHECKPOINT, CREATE_MODEL, UPDATE_MODEL, CREATE_MODEL_VERSION, FINISH_MODEL_VERSION, UPDATE_MODEL_VERSION,
-        DECIDE_APPROVAL, SET_ALIAS, DELETE_ALIAS, DELETE_MODEL_VERSION, APPEND_AUDIT_EVENT
+        DECIDE_APPROVAL, SET_ALIAS, DELETE_ALIAS, DELETE_MODEL_VERSION, APPEND_AUDIT_EVENT, SAVE_PROFILE,
+        SAVE_DRIFT_REPORT
+    }
+
+    private static final String MONITOR = "monitor:fraud";
+    private static final ProfileEntry REFERENCE = profileEntry("0190a1b2-0000-7000-9000-000000000001", "reference",
+            "{\"profile\":\"reference\"}");
+
+    private static ProfileEntry profileEntry(String id, String key, String body) {
+        return new ProfileEntry(id, MONITOR, key, T0, T0.plusSeconds(60), 10, "sha256:"
+                + dev.mlops.audit.AuditChain.sha256Hex(body), body, T0, "alice");
     }
 
     @TempDir
@@ -170,6 +184,7 @@ class AuditFailureAtomicityTest {
                     null, T0.plusSeconds(10), audit("model.version.finish"));
         }
         store.setAlias("fraud", "production", 1, null, T0.plusSeconds(11), audit("model.alias.set"));
+        store.saveProfile(REFERENCE, audit("profile.saved"));
     }
 
     private static String digest(int n) {
@@ -213,6 +228,12 @@ class AuditFailureAtomicityTest {
             case DELETE_ALIAS -> store.deleteAlias("fraud", "production", 1, T0.plusSeconds(20), event);
             case DELETE_MODEL_VERSION -> store.deleteModelVersion("fraud", 2, event);
             case APPEND_AUDIT_EVENT -> store.appendAuditEvent(event);
+            case SAVE_PROFILE -> store.saveProfile(profileEntry("0190a1b2-0000-7000-9000-000000000002", "w-1",
+                    "{\"profile\":\"w-1\"}"), event);
+            case SAVE_DRIFT_REPORT -> store.saveDriftReport(new DriftReportEntry(
+                    "0190a1b2-0000-7000-9000-000000000003", MONITOR, "w-1", ReportKind.WINDOW, T0, T0.plusSeconds(60),
+                    REFERENCE.id(), REFERENCE.id(), true, 0.5, "sha256:" + dev.mlops.audit.AuditChain.sha256Hex("{}"),
+                    "{}", T0, "alice"), event);
         }
     }
 
@@ -246,6 +267,8 @@ class AuditFailureAtomicityTest {
             case DELETE_ALIAS -> "model.alias.delete";
             case DELETE_MODEL_VERSION -> "model.version.delete";
             case APPEND_AUDIT_EVENT -> "access.denied";
+            case SAVE_PROFILE -> "profile.saved";
+            case SAVE_DRIFT_REPORT -> "drift_report.saved";
         };
     }
 
@@ -272,6 +295,10 @@ class AuditFailureAtomicityTest {
             state.add(store.getModelVersion("fraud", n));
         }
         state.add(JdbcStoreBehaviourTest.readAll(p -> store.searchModelVersions(VersionQuery.all(), p), 2));
+        state.add(JdbcStoreBehaviourTest.readAll(p -> store.searchProfiles(ProfileQuery.of(MONITOR), p), 1));
+        state.add(JdbcStoreBehaviourTest.readAll(p -> store.searchDriftReports(ProfileQuery.of(MONITOR), p), 1));
+        state.add(store.findProfile(MONITOR, "w-1"));
+        state.add(store.findDriftReport(MONITOR, "w-1"));
         state.add(Fixtures.chain(store));
         state.add(store.auditHead());
         state.add(store.checkpoints());
@@ -289,7 +316,7 @@ class AuditFailureAtomicityTest {
         }
         assertThat(tables).contains("runs", "params", "tags", "metrics", "latest_metrics", "lineage_edges",
                 "datasets", "audit_events", "audit_checkpoints", "models", "model_tags", "model_versions",
-                "model_version_tags", "model_aliases");
+                "model_version_tags", "model_aliases", "profiles", "drift_reports");
         Map<String, List<String>> rows = new TreeMap<>();
         for (String table : tables) {
             List<String> content = new ArrayList<>();

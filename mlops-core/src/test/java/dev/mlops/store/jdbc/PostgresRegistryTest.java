@@ -112,11 +112,11 @@ class PostgresRegistryTest extends JdbcRegistryTest {
         List<String> v1 = RegistryMigrationTest.V1_TABLES.stream().filter(t -> !t.equals("schema_version")).toList();
         Map<String, List<String>> before = rows(schema, v1);
         try (JdbcStore upgraded = open(uri)) {
-            assertThat(upgraded.schemaVersion()).isEqualTo(2);
+            assertThat(upgraded.schemaVersion()).isEqualTo(3);
             assertThat(RegistryMigrationTest.readable(upgraded, runIds)).isEqualTo(readableBefore);
             RegistryMigrationTest.assertVerifies(upgraded, eventsBefore);
             assertThat(rows(schema, v1)).isEqualTo(before);
-            assertThat(versionsApplied(schema)).containsExactly(1, 2);
+            assertThat(versionsApplied(schema)).containsExactly(1, 2, 3);
 
             String run = runIds.get(0);
             upgraded.createModel(RegistryFixtures.newModel("fraud"), audit("model.create", "model:fraud"));
@@ -132,7 +132,8 @@ class PostgresRegistryTest extends JdbcRegistryTest {
     }
 
     @RepeatedTest(2)
-    @DisplayName("six stores opening a populated version 1 schema at the same moment apply version 2 exactly once")
+    @DisplayName("six stores opening a populated version 1 schema at the same moment apply versions 2 and 3 exactly"
+            + " once")
     void concurrentOpenersMigrateOnce() throws Exception {
         String schema = db.createSchema();
         String uri = db.uriOf(schema);
@@ -157,12 +158,12 @@ class PostgresRegistryTest extends JdbcRegistryTest {
             }
             start.countDown();
             for (Future<Integer> r : results) {
-                assertThat(r.get(60, TimeUnit.SECONDS)).isEqualTo(2);
+                assertThat(r.get(60, TimeUnit.SECONDS)).isEqualTo(3);
             }
         } finally {
             pool.shutdownNow();
         }
-        assertThat(versionsApplied(schema)).containsExactly(1, 2);
+        assertThat(versionsApplied(schema)).containsExactly(1, 2, 3);
         try (JdbcStore upgraded = open(uri)) {
             assertThat(upgraded.searchModelVersions(VersionQuery.of("m"), PageRequest.first()).items())
                     .extracting(ModelVersion::version).containsExactly(1, 2, 3, 4, 5, 6);

@@ -49,9 +49,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Schema version 2 (the model registry) on SQLite files written by a version 1 library: a store opened by a library
- * that knows only the first script ({@link OlderSchemaDialect}) writes the file, the current library opens it.
+ * that knows only the first script ({@link OlderSchemaDialect}) writes the file, the current library opens it (and
+ * also applies the later versions).
  */
-@DisplayName("Upgrading a SQLite store from schema version 1 to 2")
+@DisplayName("Upgrading a SQLite store from schema version 1 to 2 and on")
 class RegistryMigrationTest {
     /** The tables of schema version 1. */
     static final List<String> V1_TABLES = List.of("schema_version", "runs", "params", "tags", "metrics",
@@ -82,7 +83,7 @@ class RegistryMigrationTest {
         }
 
         try (JdbcStore store = JdbcStore.sqlite(file)) {
-            assertThat(store.schemaVersion()).isEqualTo(2);
+            assertThat(store.schemaVersion()).isEqualTo(3);
             assertThat(readable(store, runIds)).isEqualTo(readableBefore);
             assertVerifies(store, eventsBefore);
         }
@@ -90,7 +91,7 @@ class RegistryMigrationTest {
         List<String> versions = rowsAfter.remove("schema_version");
         List<String> versionsBefore = rowsBefore.remove("schema_version");
         assertThat(rowsAfter).as("every row of every version 1 table").isEqualTo(rowsBefore);
-        assertThat(versions).hasSize(2).startsWith(versionsBefore.get(0));
+        assertThat(versions).hasSize(3).startsWith(versionsBefore.get(0));
         assertThat(versions.get(1)).startsWith("version=2\u0001description=model registry\u0001");
         assertThat(tables(file)).containsAll(V2_TABLES);
 
@@ -114,7 +115,7 @@ class RegistryMigrationTest {
     }
 
     @RepeatedTest(3)
-    @DisplayName("six stores opening a populated version 1 file at the same moment apply version 2 exactly once,"
+    @DisplayName("six stores opening a populated version 1 file at the same moment apply versions 2 and 3 exactly once,"
             + " and all of them then register versions without a gap")
     void concurrentOpenersMigrateOnce() throws Exception {
         Path file = dir.resolve("race.db");
@@ -142,7 +143,7 @@ class RegistryMigrationTest {
             }
             start.countDown();
             for (Future<Integer> r : results) {
-                assertThat(r.get(60, TimeUnit.SECONDS)).isEqualTo(2);
+                assertThat(r.get(60, TimeUnit.SECONDS)).isEqualTo(3);
             }
         } finally {
             pool.shutdownNow();
@@ -153,7 +154,7 @@ class RegistryMigrationTest {
             while (rs.next()) {
                 applied.add(rs.getInt(1));
             }
-            assertThat(applied).containsExactly(1, 2);
+            assertThat(applied).containsExactly(1, 2, 3);
         }
         assertThat(rows(file, unchanged)).isEqualTo(rowsBefore);
         try (JdbcStore store = JdbcStore.sqlite(file)) {
@@ -178,7 +179,7 @@ class RegistryMigrationTest {
         Map<String, List<String>> before = rows(file, V1_TABLES);
         assertThatThrownBy(() -> JdbcStore.sqlite(file))
                 .isInstanceOf(StorageException.class)
-                .hasMessageContaining("migrate the schema to version 2")
+                .hasMessageContaining("migrate the schema to version 3")
                 .hasMessageContaining("model_aliases");
         assertThat(rows(file, V1_TABLES)).isEqualTo(before);
         assertThat(tables(file)).doesNotContain("models", "model_versions");
