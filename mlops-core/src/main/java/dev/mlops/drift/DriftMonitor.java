@@ -114,6 +114,16 @@ public final class DriftMonitor implements AutoCloseable {
     }
 
     /**
+     * Closes the current window now, whatever its row count or age, if it holds any row (after flushing every
+     * thread's buffer), and publishes it; the next window starts now. For windows with boundaries of the application's
+     * own, such as calendar months, or for a batch replay. A time window's clock restarts at the new window's start.
+     * Returns whether a window was closed (false when it was empty or the monitor is closed). Never throws.
+     */
+    public boolean closeWindow() {
+        return core.closeWindow();
+    }
+
+    /**
      * Stops recording (later rows are rejected), flushes, closes the last window if it has rows and publishes it.
      * With {@link Builder#publishTo}, then waits up to 30 seconds for the queued windows to be saved to the profile
      * store (those not saved by then are counted in {@link #publishFailures()}). Idempotent; never throws.

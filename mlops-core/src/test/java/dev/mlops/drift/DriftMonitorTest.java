@@ -241,6 +241,47 @@ class DriftMonitorTest {
     }
 
     @Test
+    @DisplayName("closeWindow() closes the current window on demand (calendar months, replays); nothing after close()")
+    void closeWindowOnDemand() {
+        FakeClock clock = new FakeClock(T0);
+        DriftMonitor.Builder b = DriftMonitor.builder(reference(3)).numeric("x").windowRows(1_000_000)
+                .windowDuration(Duration.ofDays(365)).clock(clock).bufferRows(64);
+        List<WindowReport> reports = collect(b);
+        DriftMonitor m = b.build();
+        assertThat(m.closeWindow()).as("empty window").isFalse();
+        for (int i = 0; i < 10; i++) {
+            m.record(i);
+        }
+        clock.advance(Duration.ofDays(31));
+        assertThat(m.closeWindow()).isTrue();
+        assertThat(reports).hasSize(1);
+        assertThat(reports.get(0).rows()).isEqualTo(10);
+        assertThat(reports.get(0).start()).isEqualTo(T0);
+        assertThat(reports.get(0).end()).isEqualTo(T0.plus(Duration.ofDays(31)));
+        assertThat(m.closeWindow()).isFalse();
+        for (int i = 0; i < 5; i++) {
+            m.record(i);
+        }
+        clock.advance(Duration.ofDays(28));
+        assertThat(m.closeWindow()).isTrue();
+        assertThat(reports).extracting(WindowReport::sequence).containsExactly(0L, 1L);
+        assertThat(reports.get(1).rows()).isEqualTo(5);
+        assertThat(reports.get(1).start()).isEqualTo(T0.plus(Duration.ofDays(31)));
+        assertThat(reports.get(1).end()).isEqualTo(T0.plus(Duration.ofDays(59)));
+        m.record(1.0);
+        m.close();
+        assertThat(reports).hasSize(3);
+        m.record(2.0);
+        assertThat(m.closeWindow()).as("after close()").isFalse();
+        clock.advance(Duration.ofDays(800));
+        m.tick();
+        m.tick();
+        assertThat(reports).as("no window after close(), even when time passes").hasSize(3);
+        assertThat(m.rejectedRows()).isEqualTo(1);
+        assertThat(m.internalErrors()).isZero();
+    }
+
+    @Test
     @DisplayName("with a row limit and a duration, whichever comes first closes the window")
     void rowsAndTime() {
         FakeClock clock = new FakeClock(T0);

@@ -260,7 +260,7 @@ public final class MonitorCore {
     public void tick() {
         try {
             flushAll();
-            if (windowDuration != null) {
+            if (windowDuration != null && !closed) {
                 Window sealed = null;
                 synchronized (windowLock) {
                     Instant now = clock.instant();
@@ -279,6 +279,31 @@ public final class MonitorCore {
             publishPending();
         } catch (RuntimeException e) {
             internalErrors.increment();
+        }
+    }
+
+    /**
+     * Flushes every stripe, closes the current window now if it has rows (whatever its row count or time), opens the
+     * next and publishes. Returns whether a window was closed. Never throws (false on an internal error).
+     */
+    public boolean closeWindow() {
+        try {
+            flushAll();
+            Window sealed = null;
+            synchronized (windowLock) {
+                if (!closed && current.rows > 0) {
+                    Instant now = clock.instant();
+                    sealed = sealLocked(now.isBefore(current.start) ? current.start : now);
+                }
+            }
+            if (sealed != null) {
+                release(sealed);
+            }
+            publishPending();
+            return sealed != null;
+        } catch (RuntimeException e) {
+            internalErrors.increment();
+            return false;
         }
     }
 
