@@ -7,12 +7,22 @@ import dev.mlops.artifact.ArtifactRef;
 import dev.mlops.audit.AuditVerification;
 import dev.mlops.cli.ExitCodes;
 import dev.mlops.cli.Output;
+import dev.mlops.cli.quickstart.ProductionReplay;
 import dev.mlops.cli.quickstart.RainClassifier;
 import dev.mlops.cli.quickstart.SeattleWeather;
 import dev.mlops.cli.quickstart.WeatherDay;
 import dev.mlops.data.Column;
 import dev.mlops.data.ColumnType;
 import dev.mlops.data.DatasetVersion;
+import dev.mlops.drift.ColumnValues;
+import dev.mlops.drift.DriftAnalyzer;
+import dev.mlops.drift.DriftReport;
+import dev.mlops.drift.DriftReportHtml;
+import dev.mlops.drift.WindowColumn;
+import dev.mlops.policy.DetectorFactory;
+import dev.mlops.policy.GateCheck;
+import dev.mlops.policy.GateVerdict;
+import dev.mlops.policy.RetrainingPolicies;
 import dev.mlops.registry.Confidentiality;
 import dev.mlops.registry.Governance;
 import dev.mlops.registry.ModelRegistry;
@@ -24,6 +34,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.YearMonth;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -44,16 +57,19 @@ public final class QuickstartCommand extends BaseCommand {
     static final String DATASET = "seattle-weather-train";
     static final String JOB = "train-rain-classifier";
     static final String MODEL = "seattle-rain-classifier";
-    static final double LEARNING_RATE = 0.5;
-    static final int EPOCHS = 200;
-    static final double L2 = 0.001;
-    static final String PRODUCTION = "production";
+    static final double LEARNING_RATE = RainClassifier.LEARNING_RATE;
+    static final int EPOCHS = RainClassifier.EPOCHS;
+    static final double L2 = RainClassifier.L2;
+    static final String PRODUCTION = ProductionReplay.PRODUCTION;
+    static final YearMonth FIRST_BATCH = YearMonth.of(2014, 1);
+    static final YearMonth LAST_BATCH = YearMonth.of(2015, 12);
     static final Governance GOVERNANCE = Governance.builder()
             .businessOwner("quickstart (city operations)")
             .technicalOwner("quickstart (ml platform)")
             .intendedUse("demonstration: daily rain / no-rain forecast for Seattle; not for real decisions")
             .serviceLevel("batch, daily")
-            .retrainingPolicy("manual: each quickstart run trains and registers a new version")
+            .retrainingPolicy("policy " + ProductionReplay.POLICY + ": retrain on the last 12 months when the month"
+                    + " drifts, accuracy decays or the model is a year old; promote through the gate")
             .approverRole("model-approver")
             .confidentiality(Confidentiality.PUBLIC)
             .codeShareable(true)
@@ -119,21 +135,37 @@ public final class QuickstartCommand extends BaseCommand {
             Run run = mlops.tracking().get(runId).orElseThrow();
             out.progress("      run " + runId + " " + run.status());
 
-            out.progress("[3/5] Registering the model, approving it and pointing 'production' at it");
-            ModelVersion version = registerAndPromote(mlops, runId, modelFile, holdoutMetrics);
+            out.progress("      registering the model, approving it and pointing 'production' at it");
+            ModelVersion version = registerAndPromote(mlops, runId, modelFile, holdoutMetrics, run,
+                    train.get(0).date());
             ArtifactRef artifact = version.artifact();
             out.progress("      " + version.ref() + " " + version.status() + " " + version.approval().status()
                     + " " + version.digest());
-            List<Integer> versions = allVersions(mlops);
-            RegisteredModel registered = mlops.registry().model(MODEL);
-
-            out.progress("[4/5] Lineage: " + mlops.lineage().upstream(dev.mlops.lineage.NodeRef.run(runId), 1)
+            out.progress("      lineage: " + mlops.lineage().upstream(dev.mlops.lineage.NodeRef.run(runId), 1)
                     .edges().size() + " input edge(s) into the run, "
                     + mlops.tracking().get(runId).orElseThrow().outputs().size() + " output(s); "
                     + mlops.lineage().upstream(version.node(), 10).nodes().size() + " nodes upstream of "
                     + version.node());
 
-            out.progress("[5/5] Verifying the audit log");
+            out.progress("[3/5] Replaying " + FIRST_BATCH + " to " + LAST_BATCH + " as monthly production batches"
+                    + " through a drift monitor (each month against the training days of its calendar month),"
+                    + " labels alongside");
+            out.progress("[4/5] Evaluating retraining policy " + ProductionReplay.POLICY + " after each batch;"
+                    + " retraining on the last " + ProductionReplay.RECENT_MONTHS + " months when it fires, then the"
+                    + " promotion gate on the next month");
+            ProductionReplay.SettableClock clock = new ProductionReplay.SettableClock(
+                    ProductionReplay.start(FIRST_BATCH));
+            ProductionReplay.Result replay = new ProductionReplay(mlops, MODEL, DATASET, dir, days,
+                    policies(mlops, clock), clock, out::progress).run(FIRST_BATCH, LAST_BATCH);
+            List<Integer> versions = allVersions(mlops);
+            RegisteredModel registered = mlops.registry().model(MODEL);
+
+            out.progress("[5/5] Writing the drift report of " + FIRST_BATCH.getYear() + "-" + LAST_BATCH.getYear()
+                    + " against the training data, verifying the audit log");
+            Path reportFile = dir.resolve("drift-report.html");
+            Map<String, Object> driftReport = writeDriftReport(days, reportFile);
+            out.progress("      " + reportFile + ": dataset drift " + driftReport.get("dataset_drift")
+                    + ", drifted columns " + driftReport.get("drifted_columns"));
             AuditVerification audit = mlops.audit().verify();
             out.progress("      " + (audit.ok() ? "intact" : "TAMPERED at seq " + audit.firstBadSeq()) + ", "
                     + audit.events() + " events");
@@ -173,6 +205,10 @@ public final class QuickstartCommand extends BaseCommand {
             Map<String, Object> auditView = new LinkedHashMap<>();
             auditView.put("ok", audit.ok());
             auditView.put("events", audit.events());
+            summary.put("monitoring", monitoringView(replay));
+            summary.put("retraining", retrainingView(replay));
+            summary.put("promotions", replay.promotions().stream().map(QuickstartCommand::promotionView).toList());
+            summary.put("drift_report", driftReport);
             summary.put("audit", auditView);
             if (json()) {
                 out.json(summary);
@@ -186,6 +222,23 @@ public final class QuickstartCommand extends BaseCommand {
                         + version.approval().status() + ", production -> version "
                         + registered.aliases().get(PRODUCTION) + " (versions " + versions + ")");
                 out.line("  model artifact    " + artifact.digest());
+                Map<String, Object> monitoring = monitoringView(replay);
+                out.line("  monitoring        " + monitoring.get("windows") + " monthly windows, "
+                        + monitoring.get("drifted_windows") + " drifted " + monitoring.get("drifted"));
+                out.line("  retraining        " + replay.retrains() + " retrain(s) by policy " + ProductionReplay.POLICY);
+                for (ProductionReplay.Month m : replay.months()) {
+                    if (m.decision().triggered()) {
+                        out.line("    " + m.window() + " " + m.decision().status().id() + ": "
+                                + String.join("; ", m.decision().reasons())
+                                + (m.challenger() != null ? " -> version " + m.challenger() : ""));
+                    }
+                }
+                for (ProductionReplay.Promotion p : replay.promotions()) {
+                    out.line("  promotion         version " + p.verdict().candidate() + " vs " + p.verdict().champion()
+                            + " on " + p.holdout() + ": " + p.verdict().outcome());
+                    p.verdict().failedChecks().forEach(c -> out.line("    failed: " + c.detail()));
+                }
+                out.line("  drift report      " + reportFile);
                 out.line("  audit             " + (audit.ok() ? "ok" : "TAMPERED") + ", " + audit.events() + " events");
                 out.line("Next: mlops models versions " + MODEL + "   |   mlops lineage model:" + MODEL
                         + "@production --upstream");
@@ -200,7 +253,7 @@ public final class QuickstartCommand extends BaseCommand {
      * version number; the alias ends at one of them.
      */
     private static ModelVersion registerAndPromote(Mlops mlops, String runId, Path modelFile,
-            Map<String, Double> holdout) {
+            Map<String, Double> holdout, Run run, java.time.LocalDate firstDay) {
         ModelRegistry registry = mlops.registry();
         registry.createModel(MODEL, "Predicts whether it rains in Seattle on a day, from its temperatures and wind",
                 Map.of("domain", "weather"));
@@ -212,12 +265,120 @@ public final class QuickstartCommand extends BaseCommand {
                 .signature(inputs, List.of(new Column("rain_probability", ColumnType.NUMERIC)))
                 .metric("holdout_2014_accuracy", holdout.get("accuracy"))
                 .metric("holdout_2014_log_loss", holdout.get("log_loss"))
+                .metric(ProductionReplay.TRAIN_ACCURACY, run.latestMetrics().get("train_accuracy").value())
+                .metric("train_log_loss", run.latestMetrics().get("train_log_loss").value())
+                .tag(ProductionReplay.TRAINED_FROM, firstDay.toString())
+                .tag(ProductionReplay.TRAINED_THROUGH, FIRST_BATCH.minusMonths(1).atEndOfMonth().toString())
                 .description("logistic regression trained on " + DATASET)
                 .upload(modelFile);
         registry.approve(MODEL, v.version(), String.format(Locale.ROOT,
                 "quickstart: accuracy %.4f on the 2014 holdout", holdout.get("accuracy")));
         registry.setAlias(MODEL, PRODUCTION, v.version());
         return registry.getVersion(MODEL, v.version()).orElseThrow();
+    }
+
+    /**
+     * The retraining policies' evaluator and state. In memory for now: a second run on the same store starts with
+     * fresh state (its decisions equal the first run's, since the data and the trained models are the same). When the
+     * store persists policy state, this is the one place to change.
+     */
+    private static RetrainingPolicies policies(Mlops mlops, Clock clock) {
+        return RetrainingPolicies.inMemory(clock, DetectorFactory.standard());
+    }
+
+    private static Map<String, Object> monitoringView(ProductionReplay.Result replay) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("windows", replay.months().size());
+        List<String> drifted = replay.months().stream().filter(x -> x.report().drift())
+                .map(ProductionReplay.Month::window).toList();
+        m.put("drifted_windows", drifted.size());
+        m.put("drifted", drifted);
+        m.put("reference", "the serving model's training days in the same calendar month");
+        m.put("alpha", ProductionReplay.ALPHA);
+        m.put("min_values", ProductionReplay.MIN_VALUES);
+        return m;
+    }
+
+    private static Map<String, Object> retrainingView(ProductionReplay.Result replay) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("policy", ProductionReplay.POLICY);
+        r.put("retrains", replay.retrains());
+        List<Map<String, Object>> decisions = new ArrayList<>();
+        for (ProductionReplay.Month m : replay.months()) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("window", m.window());
+            d.put("retrain", m.decision().retrain());
+            d.put("status", m.decision().status().id());
+            d.put("reasons", m.decision().reasons());
+            d.put("serving_version", m.servingVersion());
+            d.put("accuracy", m.metrics().get("accuracy"));
+            d.put("log_loss", m.metrics().get("log_loss"));
+            d.put("drifted_columns", m.report().columns().stream().filter(WindowColumn::drift)
+                    .map(WindowColumn::name).toList());
+            d.put("decided_now", m.decidedNow());
+            d.put("challenger", m.challenger());
+            decisions.add(d);
+        }
+        r.put("decisions", decisions);
+        r.put("awaiting_holdout", replay.awaitingHoldout());
+        return r;
+    }
+
+    private static Map<String, Object> promotionView(ProductionReplay.Promotion p) {
+        GateVerdict v = p.verdict();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("candidate", v.candidate());
+        m.put("champion", v.champion());
+        m.put("promoted", v.promoted());
+        m.put("outcome", v.outcome().name());
+        m.put("holdout", p.holdout());
+        m.put("approved", p.approved());
+        m.put("reasons", v.reasons());
+        List<Map<String, Object>> checks = new ArrayList<>();
+        for (GateCheck c : v.checks()) {
+            Map<String, Object> cv = new LinkedHashMap<>();
+            cv.put("name", c.name());
+            cv.put("passed", c.passed());
+            cv.put("measured", c.measured() == null || !Double.isFinite(c.measured()) ? null : c.measured());
+            cv.put("threshold", c.threshold());
+            checks.add(cv);
+        }
+        m.put("checks", checks);
+        return m;
+    }
+
+    /**
+     * Compares the production years with the training years (whole years, so the seasons cancel) and writes the
+     * HTML page; returns the summary's view of it.
+     */
+    private static Map<String, Object> writeDriftReport(List<WeatherDay> days, Path file) {
+        List<WeatherDay> reference = days.stream().filter(d -> d.date().isBefore(FIRST_BATCH.atDay(1))).toList();
+        List<WeatherDay> current = days.stream().filter(d -> !YearMonth.from(d.date()).isBefore(FIRST_BATCH)
+                && !YearMonth.from(d.date()).isAfter(LAST_BATCH)).toList();
+        Map<String, ColumnValues> ref = columns(reference);
+        Map<String, ColumnValues> cur = columns(current);
+        DriftReport report = DriftAnalyzer.builder().build().analyze(ref, cur);
+        write(file, DriftReportHtml.toHtml(report, ref, cur, "Seattle weather: " + FIRST_BATCH.getYear() + "-"
+                + LAST_BATCH.getYear() + " (production) against 2012-2013 (training)"));
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("path", file.toString());
+        view.put("reference", "training: " + reference.get(0).date() + " to " + reference.get(reference.size() - 1)
+                .date() + " (" + reference.size() + " days)");
+        view.put("current", "production: " + current.get(0).date() + " to " + current.get(current.size() - 1).date()
+                + " (" + current.size() + " days)");
+        view.put("dataset_drift", report.datasetDrift());
+        view.put("drifted_columns", report.columns().stream().filter(c -> c.drift()).map(c -> c.name()).toList());
+        return view;
+    }
+
+    private static Map<String, ColumnValues> columns(List<WeatherDay> rows) {
+        Map<String, ColumnValues> m = new LinkedHashMap<>();
+        m.put("precipitation", ColumnValues.numeric(rows.stream().mapToDouble(WeatherDay::precipitation).toArray(), 0));
+        m.put("temp_max", ColumnValues.numeric(rows.stream().mapToDouble(WeatherDay::tempMax).toArray(), 0));
+        m.put("temp_min", ColumnValues.numeric(rows.stream().mapToDouble(WeatherDay::tempMin).toArray(), 0));
+        m.put("wind", ColumnValues.numeric(rows.stream().mapToDouble(WeatherDay::wind).toArray(), 0));
+        m.put("weather", ColumnValues.categorical(rows.stream().map(WeatherDay::weather).toArray(String[]::new), 0));
+        return m;
     }
 
     private static List<Integer> allVersions(Mlops mlops) {

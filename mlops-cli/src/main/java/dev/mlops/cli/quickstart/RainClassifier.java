@@ -15,6 +15,12 @@ public final class RainClassifier {
     /** The feature names, in the order of {@link #features(WeatherDay)}. */
     public static final List<String> FEATURES = List.of("temp_max", "temp_min", "temp_range", "wind",
             "season_sin", "season_cos");
+    /** The quickstart's learning rate of gradient descent. */
+    public static final double LEARNING_RATE = 0.5;
+    /** The quickstart's number of epochs. */
+    public static final int EPOCHS = 200;
+    /** The quickstart's L2 penalty. */
+    public static final double L2 = 0.001;
 
     private final double[] means;
     private final double[] stds;
@@ -105,6 +111,20 @@ public final class RainClassifier {
         return sigmoid(s);
     }
 
+    /**
+     * The log loss of each day, in order (nats, >= 0; probabilities clipped to [1e-12, 1 - 1e-12]): the per-example
+     * scores a paired comparison of two models needs.
+     */
+    public double[] logLosses(List<WeatherDay> days) {
+        double[] losses = new double[days.size()];
+        for (int i = 0; i < losses.length; i++) {
+            WeatherDay d = days.get(i);
+            double p = Math.min(1 - 1e-12, Math.max(1e-12, predict(d)));
+            losses[i] = d.rain() ? -Math.log(p) : -Math.log(1 - p);
+        }
+        return losses;
+    }
+
     /** Log loss (nats per example, >= 0) and accuracy (share in [0, 1], threshold 0.5) on {@code days}. */
     public Map<String, Double> evaluate(List<WeatherDay> days) {
         double loss = 0;
@@ -134,6 +154,39 @@ public final class RainClassifier {
         m.put("bias", bias);
         m.put("threshold", 0.5);
         return m;
+    }
+
+    /**
+     * The model written by {@link #toJson()}, read back (as parsed JSON: numbers, lists and maps).
+     *
+     * @throws IllegalArgumentException when the document is not such a model
+     */
+    public static RainClassifier fromJson(Map<String, Object> json) {
+        if (!"logistic_regression".equals(json.get("type")) || !FEATURES.equals(json.get("features"))) {
+            throw new IllegalArgumentException("not a rain classifier: type " + json.get("type") + ", features "
+                    + json.get("features"));
+        }
+        double[] means = toArray(json.get("means"));
+        double[] stds = toArray(json.get("stds"));
+        double[] weights = toArray(json.get("weights"));
+        if (!(json.get("bias") instanceof Number bias)) {
+            throw new IllegalArgumentException("bias is not a number: " + json.get("bias"));
+        }
+        return new RainClassifier(means, stds, weights, bias.doubleValue());
+    }
+
+    private static double[] toArray(Object value) {
+        if (!(value instanceof List<?> list) || list.size() != FEATURES.size()) {
+            throw new IllegalArgumentException("expected " + FEATURES.size() + " numbers, found " + value);
+        }
+        double[] out = new double[list.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!(list.get(i) instanceof Number n)) {
+                throw new IllegalArgumentException("expected a number, found " + list.get(i));
+            }
+            out[i] = n.doubleValue();
+        }
+        return out;
     }
 
     private static List<Double> toList(double[] values) {
