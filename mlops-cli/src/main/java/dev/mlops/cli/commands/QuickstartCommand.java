@@ -49,8 +49,11 @@ import picocli.CommandLine.Option;
  * {@code mlops quickstart}: the main job on the bundled Seattle weather data. Writes the 2012-2013 training split,
  * registers it as a dataset version, trains a rain classifier inside a tracked run (params, metrics, input dataset),
  * registers the model as a new version of {@value #MODEL} (its lineage reaches the run and the data), records the
- * model's governance record, approves the version and points {@code production} at it, verifies the audit log and
- * prints a summary. Every number comes from what it ran. Safe to run several times at once on one store.
+ * model's governance record, approves the version and points {@code production} at it; then replays 2014-2015 as
+ * monthly production batches through drift monitoring, evaluates the retraining policy after each batch, retrains,
+ * gates and promotes challengers ({@link ProductionReplay}); writes the HTML drift report, verifies the audit log and
+ * prints a summary. Every number comes from what it ran. Safe to run several times, also at once, on one store. See
+ * docs/cli.md, "quickstart".
  */
 @Command(name = "quickstart", mixinStandardHelpOptions = true, description = "Run the main job on the bundled Seattle weather data (2012-2015).")
 public final class QuickstartCommand extends BaseCommand {
@@ -237,6 +240,9 @@ public final class QuickstartCommand extends BaseCommand {
                     out.line("  promotion         version " + p.verdict().candidate() + " vs " + p.verdict().champion()
                             + " on " + p.holdout() + ": " + p.verdict().outcome());
                     p.verdict().failedChecks().forEach(c -> out.line("    failed: " + c.detail()));
+                }
+                if (!replay.awaitingHoldout().isEmpty()) {
+                    out.line("  awaiting holdout  versions " + replay.awaitingHoldout());
                 }
                 out.line("  drift report      " + reportFile);
                 out.line("  audit             " + (audit.ok() ? "ok" : "TAMPERED") + ", " + audit.events() + " events");
