@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlops.Mlops;
+import dev.mlops.cli.quickstart.ProductionReplay;
 import dev.mlops.cli.quickstart.RainClassifier;
 import dev.mlops.cli.quickstart.SeattleWeather;
 import dev.mlops.cli.quickstart.WeatherDay;
@@ -14,6 +15,11 @@ import dev.mlops.drift.DatasetProfiler;
 import dev.mlops.drift.DriftMonitor;
 import dev.mlops.drift.WindowColumn;
 import dev.mlops.drift.WindowReport;
+import dev.mlops.policy.Decision;
+import dev.mlops.policy.DetectorFactory;
+import dev.mlops.policy.Observation;
+import dev.mlops.policy.RetrainingPolicies;
+import dev.mlops.policy.RetrainingPolicy;
 import dev.mlops.registry.ModelVersion;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -145,6 +151,49 @@ class QuickstartTest {
             assertThat(listed).containsExactlyElementsOf(drifted);
             assertThat(drifted).isNotEmpty();
             assertThat(drifted.size()).isLessThan(24);
+        }
+
+        @Test
+        @DisplayName("backtest: the quickstart policy replayed on independently recomputed observations, with a clock"
+                + " at each month's end, gives the summary's timeline of decisions")
+        void backtest() throws Exception {
+            RetrainingPolicy policy = ProductionReplay.policy();
+            MutableClock clock = new MutableClock();
+            RetrainingPolicies policies = RetrainingPolicies.inMemory(clock, DetectorFactory.standard());
+            List<String> timeline = new ArrayList<>();
+            List<String> expected = new ArrayList<>();
+            try (Mlops mlops = open()) {
+                for (JsonNode d : summary.at("/retraining/decisions")) {
+                    YearMonth month = YearMonth.parse(d.get("window").asText());
+                    ModelVersion serving = mlops.registry().getVersion(MODEL, d.get("serving_version").asInt())
+                            .orElseThrow();
+                    LocalDate from = LocalDate.parse(serving.tags().get("trained_from"));
+                    LocalDate through = LocalDate.parse(serving.tags().get("trained_through"));
+                    List<WeatherDay> reference = DAYS.stream().filter(x -> !x.date().isBefore(from)
+                            && !x.date().isAfter(through) && x.date().getMonth() == month.getMonth()).toList();
+                    List<WeatherDay> batch = DAYS.stream().filter(x -> YearMonth.from(x.date()).equals(month))
+                            .toList();
+                    Map<String, Double> metrics = load(mlops, serving).evaluate(batch);
+                    Instant end = month.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+                    clock.now = end;
+                    Observation o = Observation.builder(month.toString(), end, MODEL)
+                            .window(independentWindow(reference, batch, month))
+                            .metric("accuracy", metrics.get("accuracy")).metric("log_loss", metrics.get("log_loss"))
+                            .baseline("accuracy", serving.metrics().get("train_accuracy"))
+                            .modelCreatedAt(through.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant())
+                            .rows(batch.size()).build();
+                    Decision decision = policies.evaluate(policy, o);
+                    if (decision.retrain()) {
+                        policies.recordResult(policy, MODEL, month.toString(), true);
+                    }
+                    timeline.add(month + " " + decision.status().id() + " " + decision.reasons());
+                    List<String> reasons = new ArrayList<>();
+                    d.get("reasons").forEach(x -> reasons.add(x.asText()));
+                    expected.add(month + " " + d.get("status").asText() + " " + reasons);
+                }
+            }
+            assertThat(timeline).containsExactlyElementsOf(expected);
+            System.out.println("quickstart policy timeline:\n  " + String.join("\n  ", timeline));
         }
 
         @Test
@@ -367,6 +416,26 @@ class QuickstartTest {
         assertThat(b.at("/audit/ok").asBoolean()).isTrue();
         assertThat(b.at("/audit/events").asLong()).isGreaterThan(a.at("/audit/events").asLong());
         assertThat(cli.run("audit", "verify").exitCode()).isZero();
+    }
+
+    /** A clock the backtest moves. */
+    private static final class MutableClock extends Clock {
+        volatile Instant now = Instant.EPOCH;
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return Clock.fixed(now, zone);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
     }
 
     // ---- independent recomputation ----
