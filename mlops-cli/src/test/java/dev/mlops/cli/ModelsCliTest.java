@@ -99,7 +99,8 @@ class ModelsCliTest {
             JsonNode show = cli.run("models", "show", "seattle-rain-classifier", "--json").json();
             assertThat(show.get("governance").get("business_owner").asText()).isNotBlank();
             assertThat(show.get("governance").get("approver_role").asText()).isEqualTo("model-approver");
-            assertThat(show.get("aliases").get("production").asInt()).isEqualTo(summary.at("/model/production").asInt());
+            assertThat(show.get("aliases").get("production").asInt())
+                    .isEqualTo(summary.at("/model/production").asInt());
             JsonNode list = cli.run("models", "list", "--json").json();
             assertThat(list.findValuesAsText("name")).containsExactly("seattle-rain-classifier");
             assertThat(cli.run("audit", "verify", "--json").json().get("ok").asBoolean()).isTrue();

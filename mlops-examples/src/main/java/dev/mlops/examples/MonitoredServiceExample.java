@@ -250,7 +250,8 @@ public final class MonitoredServiceExample implements AutoCloseable {
     public static RetrainingPolicy demoPolicy() {
         return RetrainingPolicy.builder("rain-service")
                 .anyOf(Condition.allOf(Condition.driftShare(0.5),
-                                Condition.worseThanBaselineRelative("accuracy", MetricDirection.HIGHER_IS_BETTER, 0.05)),
+                                Condition.worseThanBaselineRelative("accuracy", MetricDirection.HIGHER_IS_BETTER,
+                                        0.05)),
                         Condition.decay("ddm"))
                 .cooldown(Duration.ofDays(60), 60)
                 .budget(4, Duration.ofDays(365))

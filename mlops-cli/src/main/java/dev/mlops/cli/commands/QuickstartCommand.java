@@ -228,7 +228,8 @@ public final class QuickstartCommand extends BaseCommand {
                 Map<String, Object> monitoring = monitoringView(replay);
                 out.line("  monitoring        " + monitoring.get("windows") + " monthly windows, "
                         + monitoring.get("drifted_windows") + " drifted " + monitoring.get("drifted"));
-                out.line("  retraining        " + replay.retrains() + " retrain(s) by policy " + ProductionReplay.POLICY);
+                out.line("  retraining        " + replay.retrains() + " retrain(s) by policy "
+                        + ProductionReplay.POLICY);
                 for (ProductionReplay.Month m : replay.months()) {
                     if (m.decision().triggered()) {
                         out.line("    " + m.window() + " " + m.decision().status().id() + ": "
