@@ -325,6 +325,11 @@ public final class KllSketch {
         compactLevel(h);
     }
 
+    /**
+     * Compacts level h in place: no allocation unless level h + 1 has never held this many items. The promoted items
+     * are merged into level h + 1 from the back, which gives the same sequence as a stable forward merge (on equal
+     * values the items already in level h + 1 come first).
+     */
     private void compactLevel(int h) {
         double[] items = levels[h];
         int s = sizes[h];
@@ -338,12 +343,25 @@ public final class KllSketch {
         }
         int start = odd + (nextBit() ? 1 : 0);
         // Promote items[start], items[start + 2], ...: pairs items, in sorted order, into level h + 1.
-        double[] promoted = new double[pairs];
-        for (int i = 0; i < pairs; i++) {
-            promoted[i] = items[start + 2 * i];
+        int na = sizes[h + 1];
+        int total = na + pairs;
+        double[] up = levels[h + 1];
+        if (up.length < total) {
+            up = levels[h + 1] = Arrays.copyOf(up, Math.max(16, total + total / 2));
         }
-        levels[h + 1] = mergeSorted(levels[h + 1], sizes[h + 1], promoted, pairs);
-        sizes[h + 1] += pairs;
+        int i = na - 1;
+        int j = pairs - 1;
+        int o = total - 1;
+        while (j >= 0) {
+            double b = items[start + 2 * j];
+            if (i >= 0 && up[i] > b) {
+                up[o--] = up[i--];
+            } else {
+                up[o--] = b;
+                j--;
+            }
+        }
+        sizes[h + 1] = total;
         sizes[h] = odd; // the odd one out, items[0], stays
         retained -= pairs;
     }
