@@ -68,7 +68,7 @@ public final class Moments {
             // Popoviciu: the variance of values in [min, max] is at most (max - min)^2 / 4
             double range = max - min;
             double bound = (double) n * (range * range) / 4;
-            boolean unbounded = bound >= Double.MAX_VALUE / 2; // squares near overflow: m2 may have overflowed
+            boolean unbounded = bound >= Double.MAX_VALUE / 16; // squares near overflow: m2 may have overflowed
             if (!(m2 >= 0) || (m2 > bound * (1 + 1e-9) + n * Double.MIN_NORMAL && !unbounded)) {
                 throw new IllegalArgumentException("'m2' " + m2 + " must lie in [0, count (max - min)^2 / 4] = [0, "
                         + bound + "]");
@@ -208,7 +208,7 @@ public final class Moments {
             double s = meanHi + t;
             double e = twoSumErr(meanHi, t, s) + meanLo;
             double hi = s + e;
-            meanLo = e - (hi - s);
+            meanLo = twoSumErr(s, e, hi); // exact whatever the magnitudes, so |meanLo| <= ulp(meanHi) / 2
             meanHi = hi;
             m2 = (m2 + bM2) + delta * delta * ((double) n * f);
         } else { // the means are so far apart that their difference overflows
