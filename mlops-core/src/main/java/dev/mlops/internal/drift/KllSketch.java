@@ -48,8 +48,29 @@ public final class KllSketch {
         recomputeCaps();
     }
 
-    /** The state as serialised: levels[h] holds exactly the items of level h (level 0 in arrival order). */
+    /**
+     * The most levels a sketch of n values can have: a level holding items weighs at least {@code 2^h <= n}, so
+     * {@code h <= floor(log2 n)}; one more (empty) level is tolerated. 1 for n = 0.
+     */
+    public static int maxLevels(long n) {
+        return n <= 0 ? 1 : 65 - Long.numberOfLeadingZeros(n);
+    }
+
+    /**
+     * The state as serialised: levels[h] holds exactly the items of level h (level 0 in arrival order). Checked: at
+     * most {@link #maxLevels(long)} levels, weights {@code items * 2^h} that add up to n exactly (no overflow), finite
+     * items within [min, max], levels above 0 sorted, no more items than the levels' capacity.
+     *
+     * @throws IllegalArgumentException saying which level or count is inconsistent
+     */
     public static KllSketch restore(int k, long n, double min, double max, long rng, double[][] levelItems) {
+        if (n < 0) {
+            throw new IllegalArgumentException("n must be >= 0, was " + n);
+        }
+        if (levelItems.length > maxLevels(n)) {
+            throw new IllegalArgumentException(levelItems.length + " levels are more than a sketch of " + n
+                    + " values can have (" + maxLevels(n) + ")");
+        }
         KllSketch s = new KllSketch(k);
         s.n = n;
         s.min = min;
@@ -64,7 +85,18 @@ public final class KllSketch {
             s.levels[h] = Arrays.copyOf(items, Math.max(16, items.length));
             s.sizes[h] = items.length;
             s.retained += items.length;
-            weight += (long) items.length << h;
+            if (items.length > 0) {
+                // items * 2^h <= n, checked without overflow: h <= 62 and items <= n >> h
+                if (h > 62 || items.length > (n >>> h)) {
+                    throw new IllegalArgumentException("level " + h + " holds " + items.length + " items of weight 2^"
+                            + h + ", more than n = " + n);
+                }
+                long w = (long) items.length << h;
+                if (w > n - weight) { // weight <= n throughout, so the sum cannot overflow
+                    throw new IllegalArgumentException("the levels up to " + h + " weigh more than n = " + n);
+                }
+                weight += w;
+            }
             for (double v : items) {
                 if (!Double.isFinite(v) || v < min || v > max) {
                     throw new IllegalArgumentException("an item of level " + h + " is not finite or lies outside"
@@ -325,6 +357,11 @@ public final class KllSketch {
         compactLevel(h);
     }
 
+    /**
+     * Compacts level h in place: no allocation unless level h + 1 has never held this many items. The promoted items
+     * are merged into level h + 1 from the back, which gives the same sequence as a stable forward merge (on equal
+     * values the items already in level h + 1 come first).
+     */
     private void compactLevel(int h) {
         double[] items = levels[h];
         int s = sizes[h];
@@ -338,12 +375,25 @@ public final class KllSketch {
         }
         int start = odd + (nextBit() ? 1 : 0);
         // Promote items[start], items[start + 2], ...: pairs items, in sorted order, into level h + 1.
-        double[] promoted = new double[pairs];
-        for (int i = 0; i < pairs; i++) {
-            promoted[i] = items[start + 2 * i];
+        int na = sizes[h + 1];
+        int total = na + pairs;
+        double[] up = levels[h + 1];
+        if (up.length < total) {
+            up = levels[h + 1] = Arrays.copyOf(up, Math.max(16, total + total / 2));
         }
-        levels[h + 1] = mergeSorted(levels[h + 1], sizes[h + 1], promoted, pairs);
-        sizes[h + 1] += pairs;
+        int i = na - 1;
+        int j = pairs - 1;
+        int o = total - 1;
+        while (j >= 0) {
+            double b = items[start + 2 * j];
+            if (i >= 0 && up[i] > b) {
+                up[o--] = up[i--];
+            } else {
+                up[o--] = b;
+                j--;
+            }
+        }
+        sizes[h + 1] = total;
         sizes[h] = odd; // the odd one out, items[0], stays
         retained -= pairs;
     }

@@ -25,16 +25,54 @@ public final class Moments {
     public Moments() {
     }
 
+    /**
+     * The state as serialised, checked: with values, {@code min <= max} finite, the mean ({@code meanHi + meanLo})
+     * finite and within {@code [min, max]}, {@code |meanLo| <= ulp(meanHi) / 2} (a normalised double-double), and
+     * {@code 0 <= m2 <= n (max - min)^2 / 4} (the largest sum of squared deviations that values in {@code [min, max]}
+     * can have), each up to a rounding tolerance ({@code m2} may be infinite when that bound is near overflow);
+     * without values, everything at its initial value.
+     *
+     * @throws IllegalArgumentException naming the field ({@code count}, {@code min}, {@code max}, {@code mean},
+     *                                  {@code mean_low}, {@code m2}) that is inconsistent
+     */
     public static Moments restore(long n, double meanHi, double meanLo, double m2, double min, double max) {
         if (n < 0) {
-            throw new IllegalArgumentException("count must be >= 0, was " + n);
+            throw new IllegalArgumentException("'count' must be >= 0, was " + n);
         }
-        if (n == 0 ? (meanHi != 0 || meanLo != 0 || m2 != 0 || min != Double.POSITIVE_INFINITY
-                || max != Double.NEGATIVE_INFINITY)
-                : !(Double.isFinite(min) && Double.isFinite(max) && min <= max && m2 >= 0 && !Double.isNaN(meanHi)
-                        && !Double.isNaN(meanLo))) {
-            throw new IllegalArgumentException("moments are inconsistent (count " + n + ", min " + min + ", max "
-                    + max + ", m2 " + m2 + ")");
+        if (n == 0) {
+            if (meanHi != 0 || meanLo != 0 || m2 != 0 || min != Double.POSITIVE_INFINITY
+                    || max != Double.NEGATIVE_INFINITY) {
+                throw new IllegalArgumentException("moments are inconsistent (count 0, min " + min + ", max " + max
+                        + ", mean " + meanHi + ", m2 " + m2 + ")");
+            }
+        } else {
+            if (!(Double.isFinite(min) && Double.isFinite(max) && min <= max)) {
+                throw new IllegalArgumentException("'min' " + min + " and 'max' " + max
+                        + " must be finite with min <= max");
+            }
+            if (!Double.isFinite(meanHi) || !Double.isFinite(meanLo)) {
+                throw new IllegalArgumentException("'mean' " + meanHi + " and 'mean_low' " + meanLo
+                        + " must be finite");
+            }
+            // the mean of values in [min, max] lies in [min, max]; allow for rounding (2^-40 of their magnitude)
+            double tol = 0x1p-40 * Math.max(Math.abs(min), Math.abs(max));
+            double mean = meanHi + meanLo;
+            if (mean < min - tol || mean > max + tol) {
+                throw new IllegalArgumentException("'mean' " + mean + " lies outside ['min', 'max'] = [" + min + ", "
+                        + max + "]");
+            }
+            if (Math.abs(meanLo) > Math.ulp(meanHi) / 2) {
+                throw new IllegalArgumentException("'mean_low' " + meanLo + " is larger than half a unit in the last"
+                        + " place of 'mean' " + meanHi);
+            }
+            // Popoviciu: the variance of values in [min, max] is at most (max - min)^2 / 4
+            double range = max - min;
+            double bound = (double) n * (range * range) / 4;
+            boolean unbounded = bound >= Double.MAX_VALUE / 16; // squares near overflow: m2 may have overflowed
+            if (!(m2 >= 0) || (m2 > bound * (1 + 1e-9) + n * Double.MIN_NORMAL && !unbounded)) {
+                throw new IllegalArgumentException("'m2' " + m2 + " must lie in [0, count (max - min)^2 / 4] = [0, "
+                        + bound + "]");
+            }
         }
         Moments m = new Moments();
         m.n = n;
@@ -170,7 +208,7 @@ public final class Moments {
             double s = meanHi + t;
             double e = twoSumErr(meanHi, t, s) + meanLo;
             double hi = s + e;
-            meanLo = e - (hi - s);
+            meanLo = twoSumErr(s, e, hi); // exact whatever the magnitudes, so |meanLo| <= ulp(meanHi) / 2
             meanHi = hi;
             m2 = (m2 + bM2) + delta * delta * ((double) n * f);
         } else { // the means are so far apart that their difference overflows

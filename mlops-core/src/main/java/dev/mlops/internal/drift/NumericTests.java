@@ -11,17 +11,27 @@ public final class NumericTests {
     private NumericTests() {
     }
 
-    /** Welch's t statistic and two-sided p-value; undefined below two values a side or with no variance at all. */
+    /**
+     * Welch's t statistic and two-sided p-value; undefined below two values a side or with no variance at all.
+     *
+     * <p>Means and variances are computed from the values minus one common pivot (the median of {@code x}), so
+     * that values far from zero compared with their spread (around 1e9, differing by 1e-6) do not lose the
+     * difference of the means to cancellation, and scaled by a power of two (exact) so that squared deviations
+     * neither overflow nor underflow: the statistic agrees with exact rational arithmetic on the given doubles to
+     * about 1e-13 relative, where SciPy's (which sums the raw values) can be off in the first digit.
+     */
     public static Outcome welch(double[] x, double[] y) {
         int n1 = x.length;
         int n2 = y.length;
         if (n1 < 2 || n2 < 2) {
             return Outcome.ofUndefined("t_test needs at least two values on each side");
         }
-        double m1 = mean(x);
-        double m2 = mean(y);
-        double v1 = sumSquares(x, m1) / (n1 - 1);
-        double v2 = sumSquares(y, m2) / (n2 - 1);
+        double pivot = pivot(x, y);
+        double inv = 1 / scale(pivot, x, y);
+        double m1 = shiftedMean(x, pivot, inv);
+        double m2 = shiftedMean(y, pivot, inv);
+        double v1 = sumSquares(x, pivot, inv, m1) / (n1 - 1);
+        double v2 = sumSquares(y, pivot, inv, m2) / (n2 - 1);
         double vn1 = v1 / n1;
         double vn2 = v2 / n2;
         double se2 = vn1 + vn2;
@@ -37,15 +47,36 @@ public final class NumericTests {
         return Outcome.of(t, Math.min(1.0, p));
     }
 
-    /** Mean by compensated (Neumaier) summation. */
-    static double mean(double[] v) {
-        return sum(v) / v.length;
+    /**
+     * The shift applied before summing: the middle value of the first sorted sample, or 0 when subtracting it from
+     * a value of either sample could overflow (values beyond a quarter of the largest double, where cancellation is
+     * not the concern).
+     */
+    static double pivot(double[] sorted, double[] other) {
+        return inRange(sorted) && inRange(other) ? sorted[sorted.length / 2] : 0.0;
     }
 
-    static double sum(double[] v) {
+    /**
+     * A power of two near the largest |value - pivot| of the sorted samples (1 if there is none): deviations
+     * divided by it lie in [-2, 2], so their squares neither overflow nor underflow, and the division is exact.
+     */
+    static double scale(double pivot, double[] sorted, double[] other) {
+        double a = Math.max(Math.max(Math.abs(sorted[0] - pivot), Math.abs(sorted[sorted.length - 1] - pivot)),
+                Math.max(Math.abs(other[0] - pivot), Math.abs(other[other.length - 1] - pivot)));
+        return a == 0 ? 1.0 : Math.scalb(1.0, Math.max(-1022, Math.min(1023, Math.getExponent(a))));
+    }
+
+    private static boolean inRange(double[] sorted) {
+        double lim = Double.MAX_VALUE / 4;
+        return Math.abs(sorted[0]) <= lim && Math.abs(sorted[sorted.length - 1]) <= lim;
+    }
+
+    /** The mean of {@code (v[i] - pivot) * inv}, by compensated (Neumaier) summation. */
+    static double shiftedMean(double[] v, double pivot, double inv) {
         double s = 0;
         double c = 0;
-        for (double d : v) {
+        for (double x : v) {
+            double d = (x - pivot) * inv;
             double t = s + d;
             if (Math.abs(s) >= Math.abs(d)) {
                 c += (s - t) + d;
@@ -54,14 +85,15 @@ public final class NumericTests {
             }
             s = t;
         }
-        return s + c;
+        return (s + c) / v.length;
     }
 
-    static double sumSquares(double[] v, double mean) {
+    /** The compensated sum of {@code ((v[i] - pivot) * inv - shiftedMean)^2}. */
+    static double sumSquares(double[] v, double pivot, double inv, double shiftedMean) {
         double s = 0;
         double c = 0;
         for (double d : v) {
-            double e = d - mean;
+            double e = (d - pivot) * inv - shiftedMean;
             double sq = e * e;
             double t = s + sq;
             if (Math.abs(s) >= sq) {
@@ -74,9 +106,16 @@ public final class NumericTests {
         return s + c;
     }
 
-    /** Population standard deviation ({@code numpy.std}, ddof 0). */
+    /**
+     * Population standard deviation ({@code numpy.std}, ddof 0) of a sorted sample, computed about its middle value
+     * and scaled as {@link #welch} does, so that it does not cancel for values far from zero compared with their
+     * spread, nor overflow for a spread beyond 1e154.
+     */
     public static double populationStd(double[] v) {
-        return Math.sqrt(sumSquares(v, mean(v)) / v.length);
+        double pivot = pivot(v, v);
+        double scale = scale(pivot, v, v);
+        double inv = 1 / scale;
+        return Math.sqrt(sumSquares(v, pivot, inv, shiftedMean(v, pivot, inv)) / v.length) * scale;
     }
 
     /**

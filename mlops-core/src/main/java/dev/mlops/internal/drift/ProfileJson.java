@@ -227,8 +227,12 @@ public final class ProfileJson {
                     throw new InvalidArgumentException(FIELD, where + ": quantiles.coin_state must be 16 hex digits");
                 }
                 JsonNode levels = q.get("levels");
-                if (levels == null || !levels.isArray() || levels.size() == 0 || levels.size() > 62) {
-                    throw new InvalidArgumentException(FIELD, where + ": quantiles.levels must be 1 to 62 arrays");
+                int maxLevels = KllSketch.maxLevels(count);
+                if (levels == null || !levels.isArray() || levels.size() == 0 || levels.size() > maxLevels) {
+                    String was = levels == null || !levels.isArray() ? String.valueOf(levels)
+                            : levels.size() + " arrays";
+                    throw new InvalidArgumentException(FIELD, where + ": quantiles.levels must be 1 to " + maxLevels
+                            + " arrays for a count of " + count + ", was " + was);
                 }
                 double[][] items = new double[levels.size()][];
                 for (int h = 0; h < levels.size(); h++) {
@@ -246,7 +250,12 @@ public final class ProfileJson {
                         items[h][i] = l.get(i).doubleValue();
                     }
                 }
-                KllSketch sketch = KllSketch.restore((int) k, count, m.min(), m.max(), coin, items);
+                KllSketch sketch;
+                try {
+                    sketch = KllSketch.restore((int) k, count, m.min(), m.max(), coin, items);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("quantiles.levels: " + e.getMessage(), e);
+                }
                 ProfileDistinctValues distinct = ProfileDistinctValues.restore(null, null);
                 JsonNode dv = c.get("distinct_values");
                 if (dv != null) {

@@ -172,8 +172,8 @@ class KllSketchTest {
     }
 
     @Test
-    @DisplayName("small inputs are kept exactly; merged sketches stay within epsilon of the union")
-    void smallAndMerged() {
+    @DisplayName("small inputs are kept exactly")
+    void small() {
         KllSketch small = new KllSketch(K);
         for (int i = 0; i < K; i++) {
             small.update(K - 1 - i);
@@ -183,21 +183,35 @@ class KllSketchTest {
         assertThat(small.sortedView().weights()).containsOnly(1L);
         small.update(-1);
         assertThat(small.retained()).isLessThan(K);
+    }
 
-        SplittableRandom r = new SplittableRandom(8);
+    /**
+     * Merged sketches are as accurate as the stated single-sided epsilon (the 99% bound that the profile's
+     * error_bound and the drift decisions use), for every query of every trial: the sketch of the union of 300,000
+     * values split at random points into 1, 8 or 64 parts, merged in a random order, in each data ordering.
+     * Measured: the largest error 0.0102 against epsilon 0.0133 (k = 200).
+     */
+    @ParameterizedTest(name = "{0} parts")
+    @ValueSource(ints = {1, 8, 64})
+    @DisplayName("merged sketches stay within epsilon of the union")
+    void merged(int partCount) {
+        SplittableRandom r = new SplittableRandom(8 + partCount);
         double eps = KllSketch.normalizedRankError(K);
         for (int t = 0; t < 5; t++) {
-            double[] a = data(t % 4, 300_000, r);
+            double[] a = data(t, 300_000, r);
+            int[] cuts = new int[partCount + 1];
+            cuts[partCount] = a.length;
+            for (int p = 1; p < partCount; p++) {
+                cuts[p] = 1 + r.nextInt(a.length - 1);
+            }
+            Arrays.sort(cuts);
             List<KllSketch> parts = new ArrayList<>();
-            int from = 0;
-            while (from < a.length) {
-                int to = Math.min(a.length, from + 1 + r.nextInt(40_000));
+            for (int p = 0; p < partCount; p++) {
                 KllSketch s = new KllSketch(K);
-                for (int i = from; i < to; i++) {
+                for (int i = cuts[p]; i < cuts[p + 1]; i++) {
                     s.update(a[i]);
                 }
                 parts.add(s);
-                from = to;
             }
             while (parts.size() > 1) {
                 KllSketch x = parts.remove(r.nextInt(parts.size()));
@@ -214,7 +228,8 @@ class KllSketchTest {
             assertThat(m.max()).isEqualTo(sorted[sorted.length - 1]);
             KllSketch.SortedView view = m.sortedView();
             double max = Arrays.stream(rankErrors(sorted, x -> rank(view, x, a.length))).max().getAsDouble();
-            assertThat(max).as("trial " + t).isLessThan(2 * eps);
+            assertThat(max).as("trial %d (ordering %d): the largest rank error of 99 queries", t, t)
+                    .isLessThanOrEqualTo(eps);
         }
     }
 
@@ -247,5 +262,44 @@ class KllSketchTest {
         assertThatThrownBy(() -> KllSketch.restore(K, s.n() - 1, s.min(), s.max(), 0, unsorted))
                 .hasMessageContaining("not sorted");
         assertThatThrownBy(() -> new KllSketch(7)).hasMessageContaining("k must be");
+    }
+
+    @Test
+    @DisplayName("restore: level weights cannot overflow, and the level count is bounded by n")
+    void restoreRejectsOverflowingLevels() {
+        double[] eight = {1, 2, 3, 4, 5, 6, 7, 8};
+        // 8 items at level 61 weigh 2^64, which wraps to 0 in a long: with 8 more at level 0 the sum would be n = 8
+        double[][] wrapped = new double[62][];
+        Arrays.fill(wrapped, new double[0]);
+        wrapped[0] = eight;
+        wrapped[61] = eight;
+        assertThatThrownBy(() -> KllSketch.restore(K, 8, 1, 8, 0, wrapped))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("62 levels are more than a sketch of 8 values can have (5)");
+        // the same within the level count a huge n allows: no wrap-around either
+        long n = 8 + (8L << 58);
+        double[][] huge = new double[62][];
+        Arrays.fill(huge, new double[0]);
+        huge[0] = eight;
+        huge[58] = eight;
+        huge[61] = eight;
+        assertThatThrownBy(() -> KllSketch.restore(K, n, 1, 8, 0, huge))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("level 61 holds 8 items of weight 2^61, more than n = " + n);
+        assertThat(KllSketch.maxLevels(0)).isEqualTo(1);
+        assertThat(KllSketch.maxLevels(1)).isEqualTo(2);
+        assertThat(KllSketch.maxLevels(8)).isEqualTo(5);
+        assertThat(KllSketch.maxLevels(Long.MAX_VALUE)).isEqualTo(64);
+        double[][] top = new double[64][];
+        Arrays.fill(top, new double[0]);
+        top[63] = new double[] {1};
+        assertThatThrownBy(() -> KllSketch.restore(K, Long.MAX_VALUE, 1, 1, 0, top))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("level 63 holds 1 items");
+        double[][] sum = new double[63][];
+        Arrays.fill(sum, new double[0]);
+        sum[62] = new double[] {1};
+        sum[61] = new double[] {1, 1};
+        assertThatThrownBy(() -> KllSketch.restore(K, Long.MAX_VALUE, 1, 1, 0, sum))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("weigh more than n");
     }
 }
