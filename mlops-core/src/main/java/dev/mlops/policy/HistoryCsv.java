@@ -74,6 +74,12 @@ public final class HistoryCsv {
             List<String> categorical, Task task, Window window, OptionalInt rowsPerWindow, ZoneId zone,
             Optional<Instant> referenceBefore, Optional<Map<String, ColumnValues>> reference, DriftAnalyzer analyzer,
             Map<String, Double> baselines, Optional<Instant> modelCreatedAt) {
+        public Settings {
+            features = List.copyOf(features);
+            categorical = List.copyOf(categorical);
+            reference = reference.map(r -> java.util.Collections.unmodifiableMap(new LinkedHashMap<>(r)));
+            baselines = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(baselines));
+        }
     }
 
     private final Settings settings;
