@@ -207,7 +207,7 @@ public final class HistoryCsv {
 
         /** Reference feature values given directly (column name to values). */
         public Builder reference(Map<String, ColumnValues> values) {
-            this.reference = Optional.of(Map.copyOf(Validate.required("reference", values)));
+            this.reference = Optional.of(new LinkedHashMap<>(Validate.required("reference", values)));
             return this;
         }
 
