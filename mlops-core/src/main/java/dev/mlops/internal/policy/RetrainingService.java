@@ -147,7 +147,11 @@ public final class RetrainingService implements Retraining {
      * waiting (the request stays running, for {@link #resumePending}).
      */
     private Optional<RetrainingRequest> call(RetrainingRequest running, RetrainingHandler handler) {
-        Future<Optional<String>> future = executor.submit(() -> handler.retrain(running));
+        java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+        Future<Optional<String>> future = executor.submit(() -> {
+            started.set(true);
+            return handler.retrain(running);
+        });
         try {
             Optional<String> run = future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             if (run == null) {
@@ -165,8 +169,11 @@ public final class RetrainingService implements Retraining {
             return Optional.of(running.completed(run, clock.instant()));
         } catch (TimeoutException e) {
             future.cancel(true);
-            return Optional.of(running.failed("timed out after " + timeout + " (attempt " + running.attempt()
-                    + "); the handler was interrupted", clock.instant()));
+            return Optional.of(running.failed(started.get()
+                    ? "timed out after " + timeout + " (attempt " + running.attempt() + "); the handler was interrupted"
+                    : "timed out after " + timeout + " (attempt " + running.attempt() + ") waiting for one of the "
+                            + executor.getMaximumPoolSize() + " handler threads; the handler was not called",
+                    clock.instant()));
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             String message = cause.getMessage();

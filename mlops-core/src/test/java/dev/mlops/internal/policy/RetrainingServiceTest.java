@@ -209,6 +209,41 @@ class RetrainingServiceTest {
     }
 
     @Test
+    void aCallThatFindsEveryHandlerThreadBusyFailsWithinItsTimeout() throws Exception {
+        Retraining service = new RetrainingService(policies(), requests, clock, Duration.ofMillis(200), 1);
+        RetrainingPolicy plain = RetrainingPolicy.builder("plain").anyOf(Condition.metricBelow("accuracy", 0.8))
+                .build();
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch finished = new CountDownLatch(1);
+        // a handler that ignores interruption keeps the only thread
+        Retraining.Outcome stuck = service.evaluateAndAct(plain, low("w1"), r -> {
+            while (true) {
+                try {
+                    if (release.await(10, TimeUnit.SECONDS)) {
+                        finished.countDown();
+                        return Optional.of("late");
+                    }
+                } catch (InterruptedException ignored) {
+                    // keeps running, as a badly written handler would
+                }
+            }
+        });
+        assertThat(stuck.request().orElseThrow().error().orElseThrow()).endsWith("the handler was interrupted");
+        AtomicInteger called = new AtomicInteger();
+        Retraining.Outcome waiting = service.evaluateAndAct(plain, low("w2"), r -> {
+            called.incrementAndGet();
+            return Optional.empty();
+        });
+        assertThat(waiting.request().orElseThrow().error().orElseThrow()).isEqualTo("timed out after PT0.2S "
+                + "(attempt 1) waiting for one of the 1 handler threads; the handler was not called");
+        release.countDown();
+        assertThat(finished.await(5, TimeUnit.SECONDS)).isTrue();
+        // the late result of the first call changed nothing
+        assertThat(service.request("plain/churn/w1").orElseThrow().status()).isEqualTo(RetrainingRequest.Status.FAILED);
+        assertThat(called).hasValue(0);
+    }
+
+    @Test
     void aHandlerThatReturnsNullOrABadRunIdFails() {
         Retraining service = service(Duration.ofMinutes(1));
         RetrainingPolicy noGuards = RetrainingPolicy.builder("plain").anyOf(Condition.metricBelow("accuracy", 0.8))
