@@ -1,0 +1,253 @@
+package dev.mlops.internal.policy;
+
+import dev.mlops.ConflictException;
+import dev.mlops.InvalidArgumentException;
+import dev.mlops.NotFoundException;
+import dev.mlops.internal.Validate;
+import dev.mlops.policy.Decision;
+import dev.mlops.policy.Observation;
+import dev.mlops.policy.Retraining;
+import dev.mlops.policy.RetrainingHandler;
+import dev.mlops.policy.RetrainingPolicies;
+import dev.mlops.policy.RetrainingPolicy;
+import dev.mlops.policy.RetrainingRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@link Retraining} over {@link RetrainingPolicies} and a {@link RetrainingRequestStore}. Handler calls run on a
+ * pool of at most {@code maxConcurrent} daemon threads (idle ones end after 30 s); the caller waits for at most the
+ * timeout, counted from the submission, then interrupts the handler and records the failure. A handler that ignores
+ * interruption keeps its thread until it returns (its late result is discarded). Stateless apart from the stores and
+ * the keys being handled right now, so a new instance over the same stores continues where another stopped.
+ * Thread-safe.
+ */
+public final class RetrainingService implements Retraining {
+    private static final AtomicInteger POOLS = new AtomicInteger();
+
+    private final RetrainingPolicies policies;
+    private final RetrainingRequestStore store;
+    private final Clock clock;
+    private final Duration timeout;
+    private final ThreadPoolExecutor executor;
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+
+    /**
+     * @throws InvalidArgumentException when {@code timeout} is not positive ({@code timeout}) or
+     *     {@code maxConcurrent < 1} ({@code maxConcurrent})
+     */
+    public RetrainingService(RetrainingPolicies policies, RetrainingRequestStore store, Clock clock, Duration timeout,
+            int maxConcurrent) {
+        this.policies = Objects.requireNonNull(policies, "policies");
+        this.store = Objects.requireNonNull(store, "store");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        Validate.required("timeout", timeout);
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new InvalidArgumentException("timeout", "timeout must be > 0, was " + timeout);
+        }
+        if (maxConcurrent < 1) {
+            throw new InvalidArgumentException("maxConcurrent", "maxConcurrent must be >= 1, was " + maxConcurrent);
+        }
+        this.timeout = timeout;
+        int pool = POOLS.incrementAndGet();
+        AtomicInteger threads = new AtomicInteger();
+        this.executor = new ThreadPoolExecutor(maxConcurrent, maxConcurrent, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "mlops-retraining-" + pool + "-" + threads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        executor.allowCoreThreadTimeOut(true);
+    }
+
+    @Override
+    public Outcome evaluateAndAct(RetrainingPolicy policy, Observation observation, RetrainingHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        Decision decision = policies.evaluate(policy, observation);
+        return actOn(policy, decision, handler);
+    }
+
+    @Override
+    public Outcome act(RetrainingPolicy policy, Decision decision, RetrainingHandler handler) {
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(decision, "decision");
+        Objects.requireNonNull(handler, "handler");
+        Optional<Decision> stored = policies.decision(decision.policy(), decision.model(), decision.windowId());
+        if (!decision.policy().equals(policy.name()) || stored.isEmpty() || !stored.get().equals(decision)) {
+            throw new NotFoundException("decision for window '" + decision.windowId() + "' of policy '"
+                    + decision.policy() + "' for model '" + decision.model() + "' is not the window's stored decision"
+                    + stored.map(d -> " (that is " + d.status().id() + ")").orElse(" (there is none)"));
+        }
+        return actOn(policy, decision, handler);
+    }
+
+    private Outcome actOn(RetrainingPolicy policy, Decision decision, RetrainingHandler handler) {
+        if (!decision.retrain()) {
+            return new Outcome(decision, Optional.empty(), false);
+        }
+        RetrainingRequest requested = RetrainingRequest.requested(decision, clock.instant());
+        if (!store.create(requested)) {
+            return new Outcome(decision, store.get(decision.idempotencyKey()), false);
+        }
+        return run(policy, requested, handler);
+    }
+
+    /** Moves {@code expected} to running and calls the handler, unless another caller moved it first. */
+    private Outcome run(RetrainingPolicy policy, RetrainingRequest expected, RetrainingHandler handler) {
+        Decision decision = expected.decision();
+        RetrainingRequest running = expected.running(clock.instant());
+        if (!inFlight.add(expected.idempotencyKey())) {
+            return new Outcome(decision, store.get(expected.idempotencyKey()), false);
+        }
+        try {
+            if (!store.transition(expected, running)) {
+                return new Outcome(decision, store.get(expected.idempotencyKey()), false);
+            }
+            Optional<RetrainingRequest> ended = call(running, handler);
+            if (ended.isEmpty()) {
+                return new Outcome(decision, Optional.of(running), true);
+            }
+            if (!store.transition(running, ended.get())) {
+                return new Outcome(decision, store.get(expected.idempotencyKey()), true);
+            }
+            report(policy, ended.get());
+            return new Outcome(decision, ended, true);
+        } finally {
+            inFlight.remove(expected.idempotencyKey());
+        }
+    }
+
+    /** Tells the policy how the retrain ended; a retrain that is no longer the latest does not drive the back-off. */
+    private void report(RetrainingPolicy policy, RetrainingRequest ended) {
+        try {
+            policies.recordResult(policy, ended.model(), ended.windowId(),
+                    ended.status() == RetrainingRequest.Status.COMPLETED);
+        } catch (ConflictException e) {
+            // a later retrain was decided meanwhile: the back-off follows the latest one only
+        }
+    }
+
+    /**
+     * Calls the handler, time-boxed: the request as it ended, or empty when this thread was interrupted while
+     * waiting (the request stays running, for {@link #resumePending}).
+     */
+    private Optional<RetrainingRequest> call(RetrainingRequest running, RetrainingHandler handler) {
+        java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+        Future<Optional<String>> future = executor.submit(() -> {
+            started.set(true);
+            return handler.retrain(running);
+        });
+        try {
+            Optional<String> run = future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            if (run == null) {
+                return Optional.of(running.failed("the handler returned null instead of an Optional",
+                        clock.instant()));
+            }
+            if (run.isPresent()) {
+                try {
+                    Validate.key("runId", run.get());
+                } catch (InvalidArgumentException e) {
+                    return Optional.of(running.failed("the handler returned a bad run id: " + e.getMessage(),
+                            clock.instant()));
+                }
+            }
+            return Optional.of(running.completed(run, clock.instant()));
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            return Optional.of(running.failed(started.get()
+                    ? "timed out after " + timeout + " (attempt " + running.attempt() + "); the handler was interrupted"
+                    : "timed out after " + timeout + " (attempt " + running.attempt() + ") waiting for one of the "
+                            + executor.getMaximumPoolSize() + " handler threads; the handler was not called",
+                    clock.instant()));
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            String message = cause.getMessage();
+            return Optional.of(running.failed(cause.getClass().getName()
+                    + (message == null ? "" : ": " + message), clock.instant()));
+        } catch (CancellationException e) {
+            return Optional.of(running.failed("the handler call was cancelled", clock.instant()));
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public List<RetrainingRequest> resumePending(RetrainingPolicy policy, String model, RetrainingHandler handler) {
+        Objects.requireNonNull(policy, "policy");
+        Validate.name("model", model);
+        Objects.requireNonNull(handler, "handler");
+        List<RetrainingRequest> handed = new ArrayList<>();
+        for (Decision d : unrequested(policy.name(), model)) {
+            RetrainingRequest requested = RetrainingRequest.requested(d, clock.instant());
+            if (store.create(requested)) {
+                run(policy, requested, handler).request().ifPresent(handed::add);
+            }
+        }
+        Instant now = clock.instant();
+        for (RetrainingRequest r : store.list(policy.name(), model,
+                Set.of(RetrainingRequest.Status.REQUESTED, RetrainingRequest.Status.RUNNING))) {
+            boolean abandoned = r.status() == RetrainingRequest.Status.REQUESTED
+                    || (!inFlight.contains(r.idempotencyKey()) && !r.updatedAt().plus(timeout).isAfter(now));
+            if (abandoned) {
+                Outcome o = run(policy, r, handler);
+                if (o.handled()) {
+                    o.request().ifPresent(handed::add);
+                }
+            }
+        }
+        List<RetrainingRequest> all = store.list(policy.name(), model, Set.of());
+        for (int i = all.size() - 1; i >= 0; i--) {
+            if (!all.get(i).status().pending()) {
+                report(policy, all.get(i)); // a crash between the request's end and its report to the policy
+                break;
+            }
+        }
+        return handed;
+    }
+
+    /**
+     * Retrain decisions of the model that have no request and came after the last decision that has one (when none
+     * has one: the latest retrain decision only), so decisions acted on outside this service are not replayed.
+     */
+    private List<Decision> unrequested(String policy, String model) {
+        List<Decision> retrains = policies.decisions(policy, model).stream().filter(Decision::retrain).toList();
+        List<Decision> out = new ArrayList<>();
+        for (int i = retrains.size() - 1; i >= 0; i--) {
+            if (store.get(retrains.get(i).idempotencyKey()).isPresent()) {
+                break;
+            }
+            out.add(0, retrains.get(i));
+        }
+        if (out.size() == retrains.size() && out.size() > 1) {
+            return List.of(out.get(out.size() - 1));
+        }
+        return out;
+    }
+
+    @Override
+    public Optional<RetrainingRequest> request(String idempotencyKey) {
+        return store.get(Objects.requireNonNull(idempotencyKey, "idempotencyKey"));
+    }
+
+    @Override
+    public List<RetrainingRequest> requests(String policy, String model) {
+        return store.list(policy, model, Set.of());
+    }
+}

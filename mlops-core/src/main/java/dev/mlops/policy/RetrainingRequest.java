@@ -1,0 +1,142 @@
+package dev.mlops.policy;
+
+import dev.mlops.internal.Validate;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The record of one retrain asked for by a {@link Decision.Status#RETRAIN retrain} decision, keyed by the decision's
+ * {@link Decision#idempotencyKey() idempotency key}: there is at most one request per key. It moves
+ * {@code REQUESTED -> RUNNING -> COMPLETED | FAILED}; a crash may leave it {@code REQUESTED} or {@code RUNNING}, and
+ * {@link Retraining#resumePending} then hands it to the handler again as {@code RUNNING} with {@code attempt + 1}.
+ * {@code COMPLETED} and {@code FAILED} are final. Immutable. See docs/policies.md, "Acting on decisions".
+ *
+ * @param idempotencyKey the decision's key, {@code policy/model/window}
+ * @param decision       the retrain decision, with its reasons
+ * @param status         where the request is
+ * @param attempt        how many times the handler was called (0 while {@code REQUESTED})
+ * @param requestedAt    when the request was created
+ * @param updatedAt      when its status last changed
+ * @param runId          the run the handler reported (only when {@code COMPLETED})
+ * @param error          why it failed (only when {@code FAILED}): the handler's exception type and message, or the
+ *                       time-out
+ */
+public record RetrainingRequest(String idempotencyKey, Decision decision, Status status, int attempt,
+        Instant requestedAt, Instant updatedAt, Optional<String> runId, Optional<String> error) {
+
+    /** The run tag with the request's idempotency key, for handlers that track the retraining run. */
+    public static final String KEY_TAG = "mlops.retraining.key";
+    /** The run tag with the policy's name. */
+    public static final String POLICY_TAG = "mlops.retraining.policy";
+    /** The run tag with the decision's window id. */
+    public static final String WINDOW_TAG = "mlops.retraining.window";
+    /** The longest error kept, in characters (longer ones are cut). */
+    public static final int MAX_ERROR = 2000;
+
+    /** Where a request is. */
+    public enum Status {
+        /** Created for a retrain decision; the handler was not called yet. */
+        REQUESTED("requested"),
+        /** The handler was called ({@code attempt} times) and has not finished. */
+        RUNNING("running"),
+        /** The handler returned. Final. */
+        COMPLETED("completed"),
+        /** The handler threw or timed out. Final: a new trigger retrains, after the policy's back-off. */
+        FAILED("failed");
+
+        private final String id;
+
+        Status(String id) {
+            this.id = id;
+        }
+
+        /** The name in JSON. */
+        public String id() {
+            return id;
+        }
+
+        /** Whether the request can still change. */
+        public boolean pending() {
+            return this == REQUESTED || this == RUNNING;
+        }
+    }
+
+    /**
+     * @throws IllegalArgumentException when the parts contradict each other (a key that is not the decision's, a
+     *     decision that is not a retrain, a run id on a request that did not complete, an error on one that did not
+     *     fail, attempt 0 after the handler was called)
+     */
+    public RetrainingRequest {
+        Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+        Objects.requireNonNull(decision, "decision");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(requestedAt, "requestedAt");
+        Objects.requireNonNull(updatedAt, "updatedAt");
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(error, "error");
+        if (!decision.retrain() || !decision.idempotencyKey().equals(idempotencyKey)) {
+            throw new IllegalArgumentException("a retraining request belongs to a retrain decision with its key");
+        }
+        if (attempt < 0 || (status == Status.REQUESTED) != (attempt == 0)) {
+            throw new IllegalArgumentException("attempt is 0 exactly while requested, was " + attempt);
+        }
+        if (runId.isPresent() && status != Status.COMPLETED) {
+            throw new IllegalArgumentException("only a completed request has a run id");
+        }
+        runId.ifPresent(r -> Validate.key("runId", r));
+        if (error.isPresent() != (status == Status.FAILED)) {
+            throw new IllegalArgumentException("a failed request, and only a failed one, has an error");
+        }
+        error = error.map(e -> e.length() <= MAX_ERROR ? e : e.substring(0, MAX_ERROR));
+    }
+
+    /** A new request for a retrain decision, created at {@code now}. */
+    public static RetrainingRequest requested(Decision decision, Instant now) {
+        return new RetrainingRequest(decision.idempotencyKey(), decision, Status.REQUESTED, 0, now, now,
+                Optional.empty(), Optional.empty());
+    }
+
+    /** The policy's name. */
+    public String policy() {
+        return decision.policy();
+    }
+
+    /** The model. */
+    public String model() {
+        return decision.model();
+    }
+
+    /** The decision's window id. */
+    public String windowId() {
+        return decision.windowId();
+    }
+
+    /**
+     * Tags for the retraining run, so that the run can be found by the request's key
+     * ({@code RunQuery.builder().tag(KEY_TAG, key)}) and a handler called again can find the run it started before:
+     * {@value #KEY_TAG}, {@value #POLICY_TAG} and {@value #WINDOW_TAG}.
+     */
+    public Map<String, String> runTags() {
+        return Map.of(KEY_TAG, idempotencyKey, POLICY_TAG, policy(), WINDOW_TAG, windowId());
+    }
+
+    /** This request, handed to the handler as attempt {@code attempt + 1} at {@code now}. */
+    public RetrainingRequest running(Instant now) {
+        return new RetrainingRequest(idempotencyKey, decision, Status.RUNNING, attempt + 1, requestedAt, now,
+                Optional.empty(), Optional.empty());
+    }
+
+    /** This request, completed at {@code now}. */
+    public RetrainingRequest completed(Optional<String> run, Instant now) {
+        return new RetrainingRequest(idempotencyKey, decision, Status.COMPLETED, attempt, requestedAt, now, run,
+                Optional.empty());
+    }
+
+    /** This request, failed at {@code now}. */
+    public RetrainingRequest failed(String why, Instant now) {
+        return new RetrainingRequest(idempotencyKey, decision, Status.FAILED, Math.max(attempt, 1), requestedAt,
+                now, Optional.empty(), Optional.of(why));
+    }
+}
