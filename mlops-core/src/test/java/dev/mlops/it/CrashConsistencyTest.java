@@ -130,7 +130,13 @@ class CrashConsistencyTest {
         List<Long> batchMillis = new ArrayList<>();
         long started = System.nanoTime();
         int aimed = 0;
-        for (int round = 0; round < rounds; round++) {
+        int planned = rounds * perRound;
+        int round = 0;
+        // The planned rounds, then (bounded: at most as many again) more until enough kills reached inside the big
+        // write transactions: on a loaded machine the batch times the aim is based on vary, and the test must not
+        // pass without having exercised that case, nor fail only because the machine was slow.
+        for (; round < rounds || (round < 2 * rounds
+                && (inBigBatch < planned / 5 || inBigBatch - inBigBatchCommitted < planned / 6)); round++) {
             // Two rounds in three aim at the big batches: their children wait before each big batch until this
             // test lets them go, one child at a time, so that the batch of the child about to be killed is the
             // only big transaction running and a kill before it ends lands inside it. The other rounds kill
@@ -208,7 +214,7 @@ class CrashConsistencyTest {
             // Once more over everything: later kills did not damage what earlier rounds left.
             check(mlops, token, baseline, List.of(), new HashSet<>());
         }
-        int kills = rounds * perRound;
+        int kills = round * perRound;
         System.out.printf("%d kills (%d aimed at big batches) in %d s (seed %d): %d before the store was open,"
                 + " %d inside an aimed %d-point batch (in %d of them after the commit, before the call returned),"
                 + " %d inside a %d-point batch; %d uncut %d-point batches took %s ms (min, median, max)%n", kills,
@@ -216,9 +222,9 @@ class CrashConsistencyTest {
                 BIG, inBigBatchCommitted, inSmallBatch, SMALL, batchMillis.size(), BIG, summary(batchMillis));
         // The kills must reach inside the big write transactions, not only land between them.
         assertThat(inBigBatch).as("kills that landed while an aimed %d-point batch was being written", BIG)
-                .isGreaterThanOrEqualTo(kills / 5);
+                .isGreaterThanOrEqualTo(planned / 5);
         assertThat(inBigBatch - inBigBatchCommitted).as("kills that cut a %d-point batch short", BIG)
-                .isGreaterThanOrEqualTo(kills / 6);
+                .isGreaterThanOrEqualTo(planned / 6);
     }
 
     /**
