@@ -111,12 +111,22 @@ class DriftMonitorWorkerTest {
             + " returns")
     void closeDrains() {
         List<WindowReport> seen = new CopyOnWriteArrayList<>();
+        CountDownLatch gate = new CountDownLatch(1);
         DriftMonitor m = DriftMonitor.builder(DriftMonitorTest.reference(3)).numeric("x").windowRows(100)
-                .bufferRows(10).listener(r -> sleep(50)).listener(seen::add).build();
+                .bufferRows(10).listener(r -> {
+                    try {
+                        gate.await(30, TimeUnit.SECONDS); // held until the test lets it go
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    sleep(20);
+                }).listener(seen::add).build();
         for (int i = 0; i < 550; i++) {
             m.record(i);
         }
-        assertThat(seen).as("the worker is still busy").hasSizeLessThan(5);
+        assertThat(m.windowsClosed()).isEqualTo(5);
+        assertThat(seen).as("the worker is held in the first listener").isEmpty();
+        gate.countDown();
         m.close();
         assertThat(seen).extracting(WindowReport::rows).containsExactly(100L, 100L, 100L, 100L, 100L, 50L);
         assertThat(m.windowsClosed()).isEqualTo(6);

@@ -322,8 +322,6 @@ public final class MonitorCore {
         }
     }
 
-    private static final Window DROPPED = null;
-
     /** On the worker: delivers every finished window whose turn has come, in sequence order. */
     private void deliver(Deliver d) {
         delivering = Thread.currentThread();
@@ -332,7 +330,7 @@ public final class MonitorCore {
             while (pending.containsKey(nextToPublish)) {
                 Window w = pending.remove(nextToPublish);
                 nextToPublish++;
-                if (w != DROPPED) {
+                if (w != null) { // null: a window dropped when the queue was full
                     queuedWindows.decrementAndGet();
                     try {
                         publish(w);
