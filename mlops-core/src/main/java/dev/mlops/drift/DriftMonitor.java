@@ -22,9 +22,13 @@ import java.util.function.Consumer;
  * recorded after {@link #close()}, is counted in {@link #rejectedRows()}; NaN and infinities are counted in the
  * column's {@link WindowColumn#invalidCount()}, null categories as missing. A row waits in its thread's stripe
  * buffer (up to {@link Builder#bufferRows(int)} rows) until the buffer is full or {@link #tick()} or {@link #close()}
- * flushes it, and belongs to the window that is open then. Windows are compared and listeners called outside every
- * lock, in window order, by one thread at a time (the thread whose row or tick closed the window); a listener that
- * throws is counted in {@link #listenerFailures()} and the others still run.
+ * flushes it, and belongs to the window that is open then. A closed window is handed to the monitor's worker, one
+ * daemon thread (started when needed, ended when idle), which merges the window's profile, runs the quality checks,
+ * compares it with the reference and calls the listeners, in window order, one window at a time: the request thread
+ * whose row closes a window never waits for that work. A listener that throws is counted in
+ * {@link #listenerFailures()} and the others still run. A column drifts when its change is significant
+ * ({@link Builder#alpha}) and large ({@link Builder#ksThreshold}, {@link Builder#shareThreshold}), both judged on the
+ * statistic less its sketch error bound; see {@link WindowColumn}.
  *
  * <p>With {@link Builder#publishTo}, each closed window's profile and report are also saved to a {@link ProfileStore}
  * ({@link ProfileStore#saveWindow}), one at a time on a thread of the monitor's own, never on the thread that closed
@@ -41,8 +45,20 @@ import java.util.function.Consumer;
  * }</pre>
  */
 public final class DriftMonitor implements AutoCloseable {
-    /** The default effect thresholds of the KS distance and of the share change: 0.1. */
-    public static final double DEFAULT_THRESHOLD = 0.1;
+    /**
+     * The default effect thresholds of the KS distance and of the share change, beyond the error bound: 0.05. A shift
+     * of 0.3 standard deviations of a normal column has KS 0.119 (sketch KS less its bound about 0.10 at 10,000 rows)
+     * and a 10-point share change 0.10, twice the threshold; same-distribution windows of 10,000 rows rarely reach KS
+     * 0.017, and smaller windows are held back by {@link #DEFAULT_ALPHA}. See docs/drift.md, "Live monitoring".
+     */
+    public static final double DEFAULT_THRESHOLD = 0.05;
+    /**
+     * The default significance level of a window column: 0.01. A monitor tests every column of every window, hundreds
+     * of tests a day, so a level of 0.05 would let significance alone pass noise several times a day wherever the
+     * effect threshold is within the noise (windows of a few thousand rows); 0.01 costs no power at 10,000 rows, where
+     * the p-value of a 0.3 SD shift is below 1e-50.
+     */
+    public static final double DEFAULT_ALPHA = 0.01;
     /** The default fewest values a window column needs before it may be flagged: 1,000. */
     public static final long DEFAULT_MIN_VALUES = 1000;
     /** The default rows per stripe buffer: 256. */
@@ -108,6 +124,9 @@ public final class DriftMonitor implements AutoCloseable {
      *
      * <p>A time window closes at {@code start + duration}; when the clock has passed several durations, the next
      * window starts at the last boundary not after now (the empty windows in between are not reported).
+     *
+     * <p>Returns once every window closed so far has been given to the listeners (waiting at most 30 seconds for the
+     * worker; at once when called from a listener), so call it from a scheduler thread, not a request thread.
      */
     public void tick() {
         core.tick();
@@ -117,16 +136,20 @@ public final class DriftMonitor implements AutoCloseable {
      * Closes the current window now, whatever its row count or age, if it holds any row (after flushing every
      * thread's buffer), and publishes it; the next window starts now. For windows with boundaries of the application's
      * own, such as calendar months, or for a batch replay. A time window's clock restarts at the new window's start.
-     * Returns whether a window was closed (false when it was empty or the monitor is closed). Never throws.
+     * Returns whether a window was closed (false when it was empty or the monitor is closed), once every window
+     * closed so far has been given to the listeners (waiting at most 30 seconds; at once from a listener). Never
+     * throws.
      */
     public boolean closeWindow() {
         return core.closeWindow();
     }
 
     /**
-     * Stops recording (later rows are rejected), flushes, closes the last window if it has rows and publishes it.
-     * With {@link Builder#publishTo}, then waits up to 30 seconds for the queued windows to be saved to the profile
-     * store (those not saved by then are counted in {@link #publishFailures()}). Idempotent; never throws.
+     * Stops recording (later rows are rejected, also rows recorded by a listener from now on), flushes, closes the
+     * last window if it has rows, and waits up to 30 seconds for the worker to give every closed window to the
+     * listeners (those left then are counted in {@link #droppedWindows()}; from a listener it does not wait). With
+     * {@link Builder#publishTo}, then waits up to 30 seconds for the queued windows to be saved to the profile store
+     * (those not saved by then are counted in {@link #publishFailures()}). Idempotent; never throws.
      */
     @Override
     public void close() {
@@ -134,6 +157,22 @@ public final class DriftMonitor implements AutoCloseable {
         if (publisher != null) {
             publisher.close();
         }
+    }
+
+    /**
+     * Rows accepted but lost to a failure inside the monitor (a bug; each failure also counts in
+     * {@link #internalErrors()}): the rows of a stripe buffer that could not be profiled. 0 in a healthy monitor.
+     */
+    public long lostRows() {
+        return core.lostRows();
+    }
+
+    /**
+     * Closed windows never given to the listeners: more than 1,024 closed windows were waiting for the worker (slow
+     * listeners), or {@link #close()} stopped waiting for them. 0 in a healthy monitor.
+     */
+    public long droppedWindows() {
+        return core.droppedWindows();
     }
 
     /** Rows rejected: of the wrong shape, or recorded after {@link #close()}. */
@@ -197,6 +236,7 @@ public final class DriftMonitor implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private double ksThreshold = DEFAULT_THRESHOLD;
         private double shareThreshold = DEFAULT_THRESHOLD;
+        private double alpha = DEFAULT_ALPHA;
         private long minValues = DEFAULT_MIN_VALUES;
         private int stripes = defaultStripes();
         private int bufferRows = DEFAULT_BUFFER_ROWS;
@@ -271,15 +311,29 @@ public final class DriftMonitor implements AutoCloseable {
             return this;
         }
 
-        /** The KS distance a numeric column must exceed, beyond its sketch error bound (default 0.1). */
+        /** The KS distance a numeric column must exceed, beyond its sketch error bound (default 0.05). */
         public Builder ksThreshold(double threshold) {
             this.ksThreshold = checkThreshold("ksThreshold", threshold);
             return this;
         }
 
-        /** The share change a categorical column must exceed, beyond its error bound (default 0.1). */
+        /** The share change a categorical column must exceed, beyond its error bound (default 0.05). */
         public Builder shareThreshold(double threshold) {
             this.shareThreshold = checkThreshold("shareThreshold", threshold);
+            return this;
+        }
+
+        /**
+         * The significance level: a column drifts only when the conservative p-value of its statistic less the error
+         * bound is below it (default {@value DriftMonitor#DEFAULT_ALPHA}; 1 turns the test off).
+         *
+         * @throws InvalidArgumentException (field {@code alpha}) unless {@code 0 < alpha <= 1}
+         */
+        public Builder alpha(double alpha) {
+            if (!(alpha > 0 && alpha <= 1)) {
+                throw new InvalidArgumentException("alpha", "alpha must be in (0, 1], was " + alpha);
+            }
+            this.alpha = alpha;
             return this;
         }
 
@@ -374,7 +428,7 @@ public final class DriftMonitor implements AutoCloseable {
                 all.add(publisher);
             }
             return new DriftMonitor(new MonitorCore(reference, num, cat, options, windowRows, windowDuration, clock,
-                    ksThreshold, shareThreshold, minValues, all, stripes, bufferRows), publisher);
+                    ksThreshold, shareThreshold, alpha, minValues, all, stripes, bufferRows), publisher);
         }
     }
 }

@@ -35,14 +35,18 @@ import java.util.function.ToDoubleFunction;
  * ({@code numeric} or {@code categorical}):
  * <ul>
  *   <li>gauges per column, from the latest window's {@link WindowColumn}: {@code <prefix>.statistic},
- *       {@code <prefix>.error.bound}, {@code <prefix>.threshold}, {@code <prefix>.column.drift} (1 drifted, 0 not),
+ *       {@code <prefix>.error.bound}, {@code <prefix>.p.value} (NaN when the window had no values in the column),
+ *       {@code <prefix>.threshold}, {@code <prefix>.column.drift} (1 drifted, 0 not),
  *       {@code <prefix>.window.values} and {@code <prefix>.window.invalid} (counts of the window's values and of its
  *       rows without a usable value);</li>
  *   <li>gauges of the latest window: {@code <prefix>.dataset.drift} (1 when any column drifted, as
- *       {@link WindowReport#drift()}), {@code <prefix>.drifted.columns}, {@code <prefix>.window.rows},
+ *       {@link WindowReport#drift()}), {@code <prefix>.drifted.columns}, {@code <prefix>.quality.checks} (the quality
+ *       checks that fired, {@link WindowReport#checks()}), {@code <prefix>.window.rows},
  *       {@code <prefix>.window.sequence};</li>
  *   <li>function counters of the monitor: {@code <prefix>.windows.closed} ({@link DriftMonitor#windowsClosed()}),
- *       {@code <prefix>.rows.rejected}, {@code <prefix>.listener.failures}, {@code <prefix>.internal.errors}.</li>
+ *       {@code <prefix>.rows.rejected}, {@code <prefix>.listener.failures}, {@code <prefix>.internal.errors},
+ *       {@code <prefix>.rows.lost} ({@link DriftMonitor#lostRows()}), {@code <prefix>.windows.dropped}
+ *       ({@link DriftMonitor#droppedWindows()}).</li>
  * </ul>
  * The gauges hold the binder weakly and the counters the monitor weakly, as Micrometer's own binders do: a monitor
  * that is gone reads NaN. Thread-safe.
@@ -147,6 +151,8 @@ public final class DriftMonitorMetrics implements Consumer<WindowReport>, MeterB
                     "The latest window's drift statistic of the column (KS distance or largest share change)", null);
             column(registry, "error.bound", t, name, WindowColumn::errorBound,
                     "What the sketches may add to the statistic", null);
+            column(registry, "p.value", t, name, WindowColumn::pValue,
+                    "The conservative p-value of the statistic less its error bound", null);
             column(registry, "threshold", t, name, WindowColumn::threshold,
                     "The effect the statistic must exceed beyond its error bound", null);
             column(registry, "column.drift", t, name, w -> w.drift() ? 1 : 0,
@@ -160,6 +166,8 @@ public final class DriftMonitorMetrics implements Consumer<WindowReport>, MeterB
                 "1 when any column drifted in the latest window, else 0", null);
         window(registry, "drifted.columns", r -> r.columns().stream().filter(WindowColumn::drift).count(),
                 "Columns that drifted in the latest window", "columns");
+        window(registry, "quality.checks", r -> r.checks().size(),
+                "Quality checks that fired in the latest window", "checks");
         window(registry, "window.rows", WindowReport::rows, "Rows of the latest window", "rows");
         window(registry, "window.sequence", WindowReport::sequence, "Number of the latest window, from 0", null);
         counter(registry, m, "windows.closed", DriftMonitor::windowsClosed, "Windows closed", "windows");
@@ -168,6 +176,10 @@ public final class DriftMonitorMetrics implements Consumer<WindowReport>, MeterB
         counter(registry, m, "listener.failures", DriftMonitor::listenerFailures, "Times a listener threw", null);
         counter(registry, m, "internal.errors", DriftMonitor::internalErrors,
                 "Failures inside the monitor (0 in a healthy monitor)", null);
+        counter(registry, m, "rows.lost", DriftMonitor::lostRows,
+                "Rows lost to a failure inside the monitor (0 in a healthy monitor)", "rows");
+        counter(registry, m, "windows.dropped", DriftMonitor::droppedWindows,
+                "Closed windows never given to the listeners (0 in a healthy monitor)", "windows");
     }
 
     private void column(MeterRegistry registry, String name, Tags t, String column, ToDoubleFunction<WindowColumn> f,

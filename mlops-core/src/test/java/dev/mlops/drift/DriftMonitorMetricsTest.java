@@ -67,8 +67,8 @@ class DriftMonitorMetricsTest {
 
         // before any window: window gauges have no value, counters are 0
         for (String c : List.of("x", "y", "s")) {
-            for (String g : List.of("statistic", "error.bound", "threshold", "column.drift", "window.values",
-                    "window.invalid")) {
+            for (String g : List.of("statistic", "error.bound", "p.value", "threshold", "column.drift",
+                    "window.values", "window.invalid")) {
                 assertThat(gauge(reg, g, c)).as(g + " " + c).isNaN();
             }
         }
@@ -133,7 +133,7 @@ class DriftMonitorMetricsTest {
 
         // names: the prefix, dot-separated lowercase words; per-column meters carry column, method and kind
         List<Meter> meters = reg.getMeters();
-        assertThat(meters).hasSize(3 * 6 + 4 + 4);
+        assertThat(meters).hasSize(3 * 7 + 5 + 6);
         for (Meter m : meters) {
             assertThat(m.getId().getName()).startsWith(P + ".").matches("[a-z]+(\\.[a-z]+)+");
             assertThat(m.getId().getTag("model")).isEqualTo("m1");
@@ -151,6 +151,7 @@ class DriftMonitorMetricsTest {
             String n = c.name();
             assertThat(Double.valueOf(gauge(reg, "statistic", n))).as(n).isEqualTo(Double.valueOf(c.statistic()));
             assertThat(gauge(reg, "error.bound", n)).as(n).isEqualTo(c.errorBound());
+            assertThat(Double.valueOf(gauge(reg, "p.value", n))).as(n).isEqualTo(Double.valueOf(c.pValue()));
             assertThat(gauge(reg, "threshold", n)).as(n).isEqualTo(c.threshold());
             assertThat(gauge(reg, "column.drift", n)).as(n).isEqualTo(c.drift() ? 1 : 0);
             assertThat(gauge(reg, "window.values", n)).as(n).isEqualTo(c.valueCount());
@@ -158,12 +159,15 @@ class DriftMonitorMetricsTest {
         }
         assertThat(gauge(reg, "dataset.drift")).isEqualTo(w.drift() ? 1 : 0);
         assertThat(gauge(reg, "drifted.columns")).isEqualTo(w.columns().stream().filter(WindowColumn::drift).count());
+        assertThat(gauge(reg, "quality.checks")).isEqualTo(w.checks().size());
         assertThat(gauge(reg, "window.rows")).isEqualTo(w.rows());
         assertThat(gauge(reg, "window.sequence")).isEqualTo(w.sequence());
         assertThat(counter(reg, "windows.closed")).isEqualTo(monitor.windowsClosed()).isEqualTo(w.sequence() + 1);
         assertThat(counter(reg, "rows.rejected")).isEqualTo(monitor.rejectedRows());
         assertThat(counter(reg, "listener.failures")).isEqualTo(monitor.listenerFailures());
         assertThat(counter(reg, "internal.errors")).isEqualTo(monitor.internalErrors()).isZero();
+        assertThat(counter(reg, "rows.lost")).isEqualTo(monitor.lostRows()).isZero();
+        assertThat(counter(reg, "windows.dropped")).isEqualTo(monitor.droppedWindows()).isZero();
     }
 
     @Test

@@ -85,6 +85,23 @@ class DriftMonitorTest {
         return p.toProfile();
     }
 
+    /**
+     * Waits (at most 10 s) until {@code list} has {@code size} elements: windows closed by record() reach the
+     * listeners on the monitor's worker thread, a little later.
+     */
+    static void awaitSize(List<?> list, int size) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (list.size() < size && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     static List<WindowReport> collect(DriftMonitor.Builder b) {
         List<WindowReport> out = new CopyOnWriteArrayList<>();
         b.listener(out::add);
@@ -109,6 +126,7 @@ class DriftMonitorTest {
             aCount += i % 3 == 0 ? 1 : 0;
             m.record(num, cat);
         }
+        awaitSize(reports, 2);
         assertThat(reports).hasSize(2);
         m.close();
         assertThat(reports).extracting(WindowReport::rows).containsExactly(100_000L, 100_000L, 50_000L);
@@ -293,6 +311,7 @@ class DriftMonitorTest {
         for (int i = 0; i < 2_500; i++) {
             m.record(i);
         }
+        awaitSize(reports, 2);
         assertThat(reports).extracting(WindowReport::rows).containsExactly(1_000L, 1_000L);
         assertThat(reports.get(0).start()).isEqualTo(T0);
         assertThat(reports.get(0).end()).isEqualTo(T0.plusSeconds(5));
@@ -409,9 +428,9 @@ class DriftMonitorTest {
     }
 
     @Test
-    @DisplayName("a listener may record into the monitor; reports still come in order")
+    @DisplayName("a listener may record into the monitor (on the worker thread); reports still come in order")
     void reentrantListener() {
-        List<Long> order = new ArrayList<>();
+        List<Long> order = new CopyOnWriteArrayList<>();
         DriftMonitor[] holder = new DriftMonitor[1];
         DriftMonitor m = DriftMonitor.builder(reference(4)).numeric("x").windowRows(10).bufferRows(1)
                 .listener(r -> {
@@ -427,6 +446,7 @@ class DriftMonitorTest {
         for (int i = 0; i < 10; i++) {
             m.record(i);
         }
+        awaitSize(order, 4); // the listener's own rows close windows 1 to 3 while the monitor is open
         m.close();
         assertThat(order).containsExactly(0L, 1L, 2L, 3L);
     }

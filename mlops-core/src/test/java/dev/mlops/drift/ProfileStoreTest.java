@@ -180,10 +180,10 @@ class ProfileStoreTest {
                 Instant.parse("2026-01-01T00:05:00Z"), profile.rows(), named, profile);
         String json = WindowReportJson.write(report, "sha256:abc");
         assertThat(WindowReportJson.write(report, "sha256:abc")).isEqualTo(json);
-        assertThat(json).startsWith("{\"format\":\"mlops.window_report\",\"format_version\":1,\"sequence\":7,");
+        assertThat(json).startsWith("{\"format\":\"mlops.window_report\",\"format_version\":2,\"sequence\":7,");
         assertThat(json).contains("\"statistic\":null").contains("\"start\":\"2026-01-01T00:00:00.123456789Z\"");
         assertThat(WindowReportJson.read(json, profile, "r")).isEqualTo(report);
-        for (String bad : List.of("{", "[]", json.replace("\"format_version\":1", "\"format_version\":2"),
+        for (String bad : List.of("{", "[]", json.replace("\"format_version\":2", "\"format_version\":3"),
                 json.replace("mlops.window_report", "other"), json.replace("\"rows\":", "\"rows\":1"),
                 json.replace("\"drift\":true", "\"drift\":\"yes\""), json.replace("\"numeric\"", "\"text\""))) {
             assertThatThrownBy(() -> WindowReportJson.read(bad, profile, "stored drift report R1"))

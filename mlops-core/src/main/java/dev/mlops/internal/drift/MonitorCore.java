@@ -5,16 +5,21 @@ import dev.mlops.drift.ColumnProfiler;
 import dev.mlops.drift.DatasetProfile;
 import dev.mlops.drift.DatasetProfiler;
 import dev.mlops.drift.ProfileOptions;
+import dev.mlops.drift.QualityCheck;
 import dev.mlops.drift.WindowColumn;
 import dev.mlops.drift.WindowReport;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
@@ -27,11 +32,20 @@ import java.util.function.Consumer;
  * is flushed: under the window lock its rows are only counted against the current window (split exactly at the
  * window's row limit, which seals the window), then, outside the window lock, profiled in bulk into that window's
  * profiler of this stripe, so stripes profile in parallel. A window is finished when it is sealed and no flush is
- * still adding to it (a hold count); the last holder merges the stripes' profiles. A row belongs to the window that
- * is open when its stripe is flushed; {@link #tick()} and {@link #close()} flush every stripe first. Finished windows
- * are compared and published outside every lock, by one thread at a time, in sequence order.
+ * still adding to it (a hold count); the last holder only hands it to the monitor's worker, a single daemon thread
+ * (started on demand, it ends after {@value #IDLE_SECONDS} idle seconds), which merges the stripes' profiles,
+ * compares the window with the reference, runs the quality checks and calls the listeners, in sequence order, one
+ * window at a time. So a request thread whose row closes a window pays for counting and profiling its own buffer
+ * only. A row belongs to the window that is open when its stripe is flushed; {@link #tick()}, {@link #closeWindow()}
+ * and {@link #close()} flush every stripe first.
  */
 public final class MonitorCore {
+    /** The most finished windows waiting for the worker; a window finding this many waiting is dropped. */
+    public static final int MAX_QUEUED_WINDOWS = 1024;
+    /** How long {@link #close()}, {@link #tick()} and {@link #closeWindow()} wait for the worker, at most. */
+    public static final Duration WAIT = Duration.ofSeconds(30);
+    static final int IDLE_SECONDS = 10;
+
     private final DatasetProfile reference;
     private final String[] numeric;
     private final String[] categorical;
@@ -42,6 +56,7 @@ public final class MonitorCore {
     private final Clock clock;
     private final double ksThreshold;
     private final double shareThreshold;
+    private final double alpha;
     private final long minValues;
     private final List<Consumer<WindowReport>> listeners;
     private final Stripe[] stripes;
@@ -51,9 +66,20 @@ public final class MonitorCore {
     private final Object windowLock = new Object();
     private Window current;
 
-    private final ConcurrentHashMap<Long, Closed> pending = new ConcurrentHashMap<>();
-    private volatile long nextToPublish;
-    private final AtomicBoolean publishing = new AtomicBoolean();
+    private final ThreadPoolExecutor worker;
+    /** Finished windows waiting for their turn; touched by the worker thread only. */
+    private final HashMap<Long, Window> pending = new HashMap<>();
+    /** The next sequence to deliver; written by the worker thread only. */
+    private long nextToPublish;
+    /** Windows delivered (or dropped) so far, in sequence order; guarded by {@code deliveredLock}. */
+    private long delivered;
+    private final Object deliveredLock = new Object();
+    private volatile Thread delivering;
+    private final AtomicInteger queuedWindows = new AtomicInteger();
+    private final LongAdder droppedWindows = new LongAdder();
+    private final LongAdder lostRows = new LongAdder();
+    /** A test hook run at the start of every stripe flush (null in production). */
+    volatile Runnable flushHook;
     private final LongAdder rejectedRows = new LongAdder();
     private final LongAdder listenerFailures = new LongAdder();
     private final LongAdder windowsClosed = new LongAdder();
@@ -63,7 +89,7 @@ public final class MonitorCore {
     /** Arguments are validated by the public builder. */
     public MonitorCore(DatasetProfile reference, List<String> numeric, List<String> categorical,
             ProfileOptions options, long windowRows, Duration windowDuration, Clock clock, double ksThreshold,
-            double shareThreshold, long minValues, List<Consumer<WindowReport>> listeners, int stripes,
+            double shareThreshold, double alpha, long minValues, List<Consumer<WindowReport>> listeners, int stripes,
             int bufferRows) {
         this.reference = reference;
         this.numeric = numeric.toArray(new String[0]);
@@ -81,6 +107,7 @@ public final class MonitorCore {
         this.clock = clock;
         this.ksThreshold = ksThreshold;
         this.shareThreshold = shareThreshold;
+        this.alpha = alpha;
         this.minValues = minValues;
         this.listeners = List.copyOf(listeners);
         this.stripes = new Stripe[stripes];
@@ -90,6 +117,12 @@ public final class MonitorCore {
         this.mask = stripes - 1;
         this.bufferRows = bufferRows;
         this.current = new Window(0, clock.instant(), stripes);
+        this.worker = new ThreadPoolExecutor(1, 1, IDLE_SECONDS, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "mlops-drift-monitor");
+            t.setDaemon(true);
+            return t;
+        });
+        this.worker.allowCoreThreadTimeOut(true);
     }
 
     private DatasetProfiler newProfiler() {
@@ -101,7 +134,10 @@ public final class MonitorCore {
         return stripes[(int) ((id * 0x9E3779B97F4A7C15L) >>> 40) & mask];
     }
 
-    /** Records one row; never throws (a row of the wrong shape, or one after close, is counted as rejected). */
+    /**
+     * Records one row; never throws (a row of the wrong shape, or one after close, is counted as rejected; a failure
+     * of the monitor itself in {@link #internalErrors()}).
+     */
     public void record(double[] numericValues, String[] categoricalValues) {
         try {
             int nn = numeric.length;
@@ -130,9 +166,8 @@ public final class MonitorCore {
                 }
                 flushLocked(s);
             }
-            publishPending();
         } catch (RuntimeException e) {
-            rejectedRows.increment();
+            internalErrors.increment();
         }
     }
 
@@ -157,21 +192,26 @@ public final class MonitorCore {
                 }
                 flushLocked(s);
             }
-            publishPending();
         } catch (RuntimeException e) {
-            rejectedRows.increment();
+            internalErrors.increment();
         }
     }
 
     /**
      * Caller holds the stripe's monitor. Under the window lock only the rows are counted (and the window sealed when
      * full); the rows are then profiled into the window's profiler of this stripe, outside the window lock, so that
-     * stripes profile in parallel. A window is finished when it is sealed and no flush is still adding to it.
+     * stripes profile in parallel. A window is finished when it is sealed and no flush is still adding to it. A
+     * failure here (a bug) is counted in {@link #internalErrors()}, and the buffered rows not yet profiled are dropped
+     * and counted in {@link #lostRows()}; it never reaches the caller.
      */
     private void flushLocked(Stripe s) {
         int from = 0;
         int to = s.size;
         try {
+            Runnable hook = flushHook;
+            if (hook != null) {
+                hook.run();
+            }
             while (from < to) {
                 Window w;
                 Window sealed = null;
@@ -197,6 +237,12 @@ public final class MonitorCore {
                     }
                 }
                 from += take;
+            }
+        } catch (RuntimeException e) {
+            internalErrors.increment();
+            lostRows.add(to - from);
+            for (String[] col : s.cat) {
+                Arrays.fill(col, 0, to, null);
             }
         } finally {
             s.size = 0;
@@ -236,26 +282,104 @@ public final class MonitorCore {
         return w;
     }
 
-    /** Drops one hold of a window; the last one finishes it (merges its stripes' profiles) and queues it. */
+    /**
+     * Drops one hold of a window; the last one hands it to the worker (or, when {@value #MAX_QUEUED_WINDOWS} windows
+     * are waiting already, drops it: counted in {@link #droppedWindows()}, its turn still taken so that later windows
+     * are delivered).
+     */
     private void release(Window w) {
         if (w.inflight.decrementAndGet() == 0) {
-            DatasetProfile profile = null;
-            for (DatasetProfiler p : w.profilers) {
-                if (p != null) {
-                    DatasetProfile part = p.toProfile();
-                    profile = profile == null ? part : profile.merge(part);
+            Window payload = w;
+            if (queuedWindows.incrementAndGet() > MAX_QUEUED_WINDOWS) {
+                queuedWindows.decrementAndGet();
+                droppedWindows.increment();
+                payload = null;
+            }
+            try {
+                worker.execute(new Deliver(w.sequence, payload));
+            } catch (RejectedExecutionException e) {
+                if (payload != null) {
+                    queuedWindows.decrementAndGet();
+                }
+                droppedWindows.increment();
+            }
+        }
+    }
+
+    /** A finished window's turn on the worker; {@code window} null when the window was dropped. */
+    private final class Deliver implements Runnable {
+        final long sequence;
+        final Window window;
+
+        Deliver(long sequence, Window window) {
+            this.sequence = sequence;
+            this.window = window;
+        }
+
+        @Override
+        public void run() {
+            deliver(this);
+        }
+    }
+
+    /** On the worker: delivers every finished window whose turn has come, in sequence order. */
+    private void deliver(Deliver d) {
+        delivering = Thread.currentThread();
+        try {
+            pending.put(d.sequence, d.window);
+            while (pending.containsKey(nextToPublish)) {
+                Window w = pending.remove(nextToPublish);
+                nextToPublish++;
+                if (w != null) { // null: a window dropped when the queue was full
+                    queuedWindows.decrementAndGet();
+                    try {
+                        publish(w);
+                    } catch (RuntimeException e) {
+                        internalErrors.increment();
+                    }
+                }
+                synchronized (deliveredLock) {
+                    delivered = nextToPublish;
+                    deliveredLock.notifyAll();
                 }
             }
-            if (profile == null) {
-                profile = newProfiler().toProfile();
-            }
-            pending.put(w.sequence, new Closed(w.sequence, w.start, w.end, w.rows, profile));
+        } finally {
+            delivering = null;
         }
     }
 
     /**
-     * Flushes every stripe into the current window, closes the window if its time is up, and publishes what closed.
-     * Never throws.
+     * Waits (at most {@link #WAIT}) until every window sealed before now has been delivered to the listeners; returns
+     * at once on the worker thread (a listener calling in), where waiting would never end.
+     */
+    private void awaitDelivered() {
+        if (Thread.currentThread() == delivering || worker.isShutdown()) {
+            return; // on the worker; or close() has waited already
+        }
+        long target;
+        synchronized (windowLock) {
+            target = current.sequence;
+        }
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        synchronized (deliveredLock) {
+            while (delivered < target && !worker.isShutdown()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(deliveredLock, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * Flushes every stripe into the current window, closes the window if its time is up, and waits (at most
+     * {@link #WAIT}) until the worker has delivered every window closed so far. Never throws.
      */
     public void tick() {
         try {
@@ -266,7 +390,7 @@ public final class MonitorCore {
                     Instant now = clock.instant();
                     Instant start = current.start;
                     Instant due = start.plus(windowDuration);
-                    if (!now.isBefore(due)) {
+                    if (!closed && !now.isBefore(due)) { // closed again under the lock: close() seals under it
                         sealed = sealLocked(due);
                         long elapsed = Duration.between(start, now).toNanos() / windowDuration.toNanos();
                         current.start = start.plus(windowDuration.multipliedBy(elapsed));
@@ -276,7 +400,7 @@ public final class MonitorCore {
                     release(sealed);
                 }
             }
-            publishPending();
+            awaitDelivered();
         } catch (RuntimeException e) {
             internalErrors.increment();
         }
@@ -284,7 +408,8 @@ public final class MonitorCore {
 
     /**
      * Flushes every stripe, closes the current window now if it has rows (whatever its row count or time), opens the
-     * next and publishes. Returns whether a window was closed. Never throws (false on an internal error).
+     * next, and waits (at most {@link #WAIT}) until the worker has delivered every window closed so far. Returns
+     * whether a window was closed. Never throws (false on an internal error).
      */
     public boolean closeWindow() {
         try {
@@ -299,7 +424,7 @@ public final class MonitorCore {
             if (sealed != null) {
                 release(sealed);
             }
-            publishPending();
+            awaitDelivered();
             return sealed != null;
         } catch (RuntimeException e) {
             internalErrors.increment();
@@ -307,7 +432,10 @@ public final class MonitorCore {
         }
     }
 
-    /** Stops recording, flushes, closes the last window if it has rows, and publishes. Idempotent; never throws. */
+    /**
+     * Stops recording, flushes, closes the last window if it has rows, and waits (at most {@link #WAIT}) for the worker
+     * to deliver every closed window (not when called by a listener, on the worker). Idempotent; never throws.
+     */
     public void close() {
         closed = true;
         try {
@@ -322,40 +450,61 @@ public final class MonitorCore {
             if (sealed != null) {
                 release(sealed);
             }
-            publishPending();
+        } catch (RuntimeException e) {
+            internalErrors.increment();
+        }
+        shutdownWorker();
+    }
+
+    /** Lets the worker deliver what is queued and waits for it (at most {@link #WAIT}); never on the worker itself. */
+    private void shutdownWorker() {
+        try {
+            worker.shutdown();
+            if (Thread.currentThread() == delivering) {
+                return;
+            }
+            if (!worker.awaitTermination(WAIT.toNanos(), TimeUnit.NANOSECONDS)) {
+                giveUp();
+            }
+        } catch (InterruptedException e) {
+            giveUp();
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             internalErrors.increment();
         }
     }
 
-    /** Publishes finished windows in sequence order, one thread at a time. */
-    private void publishPending() {
-        while (pending.containsKey(nextToPublish) && publishing.compareAndSet(false, true)) {
-            try {
-                Closed c;
-                while ((c = pending.remove(nextToPublish)) != null) {
-                    nextToPublish++;
-                    try {
-                        publish(c);
-                    } catch (RuntimeException e) {
-                        internalErrors.increment();
-                    }
-                }
-            } finally {
-                publishing.set(false);
+    private void giveUp() {
+        for (Runnable r : worker.shutdownNow()) {
+            if (r instanceof Deliver d && d.window != null) {
+                queuedWindows.decrementAndGet();
+                droppedWindows.increment();
             }
         }
     }
 
-    private void publish(Closed c) {
+    /** On the worker: merges the window's stripe profiles, compares, checks and calls the listeners. */
+    private void publish(Window w) {
+        DatasetProfile profile = null;
+        for (DatasetProfiler p : w.profilers) {
+            if (p != null) {
+                DatasetProfile part = p.toProfile();
+                profile = profile == null ? part : profile.merge(part);
+            }
+        }
+        if (profile == null) {
+            profile = newProfiler().toProfile();
+        }
+        List<QualityCheck> checks = new ArrayList<>();
         List<WindowColumn> cols = new ArrayList<>(referenceColumns.length);
         for (int i = 0; i < referenceColumns.length; i++) {
             ColumnProfile ref = referenceColumns[i];
-            ColumnProfile win = c.profile.columns().get(i);
+            ColumnProfile win = profile.columns().get(i);
+            QualityChecks.window(win, ref, checks);
             double threshold = i < numeric.length ? ksThreshold : shareThreshold;
-            cols.add(WindowComparison.compare(win, ref, threshold, minValues));
+            cols.add(WindowComparison.compare(win, ref, threshold, alpha, minValues));
         }
-        WindowReport report = new WindowReport(c.sequence, c.start, c.end, c.rows, cols, c.profile);
+        WindowReport report = new WindowReport(w.sequence, w.start, w.end, profile.rows(), checks, cols, profile);
         for (Consumer<WindowReport> l : listeners) {
             try {
                 l.accept(report);
@@ -365,6 +514,16 @@ public final class MonitorCore {
                 listenerFailures.increment();
             }
         }
+    }
+
+    /** Rows accepted but lost to a failure of the monitor itself (each failure also counts in internal errors). */
+    public long lostRows() {
+        return lostRows.sum();
+    }
+
+    /** Finished windows never given to the listeners: the worker's queue was full, or close() stopped waiting. */
+    public long droppedWindows() {
+        return droppedWindows.sum();
     }
 
     public long rejectedRows() {
@@ -426,9 +585,6 @@ public final class MonitorCore {
             }
             return c;
         }
-    }
-
-    private record Closed(long sequence, Instant start, Instant end, long rows, DatasetProfile profile) {
     }
 
     /** One stripe's buffers; the padding keeps {@code size} of neighbouring stripes off one cache line. */

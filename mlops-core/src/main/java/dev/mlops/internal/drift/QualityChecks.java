@@ -1,8 +1,14 @@
 package dev.mlops.internal.drift;
 
+import dev.mlops.drift.ColumnProfile;
+import dev.mlops.drift.FrequentItemsRow;
+import dev.mlops.drift.KllQuantiles;
+import dev.mlops.drift.ProfileCategories;
+import dev.mlops.drift.ProfileKind;
 import dev.mlops.drift.QualityCheck;
 import dev.mlops.drift.QualityCheck.Kind;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -59,24 +65,88 @@ public final class QualityChecks {
             curLo = Math.min(curLo, v);
             curHi = Math.max(curHi, v);
         }
-        double share = (double) (below + above) / cur.length;
+        return outOfRange(column, lo, hi, ref.length, curLo, curHi, below, above, cur.length);
+    }
+
+    /**
+     * Current values outside the reference's [min, max] from counts, or nothing: {@code below} and {@code above}
+     * of the {@code curCount} current values lie below {@code refMin} and above {@code refMax} ({@code refCount}
+     * reference values). Both counts positive.
+     */
+    public static QualityCheck outOfRange(String column, double refMin, double refMax, long refCount, double curMin,
+            double curMax, long below, long above, long curCount) {
+        if (refCount <= 0 || curCount <= 0) {
+            return null;
+        }
+        double share = (double) (below + above) / curCount;
         double threshold = Math.max(QualityCheck.OUT_OF_RANGE_SHARE,
-                QualityCheck.OUT_OF_RANGE_EXPECTED_FACTOR * 2.0 / (ref.length + 1.0));
+                QualityCheck.OUT_OF_RANGE_EXPECTED_FACTOR * 2.0 / (refCount + 1.0));
         if (below + above == 0 || share < threshold) {
             return null;
         }
         Map<String, Double> n = new LinkedHashMap<>();
-        n.put("reference_min", lo);
-        n.put("reference_max", hi);
-        n.put("current_min", curLo);
-        n.put("current_max", curHi);
+        n.put("reference_min", refMin);
+        n.put("reference_max", refMax);
+        n.put("current_min", curMin);
+        n.put("current_max", curMax);
         n.put("below", (double) below);
         n.put("above", (double) above);
         n.put("share", share);
         n.put("threshold", threshold);
         return new QualityCheck(Kind.OUT_OF_RANGE, column, n, String.format(Locale.ROOT,
                 "%d current values below the reference minimum %s and %d above its maximum %s: share %s >= %s",
-                below, fmt(lo), above, fmt(hi), fmt(share), fmt(threshold)));
+                below, fmt(refMin), above, fmt(refMax), fmt(share), fmt(threshold)));
+    }
+
+    /**
+     * The checks of one monitored column, a window's profile against the reference's (same kind), in this order:
+     * missing-share jump (missing values, and NaN for a numeric column, over the rows), values outside the
+     * reference range (numeric: counts from the window's KLL sketch, exact while it holds every value, else within
+     * its rank error), unseen categories (categorical, only when the reference's category counts are exact: beyond
+     * the cap a category it did not count may still have occurred). Adds what fires to {@code out}.
+     */
+    public static void window(ColumnProfile window, ColumnProfile reference, List<QualityCheck> out) {
+        String name = window.name();
+        QualityCheck missing = missingShare(name, reference.missing() + reference.nanCount(), reference.rows(),
+                window.missing() + window.nanCount(), window.rows());
+        if (missing != null) {
+            out.add(missing);
+        }
+        if (window.kind() == ProfileKind.NUMERIC) {
+            KllQuantiles w = window.quantiles().orElseThrow();
+            if (w.n() == 0 || reference.count() == 0) {
+                return;
+            }
+            double refMin = reference.min().getAsDouble();
+            double refMax = reference.max().getAsDouble();
+            double curMin = window.min().getAsDouble();
+            double curMax = window.max().getAsDouble();
+            long below = curMin < refMin ? Math.round(w.rank(Math.nextDown(refMin)) * w.n()) : 0;
+            long above = curMax > refMax ? Math.round((1 - w.rank(refMax)) * w.n()) : 0;
+            QualityCheck range = outOfRange(name, refMin, refMax, reference.count(), curMin, curMax, below, above,
+                    w.n());
+            if (range != null) {
+                out.add(range);
+            }
+            return;
+        }
+        ProfileCategories r = reference.categories().orElseThrow();
+        ProfileCategories c = window.categories().orElseThrow();
+        if (!r.exact() || c.total() == 0) {
+            return;
+        }
+        Map<String, Long> rm = new HashMap<>();
+        for (FrequentItemsRow row : r.items()) {
+            rm.put(row.value(), row.lowerBound());
+        }
+        Map<String, Long> cm = new HashMap<>();
+        for (FrequentItemsRow row : c.items()) {
+            cm.put(row.value(), row.lowerBound());
+        }
+        QualityCheck unseen = unseen(name, rm, cm);
+        if (unseen != null) {
+            out.add(unseen);
+        }
     }
 
     /** Current values in categories the reference never had, or nothing. */

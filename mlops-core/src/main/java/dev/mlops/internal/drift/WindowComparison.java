@@ -90,11 +90,23 @@ public final class WindowComparison {
     }
 
     /**
-     * Compares one window column with the same reference column (same kind).
+     * Compares one window column with the same reference column (same kind) by the effect threshold alone
+     * ({@code alpha} 1: every p-value passes).
+     */
+    public static WindowColumn compare(ColumnProfile window, ColumnProfile reference, double threshold,
+            long minValues) {
+        return compare(window, reference, threshold, 1.0, minValues);
+    }
+
+    /**
+     * Compares one window column with the same reference column (same kind). The column drifts when the window has at
+     * least {@code minValues} values, the conservative p-value of {@code statistic - errorBound}
+     * ({@link ProfileStatistics#ksBoundPValue} for KS, {@link ProfileStatistics#shareBoundPValue} for share changes)
+     * is below {@code alpha}, and {@code statistic - errorBound > threshold}.
      *
      * @param minValues the fewest values the window needs in the column before drift can be flagged
      */
-    public static WindowColumn compare(ColumnProfile window, ColumnProfile reference, double threshold,
+    public static WindowColumn compare(ColumnProfile window, ColumnProfile reference, double threshold, double alpha,
             long minValues) {
         long invalid = window.rows() - window.count();
         if (window.kind() == ProfileKind.NUMERIC) {
@@ -102,16 +114,18 @@ public final class WindowComparison {
             KllQuantiles r = reference.quantiles().orElseThrow();
             double d = ks(w, r);
             double bound = window.rankErrorBound() + reference.rankErrorBound();
-            boolean drift = window.count() >= minValues && d > threshold + bound;
-            return new WindowColumn(window.name(), ProfileKind.NUMERIC, "ks", d, bound, threshold, drift,
+            double p = Double.isNaN(d) ? Double.NaN : ProfileStatistics.ksBoundPValue(d - bound, w.n(), r.n());
+            boolean drift = window.count() >= minValues && p < alpha && d - bound > threshold;
+            return new WindowColumn(window.name(), ProfileKind.NUMERIC, "ks", d, bound, p, alpha, threshold, drift,
                     window.count(), invalid, reference.count());
         }
         ProfileCategories w = window.categories().orElseThrow();
         ProfileCategories r = reference.categories().orElseThrow();
         double d = shareChange(w, r);
         double bound = shareErrorBound(w, r);
-        boolean drift = w.total() >= minValues && d > threshold + bound;
-        return new WindowColumn(window.name(), ProfileKind.CATEGORICAL, "l_infinity", d, bound, threshold, drift,
-                w.total(), invalid, r.total());
+        double p = Double.isNaN(d) ? Double.NaN : ProfileStatistics.shareBoundPValue(d - bound, w.total(), r.total());
+        boolean drift = w.total() >= minValues && p < alpha && d - bound > threshold;
+        return new WindowColumn(window.name(), ProfileKind.CATEGORICAL, "l_infinity", d, bound, p, alpha, threshold,
+                drift, w.total(), invalid, r.total());
     }
 }

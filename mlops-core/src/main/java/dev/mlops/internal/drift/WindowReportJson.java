@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.mlops.InvalidArgumentException;
 import dev.mlops.drift.DatasetProfile;
 import dev.mlops.drift.ProfileKind;
+import dev.mlops.drift.QualityCheck;
 import dev.mlops.drift.WindowColumn;
 import dev.mlops.drift.WindowReport;
 import java.io.ByteArrayOutputStream;
@@ -21,24 +22,30 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
  * The JSON of a {@link WindowReport} (docs/drift.md, "Window report JSON"), one line, fields always in this order:
  * {@code format} ({@value #FORMAT}), {@code format_version} ({@value #FORMAT_VERSION}), {@code sequence},
  * {@code start}, {@code end} (ISO-8601 instants, full precision), {@code rows}, {@code drift},
- * {@code profile_digest} (the digest of the window profile's JSON, which is not repeated here), {@code columns}
- * (each: {@code name}, {@code kind} ({@code numeric} or {@code categorical}), {@code statistic_name},
- * {@code statistic} (null when NaN), {@code error_bound}, {@code threshold}, {@code drift}, {@code value_count},
- * {@code invalid_count}, {@code reference_count}). Doubles are written so that they read back exactly. The same
- * report always gives the same bytes. Stateless and thread-safe.
+ * {@code profile_digest} (the digest of the window profile's JSON, which is not repeated here), {@code checks}
+ * (each: {@code kind} (as {@link QualityCheck.Kind#id()}), {@code column}, {@code numbers} (an object, in order),
+ * {@code message}), {@code columns} (each: {@code name}, {@code kind} ({@code numeric} or {@code categorical}),
+ * {@code statistic_name}, {@code statistic} (null when NaN), {@code error_bound}, {@code p_value} and {@code alpha}
+ * (null when NaN), {@code threshold}, {@code drift}, {@code value_count}, {@code invalid_count},
+ * {@code reference_count}). Doubles are written so that they read back exactly. The same report always gives the same
+ * bytes. Reads format versions 1 (without {@code checks}, {@code p_value} and {@code alpha}: read as none, NaN and
+ * NaN) and {@value #FORMAT_VERSION}. Stateless and thread-safe.
  */
 public final class WindowReportJson {
     /** The value of {@code format}. */
     public static final String FORMAT = "mlops.window_report";
     /** The format version written and read. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
     private static final String FIELD = "report";
     private static final JsonFactory FACTORY = new JsonFactory();
     private static final ObjectMapper MAPPER = JsonMapper.builder()
@@ -62,6 +69,20 @@ public final class WindowReportJson {
             g.writeNumberField("rows", report.rows());
             g.writeBooleanField("drift", report.drift());
             g.writeStringField("profile_digest", profileDigest);
+            g.writeArrayFieldStart("checks");
+            for (QualityCheck q : report.checks()) {
+                g.writeStartObject();
+                g.writeStringField("kind", q.kind().id());
+                g.writeStringField("column", q.column());
+                g.writeObjectFieldStart("numbers");
+                for (Map.Entry<String, Double> e : q.numbers().entrySet()) {
+                    g.writeNumberField(e.getKey(), e.getValue());
+                }
+                g.writeEndObject();
+                g.writeStringField("message", q.message());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
             g.writeArrayFieldStart("columns");
             for (WindowColumn c : report.columns()) {
                 g.writeStartObject();
@@ -74,6 +95,8 @@ public final class WindowReportJson {
                     g.writeNumberField("statistic", c.statistic());
                 }
                 g.writeNumberField("error_bound", c.errorBound());
+                nullable(g, "p_value", c.pValue());
+                nullable(g, "alpha", c.alpha());
                 g.writeNumberField("threshold", c.threshold());
                 g.writeBooleanField("drift", c.drift());
                 g.writeNumberField("value_count", c.valueCount());
@@ -87,6 +110,14 @@ public final class WindowReportJson {
             throw new UncheckedIOException(e);
         }
         return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static void nullable(JsonGenerator g, String field, double v) throws IOException {
+        if (Double.isNaN(v)) {
+            g.writeNullField(field);
+        } else {
+            g.writeNumberField(field, v);
+        }
     }
 
     /**
@@ -112,10 +143,12 @@ public final class WindowReportJson {
             throw invalid(where + ": 'format' must be \"" + FORMAT + "\", was " + root.get("format"), null);
         }
         JsonNode version = root.get("format_version");
-        if (version == null || !version.isIntegralNumber() || version.asLong() != FORMAT_VERSION) {
+        if (version == null || !version.isIntegralNumber() || version.asLong() < 1
+                || version.asLong() > FORMAT_VERSION) {
             throw invalid(where + ": format_version " + version + " is not supported: this library reads"
-                    + " format_version " + FORMAT_VERSION, null);
+                    + " format_version 1 to " + FORMAT_VERSION, null);
         }
+        boolean v1 = version.asLong() == 1;
         long rows = longField(root, "rows", where);
         if (rows != profile.rows()) {
             throw invalid(where + " says " + rows + " rows but its window profile has " + profile.rows(), null);
@@ -134,24 +167,65 @@ public final class WindowReportJson {
             } catch (IllegalArgumentException e) {
                 throw invalid(at + ": 'kind' must be numeric or categorical, was " + c.get("kind"), e);
             }
-            JsonNode statistic = c.get("statistic");
-            double stat;
-            if (statistic != null && statistic.isNull()) {
-                stat = Double.NaN;
-            } else {
-                stat = doubleField(c, "statistic", at);
-            }
+            double stat = nullableDouble(c, "statistic", at);
+            double p = v1 ? Double.NaN : nullableDouble(c, "p_value", at);
+            double alpha = v1 ? Double.NaN : nullableDouble(c, "alpha", at);
             columns.add(new WindowColumn(name, kind, textField(c, "statistic_name", at), stat,
-                    doubleField(c, "error_bound", at), doubleField(c, "threshold", at), booleanField(c, "drift", at),
-                    longField(c, "value_count", at), longField(c, "invalid_count", at),
+                    doubleField(c, "error_bound", at), p, alpha, doubleField(c, "threshold", at),
+                    booleanField(c, "drift", at), longField(c, "value_count", at), longField(c, "invalid_count", at),
                     longField(c, "reference_count", at)));
+        }
+        List<QualityCheck> checks = new ArrayList<>();
+        if (!v1) {
+            JsonNode qs = root.get("checks");
+            if (qs == null || !qs.isArray()) {
+                throw invalid(where + ": 'checks' must be an array", null);
+            }
+            for (JsonNode q : qs) {
+                checks.add(check(q, where + " check " + checks.size()));
+            }
         }
         if (!columns.stream().map(WindowColumn::name).toList().equals(profile.columnNames())) {
             throw invalid(where + " has columns " + columns.stream().map(WindowColumn::name).toList()
                     + " but its window profile has " + profile.columnNames(), null);
         }
         return new WindowReport(longField(root, "sequence", where), instant(root, "start", where),
-                instant(root, "end", where), rows, columns, profile);
+                instant(root, "end", where), rows, checks, columns, profile);
+    }
+
+    private static QualityCheck check(JsonNode q, String at) {
+        String id = textField(q, "kind", at);
+        QualityCheck.Kind kind = null;
+        for (QualityCheck.Kind k : QualityCheck.Kind.values()) {
+            if (k.id().equals(id)) {
+                kind = k;
+            }
+        }
+        if (kind == null) {
+            throw invalid(at + ": 'kind' \"" + id + "\" is not a quality check", null);
+        }
+        JsonNode numbers = q.get("numbers");
+        if (numbers == null || !numbers.isObject()) {
+            throw invalid(at + ": 'numbers' must be an object", null);
+        }
+        Map<String, Double> n = new LinkedHashMap<>();
+        Iterator<Map.Entry<String, JsonNode>> it = numbers.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isNumber() || !Double.isFinite(e.getValue().asDouble())) {
+                throw invalid(at + ": number '" + e.getKey() + "' must be a finite number", null);
+            }
+            n.put(e.getKey(), e.getValue().asDouble());
+        }
+        return new QualityCheck(kind, textField(q, "column", at), n, textField(q, "message", at));
+    }
+
+    private static double nullableDouble(JsonNode n, String field, String where) {
+        JsonNode v = n.get(field);
+        if (v != null && v.isNull()) {
+            return Double.NaN;
+        }
+        return doubleField(n, field, where);
     }
 
     private static InvalidArgumentException invalid(String message, Throwable cause) {
