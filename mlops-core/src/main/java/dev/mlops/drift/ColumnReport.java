@@ -27,7 +27,7 @@ import java.util.OptionalLong;
  */
 public record ColumnReport(String name, Optional<ColumnType> type, OptionalLong referenceMissing,
         OptionalLong currentMissing, long referenceCount, long currentCount, boolean identifierLike,
-        boolean inDecision, List<MethodResult> results, boolean drift, Optional<Decision> decision,
+        boolean inDecision, List<MethodResult> results, boolean drift, Optional<ColumnDecision> decision,
         Optional<String> note, Optional<String> error) {
     public ColumnReport {
         Objects.requireNonNull(name, "name");

@@ -3,7 +3,7 @@ package dev.mlops.drift;
 /**
  * Correction of the significance level for testing many columns at once, applied to the p-values of the columns in
  * the drift decision ({@code m} of them, at level alpha). A column is significant when its p-value is at most the
- * effective threshold, which each {@link Decision} reports.
+ * effective threshold, which each {@link ColumnDecision} reports.
  */
 public enum Correction {
     /** Effective threshold {@code alpha / m}: the chance of any false alarm is at most alpha. */

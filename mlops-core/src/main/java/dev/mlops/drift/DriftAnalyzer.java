@@ -318,9 +318,9 @@ public final class DriftAnalyzer {
         int decided = 0;
         int drifted = 0;
         for (Pending p : pending) {
-            Optional<Decision> decision = Optional.empty();
+            Optional<ColumnDecision> decision = Optional.empty();
             if (p.error == null && p.inDecision) {
-                Decision d = decide(p, threshold, pv.length);
+                ColumnDecision d = decide(p, threshold, pv.length);
                 decision = Optional.of(d);
                 decided++;
                 if (d.drift()) {
@@ -329,7 +329,7 @@ public final class DriftAnalyzer {
             }
             reports.add(new ColumnReport(p.name, Optional.ofNullable(p.type), p.refMissing, p.curMissing,
                     p.refCount, p.curCount, p.identifierLike, p.error == null && p.inDecision, p.results,
-                    decision.map(Decision::drift).orElse(false), decision, Optional.ofNullable(p.note),
+                    decision.map(ColumnDecision::drift).orElse(false), decision, Optional.ofNullable(p.note),
                     Optional.ofNullable(p.error)));
         }
         OptionalDouble driftShare = decided == 0 ? OptionalDouble.empty()
@@ -340,7 +340,7 @@ public final class DriftAnalyzer {
                 decided == 0 ? Optional.of("no column was in the drift decision") : Optional.empty());
     }
 
-    private Decision decide(Pending p, double threshold, int tests) {
+    private ColumnDecision decide(Pending p, double threshold, int tests) {
         boolean significant = p.pValue.isPresent() && p.pValue.getAsDouble() <= threshold;
         boolean large = p.effectSize.isPresent() && p.effectSize.getAsDouble() >= p.minEffect;
         boolean drift = significant && large;
@@ -353,7 +353,7 @@ public final class DriftAnalyzer {
                 p.category == null ? "" : " (category '" + p.category + "')",
                 drift ? "drift" : significant ? "significant but too small to count as drift"
                         : large ? "not significant" : "no drift");
-        return new Decision(p.test, p.pValue, alpha, correction, tests, threshold, significant, p.effect,
+        return new ColumnDecision(p.test, p.pValue, alpha, correction, tests, threshold, significant, p.effect,
                 p.effectSize, p.minEffect, large, drift, Optional.ofNullable(p.category), reason);
     }
 

@@ -216,7 +216,7 @@ public final class DriftReportHtml {
         }
         chart(h, c.ref().kind() == ProfileKind.NUMERIC ? profileNumericBins(c.ref(), c.cur())
                 : profileCategoryBins(c.ref(), c.cur()));
-        h.append("<div class=\"decision\">\n<p><b>Decision:</b> ").append(esc(reason(decisive))).append("</p>\n")
+        h.append("<div class=\"decision\">\n<p><b>ColumnDecision:</b> ").append(esc(reason(decisive))).append("</p>\n")
                 .append("<table class=\"facts\">\n");
         row(h, "Method", decisive.method().id());
         row(h, "Statistic", opt(decisive.statistic()) + " \u00b1 " + num(decisive.errorBound()) + " (error_bound)");
@@ -462,8 +462,8 @@ public final class DriftReportHtml {
         h.append("</section>\n");
     }
 
-    private static void decision(StringBuilder h, Decision d) {
-        h.append("<div class=\"decision\">\n<p><b>Decision:</b> ").append(esc(d.reason())).append("</p>\n")
+    private static void decision(StringBuilder h, ColumnDecision d) {
+        h.append("<div class=\"decision\">\n<p><b>ColumnDecision:</b> ").append(esc(d.reason())).append("</p>\n")
                 .append("<table class=\"facts\">\n");
         row(h, "Test", d.method().id() + ", p " + opt(d.pValue()) + " against " + num(d.threshold()) + " (alpha "
                 + num(d.alpha()) + ", " + d.correction().id() + " over " + d.tests() + " tests): "

@@ -143,7 +143,7 @@ public final class DriftReportJson {
         g.writeEndObject();
     }
 
-    private static void decision(JsonGenerator g, Decision d) throws IOException {
+    private static void decision(JsonGenerator g, ColumnDecision d) throws IOException {
         g.writeObjectFieldStart("decision");
         g.writeStringField("method", d.method().id());
         String note = optional(g, "p_value", d.pValue(), null, d.method().id() + " p-value is undefined");

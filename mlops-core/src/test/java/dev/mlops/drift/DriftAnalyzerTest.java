@@ -115,7 +115,7 @@ class DriftAnalyzerTest {
                 }
             }
             for (ColumnReport col : r.columns()) {
-                Decision d = col.decision().orElseThrow();
+                ColumnDecision d = col.decision().orElseThrow();
                 assertThat(d.correction()).isEqualTo(c);
                 assertThat(d.tests()).isEqualTo(6);
                 assertThat(d.threshold()).isCloseTo(expected, within(1e-15));
@@ -134,7 +134,7 @@ class DriftAnalyzerTest {
         SplittableRandom rnd = new SplittableRandom(2);
         Map<String, ColumnValues> ref = side(col("x", ColumnValues.numeric(gaussian(rnd, 5000, 0), 0)));
         Map<String, ColumnValues> cur = side(col("x", ColumnValues.numeric(gaussian(rnd, 5000, 0.3), 0)));
-        Decision d = DriftAnalyzer.builder().minNumericEffect(0.5).build().analyze(ref, cur).columns().get(0)
+        ColumnDecision d = DriftAnalyzer.builder().minNumericEffect(0.5).build().analyze(ref, cur).columns().get(0)
                 .decision().orElseThrow();
         assertThat(d.significant()).isTrue();
         assertThat(d.largeEnough()).isFalse();
@@ -203,7 +203,7 @@ class DriftAnalyzerTest {
             "a", "a", "a", "a"}, 0)));
         Map<String, ColumnValues> cur = side(col("c", ColumnValues.categorical(new String[] {"b", "b", "b", "a",
             "b", "b", "b", "b"}, 0)));
-        Decision d = DriftAnalyzer.builder().build().analyze(ref, cur).columns().get(0).decision().orElseThrow();
+        ColumnDecision d = DriftAnalyzer.builder().build().analyze(ref, cur).columns().get(0).decision().orElseThrow();
         assertThat(d.method()).isEqualTo(DriftMethod.FISHER_EXACT);
         assertThat(d.pValue().getAsDouble()).isEqualTo(TwoSampleTests.categorical(DriftMethod.FISHER_EXACT,
                 Map.of("a", 7L, "b", 1L), Map.of("a", 1L, "b", 7L)).pValue().getAsDouble());
@@ -464,7 +464,7 @@ class DriftAnalyzerTest {
         DriftReport r = DriftAnalyzer.builder().build().analyze(
                 side(col("x", ColumnValues.numeric(new double[] {1}, 0))),
                 side(col("x", ColumnValues.numeric(new double[] {2}, 0))));
-        Decision d = r.columns().get(0).decision().orElseThrow();
+        ColumnDecision d = r.columns().get(0).decision().orElseThrow();
         assertThat(d.pValue()).hasValue(1.0);
         assertThat(d.effectSize()).hasValue(1.0);
         assertThat(d.drift()).isFalse();

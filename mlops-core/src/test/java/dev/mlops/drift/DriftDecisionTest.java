@@ -94,12 +94,12 @@ class DriftDecisionTest {
             Map<String, ColumnValues> cur = SEATTLE.resample(rnd, n);
             DriftReport raw = uncorrected.analyze(ref, cur);
             assertThat(raw.decidedColumns()).isEqualTo(5);
-            List<Decision> decisions = new ArrayList<>();
+            List<ColumnDecision> decisions = new ArrayList<>();
             for (ColumnReport c : raw.columns()) {
                 long[] a = alarms.computeIfAbsent(c.name(), k -> new long[2]);
                 a[0] += c.drift() ? 1 : 0;
                 a[1]++;
-                Decision d = c.decision().orElseThrow();
+                ColumnDecision d = c.decision().orElseThrow();
                 decisions.add(d);
                 if (!c.name().equals("weather") && d.significant() && !d.largeEnough()) {
                     heldBackByMinimumEffect++;
@@ -115,7 +115,7 @@ class DriftDecisionTest {
             if (i < 10) {
                 DriftReport r = corrected.analyze(ref, cur);
                 for (int c = 0; c < 5; c++) {
-                    Decision d = r.columns().get(c).decision().orElseThrow();
+                    ColumnDecision d = r.columns().get(c).decision().orElseThrow();
                     assertThat(d.tests()).isEqualTo(5);
                     assertThat(d.threshold()).isBetween(ALPHA / 5, ALPHA);
                     assertThat(d.drift()).as(d.reason()).isEqualTo(bh[c]);
@@ -152,7 +152,7 @@ class DriftDecisionTest {
      * the largest k with {@code p(k) <= k alpha / m} ({@code alpha / m} when there is none); a column drifts when its
      * p-value is at most the threshold and its effect reaches the minimum.
      */
-    static boolean[] benjaminiHochbergDrifts(List<Decision> decisions) {
+    static boolean[] benjaminiHochbergDrifts(List<ColumnDecision> decisions) {
         int m = decisions.size();
         double[] p = new double[m];
         for (int i = 0; i < m; i++) {
@@ -195,7 +195,7 @@ class DriftDecisionTest {
         }
         DriftReport r = DriftAnalyzer.builder().build().analyze(Map.of("delay", ColumnValues.numeric(ref, 0)),
                 Map.of("delay", ColumnValues.numeric(cur, 0)));
-        Decision d = r.columns().get(0).decision().orElseThrow();
+        ColumnDecision d = r.columns().get(0).decision().orElseThrow();
         assertThat(d.significant()).as(d.reason()).isTrue();
         assertThat(d.largeEnough()).as(d.reason()).isFalse();
         assertThat(d.drift()).isFalse();
@@ -269,7 +269,7 @@ class DriftDecisionTest {
             }
             DriftReport r = analyzer.analyze(ref, cur);
             ColumnReport c = r.column("weather").orElseThrow();
-            Decision d = c.decision().orElseThrow();
+            ColumnDecision d = c.decision().orElseThrow();
             assertThat(c.drift()).as(d.reason()).isTrue();
             assertThat(d.method()).isEqualTo(DriftMethod.CHI2);
             assertThat(d.effect()).isEqualTo(DriftMethod.L_INFINITY);
@@ -296,7 +296,7 @@ class DriftDecisionTest {
         assertThat(r.referenceRows()).isEqualTo(361);
         assertThat(r.currentRows()).isEqualTo(368);
         ColumnReport t = r.column("temp_max").orElseThrow();
-        Decision d = t.decision().orElseThrow();
+        ColumnDecision d = t.decision().orElseThrow();
         assertThat(d.drift()).isTrue();
         assertThat(d.pValue().getAsDouble()).isLessThan(1e-100);
         assertThat(d.effectSize().getAsDouble()).isGreaterThan(0.9);
@@ -318,7 +318,7 @@ class DriftDecisionTest {
         assertThat(d[1]).hasSize(511_502);
         DriftReport r = DriftAnalyzer.builder().build().analyze(Map.of("delay", ColumnValues.numeric(d[0], 0)),
                 Map.of("delay", ColumnValues.numeric(d[1], 0)));
-        Decision dec = r.columns().get(0).decision().orElseThrow();
+        ColumnDecision dec = r.columns().get(0).decision().orElseThrow();
         assertThat(dec.drift()).as(dec.reason()).isTrue();
         assertThat(dec.pValue().getAsDouble()).isLessThan(1e-50);
         assertThat(dec.effectSize().getAsDouble()).isBetween(0.02, 0.03); // 2.1 points, as SciPy's ks_2samp gives
@@ -346,7 +346,7 @@ class DriftDecisionTest {
         ref.put("delay", ColumnValues.numeric(jan.stream().mapToDouble(Double::doubleValue).toArray(), 0));
         Map<String, ColumnValues> cur = new LinkedHashMap<>();
         cur.put("delay", ColumnValues.numeric(mar.stream().mapToDouble(Double::doubleValue).toArray(), 0));
-        Decision d = DriftAnalyzer.builder().build().analyze(ref, cur).columns().get(0).decision().orElseThrow();
+        ColumnDecision d = DriftAnalyzer.builder().build().analyze(ref, cur).columns().get(0).decision().orElseThrow();
         assertThat(d.significant()).as(d.reason()).isFalse();
         assertThat(d.pValue().getAsDouble()).isGreaterThan(0.5);
     }

@@ -64,7 +64,7 @@ class DriftReportHtmlTest {
             assertThat(text(s, "h2")).startsWith(c.name());
             assertThat(s.getElementsByTagNameNS(SVG, "svg").getLength()).isEqualTo(1);
             String t = s.getTextContent();
-            Decision d = c.decision().orElseThrow();
+            ColumnDecision d = c.decision().orElseThrow();
             assertThat(t).contains(d.reason(), num(d.pValue().getAsDouble()), num(d.effectSize().getAsDouble()),
                     num(d.threshold()), d.method().id(), d.effect().id());
             for (MethodResult m : c.results()) {

@@ -9,7 +9,7 @@ import dev.mlops.drift.ColumnProfile;
 import dev.mlops.drift.ColumnReport;
 import dev.mlops.drift.DatasetProfile;
 import dev.mlops.drift.ColumnType;
-import dev.mlops.drift.Decision;
+import dev.mlops.drift.ColumnDecision;
 import dev.mlops.drift.DriftAnalyzer;
 import dev.mlops.drift.DriftReport;
 import dev.mlops.drift.DriftReportHtml;
@@ -399,7 +399,7 @@ public final class DriftCommand extends BaseCommand {
                 continue;
             }
             if (c.decision().isPresent()) {
-                Decision d = c.decision().get();
+                ColumnDecision d = c.decision().get();
                 s.append(c.drift() ? "DRIFT" : "no drift").append("\n      ").append(d.reason()).append('\n');
             } else {
                 s.append("not in the decision").append(c.note().map(n -> " (" + n + ")").orElse("")).append('\n');

@@ -25,10 +25,10 @@ import java.util.OptionalDouble;
  * @param category    for {@code l_infinity}: the category whose share changed most
  * @param reason      the decision in one sentence, with its numbers
  */
-public record Decision(DriftMethod method, OptionalDouble pValue, double alpha, Correction correction, int tests,
+public record ColumnDecision(DriftMethod method, OptionalDouble pValue, double alpha, Correction correction, int tests,
         double threshold, boolean significant, DriftMethod effect, OptionalDouble effectSize, double minEffect,
         boolean largeEnough, boolean drift, Optional<String> category, String reason) {
-    public Decision {
+    public ColumnDecision {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(pValue, "pValue");
         Objects.requireNonNull(correction, "correction");
