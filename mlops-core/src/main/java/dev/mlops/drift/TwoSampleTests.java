@@ -90,8 +90,8 @@ public final class TwoSampleTests {
 
     private static List<MethodResult> runNumeric(List<DriftMethod> methods, double[] reference, double[] current,
             double alpha, double explicitThreshold, DoubleSort.Scratch scratch) {
-        double[] ref = sortedCopy("reference", reference, scratch);
-        double[] cur = sortedCopy("current", current, scratch);
+        double[] ref = sortedCopy("reference", reference, scratch, 0);
+        double[] cur = sortedCopy("current", current, scratch, 1);
         NumericBins bins = null;
         long[] refCounts = null;
         long[] curCounts = null;
@@ -217,8 +217,8 @@ public final class TwoSampleTests {
      */
     public static long[][] numericBinCounts(double[] reference, double[] current) {
         DoubleSort.Scratch scratch = new DoubleSort.Scratch();
-        double[] ref = sortedCopy("reference", reference, scratch);
-        double[] cur = sortedCopy("current", current, scratch);
+        double[] ref = sortedCopy("reference", reference, scratch, 0);
+        double[] cur = sortedCopy("current", current, scratch, 1);
         NumericBins bins = NumericBins.fit(ref);
         return new long[][] {bins.counts(ref), bins.counts(cur)};
     }
@@ -252,14 +252,15 @@ public final class TwoSampleTests {
         }
     }
 
-    private static double[] sortedCopy(String field, double[] values, DoubleSort.Scratch scratch) {
+    /** A sorted copy in the scratch's buffer {@code slot}: it must not outlive the call that made it. */
+    private static double[] sortedCopy(String field, double[] values, DoubleSort.Scratch scratch, int slot) {
         if (values == null) {
             throw new InvalidArgumentException(field, field + " must not be null");
         }
         if (values.length == 0) {
             throw new InvalidArgumentException(field, field + " has no values");
         }
-        double[] copy = new double[values.length];
+        double[] copy = scratch.buffer(slot, values.length);
         for (int i = 0; i < values.length; i++) {
             double v = values[i];
             if (!Double.isFinite(v)) {

@@ -22,11 +22,29 @@ public final class DoubleSort {
     private DoubleSort() {
     }
 
-    /** Work arrays for sorting, grown on demand and reused from one sort to the next. Not thread-safe. */
+    /**
+     * Work arrays for sorting, grown on demand and reused from one sort to the next, and two numbered sample buffers
+     * (see {@link #buffer}). Not thread-safe.
+     */
     public static final class Scratch {
         private long[] keys = new long[0];
         private long[] spare = new long[0];
         private final int[][] counts = new int[DIGITS][BUCKETS];
+        private final double[][] buffers = new double[2][];
+
+        /**
+         * A {@code double[]} of exactly {@code length} values for sample buffer {@code slot} (0 or 1): the one of the
+         * previous call for that slot when it had the same length (its contents are then overwritten by the caller),
+         * else a new one. Lets a caller that compares many columns of equal length reuse its sorted copies.
+         */
+        public double[] buffer(int slot, int length) {
+            double[] b = buffers[slot];
+            if (b == null || b.length != length) {
+                b = new double[length];
+                buffers[slot] = b;
+            }
+            return b;
+        }
 
         void ensure(int n) {
             if (keys.length < n) {

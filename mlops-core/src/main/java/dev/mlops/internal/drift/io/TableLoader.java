@@ -295,14 +295,16 @@ public final class TableLoader {
             }
         } else {
             int n = selected.size();
+            long lines = isJson(file, label) ? -1 : recordsIfNoQuotedLineBreaks(file, label);
             rows = read(file, label, select, "reading", progress, progressBytes, batch -> {
                 for (int c = 0; c < n; c++) {
                     selected.get(c).accept(batch, c);
                 }
             }, expected -> {
+                long reserve = lines >= 0 ? lines : expected;
                 for (Column c : selected) {
                     if (c.numbers != null && !c.forced) {
-                        c.numbers.reserve(expected);
+                        c.numbers.reserve(reserve);
                     }
                 }
             });
@@ -349,6 +351,31 @@ public final class TableLoader {
             }
         }
         return new Loaded(rows, out, Set.copyOf(empty));
+    }
+
+    /**
+     * The records of a CSV file when no field holds a line break and no line is empty: its line feeds (a lone CR
+     * counts as none), minus the header, plus one when the last line has no line feed. A cheap scan of the bytes
+     * before the real reading, so that the arrays of numeric columns can be made the right size at once (when the
+     * guess is wrong the arrays are only copied once more; nothing else depends on it).
+     */
+    static long recordsIfNoQuotedLineBreaks(Path file, String label) {
+        byte[] buf = new byte[1 << 20];
+        long feeds = 0;
+        int last = '\n';
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                int f = 0;
+                for (int i = 0; i < n; i++) {
+                    f += buf[i] == '\n' ? 1 : 0;
+                }
+                feeds += f;
+                last = buf[n - 1];
+            }
+        } catch (IOException e) {
+            throw new InvalidArgumentException(label, label + " " + file + ": cannot read: " + e.getMessage(), e);
+        }
+        return Math.max(0, feeds - 1 + (last == '\n' ? 0 : 1));
     }
 
     /** The rows of a JSON records file. */
