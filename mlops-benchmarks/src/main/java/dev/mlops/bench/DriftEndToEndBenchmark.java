@@ -31,7 +31,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * The floor in the same run, {@code readBytesOfBothFiles}: reading the bytes of both files at the same time on two
  * threads through 1 MiB buffers, counting line feeds. Seconds per run, each operation one whole run (warm JVM: this is
  * the library's figure; the command line's, with the JVM's start and a cold compiler, is measured with
- * {@code /usr/bin/time}, see docs/benchmarks.md).
+ * {@code /usr/bin/time}, see docs/benchmarks.md). Each iteration also prints the CPU time of the whole process
+ * (every thread: the benchmark's, the reading and comparing threads, the garbage collector's and the compiler's)
+ * spent in it ({@code [mlops-bench] ... process cpu}), which other load on the machine changes much less than the wall
+ * time.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -47,6 +50,8 @@ public class DriftEndToEndBenchmark {
     private Path reference;
     private Path current;
     private Path out;
+    private long cpuStart;
+    private long wallStart;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
@@ -57,6 +62,24 @@ public class DriftEndToEndBenchmark {
         out = dir.resolve("out.json");
         System.out.printf("%n[DriftEndToEndBenchmark] %s: %,d + %,d bytes%n", dir, Files.size(reference),
                 Files.size(current));
+    }
+
+    @Setup(Level.Iteration)
+    public void startClock() {
+        cpuStart = processCpuNanos();
+        wallStart = System.nanoTime();
+    }
+
+    @TearDown(Level.Iteration)
+    public void printClock(org.openjdk.jmh.infra.BenchmarkParams params) {
+        System.out.printf("%n[mlops-bench] %s: process cpu %.0f ms, wall %.0f ms%n",
+                params.getBenchmark().replaceFirst(".*\\.", ""), (processCpuNanos() - cpuStart) / 1e6,
+                (System.nanoTime() - wallStart) / 1e6);
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     @TearDown(Level.Trial)
