@@ -29,7 +29,7 @@ public final class DoubleSort {
     public static final class Scratch {
         private long[] keys = new long[0];
         private long[] spare = new long[0];
-        private final int[][] counts = new int[DIGITS][BUCKETS];
+        private int[][] counts; // allocated at the first radix sort
         private final double[][] buffers = new double[2][];
 
         /**
@@ -47,6 +47,9 @@ public final class DoubleSort {
         }
 
         void ensure(int n) {
+            if (counts == null) {
+                counts = new int[DIGITS][BUCKETS];
+            }
             if (keys.length < n) {
                 keys = new long[n];
                 spare = new long[n];
