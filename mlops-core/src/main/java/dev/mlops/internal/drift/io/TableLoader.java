@@ -191,7 +191,7 @@ public final class TableLoader {
         DoubleBlocks numbers = new DoubleBlocks();
         List<String> texts;
         long missing;
-        /** A datetime that {@link #epochSeconds} could not convert; thrown only if the column stays datetime. */
+        /** A datetime {@link TableLoader#epochSeconds} could not convert; thrown if the column stays datetime. */
         RuntimeException deferred;
         boolean reread;
 
