@@ -21,7 +21,8 @@ class DoubleSortTest {
                 case 1 -> Math.round(rnd.nextGaussian() * 1e4) / 1e4;
                 case 2 -> rnd.nextInt(5) - 2;
                 case 3 -> SPECIAL[rnd.nextInt(SPECIAL.length)];
-                case 4 -> Double.longBitsToDouble(rnd.nextLong() & 0x7FEF_FFFF_FFFF_FFFFL) * (rnd.nextBoolean() ? 1 : -1);
+                case 4 -> Double.longBitsToDouble(rnd.nextLong() & 0x7FEF_FFFF_FFFF_FFFFL)
+                        * (rnd.nextBoolean() ? 1 : -1);
                 case 5 -> 42.5;
                 default -> 1e300 * rnd.nextDouble() - 5e299;
             };
