@@ -322,7 +322,7 @@ class DriftCliTest {
             CliRunner.Result r = drift("--reference", train.toString(), "--current", holdout.toString(), "--json");
             assertThat(r.exitCode()).as(r.err()).isZero();
             assertThat(r.json().get("reference_rows").asLong()).isEqualTo(731);
-            assertThat(r.err()).contains("typing " + train + ": 100% (731 rows)",
+            assertThat(r.err()).contains("reading " + train + ": 100% (731 rows)",
                     "reading " + holdout + ": 100% (730 rows)");
         } finally {
             TableFiles.progressBytes = before;

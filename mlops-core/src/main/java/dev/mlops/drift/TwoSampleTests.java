@@ -2,13 +2,13 @@ package dev.mlops.drift;
 
 import dev.mlops.InvalidArgumentException;
 import dev.mlops.internal.drift.CountTests;
+import dev.mlops.internal.drift.DoubleSort;
 import dev.mlops.internal.drift.KolmogorovSmirnov;
 import dev.mlops.internal.drift.NumericBins;
 import dev.mlops.internal.drift.NumericTests;
 import dev.mlops.internal.drift.Outcome;
 import dev.mlops.internal.drift.RankTests;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -20,13 +20,13 @@ import java.util.TreeSet;
  * The two-sample drift methods on raw values, as {@code cli-contract.md} defines them and SciPy computes them:
  * reference against current, numeric samples as {@code double[]}, categorical columns as counts per category.
  *
- * <p>Inputs are not modified (numeric samples are copied and sorted once per call). Numeric values must be finite
- * (leave missing values out before calling); {@code -0.0} counts as {@code 0.0}. Categorical counts must be
- * non-negative with at least one positive count a side; categories are compared in {@link String#compareTo} order.
- * Bad input throws {@link InvalidArgumentException} naming {@code reference}, {@code current}, {@code method} or
- * {@code threshold}. Where SciPy would return NaN or raise (fewer than two values, constant samples for
- * {@code t_test} or {@code anderson_darling}, ...), the result has an empty statistic and/or p-value, a note, and
- * no drift. Thread-safe (stateless).
+ * <p>Inputs are not modified (numeric samples are copied and sorted once per call, by a radix sort for large samples).
+ * Numeric values must be finite (leave missing values out before calling); {@code -0.0} counts as {@code 0.0}.
+ * Categorical counts must be non-negative with at least one positive count a side; categories are compared in
+ * {@link String#compareTo} order. Bad input throws {@link InvalidArgumentException} naming {@code reference},
+ * {@code current}, {@code method} or {@code threshold}. Where SciPy would return NaN or raise (fewer than two values,
+ * constant samples for {@code t_test} or {@code anderson_darling}, ...), the result has an empty statistic and/or
+ * p-value, a note, and no drift. Thread-safe (stateless).
  */
 public final class TwoSampleTests {
     private TwoSampleTests() {
@@ -65,6 +65,16 @@ public final class TwoSampleTests {
         return runNumeric(list, reference, current, alpha, Double.NaN);
     }
 
+    /** As {@link #numeric(Collection, double[], double[], double)} with the sort's work arrays of the caller. */
+    static List<MethodResult> numeric(List<DriftMethod> methods, double[] reference, double[] current, double alpha,
+            DoubleSort.Scratch scratch) {
+        checkThreshold(alpha);
+        for (DriftMethod m : methods) {
+            checkNumeric(m);
+        }
+        return runNumeric(methods, reference, current, alpha, Double.NaN, scratch);
+    }
+
     private static DriftMethod checkNumeric(DriftMethod m) {
         if (m == null || !m.appliesToNumeric()) {
             throw new InvalidArgumentException("method", "method " + (m == null ? "null" : m.id())
@@ -75,8 +85,13 @@ public final class TwoSampleTests {
 
     private static List<MethodResult> runNumeric(List<DriftMethod> methods, double[] reference, double[] current,
             double alpha, double explicitThreshold) {
-        double[] ref = sortedCopy("reference", reference);
-        double[] cur = sortedCopy("current", current);
+        return runNumeric(methods, reference, current, alpha, explicitThreshold, new DoubleSort.Scratch());
+    }
+
+    private static List<MethodResult> runNumeric(List<DriftMethod> methods, double[] reference, double[] current,
+            double alpha, double explicitThreshold, DoubleSort.Scratch scratch) {
+        double[] ref = sortedCopy("reference", reference, scratch, 0);
+        double[] cur = sortedCopy("current", current, scratch, 1);
         NumericBins bins = null;
         long[] refCounts = null;
         long[] curCounts = null;
@@ -201,8 +216,9 @@ public final class TwoSampleTests {
      * current's, bins fitted on the reference as the contract says (bins empty on both sides not yet dropped).
      */
     public static long[][] numericBinCounts(double[] reference, double[] current) {
-        double[] ref = sortedCopy("reference", reference);
-        double[] cur = sortedCopy("current", current);
+        DoubleSort.Scratch scratch = new DoubleSort.Scratch();
+        double[] ref = sortedCopy("reference", reference, scratch, 0);
+        double[] cur = sortedCopy("current", current, scratch, 1);
         NumericBins bins = NumericBins.fit(ref);
         return new long[][] {bins.counts(ref), bins.counts(cur)};
     }
@@ -236,14 +252,15 @@ public final class TwoSampleTests {
         }
     }
 
-    private static double[] sortedCopy(String field, double[] values) {
+    /** A sorted copy in the scratch's buffer {@code slot}: it must not outlive the call that made it. */
+    private static double[] sortedCopy(String field, double[] values, DoubleSort.Scratch scratch, int slot) {
         if (values == null) {
             throw new InvalidArgumentException(field, field + " must not be null");
         }
         if (values.length == 0) {
             throw new InvalidArgumentException(field, field + " has no values");
         }
-        double[] copy = new double[values.length];
+        double[] copy = scratch.buffer(slot, values.length);
         for (int i = 0; i < values.length; i++) {
             double v = values[i];
             if (!Double.isFinite(v)) {
@@ -251,7 +268,7 @@ public final class TwoSampleTests {
             }
             copy[i] = v + 0.0;
         }
-        Arrays.sort(copy);
+        DoubleSort.sort(copy, scratch);
         return copy;
     }
 

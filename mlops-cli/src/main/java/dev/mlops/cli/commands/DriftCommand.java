@@ -19,6 +19,7 @@ import dev.mlops.drift.ProfileComparison;
 import dev.mlops.drift.ProfileMethodResult;
 import dev.mlops.drift.QualityCheck;
 import dev.mlops.drift.SkippedColumn;
+import dev.mlops.drift.Tables;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -118,8 +119,8 @@ public final class DriftCommand extends BaseCommand {
 
         Output out = output();
         Consumer<String> progress = out::progress;
-        List<String> refNames = TableFiles.names(reference, "--reference");
-        List<String> curNames = TableFiles.names(current, "--current");
+        List<String> refNames = Tables.names(reference, "--reference");
+        List<String> curNames = Tables.names(current, "--current");
         List<String> compared = new ArrayList<>();
         if (requested != null) {
             for (String name : requested) {
@@ -143,23 +144,10 @@ public final class DriftCommand extends BaseCommand {
 
         List<String> refCompared = compared.stream().filter(refNames::contains).toList();
         List<String> curCompared = compared.stream().filter(curNames::contains).toList();
-        Set<String> refEmpty = new java.util.HashSet<>();
-        Set<String> curEmpty = new java.util.HashSet<>();
-        Map<String, ColumnType> refTypes = TableFiles.types(reference, "--reference", refCompared, forced, progress,
-                refEmpty);
-        Map<String, ColumnType> curTypes = TableFiles.types(current, "--current", curCompared, forced, progress,
-                curEmpty);
-        // A column without any value has no type of its own: it takes the other side's, so that the report says
-        // "no values left" rather than "type changed".
-        for (String name : compared) {
-            if (refEmpty.contains(name) && curTypes.containsKey(name) && !curEmpty.contains(name)) {
-                refTypes.put(name, curTypes.get(name));
-            } else if (curEmpty.contains(name) && refTypes.containsKey(name) && !refEmpty.contains(name)) {
-                curTypes.put(name, refTypes.get(name));
-            }
-        }
-        TableFiles.Table ref = TableFiles.load(reference, "--reference", refNames, refTypes, progress);
-        TableFiles.Table cur = TableFiles.load(current, "--current", curNames, curTypes, progress);
+        Tables.Pair tables = Tables.readPair(new Tables.Source(reference, "--reference", refCompared),
+                new Tables.Source(current, "--current", curCompared), TableFiles.options(forced, progress));
+        Tables.Table ref = tables.reference();
+        Tables.Table cur = tables.current();
         DriftReport report = builder.build().analyze(ref.columns(), cur.columns());
 
         String rendered = switch (fmt) {
@@ -213,7 +201,7 @@ public final class DriftCommand extends BaseCommand {
             throw new InvalidArgumentException("--reference-profile", "--reference-profile: " + e.getMessage(), e);
         }
         Set<String> forced = new LinkedHashSet<>(TableFiles.list("--categorical", categorical));
-        List<String> curNames = TableFiles.names(current, "--current");
+        List<String> curNames = Tables.names(current, "--current");
         List<String> requested = columns == null ? null : TableFiles.list("--columns", columns);
         if (requested != null) {
             for (String name : requested) {

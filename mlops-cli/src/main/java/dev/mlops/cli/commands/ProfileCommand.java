@@ -5,11 +5,8 @@ import dev.mlops.cli.OutFiles;
 import dev.mlops.cli.Output;
 import dev.mlops.cli.TableFiles;
 import dev.mlops.drift.ColumnProfile;
-import dev.mlops.drift.ColumnType;
 import dev.mlops.drift.DatasetProfile;
-import dev.mlops.drift.DatasetProfiler;
-import dev.mlops.internal.drift.io.ColumnBatch;
-import dev.mlops.internal.drift.io.ColumnMode;
+import dev.mlops.drift.Tables;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +50,7 @@ public final class ProfileCommand extends BaseCommand {
             throw new InvalidArgumentException("--out", "--out PROFILE.json is required");
         }
         Set<String> forced = new LinkedHashSet<>(TableFiles.list("--categorical", categorical));
-        List<String> names = TableFiles.names(data, "DATA");
+        List<String> names = Tables.names(data, "DATA");
         List<String> unknown = forced.stream().filter(n -> !names.contains(n)).toList();
         if (!unknown.isEmpty()) {
             throw new InvalidArgumentException("--categorical", "--categorical: " + data + " has no column '"
@@ -76,45 +73,7 @@ public final class ProfileCommand extends BaseCommand {
 
     /** Profiles the named columns of a data file (types inferred, {@code forced} ones categorical). */
     static DatasetProfile profileOf(Path data, String label, List<String> names, Set<String> forced, Output out) {
-        Map<String, ColumnType> types = TableFiles.types(data, label, names, forced, out::progress);
-        DatasetProfiler.Builder builder = DatasetProfiler.builder();
-        LinkedHashMap<String, ColumnMode> select = new LinkedHashMap<>();
-        types.forEach((name, type) -> {
-            if (type == ColumnType.CATEGORICAL) {
-                builder.categorical(name);
-                select.put(name, ColumnMode.TEXT);
-            } else {
-                builder.numeric(name);
-                select.put(name, ColumnMode.NUMERIC);
-            }
-        });
-        DatasetProfiler profiler = builder.build();
-        ColumnType[] kinds = types.values().toArray(ColumnType[]::new);
-        dev.mlops.drift.ColumnProfiler[] columns = new dev.mlops.drift.ColumnProfiler[kinds.length];
-        int i = 0;
-        for (String name : types.keySet()) {
-            columns[i++] = profiler.column(name);
-        }
-        TableFiles.read(data, label, select, "profiling", out::progress, batch -> {
-            for (int c = 0; c < kinds.length; c++) {
-                byte[] states = batch.states(c);
-                double[] values = batch.values(c);
-                String[] texts = batch.texts(c);
-                dev.mlops.drift.ColumnProfiler p = columns[c];
-                for (int r = 0; r < batch.size(); r++) {
-                    if (states[r] == ColumnBatch.MISSING) {
-                        p.addMissing();
-                    } else if (kinds[c] == ColumnType.CATEGORICAL) {
-                        p.add(texts[r]);
-                    } else if (kinds[c] == ColumnType.DATETIME) {
-                        p.add(TableFiles.epochSeconds(texts[r]));
-                    } else {
-                        p.add(values[r]);
-                    }
-                }
-            }
-        });
-        return profiler.toProfile();
+        return Tables.profile(new Tables.Source(data, label, names), TableFiles.options(forced, out::progress));
     }
 
     /** Reads a profile file; bad files are usage errors naming {@code label}. */

@@ -36,4 +36,12 @@ public interface ColumnSource extends Closeable {
 
     /** Bytes consumed from the input so far, for progress reports. */
     long bytesRead();
+
+    /**
+     * Bytes of the input that the rows delivered so far took (and what came before them), for estimating how many
+     * rows a file holds; at most {@link #bytesRead()}.
+     */
+    default long position() {
+        return bytesRead();
+    }
 }

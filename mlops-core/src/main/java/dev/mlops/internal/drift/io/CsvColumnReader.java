@@ -223,6 +223,11 @@ public final class CsvColumnReader implements ColumnSource {
     }
 
     @Override
+    public long position() {
+        return bytesRead - (limit - pos);
+    }
+
+    @Override
     public void close() throws IOException {
         in.close();
     }
