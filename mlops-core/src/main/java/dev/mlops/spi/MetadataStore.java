@@ -43,9 +43,9 @@ import java.util.Optional;
  * <ul>
  *   <li>Plain data in and out, no callbacks, no iterators that stay open across calls: every method can be served
  *       over HTTP unchanged.</li>
- *   <li>Every mutation takes a {@link PendingAuditEvent} and stores the change and the sealed event
- *       ({@link dev.mlops.audit.AuditChain#seal}) atomically: both or neither. Appends are serialised (one chain,
- *       seq without gaps).</li>
+ *   <li>Every mutation takes a {@link PendingAuditEvent} ({@link #savePolicyState} a list of them) and stores the
+ *       change and the sealed events ({@link dev.mlops.audit.AuditChain#seal}) atomically: all or nothing. Appends
+ *       are serialised (one chain, seq without gaps).</li>
  *   <li>Creates are idempotent. A run's id is its idempotency key: repeating {@link #createRun} with the same
  *       content returns the stored run with {@code created = false} and appends no audit event; with different
  *       content it fails with {@code ALREADY_EXISTS}. A dataset version's identity is its (name, digest): see

@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param policy        the policy's name
  * @param model         the model's name
  * @param windowId      the decision's window
- * @param status        {@value #REQUESTED}, {@value #RUNNING}, {@value #COMPLETED} or {@value #FAILED}
+ * @param status        {@value #REQUESTED}, {@value #RUNNING}, {@value #COMPLETED} or {@value #FAILED} (the API
+ *                      layer checks it; the JDBC stores' schema refuses another)
  * @param attempt       how many times the handler was called (0 while requested)
  * @param runId         the run the handler reported, or null
  * @param error         why it failed, or null
@@ -39,10 +40,6 @@ public record RetrainingRequestEntry(String key, String policy, String model, St
         Objects.requireNonNull(requestedTime, "requestedTime");
         Objects.requireNonNull(updatedTime, "updatedTime");
         Objects.requireNonNull(body, "body");
-        if (!java.util.List.of(REQUESTED, RUNNING, COMPLETED, FAILED).contains(status)) {
-            throw new IllegalArgumentException("status must be requested, running, completed or failed, was '"
-                    + status + "'");
-        }
         if (attempt < 0) {
             throw new IllegalArgumentException("attempt must be >= 0, was " + attempt);
         }
