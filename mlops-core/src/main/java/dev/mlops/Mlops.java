@@ -11,9 +11,13 @@ import dev.mlops.internal.audit.DefaultAuditLog;
 import dev.mlops.internal.data.DefaultDatasets;
 import dev.mlops.internal.drift.DefaultProfileStore;
 import dev.mlops.internal.lineage.DefaultLineage;
+import dev.mlops.internal.policy.PolicyEvaluator;
+import dev.mlops.internal.policy.StorePolicyStateStore;
 import dev.mlops.internal.tracking.DefaultTracking;
 import dev.mlops.internal.registry.DefaultModelRegistry;
 import dev.mlops.lineage.Lineage;
+import dev.mlops.policy.DetectorFactory;
+import dev.mlops.policy.RetrainingPolicies;
 import dev.mlops.registry.ModelRegistry;
 import dev.mlops.registry.RegistryPolicy;
 import dev.mlops.security.AccessPolicy;
@@ -122,6 +126,26 @@ public final class Mlops implements AutoCloseable {
      */
     public ProfileStore profiles() {
         return profiles;
+    }
+
+    /**
+     * Retraining policies whose state and decisions live in this instance's metadata store (schema version 4): a
+     * new instance over the same store, in this process or another, continues where this one stopped, so a restart
+     * neither forgets a cooldown nor decides a window twice. Evaluated at this instance's clock; every stored
+     * decision appends a {@code policy.decided} audit event (by the actor, or by the person who approved or
+     * rejected). Decay conditions use {@link DetectorFactory#standard()}. See docs/policies.md, "Where the state
+     * lives".
+     *
+     * @throws StorageException (from the calls) when the store predates policy state
+     */
+    public RetrainingPolicies policies() {
+        return policies(DetectorFactory.standard());
+    }
+
+    /** As {@link #policies()}, with decay detectors from {@code detectors}. */
+    public RetrainingPolicies policies(DetectorFactory detectors) {
+        return new PolicyEvaluator(new StorePolicyStateStore(context), context.clock(),
+                Objects.requireNonNull(detectors, "detectors"));
     }
 
     /** Who this instance acts as, with roles (access control checks these). */

@@ -59,7 +59,8 @@ public interface RetrainingPolicies {
 
     /**
      * Policies whose state and decisions live in memory (lost when the process ends), evaluated at {@code clock}'s
-     * time, with decay detectors from {@code detectors}.
+     * time, with decay detectors from {@code detectors}. For state kept in the metadata store, which survives a
+     * restart, use {@code Mlops.policies()}.
      */
     static RetrainingPolicies inMemory(Clock clock, DetectorFactory detectors) {
         return new PolicyEvaluator(new InMemoryPolicyStateStore(), clock, detectors);

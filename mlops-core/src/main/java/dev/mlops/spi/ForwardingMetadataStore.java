@@ -261,6 +261,55 @@ public abstract class ForwardingMetadataStore implements MetadataStore {
     // ---- audit-only events ------------------------------------------------------------------------------------
 
     @Override
+    public Optional<PolicyStateEntry> getPolicyState(String policy, String model) {
+        return delegate().getPolicyState(policy, model);
+    }
+
+    @Override
+    public void savePolicyState(PolicyStateEntry state, long expectedVersion, List<PolicyDecisionEntry> decisions,
+            List<PendingAuditEvent> audit) {
+        delegate().savePolicyState(state, expectedVersion, decisions, audit);
+    }
+
+    @Override
+    public Optional<PolicyDecisionEntry> findPolicyDecision(String policy, String model, String windowId) {
+        return delegate().findPolicyDecision(policy, model, windowId);
+    }
+
+    @Override
+    public Page<PolicyDecisionEntry> listPolicyDecisions(String policy, String model, PageRequest page) {
+        return delegate().listPolicyDecisions(policy, model, page);
+    }
+
+    @Override
+    public Page<PolicyStateEntry> listPolicyStates(PageRequest page) {
+        return delegate().listPolicyStates(page);
+    }
+
+    @Override
+    public Created<RetrainingRequestEntry> createRetrainingRequest(RetrainingRequestEntry request,
+            PendingAuditEvent audit) {
+        return delegate().createRetrainingRequest(request, audit);
+    }
+
+    @Override
+    public RetrainingRequestEntry updateRetrainingRequest(RetrainingRequestEntry next, String expectedStatus,
+            int expectedAttempt, PendingAuditEvent audit) {
+        return delegate().updateRetrainingRequest(next, expectedStatus, expectedAttempt, audit);
+    }
+
+    @Override
+    public Optional<RetrainingRequestEntry> getRetrainingRequest(String key) {
+        return delegate().getRetrainingRequest(key);
+    }
+
+    @Override
+    public Page<RetrainingRequestEntry> listRetrainingRequests(String policy, String model,
+            java.util.Set<String> statuses, PageRequest page) {
+        return delegate().listRetrainingRequests(policy, model, statuses, page);
+    }
+
+    @Override
     public void appendAuditEvent(PendingAuditEvent audit) {
         delegate().appendAuditEvent(audit);
     }

@@ -43,9 +43,9 @@ import java.util.Optional;
  * <ul>
  *   <li>Plain data in and out, no callbacks, no iterators that stay open across calls: every method can be served
  *       over HTTP unchanged.</li>
- *   <li>Every mutation takes a {@link PendingAuditEvent} and stores the change and the sealed event
- *       ({@link dev.mlops.audit.AuditChain#seal}) atomically: both or neither. Appends are serialised (one chain,
- *       seq without gaps).</li>
+ *   <li>Every mutation takes a {@link PendingAuditEvent} ({@link #savePolicyState} a list of them) and stores the
+ *       change and the sealed events ({@link dev.mlops.audit.AuditChain#seal}) atomically: all or nothing. Appends
+ *       are serialised (one chain, seq without gaps).</li>
  *   <li>Creates are idempotent. A run's id is its idempotency key: repeating {@link #createRun} with the same
  *       content returns the stored run with {@code created = false} and appends no audit event; with different
  *       content it fails with {@code ALREADY_EXISTS}. A dataset version's identity is its (name, digest): see
@@ -312,6 +312,94 @@ public interface MetadataStore extends AutoCloseable {
     private static StorageException profilesUnsupported(MetadataStore store) {
         return new StorageException(store.describe() + " does not store profiles or drift reports (its MetadataStore"
                 + " implementation predates them)", null);
+    }
+
+    // ---- retraining policies ---------------------------------------------------------------------------------
+
+    /*
+     * The state and decisions of retraining policies (Mlops.policies()), per (policy, model), and the retraining
+     * requests of retrain decisions, per idempotency key. Added in schema version 4; a store written before them inherits these defaults, which fail with STORAGE saying that the store
+     * does not keep policy state, so that everything else keeps working.
+     */
+
+    /** The stored state of {@code policy} for {@code model}, empty before its first save. */
+    default Optional<PolicyStateEntry> getPolicyState(String policy, String model) {
+        throw policiesUnsupported(this);
+    }
+
+    /**
+     * Stores {@code state} (version {@code expectedVersion + 1}) if the stored version of (policy, model) is
+     * {@code expectedVersion} (0: nothing stored), appends {@code decisions} (all of the same policy and model) to
+     * its log in the given order, assigning their seq, and appends the {@code audit} events in the given order: all
+     * or nothing.
+     *
+     * @throws dev.mlops.ConflictException when the stored version is not {@code expectedVersion} (another writer
+     *     saved first); the message names the policy, the model and both versions; nothing is stored
+     * @throws dev.mlops.InvalidArgumentException when {@code state.version()} is not {@code expectedVersion + 1}, a
+     *     decision belongs to another policy or model, or {@code audit} is empty
+     */
+    default void savePolicyState(PolicyStateEntry state, long expectedVersion, List<PolicyDecisionEntry> decisions,
+            List<PendingAuditEvent> audit) {
+        throw policiesUnsupported(this);
+    }
+
+    /** The current decision of the window: its latest decision whose status is not {@code failed}. */
+    default Optional<PolicyDecisionEntry> findPolicyDecision(String policy, String model, String windowId) {
+        throw policiesUnsupported(this);
+    }
+
+    /** The decisions of (policy, model), failed ones included, by seq (the order they were saved). */
+    default Page<PolicyDecisionEntry> listPolicyDecisions(String policy, String model, PageRequest page) {
+        throw policiesUnsupported(this);
+    }
+
+    /** The stored states, by policy, then model (each pair once). */
+    default Page<PolicyStateEntry> listPolicyStates(PageRequest page) {
+        throw policiesUnsupported(this);
+    }
+
+    /**
+     * Stores a retraining request unless its key has one. Idempotent on the key: when a request is stored under it,
+     * returns the stored request with {@code created = false} and appends no audit event, whatever the content.
+     */
+    default Created<RetrainingRequestEntry> createRetrainingRequest(RetrainingRequestEntry request,
+            PendingAuditEvent audit) {
+        throw policiesUnsupported(this);
+    }
+
+    /**
+     * Replaces the request stored under {@code next.key()} by {@code next} if the stored one has status
+     * {@code expectedStatus} and attempt {@code expectedAttempt}, and appends {@code audit}: both or neither.
+     *
+     * @throws dev.mlops.NotFoundException when no request has the key
+     * @throws dev.mlops.ConflictException when the stored request has another status or attempt (another caller
+     *     moved it on first); the message names the key and both; nothing is stored
+     * @throws dev.mlops.InvalidArgumentException when {@code next} changes the policy, model, window or requested
+     *     time of the stored request
+     */
+    default RetrainingRequestEntry updateRetrainingRequest(RetrainingRequestEntry next, String expectedStatus,
+            int expectedAttempt, PendingAuditEvent audit) {
+        throw policiesUnsupported(this);
+    }
+
+    /** The request stored under {@code key}. */
+    default Optional<RetrainingRequestEntry> getRetrainingRequest(String key) {
+        throw policiesUnsupported(this);
+    }
+
+    /**
+     * Requests in the order they were created, filtered: {@code policy} and {@code model} when not null, and
+     * {@code statuses} when not empty.
+     */
+    default Page<RetrainingRequestEntry> listRetrainingRequests(String policy, String model,
+            java.util.Set<String> statuses, PageRequest page) {
+        throw policiesUnsupported(this);
+    }
+
+    /** The failure of the policy methods of a store that does not implement them. */
+    private static StorageException policiesUnsupported(MetadataStore store) {
+        return new StorageException(store.describe() + " does not store retraining policy state (its MetadataStore"
+                + " implementation predates it)", null);
     }
 
     // ---- audit-only events ------------------------------------------------------------------------------------

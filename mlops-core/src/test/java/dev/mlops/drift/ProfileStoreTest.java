@@ -115,8 +115,10 @@ class ProfileStoreTest {
                 });
         List<String> defaults = java.util.Arrays.stream(MetadataStore.class.getDeclaredMethods())
                 .filter(Method::isDefault).map(Method::getName).sorted().toList();
-        assertThat(defaults).containsExactly("findDriftReport", "findProfile", "getDriftReport", "getProfile",
-                "saveDriftReport", "saveProfile", "searchDriftReports", "searchProfiles");
+        assertThat(defaults).containsExactly("createRetrainingRequest", "findDriftReport", "findPolicyDecision",
+                "findProfile", "getDriftReport", "getPolicyState", "getProfile", "getRetrainingRequest",
+                "listPolicyDecisions", "listPolicyStates", "listRetrainingRequests", "saveDriftReport",
+                "savePolicyState", "saveProfile", "searchDriftReports", "searchProfiles", "updateRetrainingRequest");
         try (Mlops mlops = Mlops.builder().store(old).artifactUri("memory:").build()) {
             assertThat(mlops.tracking().start("job").id()).isNotBlank();
             assertThatThrownBy(() -> mlops.profiles().save(SUBJECT, "reference", ProfileDocData.profile(1)))

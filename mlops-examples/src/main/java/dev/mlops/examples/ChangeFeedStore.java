@@ -14,6 +14,9 @@ import dev.mlops.registry.NewModelVersion;
 import dev.mlops.registry.RegisteredModel;
 import dev.mlops.registry.VersionStatus;
 import dev.mlops.spi.DriftReportEntry;
+import dev.mlops.spi.PolicyDecisionEntry;
+import dev.mlops.spi.PolicyStateEntry;
+import dev.mlops.spi.RetrainingRequestEntry;
 import dev.mlops.spi.ForwardingMetadataStore;
 import dev.mlops.spi.MetadataStore;
 import dev.mlops.spi.PendingAuditEvent;
@@ -185,6 +188,29 @@ public final class ChangeFeedStore extends ForwardingMetadataStore {
     @Override
     public Created<DriftReportEntry> saveDriftReport(DriftReportEntry report, PendingAuditEvent audit) {
         return publishIfCreated(super.saveDriftReport(report, audit), audit);
+    }
+
+    // ---- retraining policies ----------------------------------------------------------------------------------
+
+    @Override
+    public void savePolicyState(PolicyStateEntry state, long expectedVersion, List<PolicyDecisionEntry> decisions,
+            List<PendingAuditEvent> audit) {
+        super.savePolicyState(state, expectedVersion, decisions, audit);
+        audit.forEach(this::publish);                // one change per stored decision (policy.decided)
+    }
+
+    @Override
+    public Created<RetrainingRequestEntry> createRetrainingRequest(RetrainingRequestEntry request,
+            PendingAuditEvent audit) {
+        return publishIfCreated(super.createRetrainingRequest(request, audit), audit);
+    }
+
+    @Override
+    public RetrainingRequestEntry updateRetrainingRequest(RetrainingRequestEntry next, String expectedStatus,
+            int expectedAttempt, PendingAuditEvent audit) {
+        RetrainingRequestEntry updated = super.updateRetrainingRequest(next, expectedStatus, expectedAttempt, audit);
+        publish(audit);
+        return updated;
     }
 
     // ---- model registry ---------------------------------------------------------------------------------------

@@ -97,11 +97,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * their display names state the contract they check. They write at most a few hundred changes each, use several
  * threads in the concurrency groups, and finish in seconds on an embedded database.
  *
- * <p>The groups of the model registry, and of stored profiles and drift reports, are inherited from
- * {@link ModelRegistryCompatibilityKit} and {@link ProfileStoreCompatibilityKit} (JUnit runs the {@code @Nested}
- * classes of superclasses too), so extending this class runs the whole kit.
+ * <p>The groups of the model registry, of stored profiles and drift reports, and of the state of retraining
+ * policies are inherited from {@link ModelRegistryCompatibilityKit}, {@link ProfileStoreCompatibilityKit} and
+ * {@link PolicyStoreCompatibilityKit} (JUnit runs the {@code @Nested} classes of superclasses too), so extending this
+ * class runs the whole kit.
  */
-public abstract class MetadataStoreCompatibilityKit extends ProfileStoreCompatibilityKit {
+public abstract class MetadataStoreCompatibilityKit extends PolicyStoreCompatibilityKit {
 
     private static final long TIMEOUT_SECONDS = KitSupport.TIMEOUT_SECONDS;
 
@@ -1875,8 +1876,8 @@ public abstract class MetadataStoreCompatibilityKit extends ProfileStoreCompatib
                 "auditEvents with limit 0", "auditHead", "eraseAuditData", "addCheckpoint", "checkpoints");
 
         @Test
-        @DisplayName("the calls after close() checked below and in the registry and profile groups cover every"
-                + " method of MetadataStore but close() and describe()")
+        @DisplayName("the calls after close() checked below and in the registry, profile and policy groups cover"
+                + " every method of MetadataStore but close() and describe()")
         void everyMethodCoveredAfterClose() {
             Set<String> methods = new TreeSet<>();
             for (Method m : MetadataStore.class.getDeclaredMethods()) {
@@ -1889,6 +1890,7 @@ public abstract class MetadataStoreCompatibilityKit extends ProfileStoreCompatib
             CALLS_AFTER_CLOSE.forEach(call -> covered.add(call.split(" ")[0]));
             registryCallsAfterClose().forEach(call -> covered.add(call.split(" ")[0]));
             profileCallsAfterClose().forEach(call -> covered.add(call.split(" ")[0]));
+            policyCallsAfterClose().forEach(call -> covered.add(call.split(" ")[0]));
             assertThat(covered).isEqualTo(methods);
         }
 

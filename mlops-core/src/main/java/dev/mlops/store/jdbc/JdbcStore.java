@@ -30,6 +30,9 @@ import dev.mlops.registry.VersionQuery;
 import dev.mlops.registry.VersionStatus;
 import dev.mlops.spi.DriftReportEntry;
 import dev.mlops.spi.MetadataStore;
+import dev.mlops.spi.PolicyDecisionEntry;
+import dev.mlops.spi.PolicyStateEntry;
+import dev.mlops.spi.RetrainingRequestEntry;
 import dev.mlops.spi.ProfileEntry;
 import dev.mlops.spi.PendingAuditEvent;
 import dev.mlops.tracking.CodeVersion;
@@ -687,6 +690,92 @@ public final class JdbcStore implements MetadataStore {
     public Page<DriftReportEntry> searchDriftReports(ProfileQuery query, PageRequest page) {
         return transactions.read("search drift reports of " + query.subject(),
                 c -> ProfileTable.searchReports(c, query, page.pageSize(), page.pageToken()));
+    }
+
+    // ---- retraining policies -------------------------------------------------------------------------------------
+
+    @Override
+    public Optional<PolicyStateEntry> getPolicyState(String policy, String model) {
+        return transactions.read("read the state of policy '" + policy + "' for model '" + model + "'",
+                c -> PolicyTable.state(c, policy, model));
+    }
+
+    @Override
+    public void savePolicyState(PolicyStateEntry state, long expectedVersion, List<PolicyDecisionEntry> decisions,
+            List<PendingAuditEvent> audit) {
+        String what = "save the state of policy '" + state.policy() + "' for model '" + state.model() + "'";
+        transactions.requireOpen(what);
+        state.checkSave(expectedVersion, decisions, audit);
+        List<PolicyDecisionEntry> given = List.copyOf(decisions);
+        List<PendingAuditEvent> events = List.copyOf(audit);
+        transactions.write(what, c -> {
+            PolicyTable.save(c, state, expectedVersion, given);
+            for (PendingAuditEvent e : events) {
+                AuditTable.append(c, e);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<PolicyDecisionEntry> findPolicyDecision(String policy, String model, String windowId) {
+        return transactions.read("read the decision of policy '" + policy + "' for model '" + model + "', window '"
+                + windowId + "'", c -> PolicyTable.decision(c, policy, model, windowId));
+    }
+
+    @Override
+    public Page<PolicyDecisionEntry> listPolicyDecisions(String policy, String model, PageRequest page) {
+        return transactions.read("list the decisions of policy '" + policy + "' for model '" + model + "'",
+                c -> PolicyTable.decisions(c, policy, model, page.pageSize(), page.pageToken()));
+    }
+
+    @Override
+    public Page<PolicyStateEntry> listPolicyStates(PageRequest page) {
+        return transactions.read("list policy states",
+                c -> PolicyTable.states(c, page.pageSize(), page.pageToken()));
+    }
+
+    @Override
+    public Created<RetrainingRequestEntry> createRetrainingRequest(RetrainingRequestEntry request,
+            PendingAuditEvent audit) {
+        return transactions.write("create retraining request '" + request.key() + "'", c -> {
+            Optional<RetrainingRequestEntry> stored = PolicyTable.request(c, request.key());
+            if (stored.isPresent()) {
+                return new Created<>(stored.get(), false);
+            }
+            PolicyTable.insert(c, request);
+            AuditTable.append(c, audit);
+            return new Created<>(PolicyTable.request(c, request.key()).orElseThrow(), true);
+        });
+    }
+
+    @Override
+    public RetrainingRequestEntry updateRetrainingRequest(RetrainingRequestEntry next, String expectedStatus,
+            int expectedAttempt, PendingAuditEvent audit) {
+        return transactions.write("update retraining request '" + next.key() + "'", c -> {
+            RetrainingRequestEntry stored = PolicyTable.request(c, next.key()).orElseThrow(
+                    () -> new NotFoundException("retraining request '" + next.key() + "' not found"));
+            next.checkReplaces(stored);
+            if (!PolicyTable.update(c, next, expectedStatus, expectedAttempt)) {
+                throw new ConflictException("retraining request '" + next.key() + "' is " + stored.status()
+                        + " (attempt " + stored.attempt() + "), not " + expectedStatus + " (attempt "
+                        + expectedAttempt + "); another caller moved it on");
+            }
+            AuditTable.append(c, audit);
+            return PolicyTable.request(c, next.key()).orElseThrow();
+        });
+    }
+
+    @Override
+    public Optional<RetrainingRequestEntry> getRetrainingRequest(String key) {
+        return transactions.read("read retraining request '" + key + "'", c -> PolicyTable.request(c, key));
+    }
+
+    @Override
+    public Page<RetrainingRequestEntry> listRetrainingRequests(String policy, String model,
+            java.util.Set<String> statuses, PageRequest page) {
+        return transactions.read("list retraining requests",
+                c -> PolicyTable.requests(c, policy, model, statuses, page.pageSize(), page.pageToken()));
     }
 
     // ---- audit ----------------------------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ final class PostgresDialect implements Dialect {
             + ", hashtext(coalesce(current_schema(), '')))";
 
     private static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__model_registry.sql",
-            "V3__profiles.sql");
+            "V3__profiles.sql", "V4__policies.sql");
 
     private final String description;
     private final Duration lockTimeout;

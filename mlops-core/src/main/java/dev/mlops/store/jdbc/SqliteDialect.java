@@ -41,7 +41,7 @@ final class SqliteDialect implements Dialect {
 
     private static final Logger LOG = LoggerFactory.getLogger(SqliteDialect.class);
     private static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__model_registry.sql",
-            "V3__profiles.sql");
+            "V3__profiles.sql", "V4__policies.sql");
 
     private final String description;
     private final Duration busyTimeout;

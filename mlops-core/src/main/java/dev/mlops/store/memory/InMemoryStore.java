@@ -34,6 +34,9 @@ import dev.mlops.spi.DriftReportEntry;
 import dev.mlops.spi.MetadataStore;
 import dev.mlops.spi.ProfileEntry;
 import dev.mlops.spi.PendingAuditEvent;
+import dev.mlops.spi.PolicyDecisionEntry;
+import dev.mlops.spi.PolicyStateEntry;
+import dev.mlops.spi.RetrainingRequestEntry;
 import dev.mlops.tracking.MetricPoint;
 import dev.mlops.tracking.NewRun;
 import dev.mlops.tracking.Run;
@@ -93,6 +96,9 @@ public final class InMemoryStore implements MetadataStore {
     private static final Comparator<VersionKey> VERSION_ORDER = Comparator.comparing(VersionKey::model)
             .thenComparingInt(VersionKey::version);
 
+    private static final Comparator<PolicyKey> POLICY_ORDER = Comparator.comparing(PolicyKey::policy)
+            .thenComparing(PolicyKey::model);
+
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
     private final Map<String, RunState> runs = new HashMap<>();
@@ -117,6 +123,13 @@ public final class InMemoryStore implements MetadataStore {
     private final EntryTable<DriftReportEntry> reports = new EntryTable<>("drift report", "d1",
             e -> new EntryTable.Fields(e.id(), e.subject(), e.key(), e.windowStart(), e.digest()),
             DriftReportEntry::sameContent);
+
+    /** Policy states by (policy, model), ordered for listings; their decision logs, by seq. */
+    private final NavigableMap<PolicyKey, PolicyStateEntry> policyStates = new TreeMap<>(POLICY_ORDER);
+    private final Map<PolicyKey, List<PolicyDecisionEntry>> policyDecisions = new HashMap<>();
+    /** Retraining requests by creation seq, and the seq of each key. */
+    private final NavigableMap<Long, RetrainingRequestEntry> requestsBySeq = new TreeMap<>();
+    private final Map<String, Long> requestSeqs = new HashMap<>();
 
     private final List<AuditEvent> audit = new ArrayList<>();
     private final List<AuditCheckpoint> checkpoints = new ArrayList<>();
@@ -789,6 +802,181 @@ public final class InMemoryStore implements MetadataStore {
         return read(() -> reports.search(query, page, after));
     }
 
+    // ---- retraining policies ---------------------------------------------------------------------------------
+
+    @Override
+    public Optional<PolicyStateEntry> getPolicyState(String policy, String model) {
+        return read(() -> Optional.ofNullable(policyStates.get(new PolicyKey(policy, model))));
+    }
+
+    @Override
+    public void savePolicyState(PolicyStateEntry state, long expectedVersion, List<PolicyDecisionEntry> decisions,
+            List<PendingAuditEvent> events) {
+        checkOpen();
+        state.checkSave(expectedVersion, decisions, events);
+        List<PolicyDecisionEntry> given = List.copyOf(decisions);
+        List<PendingAuditEvent> pending = List.copyOf(events);
+        write(() -> {
+            PolicyKey key = new PolicyKey(state.policy(), state.model());
+            PolicyStateEntry stored = policyStates.get(key);
+            long version = stored == null ? 0 : stored.version();
+            if (version != expectedVersion) {
+                throw new ConflictException("policy '" + state.policy() + "' for model '" + state.model()
+                        + "': the stored state has version " + version + ", not " + expectedVersion
+                        + " (another writer saved first)");
+            }
+            // seal every event before changing anything, so a failure leaves nothing
+            List<AuditEvent> sealed = new ArrayList<>();
+            AuditEvent head = audit.isEmpty() ? null : audit.get(audit.size() - 1);
+            for (PendingAuditEvent e : pending) {
+                head = AuditChain.seal(head, Objects.requireNonNull(e, "audit"));
+                sealed.add(head);
+            }
+            List<PolicyDecisionEntry> log = policyDecisions.computeIfAbsent(key, k -> new ArrayList<>());
+            long seq = log.size();
+            for (PolicyDecisionEntry d : given) {
+                log.add(d.withSeq(++seq));
+            }
+            policyStates.put(key, state);
+            audit.addAll(sealed);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<PolicyDecisionEntry> findPolicyDecision(String policy, String model, String windowId) {
+        return read(() -> {
+            List<PolicyDecisionEntry> log = policyDecisions.getOrDefault(new PolicyKey(policy, model), List.of());
+            for (int i = log.size() - 1; i >= 0; i--) {
+                PolicyDecisionEntry d = log.get(i);
+                if (d.windowId().equals(windowId) && !d.status().equals(PolicyDecisionEntry.FAILED)) {
+                    return Optional.of(d);
+                }
+            }
+            return Optional.empty();
+        });
+    }
+
+    @Override
+    public Page<PolicyDecisionEntry> listPolicyDecisions(String policy, String model, PageRequest page) {
+        checkOpen();
+        long after = page.pageToken() == null ? 0 : Tokens.decodeDecision(page.pageToken());
+        return read(() -> {
+            List<PolicyDecisionEntry> log = policyDecisions.getOrDefault(new PolicyKey(policy, model), List.of());
+            int from = (int) Math.min(after, log.size());
+            int to = (int) Math.min((long) from + page.pageSize(), log.size());
+            List<PolicyDecisionEntry> items = List.copyOf(log.subList(from, to));
+            String next = to < log.size() ? Tokens.encodeDecision(items.get(items.size() - 1).seq()) : null;
+            return new Page<>(items, next);
+        });
+    }
+
+    @Override
+    public Page<PolicyStateEntry> listPolicyStates(PageRequest page) {
+        checkOpen();
+        PolicyKey after = page.pageToken() == null ? null : Tokens.decodePolicy(page.pageToken());
+        return read(() -> {
+            Collection<PolicyStateEntry> candidates = after == null ? policyStates.values()
+                    : policyStates.tailMap(after, false).values();
+            List<PolicyStateEntry> items = new ArrayList<>();
+            boolean more = false;
+            for (PolicyStateEntry e : candidates) {
+                if (items.size() == page.pageSize()) {
+                    more = true;
+                    break;
+                }
+                items.add(e);
+            }
+            String next = null;
+            if (more) {
+                PolicyStateEntry last = items.get(items.size() - 1);
+                next = Tokens.encodePolicy(new PolicyKey(last.policy(), last.model()));
+            }
+            return new Page<>(items, next);
+        });
+    }
+
+    @Override
+    public Created<RetrainingRequestEntry> createRetrainingRequest(RetrainingRequestEntry request,
+            PendingAuditEvent event) {
+        checkOpen();
+        Objects.requireNonNull(request, "request");
+        return write(() -> {
+            Long seq = requestSeqs.get(request.key());
+            if (seq != null) {
+                return new Created<>(requestsBySeq.get(seq), false);
+            }
+            AuditEvent sealed = seal(event);
+            long next = requestsBySeq.isEmpty() ? 1 : requestsBySeq.lastKey() + 1;
+            requestsBySeq.put(next, request);
+            requestSeqs.put(request.key(), next);
+            audit.add(sealed);
+            return new Created<>(request, true);
+        });
+    }
+
+    @Override
+    public RetrainingRequestEntry updateRetrainingRequest(RetrainingRequestEntry next, String expectedStatus,
+            int expectedAttempt, PendingAuditEvent event) {
+        checkOpen();
+        Objects.requireNonNull(next, "next");
+        Objects.requireNonNull(expectedStatus, "expectedStatus");
+        return write(() -> {
+            Long seq = requestSeqs.get(next.key());
+            if (seq == null) {
+                throw new NotFoundException("retraining request '" + next.key() + "' not found");
+            }
+            RetrainingRequestEntry stored = requestsBySeq.get(seq);
+            next.checkReplaces(stored);
+            if (!stored.status().equals(expectedStatus) || stored.attempt() != expectedAttempt) {
+                throw requestConflict(next.key(), stored, expectedStatus, expectedAttempt);
+            }
+            AuditEvent sealed = seal(event);
+            requestsBySeq.put(seq, next);
+            audit.add(sealed);
+            return next;
+        });
+    }
+
+    @Override
+    public Optional<RetrainingRequestEntry> getRetrainingRequest(String key) {
+        return read(() -> Optional.ofNullable(requestSeqs.get(key)).map(requestsBySeq::get));
+    }
+
+    @Override
+    public Page<RetrainingRequestEntry> listRetrainingRequests(String policy, String model, Set<String> statuses,
+            PageRequest page) {
+        checkOpen();
+        Set<String> wanted = Set.copyOf(statuses);
+        long after = page.pageToken() == null ? 0 : Tokens.decodeRequest(page.pageToken());
+        return read(() -> {
+            List<RetrainingRequestEntry> items = new ArrayList<>();
+            long last = 0;
+            boolean more = false;
+            for (Map.Entry<Long, RetrainingRequestEntry> e : requestsBySeq.tailMap(after, false).entrySet()) {
+                RetrainingRequestEntry r = e.getValue();
+                if ((policy != null && !policy.equals(r.policy())) || (model != null && !model.equals(r.model()))
+                        || (!wanted.isEmpty() && !wanted.contains(r.status()))) {
+                    continue;
+                }
+                if (items.size() == page.pageSize()) {
+                    more = true;
+                    break;
+                }
+                items.add(r);
+                last = e.getKey();
+            }
+            return new Page<>(items, more ? Tokens.encodeRequest(last) : null);
+        });
+    }
+
+    /** The failure of a request update whose expected status or attempt is not the stored one. */
+    private static ConflictException requestConflict(String key, RetrainingRequestEntry stored, String status,
+            int attempt) {
+        return new ConflictException("retraining request '" + key + "' is " + stored.status() + " (attempt "
+                + stored.attempt() + "), not " + status + " (attempt " + attempt + "); another caller moved it on");
+    }
+
     // ---- audit-only events ------------------------------------------------------------------------------------
 
     @Override
@@ -1003,6 +1191,10 @@ public final class InMemoryStore implements MetadataStore {
     private record DatasetKey(String name, String version) {
     }
 
+    /** A policy state's key and position in listing order: policy, then model. */
+    record PolicyKey(String policy, String model) {
+    }
+
     /** A model version's position in search order: model name, then number. */
     record VersionKey(String model, int version) {
     }
@@ -1158,6 +1350,43 @@ public final class InMemoryStore implements MetadataStore {
         static EntryTable.Position decodeEntry(String kind, String token) {
             String[] parts = decode(token, kind, 3);
             return new EntryTable.Position(number(parts[1], token), parts[2]);
+        }
+
+        static String encodeDecision(long seq) {
+            return encode("q1:" + seq);
+        }
+
+        static long decodeDecision(String token) {
+            long seq = number(decode(token, "q1", 2)[1], token);
+            if (seq < 1) {
+                throw invalid(token);
+            }
+            return seq;
+        }
+
+        static String encodeRequest(long seq) {
+            return encode("t1:" + seq);
+        }
+
+        static long decodeRequest(String token) {
+            long seq = number(decode(token, "t1", 2)[1], token);
+            if (seq < 1) {
+                throw invalid(token);
+            }
+            return seq;
+        }
+
+        static String encodePolicy(PolicyKey key) {
+            return encode("s1:" + key.policy().length() + ":" + key.policy() + key.model());
+        }
+
+        static PolicyKey decodePolicy(String token) {
+            String[] parts = decode(token, "s1", 3);
+            long length = number(parts[1], token);
+            if (length < 1 || length >= parts[2].length()) {
+                throw invalid(token);
+            }
+            return new PolicyKey(parts[2].substring(0, (int) length), parts[2].substring((int) length));
         }
 
         private static String encode(String position) {

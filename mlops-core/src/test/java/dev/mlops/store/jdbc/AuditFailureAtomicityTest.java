@@ -29,6 +29,9 @@ import dev.mlops.registry.VersionQuery;
 import dev.mlops.registry.VersionStatus;
 import dev.mlops.spi.DriftReportEntry;
 import dev.mlops.spi.PendingAuditEvent;
+import dev.mlops.spi.PolicyDecisionEntry;
+import dev.mlops.spi.PolicyStateEntry;
+import dev.mlops.spi.RetrainingRequestEntry;
 import dev.mlops.spi.ProfileEntry;
 import dev.mlops.tracking.CodeVersion;
 import dev.mlops.tracking.MetricPoint;
@@ -83,12 +86,27 @@ class AuditFailureAtomicityTest {
         CREATE_RUN, LOG_PARAMS, SET_TAGS, LOG_METRICS, ADD_LINKS, FINISH_RUN, REGISTER_DATASET, ERASE_AUDIT_DATA,
         ADD_CHECKPOINT, CREATE_MODEL, UPDATE_MODEL, CREATE_MODEL_VERSION, FINISH_MODEL_VERSION, UPDATE_MODEL_VERSION,
         DECIDE_APPROVAL, SET_ALIAS, DELETE_ALIAS, DELETE_MODEL_VERSION, APPEND_AUDIT_EVENT, SAVE_PROFILE,
-        SAVE_DRIFT_REPORT
+        SAVE_DRIFT_REPORT, CREATE_POLICY_STATE, SAVE_POLICY_STATE, CREATE_RETRAINING_REQUEST,
+        UPDATE_RETRAINING_REQUEST
     }
 
     private static final String MONITOR = "monitor:fraud";
     private static final ProfileEntry REFERENCE = profileEntry("0190a1b2-0000-7000-9000-000000000001", "reference",
             "{\"profile\":\"reference\"}");
+
+    private static PolicyStateEntry policyState(String model, long version) {
+        return new PolicyStateEntry("nightly", model, version, "{\"state\":" + version + "}", T0, "alice");
+    }
+
+    private static PolicyDecisionEntry policyDecision(String model, String window, String status) {
+        return new PolicyDecisionEntry("nightly", model, 0, window, status, status.equals("retrain"), T0,
+                "{\"window\":\"" + window + "\"}");
+    }
+
+    private static RetrainingRequestEntry retrainingRequest(String window, String status, int attempt) {
+        return new RetrainingRequestEntry("nightly/fraud/" + window, "nightly", "fraud", window, status, attempt,
+                null, null, T0, T0.plusSeconds(attempt), "{\"status\":\"" + status + "\"}");
+    }
 
     private static ProfileEntry profileEntry(String id, String key, String body) {
         return new ProfileEntry(id, MONITOR, key, T0, T0.plusSeconds(60), 10, "sha256:"
@@ -154,6 +172,33 @@ class AuditFailureAtomicityTest {
         assertChainVerifies(chainBefore.size() + 1);
     }
 
+    @ParameterizedTest(name = "RAISE({0})")
+    @org.junit.jupiter.params.provider.EnumSource(Raise.class)
+    @DisplayName("a policy save whose second audit event fails keeps neither the state, the decisions nor the first"
+            + " event")
+    void secondPolicyEventFails(Raise raise) throws SQLException {
+        populate();
+        List<Object> apiBefore = readable();
+        Map<String, List<String>> rowsBefore = rows();
+        int eventsBefore = Fixtures.chain(store).size();
+        execute("CREATE TRIGGER inject_audit_failure BEFORE INSERT ON audit_events WHEN NEW.action = 'policy.second'"
+                + " BEGIN SELECT RAISE(" + raise + ", 'injected audit failure'); END");
+        List<PendingAuditEvent> events = List.of(audit("policy.first"), audit("policy.second"));
+        List<PolicyDecisionEntry> decisions = List.of(policyDecision("fraud", "w2", "held"),
+                policyDecision("fraud", "w3", "retrain"));
+        assertThatThrownBy(() -> store.savePolicyState(policyState("fraud", 2), 1, decisions, events))
+                .isInstanceOf(StorageException.class).hasMessageContaining("injected audit failure");
+        assertThat(readable()).isEqualTo(apiBefore);
+        assertThat(rows()).isEqualTo(rowsBefore);
+        assertChainVerifies(eventsBefore);
+
+        execute("DROP TRIGGER inject_audit_failure");
+        store.savePolicyState(policyState("fraud", 2), 1, decisions, events);
+        assertThat(store.listPolicyDecisions("nightly", "fraud", dev.mlops.PageRequest.first()).items())
+                .extracting(PolicyDecisionEntry::seq).containsExactly(1L, 2L, 3L);
+        assertChainVerifies(eventsBefore + 2);
+    }
+
     /**
      * Two RUNNING runs (one the parent of the other), a dataset, params, tags, metrics, links, a checkpoint, and a
      * model with three versions (1 and 3 READY, 2 PENDING, with tags) and an alias on version 1.
@@ -185,6 +230,9 @@ class AuditFailureAtomicityTest {
         }
         store.setAlias("fraud", "production", 1, null, T0.plusSeconds(11), audit("model.alias.set"));
         store.saveProfile(REFERENCE, audit("profile.saved"));
+        store.savePolicyState(policyState("fraud", 1), 0, List.of(policyDecision("fraud", "w1", "retrain")),
+                List.of(audit("policy.decided")));
+        store.createRetrainingRequest(retrainingRequest("w1", "requested", 0), audit("retraining.requested"));
     }
 
     private static String digest(int n) {
@@ -234,6 +282,14 @@ class AuditFailureAtomicityTest {
                     "0190a1b2-0000-7000-9000-000000000003", MONITOR, "w-1", ReportKind.WINDOW, T0, T0.plusSeconds(60),
                     REFERENCE.id(), REFERENCE.id(), true, 0.5, "sha256:" + dev.mlops.audit.AuditChain.sha256Hex("{}"),
                     "{}", T0, "alice"), event);
+            case CREATE_POLICY_STATE -> store.savePolicyState(policyState("credit", 1), 0,
+                    List.of(policyDecision("credit", "w1", "held")), List.of(event));
+            case SAVE_POLICY_STATE -> store.savePolicyState(policyState("fraud", 2), 1,
+                    List.of(policyDecision("fraud", "w2", "held")), List.of(event));
+            case CREATE_RETRAINING_REQUEST -> store.createRetrainingRequest(retrainingRequest("w2", "requested", 0),
+                    event);
+            case UPDATE_RETRAINING_REQUEST -> store.updateRetrainingRequest(retrainingRequest("w1", "running", 1),
+                    "requested", 0, event);
         }
     }
 
@@ -269,6 +325,9 @@ class AuditFailureAtomicityTest {
             case APPEND_AUDIT_EVENT -> "access.denied";
             case SAVE_PROFILE -> "profile.saved";
             case SAVE_DRIFT_REPORT -> "drift_report.saved";
+            case CREATE_POLICY_STATE, SAVE_POLICY_STATE -> "policy.decided";
+            case CREATE_RETRAINING_REQUEST -> "retraining.requested";
+            case UPDATE_RETRAINING_REQUEST -> "retraining.running";
         };
     }
 
@@ -299,6 +358,14 @@ class AuditFailureAtomicityTest {
         state.add(JdbcStoreBehaviourTest.readAll(p -> store.searchDriftReports(ProfileQuery.of(MONITOR), p), 1));
         state.add(store.findProfile(MONITOR, "w-1"));
         state.add(store.findDriftReport(MONITOR, "w-1"));
+        for (String model : List.of("fraud", "credit")) {
+            state.add(store.getPolicyState("nightly", model));
+            state.add(JdbcStoreBehaviourTest.readAll(p -> store.listPolicyDecisions("nightly", model, p), 1));
+            state.add(store.findPolicyDecision("nightly", model, "w2"));
+        }
+        state.add(JdbcStoreBehaviourTest.readAll(store::listPolicyStates, 1));
+        state.add(JdbcStoreBehaviourTest.readAll(p -> store.listRetrainingRequests(null, null, Set.of(), p), 1));
+        state.add(store.getRetrainingRequest("nightly/fraud/w2"));
         state.add(Fixtures.chain(store));
         state.add(store.auditHead());
         state.add(store.checkpoints());
@@ -316,7 +383,8 @@ class AuditFailureAtomicityTest {
         }
         assertThat(tables).contains("runs", "params", "tags", "metrics", "latest_metrics", "lineage_edges",
                 "datasets", "audit_events", "audit_checkpoints", "models", "model_tags", "model_versions",
-                "model_version_tags", "model_aliases", "profiles", "drift_reports");
+                "model_version_tags", "model_aliases", "profiles", "drift_reports", "policy_states",
+                "policy_decisions", "retraining_requests");
         Map<String, List<String>> rows = new TreeMap<>();
         for (String table : tables) {
             List<String> content = new ArrayList<>();

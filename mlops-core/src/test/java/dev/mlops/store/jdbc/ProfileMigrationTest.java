@@ -110,7 +110,7 @@ class ProfileMigrationTest {
 
             StoredProfile saved;
             try (JdbcStore store = JdbcStore.sqlite(file)) {
-                assertThat(store.schemaVersion()).isEqualTo(3);
+                assertThat(store.schemaVersion()).isEqualTo(MigrationTest.LATEST);
                 assertThat(readable(store, runIds)).isEqualTo(readableBefore);
                 RegistryMigrationTest.assertVerifies(store, events);
                 saved = useProfiles(store);
@@ -124,7 +124,7 @@ class ProfileMigrationTest {
             assertThat(RegistryMigrationTest.rows(file, List.of("audit_events")).get("audit_events"))
                     .containsAll(rowsBefore.get("audit_events")).hasSize(events + 1);
             List<String> versions = RegistryMigrationTest.rows(file, List.of("schema_version")).get("schema_version");
-            assertThat(versions).hasSize(3).startsWith(versionsBefore.toArray(new String[0]));
+            assertThat(versions).hasSize(MigrationTest.LATEST).startsWith(versionsBefore.toArray(new String[0]));
             assertThat(versions.get(2)).startsWith("version=3\u0001description=profiles\u0001");
             assertThat(tables(file)).containsAll(V3_TABLES);
 
@@ -133,7 +133,8 @@ class ProfileMigrationTest {
                 assertThat(mlops.profiles().get(saved.id())).as("the profile after reopening").contains(saved);
             }
             assertThatThrownBy(() -> OlderSchemaDialect.sqlite(file, 2)).isInstanceOf(StorageException.class)
-                    .hasMessageContaining("newer mlops version").hasMessageContaining("schema 3");
+                    .hasMessageContaining("newer mlops version")
+                    .hasMessageContaining("schema " + MigrationTest.LATEST);
         }
 
         @Test
@@ -151,7 +152,7 @@ class ProfileMigrationTest {
             Map<String, List<String>> before = RegistryMigrationTest.rows(file, V2_TABLES);
             assertThatThrownBy(() -> JdbcStore.sqlite(file))
                     .isInstanceOf(StorageException.class)
-                    .hasMessageContaining("migrate the schema to version 3")
+                    .hasMessageContaining("migrate the schema to version " + MigrationTest.LATEST)
                     .hasMessageContaining("drift_reports");
             assertThat(RegistryMigrationTest.rows(file, V2_TABLES)).isEqualTo(before);
             assertThat(tables(file)).doesNotContain("profiles");
@@ -202,7 +203,7 @@ class ProfileMigrationTest {
                 before = RegistryMigrationTest.rows(c, unchanged);
             }
             try (JdbcStore store = (JdbcStore) new JdbcStoreProvider().open(uri)) {
-                assertThat(store.schemaVersion()).isEqualTo(3);
+                assertThat(store.schemaVersion()).isEqualTo(MigrationTest.LATEST);
                 assertThat(readable(store, runIds)).isEqualTo(readableBefore);
                 RegistryMigrationTest.assertVerifies(store, events);
                 StoredProfile saved = useProfiles(store);
@@ -213,7 +214,8 @@ class ProfileMigrationTest {
             try (Connection c = db.connect()) {
                 assertThat(RegistryMigrationTest.rows(c, unchanged)).isEqualTo(before);
             }
-            assertThat(db.queryLong("SELECT MAX(version) FROM " + schema + ".schema_version")).isEqualTo(3);
+            assertThat(db.queryLong("SELECT MAX(version) FROM " + schema + ".schema_version"))
+                    .isEqualTo(MigrationTest.LATEST);
         }
     }
 

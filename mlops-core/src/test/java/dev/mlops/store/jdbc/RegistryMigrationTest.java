@@ -83,7 +83,7 @@ class RegistryMigrationTest {
         }
 
         try (JdbcStore store = JdbcStore.sqlite(file)) {
-            assertThat(store.schemaVersion()).isEqualTo(3);
+            assertThat(store.schemaVersion()).isEqualTo(MigrationTest.LATEST);
             assertThat(readable(store, runIds)).isEqualTo(readableBefore);
             assertVerifies(store, eventsBefore);
         }
@@ -91,7 +91,7 @@ class RegistryMigrationTest {
         List<String> versions = rowsAfter.remove("schema_version");
         List<String> versionsBefore = rowsBefore.remove("schema_version");
         assertThat(rowsAfter).as("every row of every version 1 table").isEqualTo(rowsBefore);
-        assertThat(versions).hasSize(3).startsWith(versionsBefore.get(0));
+        assertThat(versions).hasSize(MigrationTest.LATEST).startsWith(versionsBefore.get(0));
         assertThat(versions.get(1)).startsWith("version=2\u0001description=model registry\u0001");
         assertThat(tables(file)).containsAll(V2_TABLES);
 
@@ -143,7 +143,7 @@ class RegistryMigrationTest {
             }
             start.countDown();
             for (Future<Integer> r : results) {
-                assertThat(r.get(60, TimeUnit.SECONDS)).isEqualTo(3);
+                assertThat(r.get(60, TimeUnit.SECONDS)).isEqualTo(MigrationTest.LATEST);
             }
         } finally {
             pool.shutdownNow();
@@ -154,7 +154,7 @@ class RegistryMigrationTest {
             while (rs.next()) {
                 applied.add(rs.getInt(1));
             }
-            assertThat(applied).containsExactly(1, 2, 3);
+            assertThat(applied).containsExactly(1, 2, 3, 4);
         }
         assertThat(rows(file, unchanged)).isEqualTo(rowsBefore);
         try (JdbcStore store = JdbcStore.sqlite(file)) {
@@ -179,7 +179,7 @@ class RegistryMigrationTest {
         Map<String, List<String>> before = rows(file, V1_TABLES);
         assertThatThrownBy(() -> JdbcStore.sqlite(file))
                 .isInstanceOf(StorageException.class)
-                .hasMessageContaining("migrate the schema to version 3")
+                .hasMessageContaining("migrate the schema to version " + MigrationTest.LATEST)
                 .hasMessageContaining("model_aliases");
         assertThat(rows(file, V1_TABLES)).isEqualTo(before);
         assertThat(tables(file)).doesNotContain("models", "model_versions");
