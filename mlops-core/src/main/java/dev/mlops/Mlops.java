@@ -144,8 +144,18 @@ public final class Mlops implements AutoCloseable {
 
     /** As {@link #policies()}, with decay detectors from {@code detectors}. */
     public RetrainingPolicies policies(DetectorFactory detectors) {
-        return new PolicyEvaluator(new StorePolicyStateStore(context), context.clock(),
-                Objects.requireNonNull(detectors, "detectors"));
+        return policies(detectors, context.clock());
+    }
+
+    /**
+     * As {@link #policies(DetectorFactory)}, evaluated at {@code evaluationClock} instead of this instance's clock: the
+     * time conditions and guards (schedule, model age, cooldown, budget, back-off, allowed times) measure up to
+     * {@code evaluationClock.instant()}, and decisions carry it as their decision time. For replaying history into the
+     * store, with a clock set to each window's end (audit events keep this instance's clock).
+     */
+    public RetrainingPolicies policies(DetectorFactory detectors, Clock evaluationClock) {
+        return new PolicyEvaluator(new StorePolicyStateStore(context), Objects.requireNonNull(evaluationClock,
+                "evaluationClock"), Objects.requireNonNull(detectors, "detectors"));
     }
 
     /** Who this instance acts as, with roles (access control checks these). */

@@ -285,12 +285,12 @@ public final class QuickstartCommand extends BaseCommand {
     }
 
     /**
-     * The retraining policies' evaluator and state. In memory for now: a second run on the same store starts with
-     * fresh state (its decisions equal the first run's, since the data and the trained models are the same). When the
-     * store persists policy state, this is the one place to change.
+     * The retraining policies' evaluator, with its state and decisions in the store ({@link Mlops#policies}), evaluated
+     * at the replay's clock (each month's end): a second run on the same store gets the stored decisions of the months
+     * already decided back, and the policy's cooldowns and budget carry over.
      */
     private static RetrainingPolicies policies(Mlops mlops, Clock clock) {
-        return RetrainingPolicies.inMemory(clock, DetectorFactory.standard());
+        return mlops.policies(DetectorFactory.standard(), clock);
     }
 
     private static Map<String, Object> monitoringView(ProductionReplay.Result replay) {

@@ -347,13 +347,13 @@ public final class ProductionReplay {
                     .description("challenger: logistic regression retrained on " + from + " to " + month
                             + " after policy " + POLICY + " decided to retrain at " + month)
                     .upload(modelFile);
-            policies.recordResult(policy, model, decision.windowId(), true);
+            recordResult(policy, decision, true);
             progress.accept("      retrained on " + recent.size() + " days (" + from + " to " + month + "), "
                     + dataset + "@" + data.value().version().substring(0, 19) + "..., run " + runId + " -> "
                     + v.ref() + " (challenger)");
             return v.version();
         } catch (RuntimeException e) {
-            policies.recordResult(policy, model, decision.windowId(), false);
+            recordResult(policy, decision, false);
             throw e;
         }
     }
@@ -455,6 +455,20 @@ public final class ProductionReplay {
         @Override
         public Instant instant() {
             return now;
+        }
+    }
+
+    /**
+     * Reports a retrain's outcome to the policy (it drives the back-off). Another quickstart on the same store may
+     * have decided a later retrain meanwhile; the policy then refuses the older outcome with CONFLICT, which only
+     * means that this outcome no longer matters to the guards.
+     */
+    private void recordResult(RetrainingPolicy policy, Decision decision, boolean succeeded) {
+        try {
+            policies.recordResult(policy, model, decision.windowId(), succeeded);
+        } catch (dev.mlops.ConflictException e) {
+            progress.accept("      outcome of " + decision.windowId() + " not recorded: " + e.getMessage()
+                    + " (another run on this store)");
         }
     }
 }
