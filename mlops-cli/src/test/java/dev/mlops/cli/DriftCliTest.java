@@ -106,6 +106,16 @@ class DriftCliTest {
             }
         }
         assertThat(column(report, "weather").get("results").get(0).get("method").asText()).isEqualTo("l_infinity");
+        // as in the raw-data report, the datetime column is reported but left out of the decision
+        JsonNode date = column(report, "date");
+        assertThat(date.get("in_decision").asBoolean()).isFalse();
+        assertThat(date.get("drift").asBoolean()).isFalse();
+        assertThat(date.get("note").asText()).startsWith("datetime column");
+        assertThat(report.get("decided_columns").asInt()).isEqualTo(5);
+        CliRunner.Result named = drift("--reference-profile", p.toString(), "--current", summer.toString(),
+                "--format", "json", "--columns", "date,temp_max");
+        assertThat(column(named.json(), "date").get("in_decision").asBoolean()).as("named in --columns").isTrue();
+        assertThat(named.json().get("decided_columns").asInt()).isEqualTo(2);
 
         Path tp = dir.resolve("train-profile.json");
         assertThat(CliRunner.raw("profile", train.toString(), "--out", tp.toString()).exitCode()).isZero();
@@ -554,7 +564,8 @@ class DriftCliTest {
             String name = s.getElementsByTagNameNS(xhtml, "code").item(0).getTextContent();
             names.add(name);
             JsonNode c = column(json, name);
-            assertThat(cls).as(name).isEqualTo(c.get("drift").asBoolean() ? "column drift" : "column ok");
+            assertThat(cls).as(name).isEqualTo(!c.get("in_decision").asBoolean() ? "column undecided"
+                    : c.get("drift").asBoolean() ? "column drift" : "column ok");
             assertThat(s.getElementsByTagNameNS("http://www.w3.org/2000/svg", "svg").getLength()).isEqualTo(1);
             // the results table: one row per JSON result, same method, statistic, error bound, verdict
             org.w3c.dom.Element table = null;

@@ -113,6 +113,17 @@ public final class DriftReportHtml {
      */
     public static String toHtml(DatasetProfile reference, DatasetProfile current, List<String> columns,
             List<SkippedColumn> skipped, String title) {
+        return toHtml(reference, current, columns, Map.of(), skipped, title);
+    }
+
+    /**
+     * As {@link #toHtml(DatasetProfile, DatasetProfile, List, List, String)}, with columns shown but left out of the
+     * dataset decision ({@code leftOut}: column name to the reason, for example a datetime or identifier-like column,
+     * as {@code mlops drift --reference-profile} does unless {@code --columns} names them).
+     */
+    public static String toHtml(DatasetProfile reference, DatasetProfile current, List<String> columns,
+            Map<String, String> leftOut, List<SkippedColumn> skipped, String title) {
+        Objects.requireNonNull(leftOut, "leftOut");
         Objects.requireNonNull(reference, "reference");
         Objects.requireNonNull(current, "current");
         Objects.requireNonNull(columns, "columns");
@@ -133,12 +144,12 @@ public final class DriftReportHtml {
                 error = "kind changed: " + kind(r) + " in the reference profile, " + kind(c) + " in the current one";
             } else {
                 results = ProfileComparison.compare(r, c);
-                if (results.get(0).statistic().isPresent()) {
+                if (!leftOut.containsKey(name) && results.get(0).statistic().isPresent()) {
                     decided++;
                     drifted += results.get(0).drift() ? 1 : 0;
                 }
             }
-            cols.add(new ProfileColumn(name, r, c, results, error));
+            cols.add(new ProfileColumn(name, r, c, results, error, leftOut.get(name)));
         }
         boolean datasetDrift = decided > 0 && (double) drifted / decided >= DriftAnalyzer.DEFAULT_SHARE;
         StringBuilder h = new StringBuilder(16_384);
@@ -176,7 +187,7 @@ public final class DriftReportHtml {
 
     /** One column of a profile comparison: both sides (either may be null), the results, or an error. */
     private record ProfileColumn(String name, ColumnProfile ref, ColumnProfile cur, List<ProfileMethodResult> results,
-            String error) {
+            String error, String leftOut) {
     }
 
     private static String kind(ColumnProfile p) {
@@ -185,8 +196,8 @@ public final class DriftReportHtml {
 
     private static void profileColumn(StringBuilder h, ProfileColumn c) {
         ProfileMethodResult decisive = c.results().isEmpty() ? null : c.results().get(0);
-        String status = c.error() != null ? "error" : decisive.statistic().isEmpty() ? "undecided"
-                : decisive.drift() ? "drift" : "ok";
+        String status = c.error() != null ? "error" : c.leftOut() != null || decisive.statistic().isEmpty()
+                ? "undecided" : decisive.drift() ? "drift" : "ok";
         h.append("<section class=\"column ").append(status).append("\">\n<h2><code>").append(esc(c.name()))
                 .append("</code> <span class=\"badge ").append(status).append("\">")
                 .append(switch (status) {
@@ -216,7 +227,10 @@ public final class DriftReportHtml {
         }
         chart(h, c.ref().kind() == ProfileKind.NUMERIC ? profileNumericBins(c.ref(), c.cur())
                 : profileCategoryBins(c.ref(), c.cur()));
-        h.append("<div class=\"decision\">\n<p><b>ColumnDecision:</b> ").append(esc(reason(decisive))).append("</p>\n")
+        if (c.leftOut() != null) {
+            h.append("<p class=\"note\">").append(esc(c.leftOut())).append("</p>\n");
+        }
+        h.append("<div class=\"decision\">\n<p><b>Decision:</b> ").append(esc(reason(decisive))).append("</p>\n")
                 .append("<table class=\"facts\">\n");
         row(h, "Method", decisive.method().id());
         row(h, "Statistic", opt(decisive.statistic()) + " \u00b1 " + num(decisive.errorBound()) + " (error_bound)");
@@ -463,7 +477,7 @@ public final class DriftReportHtml {
     }
 
     private static void decision(StringBuilder h, ColumnDecision d) {
-        h.append("<div class=\"decision\">\n<p><b>ColumnDecision:</b> ").append(esc(d.reason())).append("</p>\n")
+        h.append("<div class=\"decision\">\n<p><b>Decision:</b> ").append(esc(d.reason())).append("</p>\n")
                 .append("<table class=\"facts\">\n");
         row(h, "Test", d.method().id() + ", p " + opt(d.pValue()) + " against " + num(d.threshold()) + " (alpha "
                 + num(d.alpha()) + ", " + d.correction().id() + " over " + d.tests() + " tests): "

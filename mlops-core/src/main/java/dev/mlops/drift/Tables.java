@@ -218,6 +218,23 @@ public final class Tables {
      * epoch; categorical ones by their texts).
      */
     public static DatasetProfile profile(Source source, Options options) {
+        return profileTyped(source, options).profile();
+    }
+
+    /**
+     * A file's profile with the type each column was read as (numeric, datetime or categorical, as
+     * {@code cli-contract.md} defines them; datetime columns are profiled as seconds since the epoch, so their profile
+     * alone does not say they were dates).
+     */
+    public record TypedProfile(DatasetProfile profile, Map<String, ColumnType> types) {
+        public TypedProfile {
+            java.util.Objects.requireNonNull(profile, "profile");
+            types = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(types));
+        }
+    }
+
+    /** As {@link #profile}, with the type of each column. */
+    public static TypedProfile profileTyped(Source source, Options options) {
         List<String> all = TableLoader.names(source.file(), source.label());
         List<String> names = source.columns() == null ? all : source.columns();
         Map<String, ColumnType> types = TableLoader.types(source.file(), source.label(), names,
@@ -259,7 +276,7 @@ public final class Tables {
                         }
                     }
                 });
-        return profiler.toProfile();
+        return new TypedProfile(profiler.toProfile(), types);
     }
 
     /**

@@ -5,11 +5,11 @@ import dev.mlops.cli.ExitCodes;
 import dev.mlops.cli.OutFiles;
 import dev.mlops.cli.Output;
 import dev.mlops.cli.TableFiles;
+import dev.mlops.drift.ColumnDecision;
 import dev.mlops.drift.ColumnProfile;
 import dev.mlops.drift.ColumnReport;
-import dev.mlops.drift.DatasetProfile;
 import dev.mlops.drift.ColumnType;
-import dev.mlops.drift.ColumnDecision;
+import dev.mlops.drift.DatasetProfile;
 import dev.mlops.drift.DriftAnalyzer;
 import dev.mlops.drift.DriftReport;
 import dev.mlops.drift.DriftReportHtml;
@@ -188,6 +188,17 @@ public final class DriftCommand extends BaseCommand {
      * The HTML page ({@link DriftReportHtml#toHtml(DatasetProfile, DatasetProfile, List, List, String)}) applies the
      * same rule to the same comparisons.
      */
+    /**
+     * Whether a categorical reference profile looks like an identifier, by the raw-data report's rule: at least
+     * {@link DriftAnalyzer#IDENTIFIER_MIN_VALUES} values, of which at least
+     * {@link DriftAnalyzer#IDENTIFIER_DISTINCT_SHARE} distinct (the profile's distinct count, exact below its
+     * category cap, else its estimate).
+     */
+    private static boolean identifierLike(ColumnProfile reference) {
+        return reference.categories().map(c -> c.total() >= DriftAnalyzer.IDENTIFIER_MIN_VALUES
+                && c.distinctCount() >= DriftAnalyzer.IDENTIFIER_DISTINCT_SHARE * c.total()).orElse(false);
+    }
+
     private Integer fromProfile(String fmt) {
         if (!methods.strip().equalsIgnoreCase("auto")) {
             throw new InvalidArgumentException("--methods", "--methods: with --reference-profile every method that"
@@ -212,7 +223,9 @@ public final class DriftCommand extends BaseCommand {
             }
         }
         List<String> profiled = curNames.stream().filter(n -> requested == null || requested.contains(n)).toList();
-        DatasetProfile cur = ProfileCommand.profileOf(current, "--current", profiled, forced, out);
+        Tables.TypedProfile typed = Tables.profileTyped(new Tables.Source(current, "--current", profiled),
+                TableFiles.options(forced, out::progress));
+        DatasetProfile cur = typed.profile();
         List<String> order = new ArrayList<>();
         if (requested != null) {
             order.addAll(requested);
@@ -269,8 +282,22 @@ public final class DriftCommand extends BaseCommand {
                 c.put("results", results);
                 boolean drift = rs.get(0).drift();
                 c.put("decision_method", rs.get(0).method().id());
+                // as in the raw-data report: datetime and identifier-like columns are reported but left out of
+                // the decision unless --columns names them
+                String leftOut = requested != null && requested.contains(name) ? null
+                        : typed.types().get(name) == ColumnType.DATETIME
+                                ? "datetime column: reported, left out of the decision unless named in --columns"
+                                : identifierLike(rc.get())
+                                        ? "identifier-like column (nearly every value distinct): reported, left out"
+                                                + " of the decision unless named in --columns"
+                                        : null;
+                c.put("in_decision", leftOut == null);
+                if (leftOut != null) {
+                    drift = false;
+                    c.put("note", leftOut);
+                }
                 c.put("drift", drift);
-                if (rs.get(0).statistic().isPresent()) {
+                if (leftOut == null && rs.get(0).statistic().isPresent()) {
                     decided++;
                     if (drift) {
                         drifted++;
@@ -295,7 +322,13 @@ public final class DriftCommand extends BaseCommand {
                 + decided + " decided columns drift, threshold " + num(DriftAnalyzer.DEFAULT_SHARE) + ")";
         String text;
         if (fmt.equals("html")) {
-            text = DriftReportHtml.toHtml(ref, cur, order, skipped.stream()
+            Map<String, String> leftOut = new LinkedHashMap<>();
+            for (Map<String, Object> c : cols) {
+                if (Boolean.FALSE.equals(c.get("in_decision"))) {
+                    leftOut.put((String) c.get("name"), (String) c.get("note"));
+                }
+            }
+            text = DriftReportHtml.toHtml(ref, cur, order, leftOut, skipped.stream()
                     .map(k -> new SkippedColumn((String) k.get("name"), (String) k.get("reason"))).toList(),
                     "Reference profile " + referenceProfile + " (" + ref.rows() + " rows), current " + current + " ("
                             + cur.rows() + " rows)");
