@@ -12,11 +12,15 @@ import dev.mlops.internal.data.DefaultDatasets;
 import dev.mlops.internal.drift.DefaultProfileStore;
 import dev.mlops.internal.lineage.DefaultLineage;
 import dev.mlops.internal.policy.PolicyEvaluator;
+import dev.mlops.internal.policy.RetrainingService;
 import dev.mlops.internal.policy.StorePolicyStateStore;
+import dev.mlops.internal.policy.StoreRetrainingRequestStore;
 import dev.mlops.internal.tracking.DefaultTracking;
 import dev.mlops.internal.registry.DefaultModelRegistry;
 import dev.mlops.lineage.Lineage;
 import dev.mlops.policy.DetectorFactory;
+import dev.mlops.policy.Retraining;
+import dev.mlops.policy.RetrainingHandler;
 import dev.mlops.policy.RetrainingPolicies;
 import dev.mlops.registry.ModelRegistry;
 import dev.mlops.registry.RegistryPolicy;
@@ -156,6 +160,33 @@ public final class Mlops implements AutoCloseable {
     public RetrainingPolicies policies(DetectorFactory detectors, Clock evaluationClock) {
         return new PolicyEvaluator(new StorePolicyStateStore(context), Objects.requireNonNull(evaluationClock,
                 "evaluationClock"), Objects.requireNonNull(detectors, "detectors"));
+    }
+
+    /**
+     * Acting on retraining decisions ({@link #policies()}) with the application's {@link RetrainingHandler}, with
+     * the requests kept in this instance's metadata store (schema version 4): the handler is called once per retrain
+     * decision, also when several instances over one store evaluate the same window, and a new instance's
+     * {@link Retraining#resumePending} hands out what a crashed one left unfinished, with the same idempotency key.
+     * Every change of a request appends a {@code retraining.<status>} audit event in the same transaction. Handler
+     * calls are time-boxed to {@link Retraining#DEFAULT_TIMEOUT}, at most {@link Retraining#DEFAULT_MAX_CONCURRENT}
+     * at once. Each call returns a new service with its own handler threads (daemons that end when idle): keep one
+     * per service. See docs/policies.md, "Acting on decisions".
+     *
+     * @throws StorageException (from the calls) when the store predates policy state
+     */
+    public Retraining retraining() {
+        return retraining(Retraining.DEFAULT_TIMEOUT, Retraining.DEFAULT_MAX_CONCURRENT);
+    }
+
+    /**
+     * As {@link #retraining()}, with each handler call time-boxed to {@code timeout} and at most
+     * {@code maxConcurrent} calls at once.
+     *
+     * @throws InvalidArgumentException when the timeout is not positive or maxConcurrent &lt; 1
+     */
+    public Retraining retraining(Duration timeout, int maxConcurrent) {
+        return new RetrainingService(policies(), new StoreRetrainingRequestStore(context), context.clock(), timeout,
+                maxConcurrent);
     }
 
     /** Who this instance acts as, with roles (access control checks these). */

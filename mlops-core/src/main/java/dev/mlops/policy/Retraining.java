@@ -19,7 +19,9 @@ import java.util.Optional;
  * {@code REQUESTED} to {@code RUNNING} calls the handler); across a crash it is called at least once, again with the
  * same key, by {@link #resumePending}; a {@code COMPLETED} or {@code FAILED} request is never handed out again. A
  * handler that throws or runs past the timeout gives a {@code FAILED} request; the decision stays stored either way.
- * Thread-safe. See docs/policies.md, "Acting on decisions".
+ * Thread-safe. {@code Mlops.retraining()} keeps the requests in the metadata store, so the guarantees hold across
+ * restarts and between instances over one store; {@link #inMemory} keeps them in memory. See docs/policies.md,
+ * "Acting on decisions".
  */
 public interface Retraining {
     /** The default time-box of one handler call. */

@@ -10,11 +10,12 @@ import dev.mlops.drift.DriftMonitor;
 import dev.mlops.drift.WindowReport;
 import dev.mlops.policy.Condition;
 import dev.mlops.policy.Decision;
-import dev.mlops.policy.DetectorFactory;
 import dev.mlops.policy.MetricDirection;
 import dev.mlops.policy.Observation;
-import dev.mlops.policy.RetrainingPolicies;
+import dev.mlops.policy.Retraining;
+import dev.mlops.policy.RetrainingHandler;
 import dev.mlops.policy.RetrainingPolicy;
+import dev.mlops.policy.RetrainingRequest;
 import dev.mlops.registry.Confidentiality;
 import dev.mlops.registry.Governance;
 import dev.mlops.registry.ModelResolver;
@@ -37,7 +38,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -49,10 +52,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * each one counts towards the accuracy of the window it arrives in and adds a value to the {@code error} outcome
  * stream (1 wrong, 0 right) of the decay detector. {@link #closeWindow} (called by the application at its window
  * boundary, for example the end of a month) closes the monitor's window, evaluates the {@link RetrainingPolicy} on
- * the window's drift report, accuracy and outcomes, and, for a {@code retrain} decision this call made, calls the
- * application's {@link Retrainer} once with the decision (whose {@link Decision#idempotencyKey()} the application
- * can deduplicate on) and reports the outcome to the policy. A window that was already decided (a re-sent window id)
- * returns the stored decision and calls nothing.
+ * the window's drift report, accuracy and outcomes, and acts on it through {@link Mlops#retraining()}: for a
+ * {@code retrain} decision the application's {@link RetrainingHandler} is called once, time-boxed, with a
+ * {@link RetrainingRequest} (persisted in the store, audited, keyed by the decision's idempotency key, which the
+ * handler can deduplicate on); its end is recorded ({@code COMPLETED} or {@code FAILED}) and reported to the policy,
+ * so a failure drives the policy's back-off. A window that was already decided (a re-sent window id) returns the
+ * stored decision and calls nothing. After a restart, {@link #resumePending} hands out what a crash left unfinished.
+ * Window times, decisions and requests use the {@link Mlops} instance's clock.
  *
  * <p>Thread-safe: {@link #predict} and {@link #label} may be called from any number of threads;
  * {@link #closeWindow} is serialised.
@@ -61,36 +67,31 @@ public final class MonitoredServiceExample implements AutoCloseable {
     /** The numeric columns the monitor watches: the model's inputs and its prediction. */
     public static final List<String> MONITORED = List.of("temp_max", "temp_min", "wind", "probability");
 
-    /** What the application does when the policy decides to retrain. */
-    @FunctionalInterface
-    public interface Retrainer {
-        /**
-         * Retrains (or queues a retraining job) for {@code decision}. Called once per {@code retrain} decision; a
-         * throw is reported to the policy as a failed retrain (it starts the back-off) and returned in the window's
-         * result.
-         */
-        void retrain(Decision decision) throws Exception;
-    }
-
     /** The reference profile of a model version: the profile of its training inputs and predictions. */
     @FunctionalInterface
     public interface References {
         DatasetProfile of(ModelVersion version);
     }
 
-    /** What closing a window gave. */
+    /**
+     * What closing a window gave.
+     *
+     * @param request       the retraining request of a {@code retrain} decision, as this call left it (completed or
+     *                      failed when this call ran the handler)
+     * @param handlerCalled whether this call ran the handler
+     */
     public record WindowResult(String windowId, WindowReport report, int servingVersion, long labels,
-            Double accuracy, Decision decision, boolean retrainerCalled, Exception retrainFailure) {
+            Double accuracy, Decision decision, Optional<RetrainingRequest> request, boolean handlerCalled) {
     }
 
     private final Mlops mlops;
     private final String model;
     private final RetrainingPolicy policy;
-    private final RetrainingPolicies policies;
+    private final Retraining retraining;
     private final Clock clock;
     private final References references;
     private final double ksThreshold;
-    private final Retrainer retrainer;
+    private final RetrainingHandler handler;
     private final ModelResolver resolver;
     private final Map<String, LogisticModel> models = new ConcurrentHashMap<>();
     private final Map<Long, Double> pending = new ConcurrentHashMap<>();
@@ -103,26 +104,26 @@ public final class MonitoredServiceExample implements AutoCloseable {
     private List<Double> errors = new ArrayList<>();
 
     /**
-     * @param mlops       the store (the caller's; stays open)
+     * @param mlops       the store, the clock of window times and the retraining requests (the caller's; stays
+     *                    open)
      * @param model       the registered model; its {@code production} alias must be set
-     * @param policy      the retraining policy
-     * @param policies    the policy evaluator and its state (its clock should be {@code clock})
-     * @param clock       the clock of window times
+     * @param policy      the retraining policy (its state and decisions kept in the store)
      * @param references  the reference profile of each serving version
      * @param ksThreshold the KS distance beyond which a monitored column drifts (set for the window size, see
      *                    docs/drift.md; about 0.3 for a month of daily rows against two years)
-     * @param retrainer   the application's retraining
+     * @param timeout     the time-box of one handler call
+     * @param handler     the application's retraining
      */
-    public MonitoredServiceExample(Mlops mlops, String model, RetrainingPolicy policy, RetrainingPolicies policies,
-            Clock clock, References references, double ksThreshold, Retrainer retrainer) {
+    public MonitoredServiceExample(Mlops mlops, String model, RetrainingPolicy policy, References references,
+            double ksThreshold, Duration timeout, RetrainingHandler handler) {
         this.mlops = Objects.requireNonNull(mlops, "mlops");
         this.model = Objects.requireNonNull(model, "model");
         this.policy = Objects.requireNonNull(policy, "policy");
-        this.policies = Objects.requireNonNull(policies, "policies");
-        this.clock = Objects.requireNonNull(clock, "clock");
+        this.retraining = mlops.retraining(timeout, 1);
+        this.clock = mlops.clock();
         this.references = Objects.requireNonNull(references, "references");
         this.ksThreshold = ksThreshold;
-        this.retrainer = Objects.requireNonNull(retrainer, "retrainer");
+        this.handler = Objects.requireNonNull(handler, "handler");
         this.resolver = mlops.registry().resolver(Duration.ofSeconds(30), Duration.ofMinutes(10));
         synchronized (windowLock) {
             openMonitor();
@@ -161,8 +162,8 @@ public final class MonitoredServiceExample implements AutoCloseable {
 
     /**
      * Closes the current window as {@code windowId} (unique per window, for example {@code 2014-03}), decides it with
-     * the policy, and calls the retrainer for a new {@code retrain} decision. The next window is monitored against
-     * the reference of the version serving then.
+     * the policy, and calls the handler for a new {@code retrain} decision (waiting for it, at most the timeout). The
+     * next window is monitored against the reference of the version serving then.
      */
     public WindowResult closeWindow(String windowId) {
         synchronized (windowLock) {
@@ -184,22 +185,9 @@ public final class MonitoredServiceExample implements AutoCloseable {
             if (baseline != null) {
                 o.baseline("accuracy", baseline);
             }
-            boolean known = policies.decision(policy.name(), model, windowId).isPresent();
-            Decision decision = policies.evaluate(policy, o.build());
-            boolean called = false;
-            Exception failure = null;
-            if (decision.retrain() && !known) {
-                called = true;
-                try {
-                    retrainer.retrain(decision);
-                    policies.recordResult(policy, model, windowId, true);
-                } catch (Exception e) {
-                    failure = e;
-                    policies.recordResult(policy, model, windowId, false);
-                }
-            }
-            WindowResult result = new WindowResult(windowId, report, monitoredVersion, labelled, accuracy, decision,
-                    called, failure);
+            Retraining.Outcome outcome = retraining.evaluateAndAct(policy, o.build(), handler);
+            WindowResult result = new WindowResult(windowId, report, monitoredVersion, labelled, accuracy,
+                    outcome.decision(), outcome.request(), outcome.handled());
             labelled = 0;
             correct = 0;
             errors = new ArrayList<>();
@@ -209,6 +197,18 @@ public final class MonitoredServiceExample implements AutoCloseable {
                 openMonitor();
             }
             return result;
+        }
+    }
+
+    /**
+     * Hands the requests a crash left unfinished (and retrain decisions stored without a request) to the handler
+     * again, with their idempotency keys: for the application to call once after a restart.
+     *
+     * @return the requests handed out, as they ended
+     */
+    public List<RetrainingRequest> resumePending() {
+        synchronized (windowLock) {
+            return retraining.resumePending(policy, model, handler);
         }
     }
 
@@ -264,14 +264,23 @@ public final class MonitoredServiceExample implements AutoCloseable {
 
     /**
      * The demo on the bundled Seattle weather data: a model trained on 2012-2013 serves 2014-2015 day by day, each
-     * day's label (rain or not) arriving after its prediction; windows are calendar months; the application's
-     * retrainer trains on the last 365 labelled days, registers and approves the new version and moves
-     * {@code production} to it.
+     * day's label (rain or not) arriving after its prediction; windows are calendar months, on a clock the demo
+     * sets to each month's end; the application's handler trains on the last 365 labelled days, registers and
+     * approves the new version and moves {@code production} to it.
+     *
+     * @param builder a builder with the stores (the demo sets the clock and the actor, builds and closes the
+     *                instance)
      */
-    public static DemoResult demo(Mlops mlops, Path workDir) {
+    public static DemoResult demo(Mlops.Builder builder, Path workDir) {
+        SettableClock clock = new SettableClock(Instant.parse("2014-01-01T00:00:00Z"));
+        try (Mlops mlops = builder.clock(clock).actor("rain-service").build()) {
+            return demo(mlops, clock, workDir);
+        }
+    }
+
+    private static DemoResult demo(Mlops mlops, SettableClock clock, Path workDir) {
         List<String[]> rows = ModelServingExample.weatherRows();
         String model = "seattle-rain-monitored";
-        SettableClock clock = new SettableClock(Instant.parse("2014-01-01T00:00:00Z"));
         mlops.registry().createModel(model, "Will it rain in Seattle today? (monitored)", Map.of());
         if (mlops.registry().model(model).governance().businessOwner() == null) {
             mlops.registry().setGovernance(model, Governance.builder().businessOwner("weather-desk")
@@ -280,11 +289,12 @@ public final class MonitoredServiceExample implements AutoCloseable {
         }
         List<String[]> history = new ArrayList<>(rows.stream().filter(r -> r[0].compareTo("2014") < 0).toList());
         publish(mlops, model, workDir, history, "2012-01-01", "2013-12-31");
-        List<String> retrainedFor = new ArrayList<>();
-        Retrainer retrainer = decision -> {
-            retrainedFor.add(decision.idempotencyKey());
+        List<String> retrainedFor = new CopyOnWriteArrayList<>();
+        RetrainingHandler handler = request -> {    // called on a handler thread while closeWindow waits
+            retrainedFor.add(request.idempotencyKey());
             List<String[]> recent = history.subList(Math.max(0, history.size() - 365), history.size());
             publish(mlops, model, workDir, recent, recent.get(0)[0], recent.get(recent.size() - 1)[0]);
+            return Optional.empty();                // no tracked run to record
         };
         References references = version -> {
             LocalDate from = LocalDate.parse(version.tags().get("trained_from"));
@@ -303,10 +313,10 @@ public final class MonitoredServiceExample implements AutoCloseable {
             }
             return p.toProfile();
         };
-        RetrainingPolicies policies = RetrainingPolicies.inMemory(clock, DetectorFactory.standard());
         List<WindowResult> windows = new ArrayList<>();
-        try (MonitoredServiceExample service = new MonitoredServiceExample(mlops, model, demoPolicy(), policies,
-                clock, references, 0.3, retrainer)) {
+        try (MonitoredServiceExample service = new MonitoredServiceExample(mlops, model, demoPolicy(), references,
+                0.3, Duration.ofMinutes(10), handler)) {
+            service.resumePending();                // nothing on a fresh store
             long request = 0;
             YearMonth month = YearMonth.of(2014, 1);
             for (String[] r : rows.stream().filter(r -> r[0].compareTo("2014") >= 0).toList()) {
@@ -325,7 +335,7 @@ public final class MonitoredServiceExample implements AutoCloseable {
             windows.add(service.closeWindow(month.toString()));
         }
         int production = mlops.registry().model(model).aliases().get(ModelServingExample.DEFAULT_ALIAS);
-        return new DemoResult(windows, retrainedFor, production);
+        return new DemoResult(windows, List.copyOf(retrainedFor), production);
     }
 
     private static ModelVersion publish(Mlops mlops, String model, Path workDir, List<String[]> rows, String from,
@@ -397,15 +407,13 @@ public final class MonitoredServiceExample implements AutoCloseable {
     public static void main(String[] args) throws IOException {
         String store = args.length > 0 ? args[0] : "memory:";
         Path work = Files.createTempDirectory("mlops-monitored-service");
-        try (Mlops mlops = Mlops.open(store)) {
-            DemoResult r = demo(mlops, work);
-            for (WindowResult w : r.windows()) {
-                System.out.printf(Locale.ROOT, "%s version %d accuracy %.3f drift %s: %s%s%n", w.windowId(),
-                        w.servingVersion(), w.accuracy(), w.report() != null && w.report().drift(),
-                        w.decision().status().id(), w.decision().reasons().isEmpty() ? ""
-                                : " " + w.decision().reasons());
-            }
-            System.out.println("retrained for " + r.retrainedFor() + "; production -> version " + r.productionAtEnd());
+        DemoResult r = demo(Mlops.builder().storeUri(store), work);
+        for (WindowResult w : r.windows()) {
+            System.out.printf(Locale.ROOT, "%s version %d accuracy %.3f drift %s: %s%s%n", w.windowId(),
+                    w.servingVersion(), w.accuracy(), w.report() != null && w.report().drift(),
+                    w.decision().status().id(), w.decision().reasons().isEmpty() ? ""
+                            : " " + w.decision().reasons());
         }
+        System.out.println("retrained for " + r.retrainedFor() + "; production -> version " + r.productionAtEnd());
     }
 }

@@ -1,16 +1,20 @@
 package dev.mlops.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.mlops.Mlops;
+import dev.mlops.PageRequest;
+import dev.mlops.audit.AuditEvent;
 import dev.mlops.data.Column;
 import dev.mlops.data.ColumnType;
 import dev.mlops.drift.DatasetProfiler;
 import dev.mlops.policy.Condition;
 import dev.mlops.policy.Decision;
-import dev.mlops.policy.DetectorFactory;
-import dev.mlops.policy.RetrainingPolicies;
+import dev.mlops.policy.Guards;
+import dev.mlops.policy.RetrainingHandler;
 import dev.mlops.policy.RetrainingPolicy;
+import dev.mlops.policy.RetrainingRequest;
 import dev.mlops.registry.Governance;
 import dev.mlops.registry.ModelVersion;
 import java.io.ByteArrayOutputStream;
@@ -19,11 +23,14 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -36,18 +43,18 @@ class MonitoredServiceExampleTest {
     @TempDir
     Path dir;
 
-    private Mlops open() {
+    private Mlops.Builder builder() {
         return Mlops.builder().storeUri("sqlite:" + dir.resolve("mlops.db"))
-                .artifactUri("file:" + dir.resolve("artifacts")).build();
+                .artifactUri("file:" + dir.resolve("artifacts"));
     }
 
     @Test
     @DisplayName("the demo serves 2014-2015 month by month: every window decided, the retrainer called exactly once"
             + " per retrain decision, the next month served by the new version, accuracies as recomputed")
     void demo() throws Exception {
-        try (Mlops mlops = open()) {
-            MonitoredServiceExample.DemoResult r = MonitoredServiceExample.demo(mlops, Files.createDirectory(
-                    dir.resolve("work")));
+        MonitoredServiceExample.DemoResult r = MonitoredServiceExample.demo(builder(), Files.createDirectory(
+                dir.resolve("work")));
+        try (Mlops mlops = builder().build()) {
             List<String[]> rows = ModelServingExample.weatherRows();
             assertThat(r.windows()).hasSize(24);
             List<String> expectedKeys = new ArrayList<>();
@@ -76,8 +83,13 @@ class MonitoredServiceExampleTest {
                 assertThat(w.decision().windowId()).isEqualTo(month.toString());
                 assertThat(w.decision().observedAt()).isEqualTo(month.plusMonths(1).atDay(1)
                         .atStartOfDay(java.time.ZoneOffset.UTC).toInstant());
-                assertThat(w.retrainerCalled()).isEqualTo(w.decision().retrain());
-                assertThat(w.retrainFailure()).isNull();
+                assertThat(w.handlerCalled()).isEqualTo(w.decision().retrain());
+                assertThat(w.request().isPresent()).isEqualTo(w.decision().retrain());
+                w.request().ifPresent(q -> {
+                    assertThat(q.status()).isEqualTo(RetrainingRequest.Status.COMPLETED);
+                    assertThat(q.attempt()).isEqualTo(1);
+                    assertThat(q.idempotencyKey()).isEqualTo(w.decision().idempotencyKey());
+                });
                 if (w.decision().retrain()) {
                     expectedKeys.add(w.decision().idempotencyKey());
                     assertThat(w.decision().reasons()).isNotEmpty();
@@ -90,15 +102,29 @@ class MonitoredServiceExampleTest {
             assertThat(r.productionAtEnd()).isEqualTo(version);
             assertThat(mlops.registry().getVersion("seattle-rain-monitored", version + 1)).isEmpty();
             assertThat(r.windows()).anyMatch(w -> w.decision().status() == Decision.Status.NO_RETRAIN);
+            // the decisions and the requests are in the store, each request audited from requested to completed
+            assertThat(mlops.policies().decisions("rain-service", "seattle-rain-monitored")).hasSize(24);
+            assertThat(mlops.retraining().requests("rain-service", "seattle-rain-monitored"))
+                    .extracting(RetrainingRequest::idempotencyKey).containsExactlyElementsOf(expectedKeys);
+            List<AuditEvent> events = mlops.audit().events(0, PageRequest.first(10_000)).items();
+            assertThat(events).filteredOn(e -> e.action().equals("retraining.completed")).hasSameSizeAs(expectedKeys);
+            assertThat(events).filteredOn(e -> e.action().equals("policy.decided")).hasSize(24)
+                    .extracting(AuditEvent::actor).containsOnly("rain-service");
+            assertThat(mlops.retraining().resumePending(MonitoredServiceExample.demoPolicy(),
+                    "seattle-rain-monitored", q -> {
+                        throw new AssertionError("nothing is pending");
+                    })).isEmpty();
             assertThat(mlops.audit().verify().ok()).isTrue();
         }
     }
 
     @Test
-    @DisplayName("a re-sent window returns its stored decision without calling the retrainer again; a retrainer that"
-            + " throws is reported, and its decision stays recorded")
+    @DisplayName("a re-sent window returns its stored decision without calling the handler again; a handler that"
+            + " throws gives a FAILED request, its decision stays recorded, and the back-off holds the next trigger")
     void idempotentAndFailures() throws Exception {
-        try (Mlops mlops = open()) {
+        MonitoredServiceExample.SettableClock clock = new MonitoredServiceExample.SettableClock(
+                Instant.parse("2024-01-01T00:00:00Z"));
+        try (Mlops mlops = builder().clock(clock).build()) {
             Path work = Files.createDirectory(dir.resolve("work"));
             Path file = work.resolve("m.json");
             LogisticModel model = new LogisticModel(ModelServingExample.FEATURES, new double[] {16, 8, 3},
@@ -112,16 +138,15 @@ class MonitoredServiceExampleTest {
                     .upload(file);
             mlops.registry().approve("m", v.version(), "test");
             mlops.registry().setAlias("m", "production", v.version());
-            MonitoredServiceExample.SettableClock clock = new MonitoredServiceExample.SettableClock(
-                    Instant.parse("2024-01-01T00:00:00Z"));
-            RetrainingPolicy always = RetrainingPolicy.builder("always").anyOf(Condition.newRows(1)).build();
-            RetrainingPolicies policies = RetrainingPolicies.inMemory(clock, DetectorFactory.standard());
-            List<String> calls = new ArrayList<>();
-            MonitoredServiceExample.Retrainer retrainer = d -> {
-                calls.add(d.windowId());
-                if (d.windowId().equals("w2")) {
+            RetrainingPolicy always = RetrainingPolicy.builder("always").anyOf(Condition.newRows(1))
+                    .backoff(Duration.ofDays(1), 2, Duration.ofDays(4)).build();
+            List<String> calls = new CopyOnWriteArrayList<>();
+            RetrainingHandler handler = q -> {
+                calls.add(q.windowId());
+                if (q.windowId().equals("w2")) {
                     throw new IllegalStateException("training cluster unavailable");
                 }
+                return Optional.empty();
             };
             MonitoredServiceExample.References references = ver -> {
                 DatasetProfiler p = DatasetProfiler.builder().numeric("temp_max", "temp_min", "wind", "probability")
@@ -135,8 +160,8 @@ class MonitoredServiceExampleTest {
                 }
                 return p.toProfile();
             };
-            try (MonitoredServiceExample service = new MonitoredServiceExample(mlops, "m", always, policies, clock,
-                    references, 0.3, retrainer)) {
+            try (MonitoredServiceExample service = new MonitoredServiceExample(mlops, "m", always, references, 0.3,
+                    Duration.ofMinutes(1), handler)) {
                 double p = service.predict(1, 11.1, 4.4, 5.1);
                 assertThat(p).isEqualTo(model.probability(new double[] {11.1, 4.4, 5.1}));
                 assertThat(service.label(1, true)).isTrue();
@@ -145,23 +170,48 @@ class MonitoredServiceExampleTest {
                 clock.set(Instant.parse("2024-01-02T00:00:00Z"));
                 MonitoredServiceExample.WindowResult w1 = service.closeWindow("w1");
                 assertThat(w1.decision().retrain()).isTrue();
-                assertThat(w1.retrainerCalled()).isTrue();
+                assertThat(w1.handlerCalled()).isTrue();
+                assertThat(w1.request().orElseThrow().status()).isEqualTo(RetrainingRequest.Status.COMPLETED);
                 assertThat(w1.accuracy()).isEqualTo(p >= 0.5 ? 1.0 : 0.0);
                 service.predict(2, 11.1, 4.4, 5.1);
                 clock.set(Instant.parse("2024-01-03T00:00:00Z"));
                 MonitoredServiceExample.WindowResult again = service.closeWindow("w1");
                 assertThat(again.decision()).isEqualTo(w1.decision());
-                assertThat(again.retrainerCalled()).isFalse();
+                assertThat(again.handlerCalled()).isFalse();
+                assertThat(again.request()).isEqualTo(w1.request());
                 assertThat(calls).containsExactly("w1");
 
                 service.predict(3, 12.0, 5.0, 3.0);
                 clock.set(Instant.parse("2024-01-04T00:00:00Z"));
                 MonitoredServiceExample.WindowResult w2 = service.closeWindow("w2");
-                assertThat(w2.retrainerCalled()).isTrue();
-                assertThat(w2.retrainFailure()).hasMessage("training cluster unavailable");
+                assertThat(w2.handlerCalled()).isTrue();
+                RetrainingRequest failed = w2.request().orElseThrow();
+                assertThat(failed.status()).isEqualTo(RetrainingRequest.Status.FAILED);
+                assertThat(failed.error()).contains("java.lang.IllegalStateException: training cluster unavailable");
                 assertThat(w2.accuracy()).as("no label arrived in w2").isNull();
-                assertThat(policies.decision("always", "m", "w2")).contains(w2.decision());
+                assertThat(mlops.policies().decision("always", "m", "w2")).contains(w2.decision());
                 assertThat(calls).containsExactly("w1", "w2");
+
+                // the failure drives the back-off: a trigger half a day later is held, one after the day retrains
+                service.predict(4, 12.0, 5.0, 3.0);
+                clock.set(Instant.parse("2024-01-04T12:00:00Z"));
+                MonitoredServiceExample.WindowResult w3 = service.closeWindow("w3");
+                assertThat(w3.decision().status()).isEqualTo(Decision.Status.HELD);
+                assertThat(w3.decision().heldBy()).contains(Guards.Guard.BACKOFF);
+                assertThat(w3.handlerCalled()).isFalse();
+                assertThat(w3.request()).isEmpty();
+                service.predict(5, 12.0, 5.0, 3.0);
+                clock.set(Instant.parse("2024-01-05T06:00:00Z"));
+                MonitoredServiceExample.WindowResult w4 = service.closeWindow("w4");
+                assertThat(w4.decision().retrain()).isTrue();
+                assertThat(w4.request().orElseThrow().status()).isEqualTo(RetrainingRequest.Status.COMPLETED);
+                assertThat(calls).containsExactly("w1", "w2", "w4");
+                assertThat(service.resumePending()).isEmpty();
+                assertThat(mlops.retraining().requests("always", "m")).extracting(RetrainingRequest::windowId,
+                        RetrainingRequest::status).containsExactly(tuple("w1", RetrainingRequest.Status.COMPLETED),
+                                tuple("w2", RetrainingRequest.Status.FAILED),
+                                tuple("w4", RetrainingRequest.Status.COMPLETED));
+                assertThat(mlops.audit().verify().ok()).isTrue();
             }
         }
     }

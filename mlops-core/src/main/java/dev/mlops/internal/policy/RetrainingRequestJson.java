@@ -99,19 +99,6 @@ public final class RetrainingRequestJson {
         }
     }
 
-    /** The audit action of a stored decision. */
-    public static final String DECISION_ACTION = "policy.decided";
-
-    /**
-     * The audit event of a stored decision, for a store that persists decisions: action {@value #DECISION_ACTION},
-     * the same subject as the window's request ({@code retraining:<idempotency key>}, so one subject lists a window's
-     * decision and its request's changes), and the decision's JSON ({@link DecisionJson}) as data: ids, status,
-     * every condition's and guard's numbers, nothing else.
-     */
-    public static Event decisionEvent(Decision d) {
-        return new Event(DECISION_ACTION, "retraining:" + d.idempotencyKey(), DecisionJson.write(d));
-    }
-
     /** The audit event of a change from {@code before} (empty when created) to {@code after}. */
     public static Event event(Optional<RetrainingRequest> before, RetrainingRequest after) {
         ObjectNode o = NODES.objectNode();
