@@ -265,6 +265,11 @@ class DriftCliTest {
         assertThat(r.err()).contains("--reference", missing.toString(), "does not exist");
         assertThat(r.json().get("error_code").asText()).isEqualTo("INVALID_ARGUMENT");
 
+        Path noCsv = Files.write(dir.resolve("binary.csv"), new byte[] {0x00, 0x01, 0x02, 'x', '\n', 0x7F});
+        r = drift("--reference", noCsv.toString(), "--current", summer.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains(noCsv.toString(), "line 1", "not a CSV file");
+
         Path ragged = dir.resolve("ragged.csv");
         Files.writeString(ragged, header + "\n" + rows.get(0) + "\n" + rows.get(1) + "\n2012-01-03,0.8,11.7\n"
                 + rows.get(3) + "\n");

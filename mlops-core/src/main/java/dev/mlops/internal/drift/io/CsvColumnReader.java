@@ -135,6 +135,15 @@ public final class CsvColumnReader implements ColumnSource {
             headerFields = null;
             Map<String, Integer> seen = new HashMap<>();
             for (int i = 0; i < names.size(); i++) {
+                String name = names.get(i);
+                for (int k = 0; k < name.length(); k++) {
+                    char ch = name.charAt(k);
+                    if ((ch < 0x20 && ch != '\t') || ch == 0x7F) {
+                        throw new InvalidArgumentException(source + ":1", source + " line 1: column " + (i + 1)
+                                + " of the header holds the control character U+" + String.format("%04X", (int) ch)
+                                + ": not a CSV file with a header row (binary data?)");
+                    }
+                }
                 Integer before = seen.putIfAbsent(names.get(i), i);
                 if (before != null) {
                     throw new InvalidArgumentException(source + ":1", source + " line 1: the header names column '"

@@ -149,6 +149,13 @@ class CsvColumnReaderTest {
                 .hasMessage("t.csv is empty: a CSV file needs a header row");
         assertThatThrownBy(() -> reader("a,b,a\n", 16).header())
                 .hasMessageContaining("line 1: the header names column 'a' twice (columns 1 and 3)");
+        // binary data is not a CSV file: control characters in the header row
+        byte[] binary = {0x00, 0x01, 0x02, 'g', 'a', 'r', 'b', 'a', 'g', 'e'};
+        assertThatThrownBy(() -> new CsvColumnReader(new ByteArrayInputStream(binary), "bin.csv", 16).header())
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage("bin.csv line 1: column 1 of the header holds the control character U+0000: not a CSV"
+                        + " file with a header row (binary data?)");
+        assertThat(reader("a\tb,c\n1,2\n", 16).header()).containsExactly("a\tb", "c");
         CsvColumnReader r = reader("a,b\n1,2\n", 16);
         assertThatThrownBy(() -> r.select(cols("c", ColumnMode.NUMERIC)))
                 .isInstanceOf(InvalidArgumentException.class)
