@@ -28,6 +28,11 @@ public final class PolicyValidator {
     public static final int MAX_HISTORY = 1_000_000;
     /** The largest budget. */
     public static final int MAX_BUDGET = PolicyState.MAX_RETRAIN_TIMES;
+    /**
+     * The published detectors, against which every decay condition's parameters are checked when a policy is built
+     * or read (the names a policy may use are exactly theirs, {@link Condition.Decay#DETECTORS}).
+     */
+    private static final DetectorFactory STANDARD = DetectorFactory.standard();
 
     private PolicyValidator() {
     }
@@ -111,6 +116,7 @@ public final class PolicyValidator {
                 }
                 finite(child(path, "params." + p.getKey()), p.getValue());
             }
+            parameters(path, d, STANDARD);
             key(child(path, "stream"), d.stream());
             if (d.maxHistory() < 1 || d.maxHistory() > MAX_HISTORY) {
                 throw bad(child(path, "max_history"), "must be in [1, " + MAX_HISTORY + "], was "
@@ -208,6 +214,8 @@ public final class PolicyValidator {
             } else if (c instanceof Condition.AllOf a) {
                 collect(a.conditions(), p + ".conditions", out);
             } else if (c instanceof Condition.AtLeast a && a.k() == a.conditions().size()) {
+                collect(a.conditions(), p + ".conditions", out);
+            } else if (c instanceof Condition.AnyOf a && a.conditions().size() == 1) {
                 collect(a.conditions(), p + ".conditions", out);
             }
         }
@@ -339,11 +347,22 @@ public final class PolicyValidator {
             throw bad(f, "names detector '" + d.detector() + "' that is not available; available: "
                     + sorted(factory.names()));
         }
+        parameters(path, d, factory);
+    }
+
+    /**
+     * Creates the decay condition's detector with its parameters, turning the factory's error into one at
+     * {@code <path>.params.<name>} (or {@code <path>.detector}) whose message starts with that path.
+     */
+    private static void parameters(String path, Condition.Decay d, DetectorFactory factory) {
         try {
             factory.create(d.detector(), d.params());
         } catch (InvalidArgumentException e) {
-            String sub = child(path, e.field().orElse("params"));
-            throw new InvalidArgumentException(sub, sub + ": " + e.getMessage(), e);
+            String field = e.field().orElse("params");
+            String sub = child(path, field);
+            String message = e.getMessage();
+            throw new InvalidArgumentException(sub, message.startsWith(field + " ")
+                    ? sub + message.substring(field.length()) : sub + ": " + message, e);
         }
     }
 

@@ -298,7 +298,7 @@ class ConditionsTest {
     @Test
     void aDecayConditionCarriesItsDetectorsValuesAcrossWindows() {
         RetrainingPolicy p = RetrainingPolicy.builder("p")
-                .anyOf(Condition.decay("ddm", Map.of("n", 5.0, "k", 3.0))).build();
+                .anyOf(Condition.decay("ddm")).build();
         Clock clock = Clock.fixed(T0, ZoneOffset.UTC);
         PolicyEngine.Evaluation e1 = PolicyEngine.evaluate(p, PolicyState.INITIAL,
                 obs("w1").outcomes("error", 1, 0, 1, 0).build(), clock, TestDetectors.factory());

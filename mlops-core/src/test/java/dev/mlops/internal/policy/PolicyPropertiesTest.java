@@ -60,7 +60,7 @@ class PolicyPropertiesTest {
         return steps;
     }
 
-    /** A random policy whose decay conditions use the test detector. */
+    /** A random policy whose decay conditions use the test detector (with its defaults, n = 5 and k = 3). */
     static RetrainingPolicy policy(SplittableRandom r) {
         RetrainingPolicy p = RandomPolicies.policy(r);
         return new RetrainingPolicy(p.name(), p.version(), p.description(), ddm(p.trigger()), p.guards());
@@ -68,7 +68,7 @@ class PolicyPropertiesTest {
 
     private static Condition ddm(Condition c) {
         if (c instanceof Condition.Decay d) {
-            return new Condition.Decay("ddm", Map.of("n", 4.0, "k", 2.0), "error", d.maxHistory());
+            return new Condition.Decay("ddm", Map.of(), "error", d.maxHistory());
         } else if (c instanceof Condition.AnyOf a) {
             return new Condition.AnyOf(a.conditions().stream().map(PolicyPropertiesTest::ddm).toList());
         } else if (c instanceof Condition.AllOf a) {

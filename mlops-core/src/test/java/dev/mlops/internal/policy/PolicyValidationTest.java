@@ -223,7 +223,7 @@ class PolicyValidationTest {
 
     private static final RetrainingPolicy BOUND = RetrainingPolicy.builder("bound")
             .anyOf(Condition.metricBelow("accuracy", 0.8),
-                    Condition.allOf(Condition.columnDrift("temp_max"), Condition.decay("ddm", Map.of("k", 2.0))))
+                    Condition.allOf(Condition.columnDrift("temp_max"), Condition.decay("ddm")))
             .build();
 
     @Test
@@ -249,12 +249,112 @@ class PolicyValidationTest {
                     assertThat(e.field()).contains("conditions[1].conditions[1].detector");
                     assertThat(e.getMessage()).contains("names detector 'ddm' that is not available");
                 });
-        RetrainingPolicy badParams = RetrainingPolicy.builder("b")
-                .anyOf(Condition.decay("ddm", Map.of("k", 2.0, "drift_level", 3.0))).build();
-        assertThatThrownBy(() -> badParams.validate(context))
+        // valid for the published DDM, but the context's factory (a stand-in under the same name) refuses it
+        RetrainingPolicy otherParams = RetrainingPolicy.builder("b")
+                .anyOf(Condition.decay("ddm", Map.of("min_instances", 10.0))).build();
+        assertThatThrownBy(() -> otherParams.validate(context))
                 .isInstanceOfSatisfying(InvalidArgumentException.class, e -> {
-                    assertThat(e.field()).contains("conditions[0].params.drift_level");
-                    assertThat(e.getMessage()).contains("unknown parameter 'drift_level'");
+                    assertThat(e.field()).contains("conditions[0].params.min_instances");
+                    assertThat(e.getMessage()).startsWith("conditions[0].params.min_instances: ")
+                            .contains("unknown parameter 'min_instances'");
                 });
+    }
+
+    /** A one-condition policy with a decay condition, as JSON and as YAML. */
+    private static String decayJson(String detector, String params) {
+        return "{\"name\": \"d\", \"match\": \"any_of\", \"conditions\": [" + METRIC + ", {\"type\": \"decay\", "
+                + "\"detector\": \"" + detector + "\", \"params\": " + params + ", \"stream\": \"error\"}]}";
+    }
+
+    private static String decayYaml(String detector, String params) {
+        return "name: d\nmatch: any_of\nconditions:\n  - type: metric_threshold\n    metric: accuracy\n"
+                + "    direction: higher_is_better\n    threshold: 0.8\n  - type: decay\n    detector: " + detector
+                + "\n    params: " + params + "\n    stream: error\n";
+    }
+
+    static Stream<Arguments> badDetectorParameters() {
+        return Stream.of(
+                Arguments.of("ddm", Map.of("lamda", 3.0), "conditions[1].params.lamda",
+                        "conditions[1].params.lamda: unknown parameter 'lamda'; known: [change_level, min_instances, "
+                                + "warning_level]"),
+                Arguments.of("page_hinkley", Map.of("lambda", -1.0), "conditions[1].params.lambda",
+                        "conditions[1].params.lambda: lambda must be finite and > 0.0, was -1.0"),
+                Arguments.of("ddm", Map.of("min_instances", 2.5), "conditions[1].params.min_instances",
+                        "conditions[1].params.min_instances must be a whole number, was 2.5"),
+                Arguments.of("adwin", Map.of("delta", 1.5), "conditions[1].params.delta",
+                        "conditions[1].params.delta: delta must be in (0.0, 1.0), was 1.5"),
+                Arguments.of("eddm", Map.of("alpha", 0.9, "beta", 0.95), "conditions[1].params.beta",
+                        "conditions[1].params.beta: beta must be <= alpha (0.9), was 0.95"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badDetectorParameters")
+    void aDecayConditionsParametersAreCheckedAgainstThePublishedDetectorWhenBuiltOrRead(String detector,
+            Map<String, Double> params, String field, String message) {
+        String json = "{" + String.join(", ", params.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .map(e -> "\"" + e.getKey() + "\": " + e.getValue()).toList()) + "}";
+        java.util.List<org.assertj.core.api.ThrowableAssert.ThrowingCallable> ways = java.util.List.of(
+                () -> RetrainingPolicy.builder("d").anyOf(Condition.metricBelow("accuracy", 0.8),
+                        Condition.decay(detector, params)).build(),
+                () -> RetrainingPolicy.fromJson(decayJson(detector, json)),
+                () -> RetrainingPolicy.fromYaml(decayYaml(detector, json)));
+        for (org.assertj.core.api.ThrowableAssert.ThrowingCallable way : ways) {
+            assertThatThrownBy(way).isInstanceOfSatisfying(InvalidArgumentException.class, e -> {
+                assertThat(e.field()).contains(field);
+                assertThat(e.getMessage()).isEqualTo(message);
+            });
+        }
+    }
+
+    @Test
+    void aDecayConditionWithValidParametersIsBuiltAndReadBack() {
+        Map<String, Double> params = Map.of("lambda", 25.0, "delta", 0.01, "min_instances", 20.0);
+        RetrainingPolicy built = RetrainingPolicy.builder("d").anyOf(Condition.metricBelow("accuracy", 0.8),
+                Condition.decay("page_hinkley", params)).build();
+        String json = "{\"delta\": 0.01, \"lambda\": 25, \"min_instances\": 20}";
+        assertThat(RetrainingPolicy.fromJson(decayJson("page_hinkley", json)).trigger()).isEqualTo(built.trigger());
+        assertThat(RetrainingPolicy.fromYaml(decayYaml("page_hinkley", json)).trigger()).isEqualTo(built.trigger());
+        assertThat(RetrainingPolicy.fromJson(built.toJson())).isEqualTo(built);
+        // no parameters: the published defaults
+        RetrainingPolicy.builder("d").anyOf(Condition.decay("adwin")).build();
+    }
+
+    @Test
+    void contradictionsAreFoundThroughAOneConditionAnyOfAndAnAtLeastNeedingAll() {
+        assertThatThrownBy(() -> RetrainingPolicy.builder("p").allOf(Condition.metricBelow("acc", 0.5),
+                Condition.anyOf(Condition.metricAbove("acc", 0.6))).build())
+                .isInstanceOfSatisfying(InvalidArgumentException.class, e -> {
+                    assertThat(e.field()).contains("conditions[1].conditions[0]");
+                    assertThat(e.getMessage()).isEqualTo("conditions[1].conditions[0] can never fire together with "
+                            + "conditions[0]: acc > 0.6 and acc < 0.5 exclude each other, so all of them never fire");
+                });
+        assertThatThrownBy(() -> RetrainingPolicy.builder("p").allOf(Condition.metricBelow("acc", 0.5),
+                Condition.atLeast(1, Condition.metricAbove("acc", 0.6))).build())
+                .isInstanceOfSatisfying(InvalidArgumentException.class,
+                        e -> assertThat(e.field()).contains("conditions[1].conditions[0]"));
+        assertThatThrownBy(() -> RetrainingPolicy.builder("p").allOf(Condition.metricBelow("acc", 0.5),
+                Condition.atLeast(2, Condition.columnDrift("x"), Condition.metricAbove("acc", 0.6))).build())
+                .isInstanceOfSatisfying(InvalidArgumentException.class,
+                        e -> assertThat(e.field()).contains("conditions[1].conditions[1]"));
+        // nested all the way down: all_of[acc < 0.5, any_of[all_of[any_of[acc > 0.6]]]]
+        assertThatThrownBy(() -> RetrainingPolicy.builder("p").allOf(Condition.metricBelow("acc", 0.5),
+                Condition.anyOf(Condition.allOf(Condition.anyOf(Condition.metricAbove("acc", 0.6))))).build())
+                .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.field())
+                        .contains("conditions[1].conditions[0].conditions[0].conditions[0]"));
+        // the same from JSON
+        assertThatThrownBy(() -> RetrainingPolicy.fromJson(policy("\"match\": \"all_of\", ", "{\"type\": "
+                + "\"metric_threshold\", \"metric\": \"acc\", \"direction\": \"higher_is_better\", \"threshold\": 0.5}, "
+                + "{\"type\": \"any_of\", \"conditions\": [{\"type\": \"metric_threshold\", \"metric\": \"acc\", "
+                + "\"direction\": \"lower_is_better\", \"threshold\": 0.6}]}", "")))
+                .isInstanceOfSatisfying(InvalidArgumentException.class,
+                        e -> assertThat(e.field()).contains("conditions[1].conditions[0]"));
+        // satisfiable: another condition of the any_of can fire with acc < 0.5, as can at_least 1 of 2
+        RetrainingPolicy.builder("p").allOf(Condition.metricBelow("acc", 0.5),
+                Condition.anyOf(Condition.metricAbove("acc", 0.6), Condition.driftShare(0.5))).build();
+        RetrainingPolicy.builder("p").allOf(Condition.metricBelow("acc", 0.5),
+                Condition.atLeast(1, Condition.metricAbove("acc", 0.6), Condition.driftShare(0.5))).build();
+        // a one-condition any_of whose range overlaps: 0.4 < acc < 0.5
+        RetrainingPolicy.builder("p").allOf(Condition.metricBelow("acc", 0.5),
+                Condition.anyOf(Condition.metricAbove("acc", 0.4))).build();
     }
 }

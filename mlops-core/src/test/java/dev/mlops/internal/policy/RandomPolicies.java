@@ -68,14 +68,19 @@ final class RandomPolicies {
                             : Condition.MetricVsBaseline.Change.RELATIVE, r.nextDouble(),
                     r.nextBoolean() ? 1 : 1 + r.nextInt(5));
             case 5 -> {
+                // parameters in range for the published detector (checked when the policy is built)
+                String detector = pick(r, Condition.Decay.DETECTORS);
                 Map<String, Double> params = new TreeMap<>();
-                if (r.nextBoolean()) {
-                    params.put("delta", r.nextDouble());
+                switch (detector) {
+                    case "adwin" -> maybe(r, params, "delta", 0.0001 + r.nextDouble() * 0.9);
+                    case "ddm" -> maybe(r, params, "min_instances", (double) (1 + r.nextInt(100)));
+                    case "eddm" -> maybe(r, params, "min_errors", (double) r.nextInt(100));
+                    default -> {
+                        maybe(r, params, "delta", r.nextDouble());
+                        maybe(r, params, "lambda", 0.001 + r.nextDouble() * 100);
+                    }
                 }
-                if (r.nextBoolean()) {
-                    params.put("lambda", r.nextDouble() * 100);
-                }
-                yield new Condition.Decay(pick(r, Condition.Decay.DETECTORS), params,
+                yield new Condition.Decay(detector, params,
                         r.nextBoolean() ? Condition.DEFAULT_STREAM : "loss", 1 + r.nextInt(100_000));
             }
             case 6 -> new Condition.NewRows(1 + r.nextInt(1_000_000));
@@ -120,6 +125,12 @@ final class RandomPolicies {
             allowed = Optional.of(new Guards.AllowedTimes(ZoneId.of(pick(r, ZONES)), windows));
         }
         return new Guards(hysteresis, warmUp, cooldown, budget, backoff, allowed, r.nextBoolean());
+    }
+
+    private static void maybe(SplittableRandom r, Map<String, Double> params, String name, double value) {
+        if (r.nextBoolean()) {
+            params.put(name, value);
+        }
     }
 
     private static <T> T pick(SplittableRandom r, List<T> list) {
