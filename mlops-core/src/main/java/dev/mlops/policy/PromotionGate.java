@@ -13,15 +13,15 @@ import java.util.TreeSet;
 
 /**
  * The champion/challenger promotion gate: a candidate version may take an alias (such as {@code production}) only if
- * it passes the registry's rules for that alias, every {@link MetricThreshold} (value thresholds on the candidate,
+ * it passes the registry's rules for that alias, every {@link GateThreshold} (value thresholds on the candidate,
  * change thresholds against the champion, the version the alias points at now), and optionally a
  * {@link PairedBootstrap} significance check on a shared holdout. Immutable and thread-safe; build one per policy and
  * share it.
  *
  * <pre>{@code
  * PromotionGate gate = PromotionGate.builder(mlops)
- *         .threshold(MetricThreshold.higherIsBetter("accuracy").atLeast(0.80).minAbsoluteChange(0.0))
- *         .threshold(MetricThreshold.lowerIsBetter("log_loss").minRelativeChange(-0.05))
+ *         .threshold(GateThreshold.higherIsBetter("accuracy").atLeast(0.80).minAbsoluteChange(0.0))
+ *         .threshold(GateThreshold.lowerIsBetter("log_loss").minRelativeChange(-0.05))
  *         .significance(PairedBootstrap.lowerIsBetter("holdout_log_loss"))
  *         .build();
  * GateVerdict verdict = gate.promote(ModelRef.of("rain", 2), "production",
@@ -57,7 +57,7 @@ import java.util.TreeSet;
  */
 public final class PromotionGate {
     private final Mlops mlops;
-    private final List<MetricThreshold> thresholds;
+    private final List<GateThreshold> thresholds;
     private final PairedBootstrap significance;
     private final boolean passWithoutChampion;
     private final GateEngine engine;
@@ -79,7 +79,7 @@ public final class PromotionGate {
     }
 
     /** The metric thresholds, in the order they are checked. */
-    public List<MetricThreshold> thresholds() {
+    public List<GateThreshold> thresholds() {
         return thresholds;
     }
 
@@ -158,7 +158,7 @@ public final class PromotionGate {
     /** Builds a {@link PromotionGate}; not thread-safe. */
     public static final class Builder {
         private final Mlops mlops;
-        private final List<MetricThreshold> thresholds = new ArrayList<>();
+        private final List<GateThreshold> thresholds = new ArrayList<>();
         private PairedBootstrap significance;
         private boolean passWithoutChampion = true;
 
@@ -172,7 +172,7 @@ public final class PromotionGate {
          * @throws InvalidArgumentException (field {@code thresholds[i]}) when it checks nothing or its metric already
          *     has a threshold
          */
-        public Builder threshold(MetricThreshold threshold) {
+        public Builder threshold(GateThreshold threshold) {
             String field = "thresholds[" + thresholds.size() + "]";
             if (threshold == null) {
                 throw new InvalidArgumentException(field, field + " must not be null");

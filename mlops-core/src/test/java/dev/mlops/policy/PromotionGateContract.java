@@ -175,9 +175,9 @@ abstract class PromotionGateContract {
             champion();
             ModelVersion v2 = approved("rain", Map.of("accuracy", 0.85, "log_loss", 0.35));
             PromotionGate g = gate()
-                    .threshold(MetricThreshold.higherIsBetter("accuracy").atLeast(0.8).minAbsoluteChange(0.01)
+                    .threshold(GateThreshold.higherIsBetter("accuracy").atLeast(0.8).minAbsoluteChange(0.01)
                             .minRelativeChange(0.02))
-                    .threshold(MetricThreshold.lowerIsBetter("log_loss").atMost(0.5).minAbsoluteChange(0.0))
+                    .threshold(GateThreshold.lowerIsBetter("log_loss").atMost(0.5).minAbsoluteChange(0.0))
                     .build();
 
             GateVerdict v = g.promote(ModelRef.of("rain", v2.version()), "production");
@@ -236,7 +236,7 @@ abstract class PromotionGateContract {
         void evaluateHasNoSideEffects() throws Exception {
             champion();
             ModelVersion v2 = approved("rain", Map.of("accuracy", 0.85));
-            PromotionGate g = gate().threshold(MetricThreshold.higherIsBetter("accuracy").minAbsoluteChange(0.0))
+            PromotionGate g = gate().threshold(GateThreshold.higherIsBetter("accuracy").minAbsoluteChange(0.0))
                     .build();
             int events = audit().size();
 
@@ -257,7 +257,7 @@ abstract class PromotionGateContract {
             champion();
             ModelVersion v2 = train("rain", Map.of("accuracy", 0.9), Map.of()); // not approved
             mlops.registry().setAlias("rain", "challenger", v2.version());
-            PromotionGate g = gate().threshold(MetricThreshold.higherIsBetter("accuracy").atLeast(0.5)).build();
+            PromotionGate g = gate().threshold(GateThreshold.higherIsBetter("accuracy").atLeast(0.5)).build();
 
             GateVerdict v = g.promote(ModelRef.of("rain", "challenger"), "staging");
 
@@ -277,7 +277,7 @@ abstract class PromotionGateContract {
         void valueThreshold() throws Exception {
             champion();
             ModelVersion v2 = approved("rain", Map.of("accuracy", 0.75));
-            PromotionGate g = gate().threshold(MetricThreshold.higherIsBetter("accuracy").atLeast(0.78)).build();
+            PromotionGate g = gate().threshold(GateThreshold.higherIsBetter("accuracy").atLeast(0.78)).build();
 
             GateVerdict v = g.promote(ModelRef.of("rain", v2.version()), "production");
 
@@ -308,9 +308,9 @@ abstract class PromotionGateContract {
         void lowerIsBetterChange() throws Exception {
             champion();
             ModelVersion v2 = approved("rain", Map.of("log_loss", 0.46)); // champion 0.40: 15 % worse
-            PromotionGate strict = gate().threshold(MetricThreshold.lowerIsBetter("log_loss").minAbsoluteChange(0.0))
+            PromotionGate strict = gate().threshold(GateThreshold.lowerIsBetter("log_loss").minAbsoluteChange(0.0))
                     .build();
-            PromotionGate tolerant = gate().threshold(MetricThreshold.lowerIsBetter("log_loss")
+            PromotionGate tolerant = gate().threshold(GateThreshold.lowerIsBetter("log_loss")
                     .minRelativeChange(-0.2)).build();
 
             GateVerdict s = strict.promote(ModelRef.of("rain", 2), "production");
@@ -331,7 +331,7 @@ abstract class PromotionGateContract {
         void relativeChange() throws Exception {
             champion();
             approved("rain", Map.of("accuracy", 0.81));
-            PromotionGate g = gate().threshold(MetricThreshold.higherIsBetter("accuracy").minAbsoluteChange(0.0)
+            PromotionGate g = gate().threshold(GateThreshold.higherIsBetter("accuracy").minAbsoluteChange(0.0)
                     .minRelativeChange(0.05)).build();
 
             GateVerdict v = g.promote(ModelRef.of("rain", 2), "production");
@@ -349,7 +349,7 @@ abstract class PromotionGateContract {
         void notApproved() throws Exception {
             champion();
             train("rain", Map.of("accuracy", 0.9), Map.of());
-            PromotionGate g = gate().threshold(MetricThreshold.higherIsBetter("accuracy").atLeast(0.5)).build();
+            PromotionGate g = gate().threshold(GateThreshold.higherIsBetter("accuracy").atLeast(0.5)).build();
 
             GateVerdict v = g.promote(ModelRef.of("rain", 2), "production");
 
@@ -365,7 +365,7 @@ abstract class PromotionGateContract {
         @DisplayName("a model without a governance record fails registry.governance for a guarded alias")
         void noGovernance() throws Exception {
             ModelVersion v1 = approved("rain", Map.of("accuracy", 0.9));
-            PromotionGate g = gate().threshold(MetricThreshold.higherIsBetter("accuracy").atLeast(0.5)).build();
+            PromotionGate g = gate().threshold(GateThreshold.higherIsBetter("accuracy").atLeast(0.5)).build();
 
             GateVerdict v = g.promote(ModelRef.of("rain", v1.version()), "production");
 
@@ -408,7 +408,7 @@ abstract class PromotionGateContract {
                     .registryPolicy(guarded));
             Mlops rita = open(b -> b.principal(Principal.of("rita", "release-manager")).accessPolicy(policy)
                     .registryPolicy(guarded));
-            MetricThreshold acc = MetricThreshold.higherIsBetter("accuracy").minAbsoluteChange(0.0);
+            GateThreshold acc = GateThreshold.higherIsBetter("accuracy").minAbsoluteChange(0.0);
 
             GateVerdict denied = PromotionGate.builder(vera).threshold(acc).build()
                     .promote(ModelRef.of("rain", 2), "production");
@@ -444,9 +444,9 @@ abstract class PromotionGateContract {
             mlops.registry().newVersion("rain").run(runId).metric("f1", 0.61).upload(file);
             mlops.registry().approve("rain", 2, "ok");
             PromotionGate g = gate()
-                    .threshold(MetricThreshold.higherIsBetter("accuracy").atLeast(0.85))
-                    .threshold(MetricThreshold.higherIsBetter("f1").atLeast(0.6))
-                    .threshold(MetricThreshold.higherIsBetter("auc").atLeast(0.9))
+                    .threshold(GateThreshold.higherIsBetter("accuracy").atLeast(0.85))
+                    .threshold(GateThreshold.higherIsBetter("f1").atLeast(0.6))
+                    .threshold(GateThreshold.higherIsBetter("auc").atLeast(0.9))
                     .build();
 
             GateVerdict fromStore = g.evaluate(ModelRef.of("rain", 2), "production");
@@ -473,7 +473,7 @@ abstract class PromotionGateContract {
         void nan() throws Exception {
             champion();
             approved("rain", Map.of("accuracy", 0.9));
-            PromotionGate g = gate().threshold(MetricThreshold.higherIsBetter("accuracy").atLeast(0.5)
+            PromotionGate g = gate().threshold(GateThreshold.higherIsBetter("accuracy").atLeast(0.5)
                     .minAbsoluteChange(0.0)).build();
 
             GateVerdict v = g.evaluate(ModelRef.of("rain", 2), "production", HoldoutEvaluation.builder()
@@ -493,14 +493,14 @@ abstract class PromotionGateContract {
         void missingForChampion() throws Exception {
             champion();
             approved("rain", Map.of("recall", 0.9));
-            PromotionGate g = gate().threshold(MetricThreshold.higherIsBetter("recall").minAbsoluteChange(0.0))
+            PromotionGate g = gate().threshold(GateThreshold.higherIsBetter("recall").minAbsoluteChange(0.0))
                     .build();
 
             GateCheck c = check(g.evaluate(ModelRef.of("rain", 2), "production"), "recall.absolute_change");
 
             assertThat(c.passed()).isFalse();
             assertThat(c.detail()).contains("metric 'recall' of the champion (version 1) is missing");
-            PromotionGate neither = gate().threshold(MetricThreshold.higherIsBetter("auc").minAbsoluteChange(0.0))
+            PromotionGate neither = gate().threshold(GateThreshold.higherIsBetter("auc").minAbsoluteChange(0.0))
                     .build();
             GateCheck both = check(neither.evaluate(ModelRef.of("rain", 2), "production"), "auc.absolute_change");
             assertThat(both.passed()).isFalse();
@@ -513,7 +513,7 @@ abstract class PromotionGateContract {
         void likeWithLike() throws Exception {
             champion();
             approved("rain", Map.of("accuracy", 0.9));
-            PromotionGate g = gate().threshold(MetricThreshold.higherIsBetter("accuracy").minAbsoluteChange(0.0))
+            PromotionGate g = gate().threshold(GateThreshold.higherIsBetter("accuracy").minAbsoluteChange(0.0))
                     .build();
 
             GateVerdict one = g.evaluate(ModelRef.of("rain", 2), "production", HoldoutEvaluation.builder()
@@ -534,9 +534,9 @@ abstract class PromotionGateContract {
     void validateAgainstRun() throws Exception {
         ModelVersion v1 = approved("rain", Map.of("accuracy", 0.8, "log_loss", 0.4));
         Run run = mlops.tracking().get(v1.runId()).orElseThrow();
-        PromotionGate good = gate().threshold(MetricThreshold.lowerIsBetter("log_loss").atMost(0.5)).build();
-        PromotionGate typo = gate().threshold(MetricThreshold.higherIsBetter("accuracy").atLeast(0.5))
-                .threshold(MetricThreshold.higherIsBetter("acuracy").atLeast(0.5)).build();
+        PromotionGate good = gate().threshold(GateThreshold.lowerIsBetter("log_loss").atMost(0.5)).build();
+        PromotionGate typo = gate().threshold(GateThreshold.higherIsBetter("accuracy").atLeast(0.5))
+                .threshold(GateThreshold.higherIsBetter("acuracy").atLeast(0.5)).build();
 
         good.validateMetrics(run.latestMetrics().keySet());
         assertThatThrownBy(() -> typo.validateMetrics(run.latestMetrics().keySet()))
@@ -553,7 +553,7 @@ abstract class PromotionGateContract {
         void passes() throws Exception {
             ModelVersion v1 = approved("rain", Map.of("accuracy", 0.8));
             govern("rain");
-            PromotionGate g = gate().threshold(MetricThreshold.higherIsBetter("accuracy").atLeast(0.7)
+            PromotionGate g = gate().threshold(GateThreshold.higherIsBetter("accuracy").atLeast(0.7)
                     .minAbsoluteChange(0.01)).significance(PairedBootstrap.higherIsBetter("holdout_accuracy"))
                     .build();
 
@@ -576,7 +576,7 @@ abstract class PromotionGateContract {
         void fails() throws Exception {
             ModelVersion v1 = approved("rain", Map.of("accuracy", 0.8));
             govern("rain");
-            PromotionGate g = gate().threshold(MetricThreshold.higherIsBetter("accuracy").minRelativeChange(0.0))
+            PromotionGate g = gate().threshold(GateThreshold.higherIsBetter("accuracy").minRelativeChange(0.0))
                     .passWithoutChampion(false).build();
 
             GateVerdict v = g.promote(ModelRef.of("rain", v1.version()), "production");
@@ -670,7 +670,7 @@ abstract class PromotionGateContract {
             champion();
             approved("rain", Map.of("accuracy", 0.85));
             PromotionGate with = gate().significance(PairedBootstrap.higherIsBetter("holdout_accuracy")).build();
-            PromotionGate without = gate().threshold(MetricThreshold.higherIsBetter("accuracy").atLeast(0.5)).build();
+            PromotionGate without = gate().threshold(GateThreshold.higherIsBetter("accuracy").atLeast(0.5)).build();
 
             GateCheck s = check(with.evaluate(ModelRef.of("rain", 2), "production"), "significance.holdout_accuracy");
             assertThat(s.passed()).isFalse();
@@ -699,7 +699,7 @@ abstract class PromotionGateContract {
             ModelVersion v3 = approved("rain", Map.of("accuracy", 0.83));
             Mlops bob = competitor();
             store.beforeSetAlias.set(() -> bob.registry().setAlias("rain", "production", v3.version()));
-            PromotionGate g = gate().threshold(MetricThreshold.higherIsBetter("accuracy").minAbsoluteChange(0.0))
+            PromotionGate g = gate().threshold(GateThreshold.higherIsBetter("accuracy").minAbsoluteChange(0.0))
                     .build();
 
             GateVerdict v = g.promote(ModelRef.of("rain", 2), "production");
@@ -728,7 +728,7 @@ abstract class PromotionGateContract {
             ModelVersion v3 = approved("rain", Map.of("accuracy", 0.83));
             Mlops bob = competitor();
             store.beforeGetRun.set(() -> bob.registry().setAlias("rain", "production", v3.version()));
-            PromotionGate g = gate().threshold(MetricThreshold.higherIsBetter("accuracy").minAbsoluteChange(0.0))
+            PromotionGate g = gate().threshold(GateThreshold.higherIsBetter("accuracy").minAbsoluteChange(0.0))
                     .build();
 
             GateVerdict v = g.promote(ModelRef.of("rain", 2), "production");
@@ -745,7 +745,7 @@ abstract class PromotionGateContract {
             approved("rain", Map.of("accuracy", 0.85));
             Mlops bob = competitor();
             store.beforeGetRun.set(() -> bob.registry().setGovernance("rain", Governance.EMPTY));
-            PromotionGate g = gate().threshold(MetricThreshold.higherIsBetter("accuracy").minAbsoluteChange(0.0))
+            PromotionGate g = gate().threshold(GateThreshold.higherIsBetter("accuracy").minAbsoluteChange(0.0))
                     .build();
 
             GateVerdict v = g.promote(ModelRef.of("rain", 2), "production");
@@ -819,7 +819,7 @@ abstract class PromotionGateContract {
             govern("rain");
             mlops.registry().setAlias("rain", "production", v1.version());
             approved("rain", Map.of("bias", 0.2));
-            PromotionGate g = gate().threshold(MetricThreshold.higherIsBetter("bias").minRelativeChange(0.1)).build();
+            PromotionGate g = gate().threshold(GateThreshold.higherIsBetter("bias").minRelativeChange(0.1)).build();
 
             GateVerdict v = g.promote(ModelRef.of("rain", 2), "production");
             JsonNode json = JSON.readTree(v.toJson());

@@ -49,8 +49,8 @@ class PromotionGateDocExampleTest {
 
             // --- example start
             PromotionGate gate = PromotionGate.builder(mlops)
-                    .threshold(MetricThreshold.higherIsBetter("accuracy").atLeast(0.80).minAbsoluteChange(0.0))
-                    .threshold(MetricThreshold.lowerIsBetter("log_loss").minRelativeChange(-0.05))
+                    .threshold(GateThreshold.higherIsBetter("accuracy").atLeast(0.80).minAbsoluteChange(0.0))
+                    .threshold(GateThreshold.lowerIsBetter("log_loss").minRelativeChange(-0.05))
                     .significance(PairedBootstrap.lowerIsBetter("holdout_log_loss"))
                     .build();
             HoldoutEvaluation holdout = HoldoutEvaluation.builder()

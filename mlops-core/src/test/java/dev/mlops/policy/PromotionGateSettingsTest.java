@@ -40,33 +40,33 @@ class PromotionGateSettingsTest {
     @Test
     @DisplayName("a metric threshold is built from a direction and any of bound, absolute and relative minimum")
     void thresholds() {
-        MetricThreshold t = MetricThreshold.higherIsBetter("accuracy").atLeast(0.8).minAbsoluteChange(-0.01)
+        GateThreshold t = GateThreshold.higherIsBetter("accuracy").atLeast(0.8).minAbsoluteChange(-0.01)
                 .minRelativeChange(0.02);
-        assertThat(t).isEqualTo(new MetricThreshold("accuracy", MetricDirection.HIGHER_IS_BETTER, 0.8, -0.01, 0.02));
+        assertThat(t).isEqualTo(new GateThreshold("accuracy", MetricDirection.HIGHER_IS_BETTER, 0.8, -0.01, 0.02));
         assertThat(t.checksAnything()).isTrue();
         assertThat(t.hasChangeThreshold()).isTrue();
-        MetricThreshold loss = MetricThreshold.lowerIsBetter("log_loss").atMost(0.5);
+        GateThreshold loss = GateThreshold.lowerIsBetter("log_loss").atMost(0.5);
         assertThat(loss.bound()).isEqualTo(0.5);
         assertThat(loss.hasChangeThreshold()).isFalse();
-        assertThat(MetricThreshold.lowerIsBetter("x").checksAnything()).isFalse();
+        assertThat(GateThreshold.lowerIsBetter("x").checksAnything()).isFalse();
     }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(doubles = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY})
     @DisplayName("thresholds out of range name the field")
     void thresholdOutOfRange(double bad) {
-        invalid(() -> MetricThreshold.higherIsBetter("acc").atLeast(bad), "bound", "acc", "finite");
-        invalid(() -> MetricThreshold.higherIsBetter("acc").minAbsoluteChange(bad), "minAbsoluteChange", "finite");
-        invalid(() -> MetricThreshold.lowerIsBetter("acc").minRelativeChange(bad), "minRelativeChange", "finite");
+        invalid(() -> GateThreshold.higherIsBetter("acc").atLeast(bad), "bound", "acc", "finite");
+        invalid(() -> GateThreshold.higherIsBetter("acc").minAbsoluteChange(bad), "minAbsoluteChange", "finite");
+        invalid(() -> GateThreshold.lowerIsBetter("acc").minRelativeChange(bad), "minRelativeChange", "finite");
     }
 
     @Test
     @DisplayName("a bound in the wrong direction, a blank metric or no direction are refused")
     void thresholdMistakes() {
-        invalid(() -> MetricThreshold.lowerIsBetter("loss").atLeast(0.3), "bound", "lower-is-better", "atMost");
-        invalid(() -> MetricThreshold.higherIsBetter("acc").atMost(0.3), "bound", "higher-is-better", "atLeast");
-        invalid(() -> MetricThreshold.higherIsBetter(" "), "metric", "blank");
-        invalid(() -> new MetricThreshold("acc", null, 1.0, null, null), "direction", "acc");
+        invalid(() -> GateThreshold.lowerIsBetter("loss").atLeast(0.3), "bound", "lower-is-better", "atMost");
+        invalid(() -> GateThreshold.higherIsBetter("acc").atMost(0.3), "bound", "higher-is-better", "atLeast");
+        invalid(() -> GateThreshold.higherIsBetter(" "), "metric", "blank");
+        invalid(() -> new GateThreshold("acc", null, 1.0, null, null), "direction", "acc");
     }
 
     @Test
@@ -113,10 +113,10 @@ class PromotionGateSettingsTest {
     @Test
     @DisplayName("the builder refuses a threshold that checks nothing, a second one on a metric, two bootstraps")
     void builder() {
-        invalid(() -> PromotionGate.builder(mlops).threshold(MetricThreshold.higherIsBetter("acc")),
+        invalid(() -> PromotionGate.builder(mlops).threshold(GateThreshold.higherIsBetter("acc")),
                 "thresholds[0]", "checks nothing");
-        invalid(() -> PromotionGate.builder(mlops).threshold(MetricThreshold.higherIsBetter("acc").atLeast(0.5))
-                .threshold(MetricThreshold.higherIsBetter("acc").minAbsoluteChange(0)), "thresholds[1]",
+        invalid(() -> PromotionGate.builder(mlops).threshold(GateThreshold.higherIsBetter("acc").atLeast(0.5))
+                .threshold(GateThreshold.higherIsBetter("acc").minAbsoluteChange(0)), "thresholds[1]",
                 "second threshold", "thresholds[0]");
         invalid(() -> PromotionGate.builder(mlops).threshold(null), "thresholds[0]");
         invalid(() -> PromotionGate.builder(mlops).significance(PairedBootstrap.higherIsBetter("a"))
@@ -124,10 +124,10 @@ class PromotionGateSettingsTest {
         invalid(() -> PromotionGate.builder(null), "mlops");
 
         PromotionGate g = PromotionGate.builder(mlops)
-                .threshold(MetricThreshold.higherIsBetter("acc").atLeast(0.5))
-                .threshold(MetricThreshold.lowerIsBetter("loss").minRelativeChange(0))
+                .threshold(GateThreshold.higherIsBetter("acc").atLeast(0.5))
+                .threshold(GateThreshold.lowerIsBetter("loss").minRelativeChange(0))
                 .passWithoutChampion(false).build();
-        assertThat(g.thresholds()).extracting(MetricThreshold::metric).containsExactly("acc", "loss");
+        assertThat(g.thresholds()).extracting(GateThreshold::metric).containsExactly("acc", "loss");
         assertThat(g.significance()).isEmpty();
         assertThat(g.passWithoutChampion()).isFalse();
     }
@@ -136,8 +136,8 @@ class PromotionGateSettingsTest {
     @DisplayName("validateMetrics names a threshold on a metric nobody logs")
     void validateMetrics() {
         PromotionGate g = PromotionGate.builder(mlops)
-                .threshold(MetricThreshold.higherIsBetter("accuracy").atLeast(0.5))
-                .threshold(MetricThreshold.lowerIsBetter("log_los").atMost(1)).build();
+                .threshold(GateThreshold.higherIsBetter("accuracy").atLeast(0.5))
+                .threshold(GateThreshold.lowerIsBetter("log_los").atMost(1)).build();
         assertThat(g.validateMetrics(Set.of("accuracy", "log_los", "f1"))).isSameAs(g);
         invalid(() -> g.validateMetrics(List.of("accuracy", "log_loss")), "thresholds[1].metric", "'log_los'",
                 "[accuracy, log_loss]");

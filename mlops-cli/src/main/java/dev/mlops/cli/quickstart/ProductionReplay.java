@@ -18,7 +18,7 @@ import dev.mlops.policy.GateCheck;
 import dev.mlops.policy.GateVerdict;
 import dev.mlops.policy.HoldoutEvaluation;
 import dev.mlops.policy.MetricDirection;
-import dev.mlops.policy.MetricThreshold;
+import dev.mlops.policy.GateThreshold;
 import dev.mlops.policy.Observation;
 import dev.mlops.policy.PairedBootstrap;
 import dev.mlops.policy.PromotionGate;
@@ -146,8 +146,8 @@ public final class ProductionReplay {
      */
     public static PromotionGate gate(Mlops mlops) {
         return PromotionGate.builder(mlops)
-                .threshold(MetricThreshold.higherIsBetter("accuracy").atLeast(0.7).minAbsoluteChange(-0.02))
-                .threshold(MetricThreshold.lowerIsBetter("log_loss").minRelativeChange(-0.05))
+                .threshold(GateThreshold.higherIsBetter("accuracy").atLeast(0.7).minAbsoluteChange(-0.02))
+                .threshold(GateThreshold.lowerIsBetter("log_loss").minRelativeChange(-0.05))
                 .significance(PairedBootstrap.lowerIsBetter("holdout_log_loss").minImprovement(-0.05))
                 .build();
     }

@@ -15,7 +15,7 @@ import dev.mlops.policy.GateCheck.Kind;
 import dev.mlops.policy.GateVerdict;
 import dev.mlops.policy.GateVerdict.Outcome;
 import dev.mlops.policy.HoldoutEvaluation;
-import dev.mlops.policy.MetricThreshold;
+import dev.mlops.policy.GateThreshold;
 import dev.mlops.policy.MetricDirection;
 import dev.mlops.policy.PairedBootstrap;
 import dev.mlops.registry.AliasGuard;
@@ -47,14 +47,14 @@ public final class GateEngine {
 
     private final Mlops mlops;
     private final Context context;
-    private final List<MetricThreshold> thresholds;
+    private final List<GateThreshold> thresholds;
     private final PairedBootstrap bootstrap;
     private final boolean passWithoutChampion;
 
     /**
      * @param bootstrap the significance check, or null for none
      */
-    public GateEngine(Mlops mlops, List<MetricThreshold> thresholds, PairedBootstrap bootstrap,
+    public GateEngine(Mlops mlops, List<GateThreshold> thresholds, PairedBootstrap bootstrap,
             boolean passWithoutChampion) {
         this.mlops = Objects.requireNonNull(mlops, "mlops");
         this.context = MlopsInternals.context(mlops);
@@ -121,7 +121,7 @@ public final class GateEngine {
         Side cand = new Side("candidate", candidate, run(candidate), evaluation.candidateMetrics());
         Side champ = champion == null ? null
                 : new Side("champion", champion, run(champion), evaluation.championMetrics());
-        for (MetricThreshold t : thresholds) {
+        for (GateThreshold t : thresholds) {
             checks.addAll(metricChecks(t, cand, champ, alias));
         }
         if (bootstrap != null) {
@@ -234,7 +234,7 @@ public final class GateEngine {
         }
     }
 
-    private List<GateCheck> metricChecks(MetricThreshold t, Side cand, Side champ, String alias) {
+    private List<GateCheck> metricChecks(GateThreshold t, Side cand, Side champ, String alias) {
         List<GateCheck> out = new ArrayList<>();
         String metric = t.metric();
         MetricDirection dir = t.direction();
@@ -317,7 +317,7 @@ public final class GateEngine {
         return out;
     }
 
-    private static GateCheck valueCheck(MetricThreshold t, Side cand, Value c) {
+    private static GateCheck valueCheck(GateThreshold t, Side cand, Value c) {
         String metric = t.metric();
         double bound = t.bound();
         String name = metric + ".value";

@@ -3,7 +3,7 @@ package dev.mlops.internal.policy;
 import dev.mlops.policy.MetricDirection;
 
 /**
- * The arithmetic of promotion thresholds (see {@link dev.mlops.policy.MetricThreshold} for the definitions): every
+ * The arithmetic of promotion thresholds (see {@link dev.mlops.policy.GateThreshold} for the definitions): every
  * function returns a number where positive means "the candidate is better". Pure functions, thread-safe.
  */
 public final class ThresholdMath {

@@ -30,14 +30,14 @@ import dev.mlops.internal.Validate;
  * @param minAbsoluteChange the least absolute improvement over the champion, or null for none
  * @param minRelativeChange the least relative improvement over the champion (0.01 = 1 %), or null for none
  */
-public record MetricThreshold(String metric, MetricDirection direction, Double bound, Double minAbsoluteChange,
+public record GateThreshold(String metric, MetricDirection direction, Double bound, Double minAbsoluteChange,
         Double minRelativeChange) {
 
     /**
      * @throws InvalidArgumentException naming the field when the metric name is not a valid metric key, the direction
      *     is null, or a threshold is not a finite number
      */
-    public MetricThreshold {
+    public GateThreshold {
         Validate.key("metric", metric);
         if (direction == null) {
             throw new InvalidArgumentException("direction", "direction of metric '" + metric + "' is required");
@@ -48,13 +48,13 @@ public record MetricThreshold(String metric, MetricDirection direction, Double b
     }
 
     /** A threshold on a metric where higher is better, checking nothing yet. */
-    public static MetricThreshold higherIsBetter(String metric) {
-        return new MetricThreshold(metric, MetricDirection.HIGHER_IS_BETTER, null, null, null);
+    public static GateThreshold higherIsBetter(String metric) {
+        return new GateThreshold(metric, MetricDirection.HIGHER_IS_BETTER, null, null, null);
     }
 
     /** A threshold on a metric where lower is better, checking nothing yet. */
-    public static MetricThreshold lowerIsBetter(String metric) {
-        return new MetricThreshold(metric, MetricDirection.LOWER_IS_BETTER, null, null, null);
+    public static GateThreshold lowerIsBetter(String metric) {
+        return new GateThreshold(metric, MetricDirection.LOWER_IS_BETTER, null, null, null);
     }
 
     /**
@@ -62,12 +62,12 @@ public record MetricThreshold(String metric, MetricDirection direction, Double b
      *
      * @throws InvalidArgumentException (field {@code bound}) for a lower-is-better metric (use {@link #atMost})
      */
-    public MetricThreshold atLeast(double bound) {
+    public GateThreshold atLeast(double bound) {
         if (direction != MetricDirection.HIGHER_IS_BETTER) {
             throw new InvalidArgumentException("bound", "metric '" + metric + "' is lower-is-better: its value"
                     + " threshold is atMost(...), not atLeast(...)");
         }
-        return new MetricThreshold(metric, direction, bound, minAbsoluteChange, minRelativeChange);
+        return new GateThreshold(metric, direction, bound, minAbsoluteChange, minRelativeChange);
     }
 
     /**
@@ -75,22 +75,22 @@ public record MetricThreshold(String metric, MetricDirection direction, Double b
      *
      * @throws InvalidArgumentException (field {@code bound}) for a higher-is-better metric (use {@link #atLeast})
      */
-    public MetricThreshold atMost(double bound) {
+    public GateThreshold atMost(double bound) {
         if (direction != MetricDirection.LOWER_IS_BETTER) {
             throw new InvalidArgumentException("bound", "metric '" + metric + "' is higher-is-better: its value"
                     + " threshold is atLeast(...), not atMost(...)");
         }
-        return new MetricThreshold(metric, direction, bound, minAbsoluteChange, minRelativeChange);
+        return new GateThreshold(metric, direction, bound, minAbsoluteChange, minRelativeChange);
     }
 
     /** This threshold with the least absolute improvement over the champion (negative: a tolerated loss). */
-    public MetricThreshold minAbsoluteChange(double minimum) {
-        return new MetricThreshold(metric, direction, bound, minimum, minRelativeChange);
+    public GateThreshold minAbsoluteChange(double minimum) {
+        return new GateThreshold(metric, direction, bound, minimum, minRelativeChange);
     }
 
     /** This threshold with the least relative improvement over the champion (0.01 = 1 %; negative: a tolerance). */
-    public MetricThreshold minRelativeChange(double minimum) {
-        return new MetricThreshold(metric, direction, bound, minAbsoluteChange, minimum);
+    public GateThreshold minRelativeChange(double minimum) {
+        return new GateThreshold(metric, direction, bound, minAbsoluteChange, minimum);
     }
 
     /** Whether this threshold checks anything. */
