@@ -228,7 +228,7 @@ public final class Tables {
      */
     public record TypedProfile(DatasetProfile profile, Map<String, ColumnType> types) {
         public TypedProfile {
-            java.util.Objects.requireNonNull(profile, "profile");
+            Objects.requireNonNull(profile, "profile");
             types = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(types));
         }
     }
