@@ -44,11 +44,17 @@ import java.util.TreeSet;
  *
  * <p>{@link #evaluate} has no side effects: it reads the registry and the runs and writes nothing.
  * {@link #promote} evaluates and, when every check passes, moves the alias with a compare-and-set on the champion the
- * evaluation saw ({@code setAlias(model, alias, candidate, expectedCurrent)}), so a concurrent move makes it end as
- * {@link GateVerdict.Outcome#CONFLICT} instead of overwriting; the registry enforces its rules again on the move.
- * Every verdict of {@code promote} is audited as one {@code promotion.decided} event (subject
- * {@code model:NAME/CANDIDATE}; data: the verdict's JSON without time and reasons), appended after the alias move
- * (which the registry audits itself as {@code model_alias.set} or {@code model_alias.move}).
+ * evaluation saw, so a concurrent move makes it end as {@link GateVerdict.Outcome#CONFLICT} instead of overwriting;
+ * the registry enforces its rules again on the move. Every verdict of {@code promote} is audited as one
+ * {@code promotion.decided} event (subject {@code model:NAME/CANDIDATE}; data: the verdict's JSON without time and
+ * reasons). <b>Atomicity:</b> a {@code PROMOTED} verdict's event and the alias move are stored in one transaction
+ * ({@code MetadataStore.setAlias} with a list of events), the verdict first, then the registry's own
+ * {@code model_alias.set} or {@code model_alias.move}: the store holds both or neither, so an alias never moves
+ * without its recorded verdict, and no verdict says {@code PROMOTED} for a move that did not happen. A
+ * {@code FAILED} verdict is stored alone and leaves the alias; when the registry refuses the move, nothing of it is
+ * stored and the verdict is stored alone as {@code CONFLICT} with the reason in its note. When the store fails
+ * ({@code STORAGE}) during the move, {@code promote} throws: neither the move nor the verdict is stored. A store
+ * whose implementation predates {@code setAlias} with a list of events fails a passing promotion that way.
  *
  * <p>Errors: {@code NOT_FOUND} for an unknown model, version or alias of the candidate reference;
  * {@code CONFLICT} when the candidate already is the champion; {@code INVALID_ARGUMENT} for a bad alias name or
@@ -112,9 +118,11 @@ public final class PromotionGate {
     }
 
     /**
-     * Evaluates, moves the alias atomically when every check passes, and audits the verdict: outcome
-     * {@code PROMOTED}, {@code FAILED} (alias left) or {@code CONFLICT} (the alias moved meanwhile, or the registry
-     * refused the move; alias left as it is).
+     * Evaluates and audits the verdict, moving the alias in the same transaction when every check passes: outcome
+     * {@code PROMOTED} (alias moved, verdict stored with the move), {@code FAILED} (alias left) or {@code CONFLICT}
+     * (the alias moved meanwhile, or the registry refused the move; alias left as it is).
+     *
+     * @throws dev.mlops.StorageException when the store fails; nothing is recorded by this call
      */
     public GateVerdict promote(ModelRef candidate, String alias, HoldoutEvaluation evaluation) {
         return engine.promote(candidate, alias, evaluation);

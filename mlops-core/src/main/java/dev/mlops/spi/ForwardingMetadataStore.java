@@ -206,6 +206,12 @@ public abstract class ForwardingMetadataStore implements MetadataStore {
     }
 
     @Override
+    public AliasChange setAlias(String name, String alias, int version, Integer expectedCurrent, Instant time,
+            List<PendingAuditEvent> audit) {
+        return delegate().setAlias(name, alias, version, expectedCurrent, time, audit);
+    }
+
+    @Override
     public AliasChange deleteAlias(String name, String alias, int expectedCurrent, Instant time,
             PendingAuditEvent audit) {
         return delegate().deleteAlias(name, alias, expectedCurrent, time, audit);

@@ -43,9 +43,9 @@ import java.util.Optional;
  * <ul>
  *   <li>Plain data in and out, no callbacks, no iterators that stay open across calls: every method can be served
  *       over HTTP unchanged.</li>
- *   <li>Every mutation takes a {@link PendingAuditEvent} ({@link #savePolicyState} a list of them) and stores the
- *       change and the sealed events ({@link dev.mlops.audit.AuditChain#seal}) atomically: all or nothing. Appends
- *       are serialised (one chain, seq without gaps).</li>
+ *   <li>Every mutation takes a {@link PendingAuditEvent} ({@link #savePolicyState} and one {@code setAlias} a list
+ *       of them) and stores the change and the sealed events ({@link dev.mlops.audit.AuditChain#seal}) atomically:
+ *       all or nothing. Appends are serialised (one chain, seq without gaps).</li>
  *   <li>Creates are idempotent. A run's id is its idempotency key: repeating {@link #createRun} with the same
  *       content returns the stored run with {@code created = false} and appends no audit event; with different
  *       content it fails with {@code ALREADY_EXISTS}. A dataset version's identity is its (name, digest): see
@@ -228,6 +228,49 @@ public interface MetadataStore extends AutoCloseable {
      */
     AliasChange setAlias(String name, String alias, int version, Integer expectedCurrent, Instant time,
             PendingAuditEvent audit);
+
+    /**
+     * {@link #setAlias(String, String, int, Integer, Instant, PendingAuditEvent)} with several audit events: moves the
+     * alias and appends the {@code audit} events in the given order, in one transaction, all or nothing. A decision
+     * and the alias move it causes are stored together this way (the promotion gate passes its
+     * {@code promotion.decided} verdict first, then the alias's own {@code model_alias.*} event), so a crash or a
+     * lost compare-and-set never leaves a moved alias without its recorded reason, nor a recorded move that did not
+     * happen. Added after schema version 4.
+     *
+     * <p>The default keeps stores written before this method working: with exactly one event it calls
+     * {@link #setAlias(String, String, int, Integer, Instant, PendingAuditEvent)}, which is atomic; with more it
+     * fails with {@code STORAGE} saying that the store cannot store them atomically, and changes nothing (appending
+     * them one by one would break the all-or-nothing contract).
+     *
+     * @param audit at least one event, none null
+     * @throws dev.mlops.InvalidArgumentException (field {@code audit}) when {@code audit} is empty or holds a null
+     * @throws dev.mlops.NotFoundException when the model or the version does not exist
+     * @throws dev.mlops.ConflictException as the single-event method; no event is appended
+     */
+    default AliasChange setAlias(String name, String alias, int version, Integer expectedCurrent, Instant time,
+            List<PendingAuditEvent> audit) {
+        checkAliasAudit(name, alias, audit);
+        if (audit.size() == 1) {
+            return setAlias(name, alias, version, expectedCurrent, time, audit.get(0));
+        }
+        throw new StorageException(describe() + " cannot set alias '" + alias + "' of model '" + name + "' together"
+                + " with " + audit.size() + " audit events in one transaction (its MetadataStore implementation"
+                + " predates setAlias with a list of events)", null);
+    }
+
+    /** Checks the events of the default {@code setAlias} with a list: at least one, none null. */
+    private static void checkAliasAudit(String name, String alias, List<PendingAuditEvent> audit) {
+        if (audit == null || audit.isEmpty()) {
+            throw new dev.mlops.InvalidArgumentException("audit", "setting alias '" + alias + "' of model '" + name
+                    + "' needs at least one audit event");
+        }
+        for (int i = 0; i < audit.size(); i++) {
+            if (audit.get(i) == null) {
+                throw new dev.mlops.InvalidArgumentException("audit", "audit[" + i + "] of setting alias '" + alias
+                        + "' of model '" + name + "' is null");
+            }
+        }
+    }
 
     /**
      * Deletes {@code alias}, a compare-and-set on its current target.

@@ -12,6 +12,7 @@ import dev.mlops.InvalidArgumentException;
 import dev.mlops.Mlops;
 import dev.mlops.NotFoundException;
 import dev.mlops.PageRequest;
+import dev.mlops.StorageException;
 import dev.mlops.audit.AuditEvent;
 import dev.mlops.internal.artifact.InMemoryArtifactStore;
 import dev.mlops.policy.GateCheck.Kind;
@@ -52,6 +53,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The promotion gate against a real store, with real runs, metrics, versions, approvals and aliases. Subclasses give
@@ -206,10 +209,13 @@ abstract class PromotionGateContract {
             assertThat(v.reasons()).hasSize(v.checks().size());
 
             List<AuditEvent> events = audit();
-            AuditEvent move = events.get(events.size() - 2);
-            AuditEvent decided = events.get(events.size() - 1);
-            assertThat(move.action()).isEqualTo("model_alias.move");
+            AuditEvent decided = events.get(events.size() - 2);
+            AuditEvent move = events.get(events.size() - 1);
             assertThat(decided.action()).isEqualTo("promotion.decided");
+            assertThat(move.action()).isEqualTo("model_alias.move");
+            assertThat(move.subject()).isEqualTo("model:rain@production");
+            assertThat(store.aliasCalls).as("the verdict and the move, stored by one call of the store")
+                    .containsExactly(List.of("promotion.decided", "model_alias.move"));
             assertThat(decided.subject()).isEqualTo("model:rain/2");
             assertThat(decided.actor()).isEqualTo("alice");
             JsonNode data = JSON.readTree(decided.data());
@@ -567,7 +573,8 @@ abstract class PromotionGateContract {
             assertThat(abs.detail()).contains("no champion");
             assertThat(check(v, "significance.holdout_accuracy").detail()).contains("no champion");
             assertThat(production()).isEqualTo(1);
-            assertThat(audit().get(audit().size() - 2).action()).isEqualTo("model_alias.set");
+            assertThat(audit().get(audit().size() - 2).action()).isEqualTo("promotion.decided");
+            assertThat(audit().get(audit().size() - 1).action()).isEqualTo("model_alias.set");
             assertThat(JSON.readTree(decisions().get(0).data()).get("champion").isNull()).isTrue();
         }
 
@@ -717,6 +724,10 @@ abstract class PromotionGateContract {
             assertThat(data.get("outcome").asText()).isEqualTo("CONFLICT");
             assertThat(data.get("promoted").asBoolean()).isFalse();
             assertThat(data.get("note").asText()).isEqualTo(v.note());
+            assertThat(decisions()).as("no verdict says PROMOTED").hasSize(1);
+            AuditEvent bobsMove = audit().get(audit().size() - 2);
+            assertThat(bobsMove.action()).isEqualTo("model_alias.move");
+            assertThat(bobsMove.actor()).isEqualTo("bob");
             assertThat(mlops.audit().verify().ok()).isTrue();
         }
 
@@ -757,6 +768,119 @@ abstract class PromotionGateContract {
             List<AuditEvent> events = audit();
             assertThat(events.get(events.size() - 2).action()).isEqualTo("registry.refused");
             assertThat(events.get(events.size() - 1).action()).isEqualTo("promotion.decided");
+        }
+    }
+
+    /**
+     * Makes the store fail alias moves that carry several audit events, inside the store, until the returned handle
+     * is closed. Here the decorator throws {@code STORAGE} instead of calling the store; a subclass whose store can
+     * fail inside its own transaction does that instead, at the insert of the event whose action matches
+     * {@code failingAction} (an SQL {@code LIKE} pattern).
+     */
+    AutoCloseable failAliasMovesInsideTheStore(String failingAction) throws Exception {
+        store.failAliasMove.set(new StorageException("injected failure of the store while moving an alias", null));
+        return () -> store.failAliasMove.set(null);
+    }
+
+    @Nested
+    @DisplayName("atomicity of the verdict and the alias move")
+    class Atomicity {
+        @ParameterizedTest(name = "failing at {0}")
+        @ValueSource(strings = {"promotion.decided", "model_alias.%"})
+        @DisplayName("when the store fails the move, promote fails with STORAGE: the alias stays, no"
+                + " promotion.decided is recorded, the chain verifies; once the store works, the same promotion"
+                + " succeeds")
+        void storeFailsTheMove(String failingAction) throws Exception {
+            champion();
+            ModelVersion v2 = approved("rain", Map.of("accuracy", 0.85));
+            PromotionGate g = gate().threshold(GateThreshold.higherIsBetter("accuracy").minAbsoluteChange(0.0))
+                    .build();
+            List<AuditEvent> before = audit();
+
+            try (AutoCloseable failure = failAliasMovesInsideTheStore(failingAction)) {
+                assertThatThrownBy(() -> g.promote(ModelRef.of("rain", v2.version()), "production"))
+                        .isInstanceOf(StorageException.class).hasMessageContaining("injected");
+            }
+
+            assertThat(production()).isEqualTo(1);
+            assertThat(audit()).as("nothing appended").isEqualTo(before);
+            assertThat(decisions()).as("no promotion.decided at all").isEmpty();
+            assertThat(mlops.audit().verify().ok()).isTrue();
+
+            GateVerdict v = g.promote(ModelRef.of("rain", v2.version()), "production");
+            assertThat(v.outcome()).isEqualTo(Outcome.PROMOTED);
+            assertThat(production()).isEqualTo(2);
+            assertThat(audit().subList(before.size(), audit().size())).extracting(AuditEvent::action)
+                    .containsExactly("promotion.decided", "model_alias.move");
+            assertThat(mlops.audit().verify().ok()).isTrue();
+        }
+
+        @Test
+        @DisplayName("a failing verdict is recorded alone, by appendAuditEvent, and the store is never asked to"
+                + " move the alias")
+        void failingVerdictAlone() throws Exception {
+            champion();
+            ModelVersion v2 = approved("rain", Map.of("accuracy", 0.70));
+            PromotionGate g = gate().threshold(GateThreshold.higherIsBetter("accuracy").minAbsoluteChange(0.0))
+                    .build();
+            int before = audit().size();
+
+            GateVerdict v = g.promote(ModelRef.of("rain", v2.version()), "production");
+
+            assertThat(v.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(store.aliasCalls).isEmpty();
+            assertThat(audit().subList(before, audit().size())).extracting(AuditEvent::action)
+                    .containsExactly("promotion.decided");
+            assertThat(production()).isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("a lost compare-and-set stores neither the PROMOTED verdict nor a move: the one verdict"
+                + " recorded is CONFLICT, and nothing of the gate's lies between the other writer's move and it")
+        void lostRaceHalfWritesNothing() throws Exception {
+            champion();
+            approved("rain", Map.of("accuracy", 0.85));
+            ModelVersion v3 = approved("rain", Map.of("accuracy", 0.83));
+            Mlops bob = competitor();
+            store.beforeSetAlias.set(() -> bob.registry().setAlias("rain", "production", v3.version()));
+            PromotionGate g = gate().threshold(GateThreshold.higherIsBetter("accuracy").minAbsoluteChange(0.0))
+                    .build();
+            int before = audit().size();
+
+            GateVerdict v = g.promote(ModelRef.of("rain", 2), "production");
+
+            assertThat(v.outcome()).isEqualTo(Outcome.CONFLICT);
+            List<AuditEvent> appended = audit().subList(before, audit().size());
+            assertThat(appended).extracting(AuditEvent::action).containsExactly("model_alias.move",
+                    "promotion.decided");
+            assertThat(appended.get(0).actor()).isEqualTo("bob");
+            assertThat(JSON.readTree(appended.get(1).data()).get("outcome").asText()).isEqualTo("CONFLICT");
+            assertThat(store.aliasCalls).as("the gate's one attempt to move").hasSize(1);
+            assertThat(production()).isEqualTo(3);
+        }
+
+        @Test
+        @DisplayName("a candidate deleted between the evaluation and the move: CONFLICT naming it, recorded alone,"
+                + " the alias stays")
+        void candidateGoneAtTheMove() throws Exception {
+            champion();
+            ModelVersion v2 = approved("rain", Map.of("accuracy", 0.85));
+            Mlops bob = competitor();
+            store.beforeSetAlias.set(() -> bob.registry().deleteVersion("rain", v2.version()));
+            PromotionGate g = gate().threshold(GateThreshold.higherIsBetter("accuracy").minAbsoluteChange(0.0))
+                    .build();
+            int before = audit().size();
+
+            GateVerdict v = g.promote(ModelRef.of("rain", v2.version()), "production");
+
+            assertThat(v.outcome()).isEqualTo(Outcome.CONFLICT);
+            assertThat(v.note()).contains("was not moved").contains("version").contains("rain").contains("2");
+            assertThat(production()).isEqualTo(1);
+            List<AuditEvent> appended = audit().subList(before, audit().size());
+            assertThat(appended).extracting(AuditEvent::action).containsExactly("model_version.delete",
+                    "promotion.decided");
+            assertThat(JSON.readTree(appended.get(1).data()).get("outcome").asText()).isEqualTo("CONFLICT");
+            assertThat(mlops.audit().verify().ok()).isTrue();
         }
     }
 
@@ -844,11 +968,18 @@ abstract class PromotionGateContract {
         }
     }
 
-    /** A store that runs a competing writer's action just before the gate's alias move or a run read. */
+    /**
+     * A store that runs a competing writer's action just before the gate's alias move or a run read, records the
+     * alias moves that carry a list of events, and can fail them.
+     */
     static final class RacingStore extends ForwardingMetadataStore {
         private final MetadataStore delegate;
         final AtomicReference<Runnable> beforeSetAlias = new AtomicReference<>();
         final AtomicReference<Runnable> beforeGetRun = new AtomicReference<>();
+        /** Thrown by the next alias moves with a list of events, instead of calling the store, while set. */
+        final AtomicReference<RuntimeException> failAliasMove = new AtomicReference<>();
+        /** The actions of the events of every alias move with a list of events, in call order. */
+        final List<List<String>> aliasCalls = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         RacingStore(MetadataStore delegate) {
             this.delegate = delegate;
@@ -865,6 +996,21 @@ abstract class PromotionGateContract {
             Runnable r = beforeSetAlias.getAndSet(null);
             if (r != null) {
                 r.run();
+            }
+            return super.setAlias(name, alias, version, expectedCurrent, time, audit);
+        }
+
+        @Override
+        public AliasChange setAlias(String name, String alias, int version, Integer expectedCurrent, Instant time,
+                List<PendingAuditEvent> audit) {
+            aliasCalls.add(audit.stream().map(PendingAuditEvent::action).toList());
+            Runnable r = beforeSetAlias.getAndSet(null);
+            if (r != null) {
+                r.run();
+            }
+            RuntimeException failure = failAliasMove.get();
+            if (failure != null) {
+                throw failure;
             }
             return super.setAlias(name, alias, version, expectedCurrent, time, audit);
         }

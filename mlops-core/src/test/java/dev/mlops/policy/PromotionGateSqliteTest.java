@@ -3,6 +3,9 @@ package dev.mlops.policy;
 import dev.mlops.spi.MetadataStore;
 import dev.mlops.store.jdbc.JdbcStore;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import org.junit.jupiter.api.DisplayName;
 
 @DisplayName("The promotion gate on a SQLite file")
@@ -10,5 +13,29 @@ class PromotionGateSqliteTest extends PromotionGateContract {
     @Override
     MetadataStore newStore(Path dir) {
         return JdbcStore.sqlite(dir.resolve("mlops.db"));
+    }
+
+    /**
+     * A trigger, created through a connection of its own, makes the insert of the audit event whose action matches
+     * {@code failingAction} fail inside the store's transaction: after the alias row was written (and, for the
+     * alias's own event, after the verdict's event), so only a rollback of the whole transaction leaves nothing.
+     */
+    @Override
+    AutoCloseable failAliasMovesInsideTheStore(String failingAction) throws Exception {
+        Connection admin = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("mlops.db"));
+        execute(admin, "CREATE TRIGGER inject_alias_failure BEFORE INSERT ON audit_events WHEN NEW.action LIKE '"
+                + failingAction + "' BEGIN SELECT RAISE(ABORT, 'injected failure of an audit event'); END");
+        return () -> {
+            try (admin) {
+                execute(admin, "DROP TRIGGER inject_alias_failure");
+            }
+        };
+    }
+
+    private static void execute(Connection c, String sql) throws Exception {
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA busy_timeout = 10000");
+            s.execute(sql);
+        }
     }
 }

@@ -263,6 +263,14 @@ public final class ChangeFeedStore extends ForwardingMetadataStore {
     }
 
     @Override
+    public AliasChange setAlias(String name, String alias, int version, Integer expectedCurrent, Instant time,
+            List<PendingAuditEvent> audit) {
+        AliasChange change = super.setAlias(name, alias, version, expectedCurrent, time, audit);
+        audit.forEach(this::publish);                // for a promotion: promotion.decided, then model_alias.*
+        return change;
+    }
+
+    @Override
     public AliasChange deleteAlias(String name, String alias, int expectedCurrent, Instant time,
             PendingAuditEvent audit) {
         AliasChange change = super.deleteAlias(name, alias, expectedCurrent, time, audit);

@@ -1,5 +1,7 @@
 package dev.mlops.tck;
 
+import static dev.mlops.tck.KitSupport.allAuditEvents;
+import static dev.mlops.tck.KitSupport.assertChainIntact;
 import static dev.mlops.tck.TckData.artifact;
 import static dev.mlops.tck.TckData.at;
 import static dev.mlops.tck.TckData.audit;
@@ -22,6 +24,7 @@ import dev.mlops.ConflictException;
 import dev.mlops.Created;
 import dev.mlops.InvalidArgumentException;
 import dev.mlops.NotFoundException;
+import dev.mlops.audit.AuditChain;
 import dev.mlops.audit.AuditEvent;
 import dev.mlops.lineage.Direction;
 import dev.mlops.lineage.EdgeKind;
@@ -46,6 +49,7 @@ import dev.mlops.tracking.RunLink;
 import dev.mlops.tracking.RunStatus;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -713,6 +717,94 @@ public abstract class ModelRegistryCompatibilityKit extends ModelRegistryConsist
             assertThat(getVersion(CHURN, 1).aliases()).containsExactly(PRODUCTION);
             assertThat(getVersion(CHURN, 1).updatedTime()).isEqualTo(at(720));
             assertAppended(head, pending);
+        }
+
+        @ParameterizedTest(name = "expected {0}")
+        @CsvSource(value = {"null", "1"}, nullValues = "null")
+        @DisplayName("setAlias with several events (a decision, then the alias's own) moves the alias and appends"
+                + " them in the given order, sealed one onto the other; the chain verifies")
+        void aliasWithSeveralEvents(Integer expected) {
+            createModel(CHURN);
+            readyVersion(CHURN);
+            readyVersion(CHURN);
+            if (expected != null) {
+                setAlias(CHURN, PRODUCTION, expected, null, 700);
+            }
+            AuditEvent head = head();
+            PendingAuditEvent decided = audit("promotion.decided", subject(CHURN, 2),
+                    "{\"outcome\":\"PROMOTED\",\"candidate\":2}");
+            PendingAuditEvent moved = audit(expected == null ? "model_alias.set" : "model_alias.move",
+                    "model:" + CHURN + "@" + PRODUCTION);
+
+            AliasChange change = store.setAlias(CHURN, PRODUCTION, 2, expected, at(710), List.of(decided, moved));
+
+            assertThat(change).isEqualTo(new AliasChange(CHURN, PRODUCTION, expected, 2));
+            assertThat(getModel(CHURN).aliases()).isEqualTo(Map.of(PRODUCTION, 2));
+            assertThat(getModel(CHURN).updatedTime()).isEqualTo(at(710));
+            assertThat(getVersion(CHURN, 2).aliases()).containsExactly(PRODUCTION);
+            assertThat(getVersion(CHURN, 2).updatedTime()).isEqualTo(at(710));
+            assertThat(getVersion(CHURN, 1).aliases()).isEmpty();
+            AuditEvent first = AuditChain.seal(head, decided);
+            AuditEvent second = AuditChain.seal(first, moved);
+            assertThat(store.auditEvents(head.seq(), 10)).containsExactly(first, second);
+            assertThat(store.auditHead()).contains(second);
+            assertChainIntact(allAuditEvents(store));
+        }
+
+        @ParameterizedTest(name = "expected {1}, actually {0}")
+        @CsvSource(value = {"3,null", "3,2", "null,2", "2,3"}, nullValues = "null")
+        @DisplayName("setAlias with several events and a stale expectation is CONFLICT naming the actual target;"
+                + " neither event is appended, the head is unchanged, nothing changes")
+        void staleExpectationWithSeveralEvents(Integer actual, Integer expected) {
+            createModel(CHURN);
+            for (int i = 0; i < 3; i++) {
+                readyVersion(CHURN);
+            }
+            if (actual != null) {
+                setAlias(CHURN, PRODUCTION, actual, null, 700);
+            }
+            List<Object> before = registryState();
+            AuditEvent head = head();
+            List<PendingAuditEvent> events = List.of(audit("promotion.decided", subject(CHURN, 1)),
+                    audit("model_alias.move", "model:" + CHURN + "@" + PRODUCTION));
+
+            Throwable thrown = catchThrowable(() -> store.setAlias(CHURN, PRODUCTION, 1, expected, at(800), events));
+
+            assertThat(thrown).isInstanceOf(ConflictException.class).hasMessageContaining(PRODUCTION);
+            if (actual != null) {
+                assertThat(thrown).hasMessageContaining(String.valueOf(actual));
+            }
+            assertThat(store.auditHead()).isEqualTo(Optional.ofNullable(head));
+            assertThat(store.auditEvents(head.seq(), 10)).isEmpty();
+            assertThat(registryState()).isEqualTo(before);
+            assertChainIntact(allAuditEvents(store));
+        }
+
+        @Test
+        @DisplayName("setAlias with several events to a version that is not READY, of an unknown version or model,"
+                + " or with no events, changes nothing and appends nothing")
+        void refusedWithSeveralEvents() {
+            createModel(CHURN);
+            readyVersion(CHURN);
+            setAlias(CHURN, PRODUCTION, 1, null, 700);
+            registerNext(CHURN);
+            List<Object> before = registryState();
+            AuditEvent head = head();
+            List<PendingAuditEvent> events = List.of(audit("promotion.decided", subject(CHURN, 2)),
+                    audit("model_alias.move", "model:" + CHURN + "@" + PRODUCTION));
+
+            assertThatThrownBy(() -> store.setAlias(CHURN, PRODUCTION, 2, 1, at(800), events))
+                    .isInstanceOf(ConflictException.class);
+            assertThatThrownBy(() -> store.setAlias(CHURN, PRODUCTION, 9, 1, at(800), events))
+                    .isInstanceOf(NotFoundException.class);
+            assertThatThrownBy(() -> store.setAlias(FRAUD, PRODUCTION, 1, null, at(800), events))
+                    .isInstanceOf(NotFoundException.class).hasMessageContaining(FRAUD);
+            assertThatThrownBy(() -> store.setAlias(CHURN, PRODUCTION, 1, 1, at(800), List.of()))
+                    .isInstanceOf(InvalidArgumentException.class)
+                    .satisfies(e -> assertThat(((InvalidArgumentException) e).field()).hasValue("audit"));
+
+            assertThat(store.auditHead()).contains(head);
+            assertThat(registryState()).isEqualTo(before);
         }
 
         @Test

@@ -581,6 +581,36 @@ public abstract class ModelRegistryConsistencyKit extends RegistryKitBase {
         }
 
         @Test
+        @DisplayName("8 threads setting one alias, each with two events: exactly one wins, its two events are"
+                + " appended next to each other, the others append nothing; the chain verifies")
+        void aliasRaceWithSeveralEvents() throws Exception {
+            createModel(CHURN);
+            for (int i = 0; i <= RACERS; i++) {
+                readyVersion(CHURN);
+            }
+            setAlias(CHURN, PRODUCTION, 1, null, 700);
+            long before = auditSize(store);
+
+            List<Outcome<AliasChange>> results = runConcurrently(RACERS, t -> Outcome.of(() ->
+                    store.setAlias(CHURN, PRODUCTION, t + 2, 1, at(800 + t), List.of(
+                            audit("promotion.decided", subject(CHURN, t + 2), "{\"racer\":" + t + "}"),
+                            audit("model_alias.move", "model:" + CHURN + "@" + PRODUCTION,
+                                    "{\"racer\":" + t + "}")))));
+
+            List<AliasChange> winners = results.stream().filter(Outcome::succeeded).map(Outcome::value).toList();
+            assertThat(winners).hasSize(1);
+            assertThat(results).filteredOn(o -> !o.succeeded()).extracting(Outcome::error)
+                    .containsOnly(ErrorCode.CONFLICT).hasSize(RACERS - 1);
+            int racer = winners.get(0).current() - 2;
+            assertThat(getModel(CHURN).aliases()).isEqualTo(Map.of(PRODUCTION, racer + 2));
+            List<AuditEvent> appended = store.auditEvents(before, 10);
+            assertThat(appended).extracting(AuditEvent::action).containsExactly("promotion.decided",
+                    "model_alias.move");
+            assertThat(appended).extracting(AuditEvent::data).containsOnly("{\"racer\":" + racer + "}");
+            assertChainIntact(allAuditEvents(store));
+        }
+
+        @Test
         @DisplayName("8 threads deciding one approval: exactly one wins, the others are CONFLICT, one event")
         void approvalRace() throws Exception {
             createModel(CHURN);
@@ -626,7 +656,9 @@ public abstract class ModelRegistryConsistencyKit extends RegistryKitBase {
         private static final List<String> REFUSED = List.of("creating a model differing only in case",
                 "registering a stale number", "registering with an unknown run", "registering for an unknown model",
                 "finishing as PENDING", "finishing READY with another digest", "finishing a READY version",
-                "approving twice", "setting an alias with a stale expectation", "aliasing a PENDING version",
+                "approving twice", "setting an alias with a stale expectation",
+                "setting an alias with two events and a stale expectation", "aliasing a PENDING version",
+                "aliasing a PENDING version with two events",
                 "deleting an alias with a stale expectation", "deleting an unknown alias",
                 "deleting an aliased version", "updating an unknown model", "updating an unknown version");
 
@@ -659,7 +691,13 @@ public abstract class ModelRegistryConsistencyKit extends RegistryKitBase {
                     case "finishing a READY version" -> makeFailed(CHURN, 1);
                     case "approving twice" -> decide(CHURN, 1, ApprovalStatus.REJECTED, 800);
                     case "setting an alias with a stale expectation" -> setAlias(CHURN, PRODUCTION, 1, null, 800);
+                    case "setting an alias with two events and a stale expectation" -> store.setAlias(CHURN,
+                            PRODUCTION, 1, null, at(800), List.of(audit("promotion.decided", subject(CHURN, 1)),
+                                    audit("model.alias.set", subject(CHURN))));
                     case "aliasing a PENDING version" -> setAlias(CHURN, PRODUCTION, 2, 1, 800);
+                    case "aliasing a PENDING version with two events" -> store.setAlias(CHURN, PRODUCTION, 2, 1,
+                            at(800), List.of(audit("promotion.decided", subject(CHURN, 2)),
+                                    audit("model.alias.set", subject(CHURN))));
                     case "deleting an alias with a stale expectation" -> deleteAlias(CHURN, PRODUCTION, 2, 800);
                     case "deleting an unknown alias" -> deleteAlias(CHURN, "shadow", 1, 800);
                     case "deleting an aliased version" -> deleteVersion(CHURN, 1);
@@ -749,7 +787,7 @@ public abstract class ModelRegistryConsistencyKit extends RegistryKitBase {
                 "searchModels with a malformed page token", "updateModel", "createModelVersion",
                 "createModelVersion with a used idempotency key", "getModelVersion", "searchModelVersions",
                 "finishModelVersion", "finishModelVersion as PENDING", "updateModelVersion", "decideApproval",
-                "setAlias", "deleteAlias", "deleteModelVersion", "appendAuditEvent");
+                "setAlias", "setAlias with two events", "deleteAlias", "deleteModelVersion", "appendAuditEvent");
 
         @ParameterizedTest(name = "{0}")
         @MethodSource("dev.mlops.tck.ModelRegistryConsistencyKit#registryCallsAfterClose")
@@ -784,6 +822,8 @@ public abstract class ModelRegistryConsistencyKit extends RegistryKitBase {
                     case "decideApproval" -> store.decideApproval(CHURN, 1,
                             decision(ApprovalStatus.APPROVED, "carol", 800), pending);
                     case "setAlias" -> store.setAlias(CHURN, PRODUCTION, 1, 1, at(800), pending);
+                    case "setAlias with two events" -> store.setAlias(CHURN, PRODUCTION, 1, 1, at(800),
+                            List.of(audit("promotion.decided", subject(CHURN, 1)), pending));
                     case "deleteAlias" -> store.deleteAlias(CHURN, PRODUCTION, 1, at(800), pending);
                     case "deleteModelVersion" -> store.deleteModelVersion(CHURN, 1, pending);
                     case "appendAuditEvent" -> store.appendAuditEvent(pending);

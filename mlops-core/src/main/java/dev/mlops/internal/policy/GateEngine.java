@@ -5,6 +5,7 @@ import static dev.mlops.internal.policy.VerdictJson.format;
 import dev.mlops.ConflictException;
 import dev.mlops.InvalidArgumentException;
 import dev.mlops.Mlops;
+import dev.mlops.NotFoundException;
 import dev.mlops.internal.AccessControl;
 import dev.mlops.internal.Context;
 import dev.mlops.internal.MlopsInternals;
@@ -27,6 +28,7 @@ import dev.mlops.registry.ModelVersion;
 import dev.mlops.registry.RegisteredModel;
 import dev.mlops.registry.VersionStatus;
 import dev.mlops.security.Permission;
+import dev.mlops.spi.PendingAuditEvent;
 import dev.mlops.tracking.MetricPoint;
 import dev.mlops.tracking.Run;
 import java.time.Instant;
@@ -39,7 +41,8 @@ import java.util.Optional;
 
 /**
  * Evaluates a promotion gate against one {@code Mlops} instance and, for a promotion, moves the alias with a
- * compare-and-set and audits the verdict. Stateless apart from its configuration; thread-safe.
+ * compare-and-set together with the verdict's audit event, atomically. Stateless apart from its configuration;
+ * thread-safe.
  */
 public final class GateEngine {
     /** The audit action of every promotion verdict. */
@@ -69,28 +72,40 @@ public final class GateEngine {
     }
 
     /**
-     * Evaluates; when every check passes moves the alias, expecting it still at the champion the evaluation saw;
-     * audits the verdict either way.
+     * Evaluates and records the verdict. A failing verdict is audited alone and leaves the alias. A passing one moves
+     * the alias with a compare-and-set on the champion the evaluation saw, storing its {@code promotion.decided}
+     * event (outcome {@code PROMOTED}) and the alias's own event in one transaction; when the registry refuses the
+     * move (the alias moved meanwhile, a rule no longer holds, the candidate is gone) nothing of it is stored and
+     * the verdict is audited alone as {@code CONFLICT}, with the registry's reason. A {@code STORAGE} failure of the
+     * move propagates with nothing recorded by this call.
      */
     public GateVerdict promote(ModelRef candidate, String alias, HoldoutEvaluation evaluation) {
         GateVerdict verdict = check(candidate, alias, evaluation);
-        if (verdict.passed()) {
-            int expected = verdict.champion() == null ? 0 : verdict.champion();
-            Outcome outcome;
-            String note = null;
-            try {
-                mlops.registry().setAlias(verdict.model(), alias, verdict.candidate(), expected);
-                outcome = Outcome.PROMOTED;
-            } catch (ConflictException e) {
-                outcome = Outcome.CONFLICT;
-                note = "alias '" + alias + "' was not moved: " + e.getMessage();
-            }
-            verdict = new GateVerdict(verdict.model(), alias, verdict.candidate(), verdict.champion(), outcome,
-                    verdict.checks(), note, context.now());
+        if (!verdict.passed()) {
+            context.store().appendAuditEvent(auditEvent(verdict));
+            return verdict;
         }
-        context.store().appendAuditEvent(context.audit(AUDIT_ACTION, "model:" + verdict.model() + "/"
-                + verdict.candidate(), VerdictJson.auditData(verdict)));
-        return verdict;
+        int expected = verdict.champion() == null ? 0 : verdict.champion();
+        GateVerdict promoted = withOutcome(verdict, Outcome.PROMOTED, null);
+        try {
+            ((DefaultModelRegistry) mlops.registry()).setAlias(verdict.model(), alias, verdict.candidate(), expected,
+                    List.of(auditEvent(promoted)));
+            return promoted;
+        } catch (ConflictException | NotFoundException e) {
+            GateVerdict refused = withOutcome(verdict, Outcome.CONFLICT, "alias '" + alias + "' was not moved: "
+                    + e.getMessage());
+            context.store().appendAuditEvent(auditEvent(refused));
+            return refused;
+        }
+    }
+
+    private GateVerdict withOutcome(GateVerdict v, Outcome outcome, String note) {
+        return new GateVerdict(v.model(), v.alias(), v.candidate(), v.champion(), outcome, v.checks(), note,
+                context.now());
+    }
+
+    private PendingAuditEvent auditEvent(GateVerdict v) {
+        return context.audit(AUDIT_ACTION, "model:" + v.model() + "/" + v.candidate(), VerdictJson.auditData(v));
     }
 
     private GateVerdict check(ModelRef candidateRef, String alias, HoldoutEvaluation evaluation) {

@@ -37,6 +37,7 @@ import dev.mlops.registry.VersionRegistration;
 import dev.mlops.registry.VersionStatus;
 import dev.mlops.security.Permission;
 import dev.mlops.spi.MetadataStore;
+import dev.mlops.spi.PendingAuditEvent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -332,7 +333,7 @@ public final class DefaultModelRegistry implements ModelRegistry {
 
     @Override
     public AliasChange setAlias(String modelName, String alias, int version) {
-        return moveAlias(modelName, alias, version, null);
+        return moveAlias(modelName, alias, version, null, null);
     }
 
     @Override
@@ -341,10 +342,31 @@ public final class DefaultModelRegistry implements ModelRegistry {
             throw new InvalidArgumentException("expectedCurrent", "expectedCurrent must be a version number, or 0"
                     + " for an alias that must not exist yet; was " + expectedCurrent);
         }
-        return moveAlias(modelName, alias, version, expectedCurrent);
+        return moveAlias(modelName, alias, version, expectedCurrent, null);
     }
 
-    private AliasChange moveAlias(String modelName, String alias, int version, Integer expectation) {
+    /**
+     * {@link #setAlias(String, String, int, int)} that stores the events {@code before} ahead of the alias's own
+     * {@code model_alias.*} event, in the same transaction as the move
+     * ({@link MetadataStore#setAlias(String, String, int, Integer, Instant, List)}): all or nothing. For the
+     * promotion gate, whose verdict and alias move must never be stored one without the other.
+     *
+     * @param before at least one event
+     */
+    public AliasChange setAlias(String modelName, String alias, int version, int expectedCurrent,
+            List<PendingAuditEvent> before) {
+        if (before == null || before.isEmpty() || before.stream().anyMatch(Objects::isNull)) {
+            throw new InvalidArgumentException("before", "before must hold at least one audit event, and no null");
+        }
+        if (expectedCurrent < 0) {
+            throw new InvalidArgumentException("expectedCurrent", "expectedCurrent must be a version number, or 0"
+                    + " for an alias that must not exist yet; was " + expectedCurrent);
+        }
+        return moveAlias(modelName, alias, version, expectedCurrent, List.copyOf(before));
+    }
+
+    private AliasChange moveAlias(String modelName, String alias, int version, Integer expectation,
+            List<PendingAuditEvent> before) {
         modelName("modelName", modelName);
         alias("alias", alias);
         number("version", version);
@@ -377,10 +399,17 @@ public final class DefaultModelRegistry implements ModelRegistry {
             data.put("from", current);
             data.put("to", version);
             data.put("approval", target.approval().status().name());
+            PendingAuditEvent own = context.audit(current == null ? "model_alias.set" : "model_alias.move",
+                    "model:" + modelName + "@" + alias, data);
             try {
-                AliasChange change = store.setAlias(modelName, alias, version, expected, context.now(),
-                        context.audit(current == null ? "model_alias.set" : "model_alias.move",
-                                "model:" + modelName + "@" + alias, data));
+                AliasChange change;
+                if (before == null) {
+                    change = store.setAlias(modelName, alias, version, expected, context.now(), own);
+                } else {
+                    List<PendingAuditEvent> events = new ArrayList<>(before);
+                    events.add(own);
+                    change = store.setAlias(modelName, alias, version, expected, context.now(), events);
+                }
                 invalidate(modelName);
                 return change;
             } catch (ConflictException e) {

@@ -51,6 +51,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -491,7 +492,16 @@ public final class JdbcStore implements MetadataStore {
     @Override
     public AliasChange setAlias(String name, String alias, int version, Integer expectedCurrent, Instant time,
             PendingAuditEvent audit) {
-        return transactions.write("set alias " + alias + " of model " + name, c -> {
+        return setAlias(name, alias, version, expectedCurrent, time, Collections.singletonList(audit));
+    }
+
+    @Override
+    public AliasChange setAlias(String name, String alias, int version, Integer expectedCurrent, Instant time,
+            List<PendingAuditEvent> audit) {
+        String what = "set alias " + alias + " of model " + name;
+        transactions.requireOpen(what);
+        List<PendingAuditEvent> events = aliasEvents(name, alias, audit);
+        return transactions.write(what, c -> {
             requireModel(c, name);
             ModelVersionTable.Row row = requireVersion(c, name, version);
             Integer current = models.alias(c, name, alias);
@@ -509,9 +519,26 @@ public final class JdbcStore implements MetadataStore {
             if (current != null && current != version) {
                 versions.touch(c, name, current, time);
             }
-            AuditTable.append(c, audit);
+            for (PendingAuditEvent e : events) {
+                AuditTable.append(c, e);
+            }
             return new AliasChange(name, alias, current, version);
         });
+    }
+
+    /** The events of an alias change, copied: at least one, none null. */
+    private static List<PendingAuditEvent> aliasEvents(String name, String alias, List<PendingAuditEvent> audit) {
+        if (audit == null || audit.isEmpty()) {
+            throw new InvalidArgumentException("audit", "setting alias '" + alias + "' of model '" + name
+                    + "' needs at least one audit event");
+        }
+        for (int i = 0; i < audit.size(); i++) {
+            if (audit.get(i) == null) {
+                throw new InvalidArgumentException("audit", "audit[" + i + "] of setting alias '" + alias
+                        + "' of model '" + name + "' is null");
+            }
+        }
+        return List.copyOf(audit);
     }
 
     @Override

@@ -664,8 +664,16 @@ public final class InMemoryStore implements MetadataStore {
     public AliasChange setAlias(String name, String alias, int version, Integer expectedCurrent, Instant time,
             PendingAuditEvent event) {
         checkOpen();
+        return setAlias(name, alias, version, expectedCurrent, time, List.of(Objects.requireNonNull(event, "audit")));
+    }
+
+    @Override
+    public AliasChange setAlias(String name, String alias, int version, Integer expectedCurrent, Instant time,
+            List<PendingAuditEvent> events) {
+        checkOpen();
         Objects.requireNonNull(alias, "alias");
         Instant at = AuditChain.truncate(Objects.requireNonNull(time, "time"));
+        List<PendingAuditEvent> pending = aliasEvents(name, alias, events);
         return write(() -> {
             ModelState m = model(name);
             VersionState target = version(name, version);
@@ -677,7 +685,7 @@ public final class InMemoryStore implements MetadataStore {
                 throw new ConflictException("version " + name + "/" + version + " is " + target.status
                         + ", not READY; only a READY version can get alias '" + alias + "'");
             }
-            AuditEvent sealed = seal(event);
+            List<AuditEvent> sealed = sealAll(pending);
             if (current != null) {
                 VersionState old = versions.get(new VersionKey(name, current));
                 old.aliases.remove(alias);
@@ -690,7 +698,7 @@ public final class InMemoryStore implements MetadataStore {
             m.aliases.put(alias, version);
             m.updatedTime = at;
             m.refresh();
-            audit.add(sealed);
+            audit.addAll(sealed);
             return new AliasChange(name, alias, current, version);
         });
     }
@@ -825,13 +833,7 @@ public final class InMemoryStore implements MetadataStore {
                         + "': the stored state has version " + version + ", not " + expectedVersion
                         + " (another writer saved first)");
             }
-            // seal every event before changing anything, so a failure leaves nothing
-            List<AuditEvent> sealed = new ArrayList<>();
-            AuditEvent head = audit.isEmpty() ? null : audit.get(audit.size() - 1);
-            for (PendingAuditEvent e : pending) {
-                head = AuditChain.seal(head, Objects.requireNonNull(e, "audit"));
-                sealed.add(head);
-            }
+            List<AuditEvent> sealed = sealAll(pending);
             List<PolicyDecisionEntry> log = policyDecisions.computeIfAbsent(key, k -> new ArrayList<>());
             long seq = log.size();
             for (PolicyDecisionEntry d : given) {
@@ -1081,6 +1083,35 @@ public final class InMemoryStore implements MetadataStore {
     private AuditEvent seal(PendingAuditEvent event) {
         AuditEvent head = audit.isEmpty() ? null : audit.get(audit.size() - 1);
         return AuditChain.seal(head, Objects.requireNonNull(event, "audit"));
+    }
+
+    /**
+     * Call with the write lock held: the events sealed in order onto the current head, not yet appended. Sealing
+     * every event before changing anything keeps a change and its events together even if sealing fails.
+     */
+    private List<AuditEvent> sealAll(List<PendingAuditEvent> events) {
+        List<AuditEvent> sealed = new ArrayList<>();
+        AuditEvent head = audit.isEmpty() ? null : audit.get(audit.size() - 1);
+        for (PendingAuditEvent e : events) {
+            head = AuditChain.seal(head, Objects.requireNonNull(e, "audit"));
+            sealed.add(head);
+        }
+        return sealed;
+    }
+
+    /** The events of an alias change, copied: at least one, none null. */
+    private static List<PendingAuditEvent> aliasEvents(String name, String alias, List<PendingAuditEvent> events) {
+        if (events == null || events.isEmpty()) {
+            throw new InvalidArgumentException("audit", "setting alias '" + alias + "' of model '" + name
+                    + "' needs at least one audit event");
+        }
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i) == null) {
+                throw new InvalidArgumentException("audit", "audit[" + i + "] of setting alias '" + alias
+                        + "' of model '" + name + "' is null");
+            }
+        }
+        return List.copyOf(events);
     }
 
     private void addEdge(LineageEdge edge) {

@@ -199,6 +199,32 @@ class AuditFailureAtomicityTest {
         assertChainVerifies(eventsBefore + 2);
     }
 
+    @ParameterizedTest(name = "RAISE({0})")
+    @org.junit.jupiter.params.provider.EnumSource(Raise.class)
+    @DisplayName("an alias move whose second audit event fails keeps neither the move nor the first event (a"
+            + " promotion verdict)")
+    void secondAliasEventFails(Raise raise) throws SQLException {
+        populate();
+        List<Object> apiBefore = readable();
+        Map<String, List<String>> rowsBefore = rows();
+        int eventsBefore = Fixtures.chain(store).size();
+        execute("CREATE TRIGGER inject_audit_failure BEFORE INSERT ON audit_events WHEN NEW.action ="
+                + " 'model_alias.move' BEGIN SELECT RAISE(" + raise + ", 'injected audit failure'); END");
+        List<PendingAuditEvent> events = List.of(audit("promotion.decided"), audit("model_alias.move"));
+        assertThatThrownBy(() -> store.setAlias("fraud", "production", 3, 1, T0.plusSeconds(20), events))
+                .isInstanceOf(StorageException.class).hasMessageContaining("injected audit failure");
+        assertThat(readable()).isEqualTo(apiBefore);
+        assertThat(rows()).isEqualTo(rowsBefore);
+        assertChainVerifies(eventsBefore);
+
+        execute("DROP TRIGGER inject_audit_failure");
+        store.setAlias("fraud", "production", 3, 1, T0.plusSeconds(20), events);
+        assertThat(store.getModel("fraud").orElseThrow().aliases()).containsEntry("production", 3);
+        assertThat(store.auditEvents(eventsBefore, 10)).extracting(AuditEvent::action)
+                .containsExactly("promotion.decided", "model_alias.move");
+        assertChainVerifies(eventsBefore + 2);
+    }
+
     /**
      * Two RUNNING runs (one the parent of the other), a dataset, params, tags, metrics, links, a checkpoint, and a
      * model with three versions (1 and 3 READY, 2 PENDING, with tags) and an alias on version 1.
