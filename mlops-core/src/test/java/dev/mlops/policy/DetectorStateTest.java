@@ -121,8 +121,8 @@ class DetectorStateTest {
     void jsonIsFlatAndReadable() {
         Ddm d = Ddm.withDefaults();
         d.add(1);
-        assertThat(d.snapshot().toJson()).isEqualTo("{\"change_level\":3,\"changes\":0,\"count\":1,\"detector\":\"ddm\","
-                + "\"errors\":1,\"format\":1,\"min_instances\":30,\"n\":1,\"p_min\":0,"
+        assertThat(d.snapshot().toJson()).isEqualTo("{\"change_level\":3,\"changes\":0,\"count\":1,"
+                + "\"detector\":\"ddm\",\"errors\":1,\"format\":1,\"min_instances\":30,\"n\":1,\"p_min\":0,"
                 + "\"ps_min\":1.7976931348623157e+308,\"s_min\":0,\"signal\":\"NONE\",\"warning_level\":2}");
         Adwin a = Adwin.withDefaults();
         for (double x : new double[] {0.25, 0.5, 1, 0, 0.75, 0.5, 0.5}) {

@@ -196,8 +196,9 @@ final class ConditionEvaluator {
                     fresh.add(v);
                 }
             }
-            return oneShot(c, path, "a new input dataset version appears", fresh.size(), fresh,
-                    fresh.isEmpty() ? "no version that earlier windows did not list" : "new: " + String.join(", ", fresh));
+            String note = fresh.isEmpty() ? "no version that earlier windows did not list"
+                    : "new: " + String.join(", ", fresh);
+            return oneShot(c, path, "a new input dataset version appears", fresh.size(), fresh, note);
         } else if (c instanceof Condition.Schedule s) {
             return schedule(s, path);
         } else if (c instanceof Condition.ModelAge a) {

@@ -120,8 +120,8 @@ class PolicyConditionKeysTest {
         assertThat(s.modelVersion()).contains("4");
         String json = PolicyStateJson.write(s);
         assertThat(json).contains("\"model_version\":\"4\"", "\"trigger_key\":\"any_of:ab\"",
-                "\"pending_triggers\":{\"new_input_version:ef\":{\"window\":\"w7\",\"count\":2,\"items\":[\"v2\",\"v3\"]},"
-                        + "\"schedule:01\":{\"window\":\"w8\",\"count\":1,\"items\":[]}}");
+                "\"pending_triggers\":{\"new_input_version:ef\":{\"window\":\"w7\",\"count\":2,"
+                        + "\"items\":[\"v2\",\"v3\"]},\"schedule:01\":{\"window\":\"w8\",\"count\":1,\"items\":[]}}");
         assertThat(PolicyStateJson.read(json)).isEqualTo(s);
         assertThat(PolicyStateJson.write(PolicyStateJson.read(json))).isEqualTo(json);
     }

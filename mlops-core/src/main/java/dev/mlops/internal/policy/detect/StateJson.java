@@ -117,10 +117,15 @@ public final class StateJson {
             return v;
         }
 
+        private static InvalidArgumentException mustBe(String name, String what) {
+            String member = snake(name);
+            return new InvalidArgumentException("state." + member, "state member '" + member + "' must be " + what);
+        }
+
         public String text(String name) {
             JsonNode v = get(name);
             if (!v.isTextual()) {
-                throw new InvalidArgumentException("state." + snake(name), "state member '" + snake(name) + "' must be a string");
+                throw mustBe(name, "a string");
             }
             return v.asText();
         }
@@ -128,7 +133,7 @@ public final class StateJson {
         public boolean bool(String name) {
             JsonNode v = get(name);
             if (!v.isBoolean()) {
-                throw new InvalidArgumentException("state." + snake(name), "state member '" + snake(name) + "' must be a boolean");
+                throw mustBe(name, "a boolean");
             }
             return v.booleanValue();
         }
@@ -136,7 +141,7 @@ public final class StateJson {
         public double number(String name) {
             JsonNode v = get(name);
             if (!v.isNumber()) {
-                throw new InvalidArgumentException("state." + snake(name), "state member '" + snake(name) + "' must be a number");
+                throw mustBe(name, "a number");
             }
             return v.doubleValue();
         }
@@ -164,7 +169,7 @@ public final class StateJson {
         public double[] numbers(String name) {
             JsonNode v = get(name);
             if (!v.isArray()) {
-                throw new InvalidArgumentException("state." + snake(name), "state member '" + snake(name) + "' must be an array");
+                throw mustBe(name, "an array");
             }
             double[] out = new double[v.size()];
             for (int i = 0; i < out.length; i++) {
