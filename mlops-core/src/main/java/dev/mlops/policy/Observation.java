@@ -33,11 +33,15 @@ import java.util.TreeMap;
  * @param datasetVersions   versions of the model's input dataset newer than its training data, oldest first
  * @param modelCreatedAt    when the serving model was created, for age and schedule conditions
  * @param outcomes          per-prediction outcome streams (for example {@code error}: 1 wrong, 0 right), in order
+ * @param modelVersion      the version of the model that served the window (for example the registry's version
+ *                          number as text, 1 to 250 characters); when it differs from the version the policy's state
+ *                          recorded, the per-model history (metric windows, detector histories, hysteresis) starts
+ *                          again, see docs/policies.md. Empty: unknown, the history continues
  */
 public record Observation(String windowId, Instant time, String model, Map<String, DriftReport> driftReports,
         Map<String, WindowReport> windowReports, Map<String, Double> metrics, Map<String, Double> baselines,
         long rows, OptionalLong rowsSinceTraining, List<String> datasetVersions, Optional<Instant> modelCreatedAt,
-        Map<String, List<Double>> outcomes) {
+        Map<String, List<Double>> outcomes, Optional<String> modelVersion) {
 
     /**
      * @throws InvalidArgumentException naming the field: a blank or over-long window id or model, a missing time, a
@@ -86,6 +90,17 @@ public record Observation(String windowId, Instant time, String model, Map<Strin
             streams.put(stream, List.copyOf(values));
         }
         outcomes = Collections.unmodifiableMap(streams);
+        Validate.required("modelVersion", modelVersion);
+        modelVersion.ifPresent(v -> Validate.key("modelVersion", v));
+    }
+
+    /** An observation that does not name the serving model's version. */
+    public Observation(String windowId, Instant time, String model, Map<String, DriftReport> driftReports,
+            Map<String, WindowReport> windowReports, Map<String, Double> metrics, Map<String, Double> baselines,
+            long rows, OptionalLong rowsSinceTraining, List<String> datasetVersions, Optional<Instant> modelCreatedAt,
+            Map<String, List<Double>> outcomes) {
+        this(windowId, time, model, driftReports, windowReports, metrics, baselines, rows, rowsSinceTraining,
+                datasetVersions, modelCreatedAt, outcomes, Optional.empty());
     }
 
     private static <V> Map<String, V> sorted(String field, Map<String, V> map) {
@@ -132,6 +147,7 @@ public record Observation(String windowId, Instant time, String model, Map<Strin
         private final List<String> datasetVersions = new ArrayList<>();
         private Optional<Instant> modelCreatedAt = Optional.empty();
         private final Map<String, List<Double>> outcomes = new LinkedHashMap<>();
+        private Optional<String> modelVersion = Optional.empty();
 
         private Builder(String windowId, Instant time, String model) {
             this.windowId = windowId;
@@ -214,10 +230,24 @@ public record Observation(String windowId, Instant time, String model, Map<Strin
             return this;
         }
 
+        /**
+         * The version of the model that served the window; a change of version starts the per-model history again.
+         * Null: unknown (the default), the history continues.
+         */
+        public Builder modelVersion(String version) {
+            this.modelVersion = Optional.ofNullable(version);
+            return this;
+        }
+
+        /** The registry version number of the model that served the window, as {@link #modelVersion(String)}. */
+        public Builder modelVersion(int version) {
+            return modelVersion(Integer.toString(version));
+        }
+
         /** @throws InvalidArgumentException as the record's constructor */
         public Observation build() {
             return new Observation(windowId, time, model, driftReports, windowReports, metrics, baselines, rows,
-                    rowsSinceTraining, datasetVersions, modelCreatedAt, outcomes);
+                    rowsSinceTraining, datasetVersions, modelCreatedAt, outcomes, modelVersion);
         }
     }
 }

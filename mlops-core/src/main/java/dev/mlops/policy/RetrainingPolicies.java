@@ -1,8 +1,11 @@
 package dev.mlops.policy;
 
+import dev.mlops.Page;
+import dev.mlops.PageRequest;
 import dev.mlops.internal.policy.InMemoryPolicyStateStore;
 import dev.mlops.internal.policy.PolicyEvaluator;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -54,8 +57,32 @@ public interface RetrainingPolicies {
     /** The window's current decision (the latest that did not fail), if decided. */
     Optional<Decision> decision(String policy, String model, String windowId);
 
-    /** Every stored decision of the policy for the model, failed ones included, oldest first. */
-    List<Decision> decisions(String policy, String model);
+    /**
+     * One page of the stored decisions of the policy for the model, failed ones included, oldest first. Pages are
+     * keyset-paginated ({@link Page}): decisions stored while paging appear on a later page, none is skipped or
+     * repeated. An unknown policy or model has no decisions (an empty last page).
+     *
+     * @throws dev.mlops.InvalidArgumentException (field {@code pageToken}) when the token is not one this listing gave
+     */
+    Page<Decision> decisions(String policy, String model, PageRequest page);
+
+    /**
+     * Every stored decision of the policy for the model, failed ones included, oldest first: all pages of
+     * {@link #decisions(String, String, PageRequest)} read into one list, so its memory grows with the log. Prefer
+     * the paged listing for a log of unbounded length.
+     */
+    default List<Decision> decisions(String policy, String model) {
+        List<Decision> all = new ArrayList<>();
+        PageRequest page = PageRequest.first(PageRequest.MAX_PAGE_SIZE);
+        while (true) {
+            Page<Decision> p = decisions(policy, model, page);
+            all.addAll(p.items());
+            if (p.next().isEmpty()) {
+                return List.copyOf(all);
+            }
+            page = page.next(p);
+        }
+    }
 
     /**
      * Policies whose state and decisions live in memory (lost when the process ends), evaluated at {@code clock}'s

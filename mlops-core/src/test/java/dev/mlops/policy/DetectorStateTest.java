@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -119,17 +121,17 @@ class DetectorStateTest {
     void jsonIsFlatAndReadable() {
         Ddm d = Ddm.withDefaults();
         d.add(1);
-        assertThat(d.snapshot().toJson()).isEqualTo("{\"changeLevel\":3,\"changes\":0,\"count\":1,\"detector\":\"ddm\","
-                + "\"errors\":1,\"format\":1,\"minInstances\":30,\"n\":1,\"pMin\":0,\"psMin\":1.7976931348623157e+308,"
-                + "\"sMin\":0,\"signal\":\"NONE\",\"warningLevel\":2}");
+        assertThat(d.snapshot().toJson()).isEqualTo("{\"change_level\":3,\"changes\":0,\"count\":1,"
+                + "\"detector\":\"ddm\",\"errors\":1,\"format\":1,\"min_instances\":30,\"n\":1,\"p_min\":0,"
+                + "\"ps_min\":1.7976931348623157e+308,\"s_min\":0,\"signal\":\"NONE\",\"warning_level\":2}");
         Adwin a = Adwin.withDefaults();
         for (double x : new double[] {0.25, 0.5, 1, 0, 0.75, 0.5, 0.5}) {
             a.add(x);
         }
         String json = a.snapshot().toJson();
         // two oldest values merged into one bucket of 2 (sum 0.75, squared deviations 0.03125), five of 1 after it
-        assertThat(json).contains("\"rowSizes\":[5,1]", "\"bucketTotals\":[1,0,0.75,0.5,0.5,0.75]",
-                "\"bucketVariances\":[0,0,0,0,0,0.03125]", "\"width\":7", "\"variance\":0.625");
+        assertThat(json).contains("\"row_sizes\":[5,1]", "\"bucket_totals\":[1,0,0.75,0.5,0.5,0.75]",
+                "\"bucket_variances\":[0,0,0,0,0,0.03125]", "\"width\":7", "\"variance\":0.625");
     }
 
     @Test
@@ -157,20 +159,82 @@ class DetectorStateTest {
         assertState(ddm.replace("\"count\":0", "\"count\":-1"), "state.count");
         assertState(ddm.replace("\"count\":0", "\"count\":1.5"), "state.count");
         assertState(ddm.replace("\"signal\":\"NONE\"", "\"signal\":\"MAYBE\""), "state.signal");
-        assertState(ddm.replace("\"warningLevel\":2", "\"warningLevel\":4"), "state.changeLevel");
+        assertState(ddm.replace("\"warning_level\":2", "\"warning_level\":4"), "state.change_level");
         assertState(ddm.replace("\"n\":0", "\"n\":5"), "state.n");
         Adwin a = Adwin.withDefaults();
         DetectorStreams.run(a, normal(2, 100, t -> 0.5, 0.1));
         String adwin = a.snapshot().toJson();
-        assertState(adwin.replace("\"width\":100", "\"width\":99"), "state.rowSizes");
-        assertState(adwin.replace("\"maxBuckets\":5", "\"maxBuckets\":2"), "state.rowSizes");
-        assertState(adwin.replace("\"bucketTotals\":[", "\"bucketTotals\":[1,"), "state.bucketTotals");
-        assertState(adwin.replace("\"bucketTotals\":[", "\"bucketTotals\":[\"x\","), "state.bucketTotals");
+        assertState(adwin.replace("\"width\":100", "\"width\":99"), "state.row_sizes");
+        assertState(adwin.replace("\"max_buckets\":5", "\"max_buckets\":2"), "state.row_sizes");
+        assertState(adwin.replace("\"bucket_totals\":[", "\"bucket_totals\":[1,"), "state.bucket_totals");
+        assertState(adwin.replace("\"bucket_totals\":[", "\"bucket_totals\":[\"x\","), "state.bucket_totals");
+        assertState(adwin.replace("\"bucket_totals\":", "\"bucketTotalz\":"), "state.bucket_totals");
         assertState(adwin.replace("\"delta\":0.002", "\"delta\":0"), "state.delta");
         String eddm = Eddm.withDefaults().snapshot().toJson();
         assertState(eddm.replace("\"warning\":false", "\"warning\":0"), "state.warning");
         String ph = PageHinkley.withDefaults().snapshot().toJson();
         assertState(ph.replace("\"lambda\":50", "\"lambda\":-50"), "state.lambda");
+    }
+
+    @Test
+    void membersAreSnakeCaseLikeThePolicyParameters() {
+        Adwin a = Adwin.withDefaults();
+        DetectorStreams.run(a, normal(3, 500, t -> 0.5, 0.1));
+        for (DetectorState s : List.of(Ddm.withDefaults().snapshot(), Eddm.withDefaults().snapshot(),
+                PageHinkley.withDefaults().snapshot(), a.snapshot())) {
+            String json = s.toJson();
+            assertThat(Pattern.compile("\"([^\"]*)\":").matcher(json).results().map(m -> m.group(1)))
+                    .as(json).isNotEmpty().allMatch(name -> name.matches("[a-z]+(_[a-z]+)*"));
+        }
+        assertThat(Ddm.withDefaults().snapshot().toJson()).contains("\"warning_level\":2", "\"min_instances\":30");
+        assertThat(a.snapshot().toJson()).contains("\"min_sub_window_length\":5", "\"grace_period\":");
+    }
+
+    /** States stored before the members were renamed (camelCase) still load, into the same state. */
+    @Test
+    void camelCaseStatesWrittenBeforeStillLoad() {
+        String stored = "{\"changeLevel\":3,\"changes\":0,\"count\":1,\"detector\":\"ddm\",\"errors\":1,\"format\":1,"
+                + "\"minInstances\":30,\"n\":1,\"pMin\":0,\"psMin\":1.7976931348623157e+308,\"sMin\":0,"
+                + "\"signal\":\"NONE\",\"warningLevel\":2}";
+        Ddm d = Ddm.withDefaults();
+        d.add(1);
+        assertThat(DetectorState.fromJson(stored)).isEqualTo(d.snapshot());
+        assertThat(DetectorState.fromJson(stored).toJson()).isEqualTo(d.snapshot().toJson());
+
+        Adwin a = Adwin.withDefaults();
+        Eddm e = Eddm.withDefaults();
+        PageHinkley ph = PageHinkley.withDefaults();
+        DetectorStreams.run(a, normal(4, 300, t -> 0.5, 0.1));
+        DetectorStreams.run(e, bernoulli(4, 300, t -> 0.2));
+        DetectorStreams.run(ph, normal(4, 300, t -> 0.5, 0.1));
+        for (ChangeDetector det : List.<ChangeDetector>of(a, e, ph)) {
+            DetectorState s = det.snapshot();
+            String camel = camelCase(s.toJson());
+            assertThat(camel).as("the old spelling differs").isNotEqualTo(s.toJson());
+            DetectorState read = DetectorState.fromJson(camel);
+            assertThat(read.toJson()).isEqualTo(s.toJson());
+            ChangeDetector restored = read.restore();
+            double[] more = det instanceof Eddm ? bernoulli(5, 200, t -> 0.6) : normal(5, 200, t -> 0.9, 0.1);
+            for (double x : more) {
+                assertThat(restored.add(x)).isEqualTo(det.add(x));
+            }
+        }
+    }
+
+    /** The member names of a state as they were written before: snake_case names back to camelCase. */
+    private static String camelCase(String json) {
+        Matcher m = Pattern.compile("\"([a-z]+(?:_[a-z]+)+)\":").matcher(json);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String[] parts = m.group(1).split("_");
+            StringBuilder name = new StringBuilder(parts[0]);
+            for (int i = 1; i < parts.length; i++) {
+                name.append(Character.toUpperCase(parts[i].charAt(0))).append(parts[i].substring(1));
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement("\"" + name + "\":"));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 
     @Test

@@ -28,6 +28,9 @@ import java.util.TreeMap;
  * Evaluates a policy's conditions against one observation and the stored state, depth first, recording every
  * condition's outcome and the decay conditions' new histories. A condition fires exactly when
  * {@code measured comparator threshold} holds; one whose input is absent has no measured value and does not fire.
+ * Per-condition state is keyed by {@link ConditionKeys#key}. A one-shot condition ({@code schedule},
+ * {@code new_input_version}, {@code decay}) with a {@linkplain PolicyState#pendingTriggers() pending trigger} adds
+ * the pending count to what it measures now, so it fires again until a retrain consumes it.
  * One instance per evaluation; not thread-safe.
  */
 final class ConditionEvaluator {
@@ -38,6 +41,8 @@ final class ConditionEvaluator {
     private final List<ConditionOutcome> outcomes = new ArrayList<>();
     private final Map<String, List<Double>> histories = new TreeMap<>();
     private final Map<String, List<Double>> metricHistories = new TreeMap<>();
+    private final Map<String, PolicyState.Pending> fired = new TreeMap<>();
+    private final Set<String> keys = new LinkedHashSet<>();
 
     ConditionEvaluator(Observation obs, PolicyState state, Instant now, DetectorFactory detectors) {
         this.obs = obs;
@@ -50,14 +55,29 @@ final class ConditionEvaluator {
         return outcomes;
     }
 
-    /** Per decay condition path, the values to keep for the next window. */
+    /** Per decay condition key, the values to keep for the next window. */
     Map<String, List<Double>> histories() {
         return histories;
     }
 
-    /** Per metric condition path over several windows, the values to keep for the next window. */
+    /** Per metric condition key over several windows, the values to keep for the next window. */
     Map<String, List<Double>> metricHistories() {
         return metricHistories;
+    }
+
+    /**
+     * Per one-shot condition key that fired in this window, its trigger as it stays pending when a guard holds the
+     * retrain back: the pending trigger it carried, if any, with this window's added.
+     */
+    Map<String, PolicyState.Pending> firedTriggers() {
+        return fired;
+    }
+
+    /** The stored pending triggers whose condition is still in the policy. */
+    Map<String, PolicyState.Pending> carriedTriggers() {
+        Map<String, PolicyState.Pending> out = new TreeMap<>(state.pendingTriggers());
+        out.keySet().retainAll(keys);
+        return out;
     }
 
     /** Evaluates the policy's top-level combination; its outcome's path is {@code conditions}. */
@@ -137,13 +157,14 @@ final class ConditionEvaluator {
         } else if (c instanceof Condition.MetricThreshold m) {
             String description = PolicyValidator.describe(m);
             String cmp = m.direction() == MetricDirection.HIGHER_IS_BETTER ? "<" : ">";
-            Optional<String> missing = metricValue(path, m.metric(), m.windows());
+            String key = key(c);
+            Optional<String> missing = metricValue(key, m.metric(), m.windows());
             if (missing.isPresent()) {
                 return absent(path, c, description, m.threshold(), cmp, missing.get());
             }
             double v = value;
             return outcome(path, c.type(), description, OptionalDouble.of(v), m.threshold(), cmp,
-                    Optional.of(valueNote(path, m.metric(), m.windows())));
+                    Optional.of(valueNote(key, m.metric(), m.windows())));
         } else if (c instanceof Condition.MetricVsBaseline m) {
             return baseline(m, path);
         } else if (c instanceof Condition.Decay d) {
@@ -175,9 +196,9 @@ final class ConditionEvaluator {
                     fresh.add(v);
                 }
             }
-            return outcome(path, c.type(), "a new input dataset version appears", OptionalDouble.of(fresh.size()),
-                    1, ">=", Optional.of(fresh.isEmpty() ? "no version that earlier windows did not list"
-                            : "new: " + String.join(", ", fresh)));
+            String note = fresh.isEmpty() ? "no version that earlier windows did not list"
+                    : "new: " + String.join(", ", fresh);
+            return oneShot(c, path, "a new input dataset version appears", fresh.size(), fresh, note);
         } else if (c instanceof Condition.Schedule s) {
             return schedule(s, path);
         } else if (c instanceof Condition.ModelAge a) {
@@ -312,14 +333,14 @@ final class ConditionEvaluator {
 
     /**
      * Sets {@link #value} to the window's metric, or to the mean of its last {@code windows} values (this window's
-     * included, then kept for the next window under {@code path}); returns why there is none.
+     * included, then kept for the next window under {@code key}); returns why there is none.
      */
-    private Optional<String> metricValue(String path, String metric, int windows) {
+    private Optional<String> metricValue(String key, String metric, int windows) {
         Double v = obs.metrics().get(metric);
-        List<Double> history = state.metricHistory().getOrDefault(path, List.of());
+        List<Double> history = state.metricHistory().getOrDefault(key, List.of());
         if (v == null) {
             if (windows > 1) {
-                metricHistories.put(path, history);
+                metricHistories.put(key, history);
             }
             return Optional.of("the observation has no metric '" + metric + "'");
         }
@@ -328,7 +349,7 @@ final class ConditionEvaluator {
             return Optional.empty();
         }
         List<Double> kept = PolicyState.append(history, v, windows);
-        metricHistories.put(path, kept);
+        metricHistories.put(key, kept);
         if (kept.size() < windows) {
             return Optional.of(metric + " " + num(v) + "; " + kept.size() + " of the " + windows
                     + " windows to average so far");
@@ -341,12 +362,12 @@ final class ConditionEvaluator {
         return Optional.empty();
     }
 
-    private String valueNote(String path, String metric, int windows) {
+    private String valueNote(String key, String metric, int windows) {
         if (windows == 1) {
             return metric + " " + num(value);
         }
         List<String> values = new ArrayList<>();
-        for (double x : metricHistories.get(path)) {
+        for (double x : metricHistories.get(key)) {
             values.add(num(x));
         }
         return "mean of " + metric + " " + String.join(", ", values) + " = " + num(value);
@@ -357,14 +378,15 @@ final class ConditionEvaluator {
         String description = PolicyValidator.metric(m.metric(), m.windows()) + " worse than its baseline by > "
                 + num(m.margin()) + (relative ? " of the baseline (relative)" : " (absolute)");
         Double b = obs.baselines().get(m.metric());
-        Optional<String> missing = metricValue(path, m.metric(), m.windows());
+        String key = key(m);
+        Optional<String> missing = metricValue(key, m.metric(), m.windows());
         if (missing.isPresent() || b == null) {
             return absent(path, m, description, m.margin(), ">",
                     missing.orElse("the observation has no baseline '" + m.metric() + "'"));
         }
         double v = value;
         double degradation = m.direction().degradation(b, v);
-        String note = valueNote(path, m.metric(), m.windows()) + ", baseline " + num(b) + ", " + m.direction().id();
+        String note = valueNote(key, m.metric(), m.windows()) + ", baseline " + num(b) + ", " + m.direction().id();
         if (!relative) {
             return outcome(path, m.type(), description, OptionalDouble.of(degradation), m.margin(), ">",
                     Optional.of(note));
@@ -378,19 +400,20 @@ final class ConditionEvaluator {
 
     private ConditionOutcome decay(Condition.Decay d, String path) {
         String description = d.detector() + " detects a change in '" + d.stream() + "'";
-        List<Double> history = state.detectorHistory().getOrDefault(path, List.of());
+        String key = key(d);
+        List<Double> history = state.detectorHistory().getOrDefault(key, List.of());
         List<Double> values = obs.outcomes().get(d.stream());
         if (values == null) {
-            histories.put(path, history);
-            return absent(path, d, description, 1, ">=", "the observation has no outcome stream '" + d.stream()
+            histories.put(key, history);
+            return absentOrPending(d, path, description, "the observation has no outcome stream '" + d.stream()
                     + "'");
         }
         ChangeDetector detector;
         try {
             detector = detectors.create(d.detector(), d.params());
         } catch (InvalidArgumentException e) {
-            histories.put(path, history);
-            return absent(path, d, description, 1, ">=", "detector not available: " + e.getMessage());
+            histories.put(key, history);
+            return absentOrPending(d, path, description, "detector not available: " + e.getMessage());
         }
         List<Double> all = new ArrayList<>(history.size() + values.size());
         all.addAll(history);
@@ -403,9 +426,9 @@ final class ConditionEvaluator {
             try {
                 signal = detector.add(all.get(i));
             } catch (InvalidArgumentException e) {
-                histories.put(path, history);
+                histories.put(key, history);
                 int at = i - history.size();
-                return absent(path, d, description, 1, ">=", d.detector() + " rejected "
+                return absentOrPending(d, path, description, d.detector() + " rejected "
                         + (at >= 0 ? "value " + at + " of this window" : "stored value " + i) + ": " + e.getMessage());
             }
             if (signal == ChangeDetector.Signal.CHANGE) {
@@ -419,24 +442,67 @@ final class ConditionEvaluator {
             }
         }
         List<Double> keep = all.subList(lastChange + 1, all.size());
-        histories.put(path, PolicyState.tail(new ArrayList<>(keep), d.maxHistory()));
+        histories.put(key, PolicyState.tail(new ArrayList<>(keep), d.maxHistory()));
         String note = changes == 0
                 ? "no change in " + values.size() + " values of this window after " + history.size() + " earlier"
                 : changes + " change" + (changes == 1 ? "" : "s") + ", the first at value " + firstChangeInWindow
                         + " of " + values.size() + " in this window (after " + history.size() + " earlier)";
-        return outcome(path, d.type(), description, OptionalDouble.of(changes), 1, ">=", Optional.of(note));
+        return oneShot(d, path, description, changes, List.of(), note);
+    }
+
+    /** The condition's state key, remembered as one of the policy's conditions. */
+    private String key(Condition c) {
+        String key = ConditionKeys.key(c);
+        keys.add(key);
+        return key;
+    }
+
+    /**
+     * The outcome of a one-shot condition that measured {@code fresh} triggers in this window (with {@code items},
+     * the new versions), adding its pending trigger, if any, and recording what stays pending if a guard holds.
+     */
+    private ConditionOutcome oneShot(Condition c, String path, String description, long fresh, List<String> items,
+            String note) {
+        String key = key(c);
+        PolicyState.Pending pending = state.pendingTriggers().get(key);
+        long total = fresh + (pending == null ? 0 : pending.count());
+        String text = note;
+        if (pending != null) {
+            text = note + "; pending: " + pendingNote(pending);
+        }
+        if (total >= 1) {
+            List<String> all = new ArrayList<>(pending == null ? List.of() : pending.items());
+            all.addAll(items);
+            fired.put(key, new PolicyState.Pending(pending == null ? obs.windowId() : pending.window(), total, all));
+        }
+        return outcome(path, c.type(), description, OptionalDouble.of(total), 1, ">=", Optional.of(text));
+    }
+
+    /** A decay condition without a measurement this window: absent, unless a pending trigger makes it fire. */
+    private ConditionOutcome absentOrPending(Condition.Decay d, String path, String description, String why) {
+        if (state.pendingTriggers().containsKey(ConditionKeys.key(d))) {
+            return oneShot(d, path, description, 0, List.of(), why);
+        }
+        key(d);
+        return absent(path, d, description, 1, ">=", why);
+    }
+
+    private static String pendingNote(PolicyState.Pending p) {
+        return p.count() + " trigger" + (p.count() == 1 ? "" : "s") + (p.items().isEmpty() ? ""
+                : " (" + String.join(", ", p.items()) + ")") + " held back since window '" + p.window()
+                + "', not yet consumed by a retrain";
     }
 
     private ConditionOutcome schedule(Condition.Schedule s, String path) {
         String description = "a tick of every " + s.every() + " from " + s.anchor() + " passed";
         Optional<Instant> previous = state.lastEvaluatedAt().or(obs::modelCreatedAt);
         if (previous.isEmpty()) {
-            return outcome(path, s.type(), description, OptionalDouble.of(0), 1, ">=",
-                    Optional.of("first evaluation and no model creation time: no tick crossed yet"));
+            return oneShot(s, path, description, 0, List.of(),
+                    "first evaluation and no model creation time: no tick crossed yet");
         }
-        long crossed = ticksUpTo(s, now) - ticksUpTo(s, previous.get());
-        return outcome(path, s.type(), description, OptionalDouble.of(Math.max(0, crossed)), 1, ">=",
-                Optional.of(Math.max(0, crossed) + " ticks in (" + previous.get() + ", " + now + "]"));
+        long crossed = Math.max(0, ticksUpTo(s, now) - ticksUpTo(s, previous.get()));
+        return oneShot(s, path, description, crossed, List.of(),
+                crossed + " ticks in (" + previous.get() + ", " + now + "]");
     }
 
     /** The number of ticks {@code anchor + n * every} (n >= 0) at or before {@code t}. */

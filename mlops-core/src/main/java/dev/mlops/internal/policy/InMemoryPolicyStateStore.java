@@ -1,5 +1,8 @@
 package dev.mlops.internal.policy;
 
+import dev.mlops.InvalidArgumentException;
+import dev.mlops.Page;
+import dev.mlops.PageRequest;
 import dev.mlops.policy.Decision;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -49,8 +52,23 @@ public final class InMemoryPolicyStateStore implements PolicyStateStore {
         return Optional.empty();
     }
 
+    /** Pages by position in the append-only log; the token is the position of the next decision. */
     @Override
-    public synchronized List<Decision> decisions(Key key) {
-        return List.copyOf(logs.getOrDefault(key, List.of()));
+    public synchronized Page<Decision> decisions(Key key, PageRequest page) {
+        List<Decision> log = logs.getOrDefault(key, List.of());
+        int from = 0;
+        if (page.pageToken() != null) {
+            try {
+                from = Integer.parseInt(page.pageToken());
+            } catch (NumberFormatException e) {
+                from = -1;
+            }
+            if (from < 1 || from > log.size()) {
+                throw new InvalidArgumentException("pageToken", "pageToken '" + page.pageToken()
+                        + "' is not a token of this listing");
+            }
+        }
+        int to = (int) Math.min(log.size(), (long) from + page.pageSize());
+        return new Page<>(log.subList(from, to), to < log.size() ? Integer.toString(to) : null);
     }
 }

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The pure evaluation of retraining policies: {@code (policy, state, observation, clock) -> (decision, new state)}.
@@ -45,18 +46,20 @@ public final class PolicyEngine {
     }
 
     /** Decides one window. */
-    public static Evaluation evaluate(RetrainingPolicy policy, PolicyState state, Observation obs, Clock clock,
+    public static Evaluation evaluate(RetrainingPolicy policy, PolicyState stored, Observation obs, Clock clock,
             DetectorFactory detectors) {
         Instant now = clock.instant();
-        if (state.lastEvaluatedAt().isPresent() && now.isBefore(state.lastEvaluatedAt().get())) {
-            return failed(policy, obs.model(), obs.windowId(), obs.time(), now, state, "the clock went backwards: now "
-                    + now + " is before the last evaluation at " + state.lastEvaluatedAt().get()
+        if (stored.lastEvaluatedAt().isPresent() && now.isBefore(stored.lastEvaluatedAt().get())) {
+            return failed(policy, obs.model(), obs.windowId(), obs.time(), now, stored, "the clock went backwards: now "
+                    + now + " is before the last evaluation at " + stored.lastEvaluatedAt().get()
                     + "; nothing was decided, evaluate the window again later");
         }
-        if (state.recentWindows().contains(obs.windowId())) {
-            return failed(policy, obs.model(), obs.windowId(), obs.time(), now, state, "window '" + obs.windowId()
+        if (stored.recentWindows().contains(obs.windowId())) {
+            return failed(policy, obs.model(), obs.windowId(), obs.time(), now, stored, "window '" + obs.windowId()
                     + "' was already decided; a window is decided once");
         }
+        String triggerKey = ConditionKeys.key(policy.trigger());
+        PolicyState state = forTrigger(forModel(stored, obs), triggerKey);
         ConditionEvaluator conditions = new ConditionEvaluator(obs, state, now, detectors);
         boolean triggered = conditions.evaluate(policy.trigger());
         long windowsSince = state.windowsSinceRetrain() + 1;
@@ -124,23 +127,70 @@ public final class PolicyEngine {
         List<String> seenList = PolicyState.tail(new ArrayList<>(seen), PolicyState.MAX_SEEN_VERSIONS);
         List<String> recent = PolicyState.append(state.recentWindows(), obs.windowId(),
                 PolicyState.MAX_RECENT_WINDOWS);
+        // a trigger that fired while a guard other than the hysteresis held the retrain back (or that awaits
+        // approval) stays pending until a retrain decision consumes it; the hysteresis exists to drop triggers that
+        // do not persist, so what it holds back is not kept, nor is what fired without a retrain being wanted
+        boolean keep = status == Decision.Status.AWAITING_APPROVAL
+                || (status == Decision.Status.HELD && heldBy.orElseThrow() != Guard.HYSTERESIS);
+        Map<String, PolicyState.Pending> pending = keep ? conditions.firedTriggers() : conditions.carriedTriggers();
         PolicyState next = new PolicyState(state.windows() + 1, Optional.of(now), windowsSince, rowsSince,
                 state.lastRetrainAt(), state.lastRetrainWindow(), state.retrainTimes(), history,
                 state.consecutiveFailures(), state.lastFailureAt(), state.lastResultWindow(),
                 status == Decision.Status.AWAITING_APPROVAL ? Optional.of(obs.windowId()) : state.pendingWindow(),
-                recent, seenList, conditions.histories(), conditions.metricHistories());
+                recent, seenList, conditions.histories(), conditions.metricHistories(), state.modelVersion(),
+                Optional.of(triggerKey), pending);
         if (status == Decision.Status.RETRAIN) {
             next = retrained(next, obs.windowId(), now);
         }
         return new Evaluation(decision, next);
     }
 
-    /** The state after a retrain decided at {@code now}: the counters since the last retrain start again. */
+    /**
+     * The state after a retrain decided at {@code now}: the counters since the last retrain start again, the
+     * histories are cleared and the pending triggers consumed.
+     */
     private static PolicyState retrained(PolicyState s, String windowId, Instant now) {
         return new PolicyState(s.windows(), Optional.of(now), 0, 0, Optional.of(now), Optional.of(windowId),
                 PolicyState.append(s.retrainTimes(), now, PolicyState.MAX_RETRAIN_TIMES), List.of(),
                 s.consecutiveFailures(), s.lastFailureAt(), s.lastResultWindow(), Optional.empty(),
-                s.recentWindows(), s.seenDatasetVersions(), Map.of(), Map.of());
+                s.recentWindows(), s.seenDatasetVersions(), Map.of(), Map.of(), s.modelVersion(), s.triggerKey(),
+                Map.of());
+    }
+
+    /**
+     * The state for the policy's top-level condition: when it changed (another policy version, conditions edited or
+     * reordered), the hysteresis history, which records whether the old conditions fired, starts again.
+     */
+    private static PolicyState forTrigger(PolicyState state, String triggerKey) {
+        if (state.triggerKey().isEmpty() || state.triggerKey().get().equals(triggerKey)) {
+            return state;
+        }
+        return state.withHistories(List.of(), Optional.of(triggerKey), state.detectorHistory(), state.metricHistory(),
+                state.pendingTriggers());
+    }
+
+    /**
+     * The state for the observation's serving model. When the observation names a model version other than the one
+     * the state recorded, the per-model history starts again: the metric windows, the detector histories, the
+     * hysteresis history and the pending decay detections (they measured the previous model); the guards' state
+     * (cooldown, budget, warm-up, back-off, approval), pending schedule ticks and input versions are kept. An
+     * observation without a model version changes nothing; the first version named is recorded without a reset.
+     */
+    static PolicyState forModel(PolicyState state, Observation obs) {
+        if (obs.modelVersion().isEmpty() || obs.modelVersion().equals(state.modelVersion())) {
+            return state;
+        }
+        PolicyState s = state;
+        if (state.modelVersion().isPresent()) {
+            Map<String, PolicyState.Pending> pending = new TreeMap<>(state.pendingTriggers());
+            pending.keySet().removeIf(k -> ConditionKeys.isOfType(k, "decay"));
+            s = state.withHistories(List.of(), state.triggerKey(), Map.of(), Map.of(), pending);
+        }
+        return new PolicyState(s.windows(), s.lastEvaluatedAt(), s.windowsSinceRetrain(), s.rowsSinceRetrain(),
+                s.lastRetrainAt(), s.lastRetrainWindow(), s.retrainTimes(), s.triggerHistory(),
+                s.consecutiveFailures(), s.lastFailureAt(), s.lastResultWindow(), s.pendingWindow(),
+                s.recentWindows(), s.seenDatasetVersions(), s.detectorHistory(), s.metricHistory(), obs.modelVersion(),
+                s.triggerKey(), s.pendingTriggers());
     }
 
     /**
@@ -184,11 +234,13 @@ public final class PolicyEngine {
                 pending.conditions(), pending.guards(), Optional.empty(), Optional.of(actor),
                 approve ? "retrain approved by " + actor + "; " + pending.reason()
                         : "retrain rejected by " + actor + (why.isEmpty() ? "" : ": " + why));
+        // a rejection consumes the pending triggers too: a person decided against retraining for them
         PolicyState cleared = new PolicyState(state.windows(), Optional.of(now), state.windowsSinceRetrain(),
                 state.rowsSinceRetrain(), state.lastRetrainAt(), state.lastRetrainWindow(), state.retrainTimes(),
                 state.triggerHistory(), state.consecutiveFailures(), state.lastFailureAt(), state.lastResultWindow(),
                 Optional.empty(), state.recentWindows(), state.seenDatasetVersions(), state.detectorHistory(),
-                state.metricHistory());
+                state.metricHistory(), state.modelVersion(), state.triggerKey(),
+                approve ? state.pendingTriggers() : Map.of());
         return new Evaluation(decision, approve ? retrained(cleared, pending.windowId(), now) : cleared);
     }
 
@@ -211,7 +263,8 @@ public final class PolicyEngine {
                 state.rowsSinceRetrain(), state.lastRetrainAt(), state.lastRetrainWindow(), state.retrainTimes(),
                 state.triggerHistory(), succeeded ? 0 : state.consecutiveFailures() + 1,
                 succeeded ? Optional.empty() : Optional.of(now), Optional.of(windowId), state.pendingWindow(),
-                state.recentWindows(), state.seenDatasetVersions(), state.detectorHistory(), state.metricHistory());
+                state.recentWindows(), state.seenDatasetVersions(), state.detectorHistory(), state.metricHistory(),
+                state.modelVersion(), state.triggerKey(), state.pendingTriggers());
     }
 
     private static Evaluation failed(RetrainingPolicy policy, String model, String windowId, Instant observedAt,

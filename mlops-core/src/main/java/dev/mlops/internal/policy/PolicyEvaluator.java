@@ -10,6 +10,8 @@ import dev.mlops.policy.PolicyContext;
 import dev.mlops.policy.RetrainingPolicies;
 import dev.mlops.policy.RetrainingPolicy;
 import java.time.Clock;
+import dev.mlops.Page;
+import dev.mlops.PageRequest;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -128,7 +130,8 @@ public final class PolicyEvaluator implements RetrainingPolicies {
     }
 
     @Override
-    public List<Decision> decisions(String policy, String model) {
-        return store.decisions(new PolicyStateStore.Key(policy, model));
+    public Page<Decision> decisions(String policy, String model, PageRequest page) {
+        Objects.requireNonNull(page, "page");
+        return store.decisions(new PolicyStateStore.Key(policy, model), page);
     }
 }

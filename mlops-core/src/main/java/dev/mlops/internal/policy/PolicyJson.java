@@ -132,7 +132,7 @@ public final class PolicyJson {
         return a;
     }
 
-    private static ObjectNode condition(Condition c) {
+    static ObjectNode condition(Condition c) {
         ObjectNode o = NODES.objectNode();
         o.put("type", c.type());
         if (c instanceof Condition.ColumnDrift d) {

@@ -28,25 +28,53 @@ import java.util.TreeMap;
  * @param pendingWindow       the window whose decision awaits approval
  * @param recentWindows       the last {@value #MAX_RECENT_WINDOWS} decided window ids
  * @param seenDatasetVersions input dataset versions listed by earlier windows, at most {@value #MAX_SEEN_VERSIONS}
- * @param detectorHistory     per decay condition path, the outcome values since its last change
- * @param metricHistory       per metric condition path over several windows, the metric's last values since the last
- *                            retrain decision
+ * @param detectorHistory     per decay condition (by {@link ConditionKeys#key fingerprint}), the outcome values since
+ *                            its detector's last change
+ * @param metricHistory       per metric condition over several windows (by fingerprint), the metric's last values
+ *                            since the last retrain decision or model change
+ * @param modelVersion        the serving model's version the last observation that named one reported
+ * @param triggerKey          the fingerprint of the policy's top-level condition that {@code triggerHistory} belongs
+ *                            to (empty in states written before it was recorded)
+ * @param pendingTriggers     per one-shot condition ({@code schedule}, {@code new_input_version}, {@code decay}; by
+ *                            fingerprint), the trigger that fired while a guard held the retrain back, kept until a
+ *                            retrain decision consumes it
  */
 public record PolicyState(long windows, Optional<Instant> lastEvaluatedAt, long windowsSinceRetrain,
         long rowsSinceRetrain, Optional<Instant> lastRetrainAt, Optional<String> lastRetrainWindow,
         List<Instant> retrainTimes, List<Boolean> triggerHistory, int consecutiveFailures,
         Optional<Instant> lastFailureAt, Optional<String> lastResultWindow, Optional<String> pendingWindow,
         List<String> recentWindows, List<String> seenDatasetVersions, Map<String, List<Double>> detectorHistory,
-        Map<String, List<Double>> metricHistory) {
+        Map<String, List<Double>> metricHistory, Optional<String> modelVersion, Optional<String> triggerKey,
+        Map<String, Pending> pendingTriggers) {
 
     public static final int MAX_RETRAIN_TIMES = 1000;
     public static final int MAX_RECENT_WINDOWS = 1000;
     public static final int MAX_SEEN_VERSIONS = 1000;
+    /** The most items (dataset versions) a pending trigger lists. */
+    public static final int MAX_PENDING_ITEMS = 1000;
+
+    /**
+     * A trigger that fired while the retrain was held back.
+     *
+     * @param window the window in which it first fired while held
+     * @param count  the ticks, new versions or detected changes pending (>= 1)
+     * @param items  for {@code new_input_version}, the pending versions (at most {@value #MAX_PENDING_ITEMS}, the
+     *               latest); empty otherwise
+     */
+    public record Pending(String window, long count, List<String> items) {
+        public Pending {
+            Objects.requireNonNull(window, "window");
+            if (count < 1) {
+                throw new IllegalArgumentException("a pending trigger counts at least 1, was " + count);
+            }
+            items = List.copyOf(tail(List.copyOf(items), MAX_PENDING_ITEMS));
+        }
+    }
 
     /** The state before the first window. */
     public static final PolicyState INITIAL = new PolicyState(0, Optional.empty(), 0, 0, Optional.empty(),
             Optional.empty(), List.of(), List.of(), 0, Optional.empty(), Optional.empty(), Optional.empty(),
-            List.of(), List.of(), Map.of(), Map.of());
+            List.of(), List.of(), Map.of(), Map.of(), Optional.empty(), Optional.empty(), Map.of());
 
     public PolicyState {
         Objects.requireNonNull(lastEvaluatedAt, "lastEvaluatedAt");
@@ -61,6 +89,19 @@ public record PolicyState(long windows, Optional<Instant> lastEvaluatedAt, long 
         seenDatasetVersions = List.copyOf(seenDatasetVersions);
         detectorHistory = sortedCopy(detectorHistory);
         metricHistory = sortedCopy(metricHistory);
+        Objects.requireNonNull(modelVersion, "modelVersion");
+        Objects.requireNonNull(triggerKey, "triggerKey");
+        pendingTriggers = Collections.unmodifiableMap(new TreeMap<>(pendingTriggers));
+    }
+
+    /** This state with the per-model histories and pending triggers replaced; everything else kept. */
+    PolicyState withHistories(List<Boolean> triggerHistory, Optional<String> triggerKey,
+            Map<String, List<Double>> detectorHistory, Map<String, List<Double>> metricHistory,
+            Map<String, Pending> pendingTriggers) {
+        return new PolicyState(windows, lastEvaluatedAt, windowsSinceRetrain, rowsSinceRetrain, lastRetrainAt,
+                lastRetrainWindow, retrainTimes, triggerHistory, consecutiveFailures, lastFailureAt, lastResultWindow,
+                pendingWindow, recentWindows, seenDatasetVersions, detectorHistory, metricHistory, modelVersion,
+                triggerKey, pendingTriggers);
     }
 
     private static Map<String, List<Double>> sortedCopy(Map<String, List<Double>> map) {

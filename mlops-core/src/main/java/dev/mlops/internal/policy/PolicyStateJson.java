@@ -17,12 +17,15 @@ import java.util.TreeMap;
 /**
  * The JSON form of a {@link PolicyState} (format {@value #FORMAT}, version {@value #FORMAT_VERSION}): one line, fields
  * in a fixed order, absent optionals left out, doubles as Java's shortest round-tripping decimal, so
- * {@code read(write(s)).equals(s)} and {@code write(read(j)).equals(j)} for every {@code j} it wrote. Stateless and
- * thread-safe.
+ * {@code read(write(s)).equals(s)} and {@code write(read(j)).equals(j)} for every {@code j} it wrote. Version 2 added
+ * {@code model_version}, {@code trigger_key} and {@code pending_triggers} and keys the histories by
+ * {@link ConditionKeys condition fingerprint}; a version 1 state (histories keyed by condition path) still reads, as
+ * a state without those, and its path-keyed histories match no condition, so the next evaluation drops them. Stateless
+ * and thread-safe.
  */
 public final class PolicyStateJson {
     public static final String FORMAT = "mlops.policy_state";
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private PolicyStateJson() {
@@ -61,6 +64,16 @@ public final class PolicyStateJson {
             ArrayNode a = metrics.putArray(path);
             values.forEach(a::add);
         });
+        s.modelVersion().ifPresent(v -> o.put("model_version", v));
+        s.triggerKey().ifPresent(k -> o.put("trigger_key", k));
+        ObjectNode pending = o.putObject("pending_triggers");
+        s.pendingTriggers().forEach((key, p) -> {
+            ObjectNode n = pending.putObject(key);
+            n.put("window", p.window());
+            n.put("count", p.count());
+            ArrayNode items = n.putArray("items");
+            p.items().forEach(items::add);
+        });
         try {
             return PolicyJson.MAPPER.writeValueAsString(o);
         } catch (JsonProcessingException e) {
@@ -76,8 +89,10 @@ public final class PolicyStateJson {
     public static PolicyState read(String json) {
         try {
             JsonObject o = JsonObject.of(PolicyJson.MAPPER.readTree(json), "");
-            if (!FORMAT.equals(o.string("format")) || o.integer("format_version") != FORMAT_VERSION) {
-                throw new IntegrityException("not a policy state of format " + FORMAT + " version " + FORMAT_VERSION);
+            long version = o.integer("format_version");
+            if (!FORMAT.equals(o.string("format")) || version < 1 || version > FORMAT_VERSION) {
+                throw new IntegrityException("not a policy state of format " + FORMAT + " version 1 to "
+                        + FORMAT_VERSION);
             }
             long windows = o.integer("windows");
             Optional<Instant> lastEvaluatedAt = instant(o, "last_evaluated_at");
@@ -104,10 +119,18 @@ public final class PolicyStateJson {
             List<String> seen = strings(o.array("seen_dataset_versions"));
             Map<String, List<Double>> detectors = histories(o, "detector_history");
             Map<String, List<Double>> metrics = histories(o, "metric_history");
+            Optional<String> modelVersion = Optional.empty();
+            Optional<String> triggerKey = Optional.empty();
+            Map<String, PolicyState.Pending> pendingTriggers = new TreeMap<>();
+            if (version >= 2) {
+                modelVersion = o.optString("model_version");
+                triggerKey = o.optString("trigger_key");
+                pendingTriggers = pending(o);
+            }
             o.finish();
             return new PolicyState(windows, lastEvaluatedAt, windowsSince, rowsSince, lastRetrainAt,
                     lastRetrainWindow, times, history, failures, lastFailureAt, lastResult, pending, recent, seen,
-                    detectors, metrics);
+                    detectors, metrics, modelVersion, triggerKey, pendingTriggers);
         } catch (JsonProcessingException | RuntimeException e) {
             if (e instanceof IntegrityException ie) {
                 throw ie;
@@ -126,6 +149,25 @@ public final class PolicyStateJson {
                 values.add(JsonObject.number(n, field + "." + path));
             }
             out.put(path, values);
+        }
+        d.finish();
+        return out;
+    }
+
+    private static Map<String, PolicyState.Pending> pending(JsonObject o) {
+        Map<String, PolicyState.Pending> out = new TreeMap<>();
+        JsonObject d = JsonObject.of(o.get("pending_triggers"), "pending_triggers");
+        for (Iterator<String> it = d.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            JsonObject p = JsonObject.of(d.get(key), "pending_triggers." + key);
+            String window = p.string("window");
+            long count = p.integer("count");
+            List<String> items = strings(p.array("items"));
+            p.finish();
+            if (count < 1) {
+                throw new IntegrityException("pending_triggers." + key + ".count must be >= 1, was " + count);
+            }
+            out.put(key, new PolicyState.Pending(window, count, items));
         }
         d.finish();
         return out;

@@ -1,6 +1,9 @@
 package dev.mlops.internal.policy;
 
+import dev.mlops.Page;
+import dev.mlops.PageRequest;
 import dev.mlops.policy.Decision;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -41,6 +44,24 @@ public interface PolicyStateStore {
     /** The latest decision for the window that is not {@link Decision.Status#FAILED}, if any. */
     Optional<Decision> decision(Key key, String windowId);
 
-    /** Every decision for the key, in the order appended. */
-    List<Decision> decisions(Key key);
+    /**
+     * One page of the decisions for the key, in the order appended.
+     *
+     * @throws dev.mlops.InvalidArgumentException (field {@code pageToken}) for a token this listing did not give
+     */
+    Page<Decision> decisions(Key key, PageRequest page);
+
+    /** Every decision for the key, in the order appended (every page). */
+    default List<Decision> decisions(Key key) {
+        List<Decision> all = new ArrayList<>();
+        PageRequest page = PageRequest.first(PageRequest.MAX_PAGE_SIZE);
+        while (true) {
+            Page<Decision> p = decisions(key, page);
+            all.addAll(p.items());
+            if (p.next().isEmpty()) {
+                return List.copyOf(all);
+            }
+            page = page.next(p);
+        }
+    }
 }

@@ -101,18 +101,12 @@ public final class StorePolicyStateStore implements PolicyStateStore {
     }
 
     @Override
-    public List<Decision> decisions(Key key) {
-        List<Decision> all = new ArrayList<>();
-        PageRequest page = PageRequest.first(PageRequest.MAX_PAGE_SIZE);
-        while (true) {
-            Page<PolicyDecisionEntry> p = context.store().listPolicyDecisions(key.policy(), key.model(), page);
-            for (PolicyDecisionEntry e : p.items()) {
-                all.add(DecisionJson.read(e.body()));
-            }
-            if (p.nextPageToken() == null) {
-                return List.copyOf(all);
-            }
-            page = page.next(p);
+    public Page<Decision> decisions(Key key, PageRequest page) {
+        Page<PolicyDecisionEntry> p = context.store().listPolicyDecisions(key.policy(), key.model(), page);
+        List<Decision> items = new ArrayList<>(p.items().size());
+        for (PolicyDecisionEntry e : p.items()) {
+            items.add(DecisionJson.read(e.body()));
         }
+        return new Page<>(items, p.nextPageToken());
     }
 }

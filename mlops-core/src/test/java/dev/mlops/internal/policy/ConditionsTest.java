@@ -48,6 +48,11 @@ class ConditionsTest {
         return decide(c, o).condition("conditions[0]").orElseThrow();
     }
 
+    /** The state key of the policy's top-level condition {@code i}. */
+    static String key(RetrainingPolicy p, int i) {
+        return ConditionKeys.key(((Condition.AnyOf) p.trigger()).conditions().get(i));
+    }
+
     static void assertOutcome(ConditionOutcome o, double measured, double threshold, String comparator,
             boolean fired) {
         assertThat(o.measured()).isEqualTo(OptionalDouble.of(measured));
@@ -147,8 +152,8 @@ class ConditionsTest {
         assertThat(decisions.get(2).retrain()).isTrue();
         // the retrain starts the averages again
         assertAbsent(decisions.get(3).condition("conditions[0]").orElseThrow(), "1 of the 3 windows");
-        assertThat(state.metricHistory()).containsEntry("conditions[0]", List.of(0.5))
-                .containsEntry("conditions[1]", List.of(0.5));
+        assertThat(state.metricHistory()).containsEntry(key(p, 0), List.of(0.5))
+                .containsEntry(key(p, 1), List.of(0.5));
         // a window without the metric keeps what was collected
         PolicyEngine.Evaluation without = PolicyEngine.evaluate(p, state, obs("w9").build(), clock,
                 TestDetectors.factory());
@@ -303,7 +308,7 @@ class ConditionsTest {
         PolicyEngine.Evaluation e1 = PolicyEngine.evaluate(p, PolicyState.INITIAL,
                 obs("w1").outcomes("error", 1, 0, 1, 0).build(), clock, TestDetectors.factory());
         assertOutcome(e1.decision().condition("conditions[0]").orElseThrow(), 0, 1, ">=", false);
-        assertThat(e1.state().detectorHistory()).containsEntry("conditions[0]", List.of(1.0, 0.0, 1.0, 0.0));
+        assertThat(e1.state().detectorHistory()).containsEntry(key(p, 0), List.of(1.0, 0.0, 1.0, 0.0));
         PolicyEngine.Evaluation e2 = PolicyEngine.evaluate(p, e1.state(), obs("w2").outcomes("error", 0, 1).build(),
                 clock, TestDetectors.factory());
         assertOutcome(e2.decision().condition("conditions[0]").orElseThrow(), 0, 1, ">=", false);
@@ -321,7 +326,7 @@ class ConditionsTest {
         PolicyEngine.Evaluation h = PolicyEngine.evaluate(held, e2.state(), obs("w3").outcomes("error", 1, 0).build(),
                 clock, TestDetectors.factory());
         assertThat(h.decision().status()).isEqualTo(Decision.Status.HELD);
-        assertThat(h.state().detectorHistory()).containsEntry("conditions[0]", List.of(0.0));
+        assertThat(h.state().detectorHistory()).containsEntry(key(p, 0), List.of(0.0));
 
         assertAbsent(outcome(Condition.decay("ddm"), obs("w").outcomes("loss", 1).build()),
                 "the observation has no outcome stream 'error'");
@@ -338,7 +343,7 @@ class ConditionsTest {
         PolicyEngine.Evaluation e = PolicyEngine.evaluate(p, PolicyState.INITIAL,
                 obs("w1").outcomes("error", 1, 0, 0, 0, 1, 0).build(), Clock.fixed(T0, ZoneOffset.UTC),
                 TestDetectors.factory());
-        assertThat(e.state().detectorHistory()).containsEntry("conditions[0]", List.of(0.0, 1.0, 0.0));
+        assertThat(e.state().detectorHistory()).containsEntry(key(p, 0), List.of(0.0, 1.0, 0.0));
     }
 
     @Test

@@ -199,10 +199,12 @@ class PolicyPropertiesTest {
         Assertions.assertThatThrownBy(() -> PolicyStateJson.read("not json"))
                 .isInstanceOf(IntegrityException.class);
         String json = PolicyStateJson.write(PolicyState.INITIAL);
-        assertThat(json).isEqualTo("{\"format\":\"mlops.policy_state\",\"format_version\":1,\"windows\":0,"
+        assertThat(json).isEqualTo("{\"format\":\"mlops.policy_state\",\"format_version\":2,\"windows\":0,"
                 + "\"windows_since_retrain\":0,\"rows_since_retrain\":0,\"retrain_times\":[],\"trigger_history\":[],"
                 + "\"consecutive_failures\":0,\"recent_windows\":[],\"seen_dataset_versions\":[],"
-                + "\"detector_history\":{},\"metric_history\":{}}");
+                + "\"detector_history\":{},\"metric_history\":{},\"pending_triggers\":{}}");
+        Assertions.assertThatThrownBy(() -> PolicyStateJson.read(json.replace("\"format_version\":2",
+                "\"format_version\":3"))).isInstanceOf(IntegrityException.class).hasMessageContaining("version 1 to 2");
         Assertions.assertThatThrownBy(() -> PolicyStateJson.read(json.replace("\"windows\":0,", "\"windows\":0,"
                 + "\"extra\":1,"))).isInstanceOf(IntegrityException.class).hasMessageContaining("extra");
     }

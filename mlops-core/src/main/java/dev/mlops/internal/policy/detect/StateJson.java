@@ -9,7 +9,12 @@ import dev.mlops.policy.DetectorState;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Writes and reads {@link DetectorState} JSON. Stateless and thread-safe. */
+/**
+ * Writes and reads {@link DetectorState} JSON. Members are written in snake_case ({@code warning_level},
+ * {@code min_instances}, {@code row_sizes}), as detector parameters are named in policy files; the callers name them
+ * as their record components (camelCase), and reading accepts both spellings, so states written before the members
+ * were renamed still load. Stateless and thread-safe.
+ */
 public final class StateJson {
     private StateJson() {
     }
@@ -22,9 +27,28 @@ public final class StateJson {
         return m;
     }
 
-    /** The canonical JSON of a map made by {@link #start(String)}. */
+    /** The canonical JSON of a map made by {@link #start(String)}, its member names in snake_case. */
     public static String write(Map<String, Object> members) {
-        return CanonicalJson.write(members);
+        Map<String, Object> out = new LinkedHashMap<>();
+        members.forEach((name, value) -> out.put(snake(name), value));
+        return CanonicalJson.write(out);
+    }
+
+    /** {@code name} in snake_case: {@code minSubWindowLength} is {@code min_sub_window_length}. */
+    public static String snake(String name) {
+        StringBuilder out = new StringBuilder(name.length() + 4);
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (Character.isUpperCase(c)) {
+                if (i > 0) {
+                    out.append('_');
+                }
+                out.append(Character.toLowerCase(c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     /**
@@ -55,16 +79,20 @@ public final class StateJson {
         return f;
     }
 
-    /** Rethrows a record's validation failure with its field under {@code state.}. */
+    /** Rethrows a record's validation failure with its field, in snake_case, under {@code state.}. */
     public static InvalidArgumentException inState(InvalidArgumentException e) {
         String field = e.field().orElse(null);
         if (field == null || field.startsWith("state")) {
             return e;
         }
-        return new InvalidArgumentException("state." + field, e.getMessage(), e);
+        return new InvalidArgumentException("state." + snake(field), e.getMessage(), e);
     }
 
-    /** Typed access to the members of a state object; every failure names {@code state.<member>}. */
+    /**
+     * Typed access to the members of a state object by their record component names (camelCase): the snake_case
+     * member is read, or when absent the camelCase one written before; every failure names
+     * {@code state.<snake_case member>}.
+     */
     public static final class Fields {
         private final JsonNode node;
 
@@ -78,17 +106,26 @@ public final class StateJson {
         }
 
         private JsonNode get(String name) {
-            JsonNode v = node.get(name);
+            String snake = snake(name);
+            JsonNode v = node.get(snake);
+            if (v == null && !snake.equals(name)) {
+                v = node.get(name);
+            }
             if (v == null || v.isNull()) {
-                throw new InvalidArgumentException("state." + name, "state member '" + name + "' is missing");
+                throw new InvalidArgumentException("state." + snake, "state member '" + snake + "' is missing");
             }
             return v;
+        }
+
+        private static InvalidArgumentException mustBe(String name, String what) {
+            String member = snake(name);
+            return new InvalidArgumentException("state." + member, "state member '" + member + "' must be " + what);
         }
 
         public String text(String name) {
             JsonNode v = get(name);
             if (!v.isTextual()) {
-                throw new InvalidArgumentException("state." + name, "state member '" + name + "' must be a string");
+                throw mustBe(name, "a string");
             }
             return v.asText();
         }
@@ -96,7 +133,7 @@ public final class StateJson {
         public boolean bool(String name) {
             JsonNode v = get(name);
             if (!v.isBoolean()) {
-                throw new InvalidArgumentException("state." + name, "state member '" + name + "' must be a boolean");
+                throw mustBe(name, "a boolean");
             }
             return v.booleanValue();
         }
@@ -104,7 +141,7 @@ public final class StateJson {
         public double number(String name) {
             JsonNode v = get(name);
             if (!v.isNumber()) {
-                throw new InvalidArgumentException("state." + name, "state member '" + name + "' must be a number");
+                throw mustBe(name, "a number");
             }
             return v.doubleValue();
         }
@@ -112,7 +149,7 @@ public final class StateJson {
         public long integer(String name, long min, long max) {
             double d = number(name);
             if (d != Math.rint(d) || d < min || d > max || Math.abs(d) > 0x1p53) {
-                throw new InvalidArgumentException("state." + name, "state member '" + name
+                throw new InvalidArgumentException("state." + snake(name), "state member '" + snake(name)
                         + "' must be an integer in [" + min + ", " + max + "], was " + d);
             }
             return (long) d;
@@ -125,20 +162,20 @@ public final class StateJson {
                     return sig;
                 }
             }
-            throw new InvalidArgumentException("state." + name, "state member '" + name
+            throw new InvalidArgumentException("state." + snake(name), "state member '" + snake(name)
                     + "' must be NONE, WARNING or CHANGE, was '" + s + "'");
         }
 
         public double[] numbers(String name) {
             JsonNode v = get(name);
             if (!v.isArray()) {
-                throw new InvalidArgumentException("state." + name, "state member '" + name + "' must be an array");
+                throw mustBe(name, "an array");
             }
             double[] out = new double[v.size()];
             for (int i = 0; i < out.length; i++) {
                 JsonNode e = v.get(i);
                 if (!e.isNumber()) {
-                    throw new InvalidArgumentException("state." + name, "state member '" + name + "[" + i
+                    throw new InvalidArgumentException("state." + snake(name), "state member '" + snake(name) + "[" + i
                             + "]' must be a number");
                 }
                 out[i] = e.doubleValue();
@@ -151,7 +188,7 @@ public final class StateJson {
             int[] out = new int[d.length];
             for (int i = 0; i < d.length; i++) {
                 if (d[i] != Math.rint(d[i]) || d[i] < 0 || d[i] > Integer.MAX_VALUE) {
-                    throw new InvalidArgumentException("state." + name, "state member '" + name + "[" + i
+                    throw new InvalidArgumentException("state." + snake(name), "state member '" + snake(name) + "[" + i
                             + "]' must be a non-negative integer, was " + d[i]);
                 }
                 out[i] = (int) d[i];
