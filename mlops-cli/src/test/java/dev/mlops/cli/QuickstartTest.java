@@ -15,11 +15,13 @@ import dev.mlops.drift.DatasetProfiler;
 import dev.mlops.drift.DriftMonitor;
 import dev.mlops.drift.WindowColumn;
 import dev.mlops.drift.WindowReport;
+import dev.mlops.lineage.NodeRef;
 import dev.mlops.policy.Decision;
 import dev.mlops.policy.DetectorFactory;
 import dev.mlops.policy.Observation;
 import dev.mlops.policy.RetrainingPolicies;
 import dev.mlops.policy.RetrainingPolicy;
+import dev.mlops.policy.RetrainingRequest;
 import dev.mlops.registry.ModelVersion;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -57,6 +59,7 @@ class QuickstartTest {
     private static final String MODEL = "seattle-rain-classifier";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<WeatherDay> DAYS = SeattleWeather.load();
+    private static final String KEY_PREFIX = "quickstart-monthly/" + MODEL + "/";
 
     @Nested
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -207,14 +210,24 @@ class QuickstartTest {
             for (JsonNode d : summary.at("/retraining/decisions")) {
                 statuses.add(d.get("status").asText());
                 assertThat(d.get("decided_now").asBoolean()).isTrue();
+                assertThat(d.get("replayed").asBoolean()).isFalse();
                 assertThat(d.get("retrain").asBoolean()).isEqualTo(d.get("status").asText().equals("retrain"));
                 if (d.get("retrain").asBoolean()) {
                     fired.add(d);
                     assertThat(d.get("reasons").size()).isPositive();
                     assertThat(d.get("reasons").get(0).asText()).startsWith("conditions[");
                     assertThat(d.get("challenger").isInt()).isTrue();
+                    // handed to mlops.retraining(): a request, completed by the handler's first call in this run
+                    JsonNode request = d.get("request");
+                    assertThat(request.get("key").asText()).isEqualTo(KEY_PREFIX + d.get("window").asText());
+                    assertThat(request.get("status").asText()).isEqualTo("completed");
+                    assertThat(request.get("attempt").asInt()).isEqualTo(1);
+                    assertThat(request.get("error").isNull()).isTrue();
+                    assertThat(d.get("retrained_now").asBoolean()).isTrue();
                 } else {
                     assertThat(d.get("challenger").isNull()).isTrue();
+                    assertThat(d.get("request").isNull()).isTrue();
+                    assertThat(d.get("retrained_now").asBoolean()).isFalse();
                 }
                 if (d.get("status").asText().equals("held")) {
                     JsonNode reasons = d.get("reasons");
@@ -226,10 +239,18 @@ class QuickstartTest {
             }
             assertThat(statuses).isSubsetOf("retrain", "no_retrain", "held");
             assertThat(fired).hasSize(retrains);
+            assertThat(summary.at("/retraining/retrains_before").asInt()).isZero();
+            assertThat(summary.at("/retraining/decided_now").asInt()).isEqualTo(24);
+            assertThat(summary.at("/retraining/replayed").asInt()).isZero();
+            assertThat(summary.at("/retraining/resumed")).isEmpty();
 
             JsonNode datasets = cli.run("datasets", "list", "--name", "seattle-weather-train", "--json").json();
             assertThat(datasets.findValuesAsText("version")).doesNotHaveDuplicates();
             try (Mlops mlops = open()) {
+                // one request per retrain decision, no other
+                assertThat(mlops.retraining().requests(ProductionReplay.POLICY, MODEL).stream()
+                        .map(RetrainingRequest::windowId).toList())
+                        .containsExactlyElementsOf(fired.stream().map(d -> d.get("window").asText()).toList());
                 for (JsonNode d : fired) {
                     YearMonth month = YearMonth.parse(d.get("window").asText());
                     YearMonth first = month.minusMonths(11);
@@ -241,6 +262,18 @@ class QuickstartTest {
                     var run = mlops.tracking().get(challenger.runId()).orElseThrow();
                     assertThat(run.status().name()).isEqualTo("COMPLETED");
                     assertThat(run.inputs()).hasSize(1);
+                    // the request in the store names the run, which carries the request's tags
+                    String key = KEY_PREFIX + month;
+                    RetrainingRequest request = mlops.retraining().request(key).orElseThrow();
+                    assertThat(request.status()).isEqualTo(RetrainingRequest.Status.COMPLETED);
+                    assertThat(request.runId()).contains(run.id());
+                    assertThat(d.at("/request/run_id").asText()).isEqualTo(run.id());
+                    assertThat(run.tags()).containsEntry(RetrainingRequest.KEY_TAG, key)
+                            .containsEntry(RetrainingRequest.WINDOW_TAG, month.toString());
+                    // lineage: the challenger's upstream reaches its run and the retraining dataset version
+                    assertThat(mlops.lineage().upstream(challenger.node(), 10).nodes().stream()
+                            .map(NodeRef::id).toList()).contains(NodeRef.run(run.id()).id(),
+                                    run.inputs().get(0).node().id());
                     Path csv = dir.resolve("qs").resolve("train-" + first + "-to-" + month + ".csv");
                     List<String> expected = new ArrayList<>();
                     expected.add(SeattleWeather.HEADER);
@@ -261,6 +294,11 @@ class QuickstartTest {
         void promotions() throws Exception {
             JsonNode promotions = summary.get("promotions");
             assertThat(promotions.size()).isPositive();
+            assertThat(summary.get("replayed_promotions")).isEmpty();
+            promotions.forEach(p -> assertThat(p.get("replayed").asBoolean()).isFalse());
+            assertThat(summary.at("/model/production_before").asInt()).isEqualTo(1);
+            assertThat(summary.at("/model/created").asBoolean()).isTrue();
+            assertThat(summary.at("/run/created").asBoolean()).isTrue();
             Map<String, JsonNode> byWindow = new HashMap<>();
             summary.at("/retraining/decisions").forEach(d -> byWindow.put(d.get("window").asText(), d));
             List<Integer> challengers = new ArrayList<>();
@@ -387,40 +425,81 @@ class QuickstartTest {
     }
 
     @Test
-    @DisplayName("twice on one store: the policy's state carries over (the second run gets every month's stored"
-            + " decision back and retrains nothing), it adds a version, no dataset version twice, the audit log intact")
+    @DisplayName("twice on one store: the second run recognises the stored state: it trains nothing, registers"
+            + " nothing, moves no alias, appends nothing to the audit log, and reports the stored decisions, retrains"
+            + " and gate verdicts as replayed, each month observed with the version that served it the first time")
     void twice(@TempDir Path dir) {
         CliRunner cli = new CliRunner(dir);
         CliRunner.Result first = cli.run("quickstart", "--data-dir", dir.resolve("qs").toString(), "--json");
         assertThat(first.exitCode()).as(first.err()).isZero();
-        int datasets = cli.run("datasets", "list", "--json").json().size();
+        JsonNode datasetsBefore = cli.run("datasets", "list", "--json").json();
+        JsonNode runsBefore = cli.run("runs", "list", "--json").json();
         CliRunner.Result second = cli.run("quickstart", "--data-dir", dir.resolve("qs").toString(), "--json");
         assertThat(second.exitCode()).as(second.err()).isZero();
         JsonNode a = first.json();
         JsonNode b = second.json();
-        assertThat(cli.run("datasets", "list", "--json").json().size()).isEqualTo(datasets);
+        assertThat(cli.run("datasets", "list", "--json").json()).isEqualTo(datasetsBefore);
+        assertThat(cli.run("runs", "list", "--json").json()).isEqualTo(runsBefore);
         assertThat(b.at("/training_dataset/created").asBoolean()).isFalse();
+        assertThat(b.at("/training_dataset/version")).isEqualTo(a.at("/training_dataset/version"));
+
+        // the initial model is the first run's, not trained or registered again; production stays where the gate put it
+        assertThat(a.at("/model/created").asBoolean()).isTrue();
+        assertThat(b.at("/model/created").asBoolean()).isFalse();
+        assertThat(b.at("/run/created").asBoolean()).isFalse();
+        assertThat(b.at("/run/id")).isEqualTo(a.at("/run/id"));
+        assertThat(b.at("/model/registered_version")).isEqualTo(a.at("/model/registered_version"));
+        assertThat(b.at("/model/digest")).isEqualTo(a.at("/model/digest"));
+        assertThat(b.at("/model/versions")).isEqualTo(a.at("/model/versions"));
+        assertThat(b.at("/model/production_before")).isEqualTo(a.at("/model/production"));
+        assertThat(b.at("/model/production")).isEqualTo(a.at("/model/production"));
+
+        // every window's stored decision comes back, marked as replayed, with the same observation (same serving
+        // version, so the same drift and metrics) and the same request, and none is acted on again
         assertThat(a.at("/retraining/retrains").asInt()).isPositive();
-        // the windows were decided by the first run: the second gets those decisions back from the store, unchanged,
-        // and acts on none of them again
+        assertThat(b.at("/retraining/retrains").asInt()).isZero();
+        assertThat(b.at("/retraining/retrains_before")).isEqualTo(a.at("/retraining/retrains"));
+        assertThat(b.at("/retraining/decided_now").asInt()).isZero();
+        assertThat(b.at("/retraining/replayed").asInt()).isEqualTo(24);
+        assertThat(b.at("/retraining/resumed")).isEmpty();
+        assertThat(b.at("/retraining/awaiting_holdout")).isEqualTo(a.at("/retraining/awaiting_holdout"));
         for (int i = 0; i < 24; i++) {
             JsonNode da = a.at("/retraining/decisions/" + i);
             JsonNode db = b.at("/retraining/decisions/" + i);
+            String window = db.get("window").asText();
             assertThat(da.get("decided_now").asBoolean()).isTrue();
-            assertThat(db.get("decided_now").asBoolean()).as("window " + db.get("window")).isFalse();
-            assertThat(db.get("window")).isEqualTo(da.get("window"));
-            assertThat(db.get("status")).isEqualTo(da.get("status"));
-            assertThat(db.get("reasons")).isEqualTo(da.get("reasons"));
+            assertThat(da.get("replayed").asBoolean()).isFalse();
+            assertThat(db.get("decided_now").asBoolean()).as(window).isFalse();
+            assertThat(db.get("replayed").asBoolean()).as(window).isTrue();
+            assertThat(db.get("retrained_now").asBoolean()).as(window).isFalse();
+            for (String field : List.of("window", "retrain", "status", "reasons", "serving_version", "accuracy",
+                    "log_loss", "drifted_columns", "challenger", "request")) {
+                assertThat(db.get(field)).as(window + " " + field).isEqualTo(da.get(field));
+            }
         }
-        assertThat(b.at("/retraining/retrains").asInt()).isZero();
-        assertThat(b.at("/promotions").size()).isZero();
-        int versionsA = a.at("/model/versions").size();
-        int versionsB = b.at("/model/versions").size();
-        assertThat(versionsB).isEqualTo(versionsA + 1);
-        assertThat(b.at("/model/registered_version").asInt()).isEqualTo(versionsA + 1);
+        assertThat(b.get("monitoring")).isEqualTo(a.get("monitoring"));
+
+        // no gate ran again; the first run's verdicts are reported as replayed, from the audit log
+        assertThat(a.at("/promotions").size()).isPositive();
+        assertThat(b.at("/promotions")).isEmpty();
+        assertThat(a.at("/replayed_promotions")).isEmpty();
+        JsonNode replayed = b.at("/replayed_promotions");
+        assertThat(replayed).hasSameSizeAs(a.at("/promotions"));
+        for (int i = 0; i < replayed.size(); i++) {
+            JsonNode pa = a.at("/promotions/" + i);
+            JsonNode pb = replayed.get(i);
+            assertThat(pb.get("replayed").asBoolean()).isTrue();
+            for (String field : List.of("candidate", "champion", "promoted", "outcome", "holdout")) {
+                assertThat(pb.get(field)).as(i + " " + field).isEqualTo(pa.get(field));
+            }
+        }
+
+        // nothing was written: the audit log has exactly the first run's events, and is intact
         assertThat(b.at("/audit/ok").asBoolean()).isTrue();
-        assertThat(b.at("/audit/events").asLong()).isGreaterThan(a.at("/audit/events").asLong());
+        assertThat(b.at("/audit/events").asLong()).isEqualTo(a.at("/audit/events").asLong());
         assertThat(cli.run("audit", "verify").exitCode()).isZero();
+        assertThat(second.err()).contains("not trained again").contains("(stored decision, replayed)")
+                .contains("ran before");
     }
 
     /** A clock the backtest moves. */
