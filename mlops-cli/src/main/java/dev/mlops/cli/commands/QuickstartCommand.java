@@ -9,11 +9,8 @@ import dev.mlops.cli.ExitCodes;
 import dev.mlops.cli.Output;
 import dev.mlops.cli.quickstart.InitialModel;
 import dev.mlops.cli.quickstart.ProductionReplay;
-import dev.mlops.cli.quickstart.RainClassifier;
 import dev.mlops.cli.quickstart.SeattleWeather;
 import dev.mlops.cli.quickstart.WeatherDay;
-import dev.mlops.data.Column;
-import dev.mlops.data.ColumnType;
 import dev.mlops.data.DatasetVersion;
 import dev.mlops.drift.ColumnValues;
 import dev.mlops.drift.DriftAnalyzer;
@@ -25,10 +22,6 @@ import dev.mlops.policy.GateCheck;
 import dev.mlops.policy.GateVerdict;
 import dev.mlops.policy.RetrainingPolicies;
 import dev.mlops.policy.RetrainingRequest;
-import dev.mlops.registry.ApprovalStatus;
-import dev.mlops.registry.Confidentiality;
-import dev.mlops.registry.Governance;
-import dev.mlops.registry.ModelRegistry;
 import dev.mlops.registry.ModelVersion;
 import dev.mlops.registry.RegisteredModel;
 import dev.mlops.registry.VersionQuery;
@@ -42,35 +35,30 @@ import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code mlops quickstart}: the main job on the bundled Seattle weather data. Writes the 2012-2013 training split,
- * registers it as a dataset version, trains a rain classifier inside a tracked run (params, metrics, input dataset),
- * registers the model as a new version of {@value #MODEL} (its lineage reaches the run and the data), records the
- * model's governance record, approves the version and points {@code production} at it; then replays 2014-2015 as
- * monthly production batches through drift monitoring, evaluates the retraining policy after each batch, retrains,
- * gates and promotes challengers ({@link ProductionReplay}); writes the HTML drift report, verifies the audit log and
- * prints a summary. Every number comes from what it ran. Safe to run several times, also at once, on one store. See
- * docs/cli.md, "quickstart".
+ * registers it as a dataset version, trains the initial rain classifier inside a tracked run, registers, approves and
+ * deploys it ({@link InitialModel}); then replays 2014-2015 as monthly production batches through drift monitoring,
+ * evaluates the retraining policy after each batch, hands retrain decisions to {@link Mlops#retraining()}, and gates
+ * and promotes the challengers ({@link ProductionReplay}); writes the HTML drift report, verifies the audit log and
+ * prints a summary. Every number comes from what it ran. Run again on the same store, it continues what is stored
+ * (finishing a retrain a crashed run left unfinished) and changes nothing that is complete: no new training run or
+ * version, no alias moved outside the gate; the summary marks what it read back as replayed. See docs/cli.md,
+ * "quickstart".
  */
 @Command(name = "quickstart", mixinStandardHelpOptions = true, description = "Run the main job on the bundled Seattle weather data (2012-2015).")
 public final class QuickstartCommand extends BaseCommand {
     static final String DATASET = "seattle-weather-train";
     static final String JOB = "train-rain-classifier";
     static final String MODEL = "seattle-rain-classifier";
-    static final double LEARNING_RATE = RainClassifier.LEARNING_RATE;
-    static final int EPOCHS = RainClassifier.EPOCHS;
-    static final double L2 = RainClassifier.L2;
     static final String PRODUCTION = ProductionReplay.PRODUCTION;
     static final YearMonth FIRST_BATCH = YearMonth.of(2014, 1);
     static final YearMonth LAST_BATCH = YearMonth.of(2015, 12);
-    static final Governance GOVERNANCE = InitialModel.GOVERNANCE;
 
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "./mlops-data/quickstart",
             description = "Where to write train.csv, the model and reports (default ./mlops-data/quickstart).")
@@ -101,7 +89,7 @@ public final class QuickstartCommand extends BaseCommand {
                     + trainVersion.version());
 
             InitialModel.Result initial = InitialModel.ensure(mlops, MODEL, JOB, trainVersion, train, holdout,
-                    dir.resolve("model.json"), GOVERNANCE, out::progress);
+                    dir.resolve("model.json"), InitialModel.GOVERNANCE, out::progress);
             String runId = initial.runId();
             ModelVersion version = initial.version();
             boolean modelCreated = initial.created();
@@ -237,7 +225,8 @@ public final class QuickstartCommand extends BaseCommand {
     /**
      * The retraining policies' evaluator, with its state and decisions in the store ({@link Mlops#policies}), evaluated
      * at the replay's clock (each month's end): a second run on the same store gets the stored decisions of the months
-     * already decided back, and the policy's cooldowns and budget carry over.
+     * already decided back, and the policy's cooldowns and budget carry over. ({@link Mlops#retraining()} evaluates at
+     * the instance's clock, so the replay evaluates here and hands each decision to {@code Retraining.act}.)
      */
     private static RetrainingPolicies policies(Mlops mlops, Clock clock) {
         return mlops.policies(DetectorFactory.standard(), clock);
