@@ -397,7 +397,10 @@ public final class ProductionReplay {
             // Only for the report: whether the decision is read back; the decision is acted on either way.
             boolean decidedNow = policies.decision(POLICY, model, window).isEmpty();
             Decision decision = policies.evaluate(policy, observation.build());
-            Retraining.Outcome outcome = retraining.act(policy, decision, handler);
+            // A retrain decision, new or stored, goes to the library, which calls the handler only when the decision
+            // has no request yet (a stored one with a request in any state is left to resumePending above).
+            Retraining.Outcome outcome = decision.retrain() ? retraining.act(policy, decision, handler)
+                    : new Retraining.Outcome(decision, Optional.empty(), false);
             Optional<RetrainingRequest> request = outcome.request();
             boolean retrainedNow = request.map(r -> r.status() == RetrainingRequest.Status.COMPLETED
                     && (outcome.handled() || resumedKeys.contains(r.idempotencyKey()))).orElse(false);
