@@ -2,6 +2,7 @@ package dev.mlops.cli.quickstart;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlops.ConflictException;
 import dev.mlops.Created;
 import dev.mlops.Mlops;
 import dev.mlops.PageRequest;
@@ -264,7 +265,8 @@ public final class ProductionReplay {
      * @param champion  the version production pointed at when the gate ran
      * @param promoted  whether the gate moved production to the candidate
      * @param outcome   the verdict's outcome ({@code PROMOTED}, {@code FAILED}, {@code CONFLICT})
-     * @param replayed  whether the gate ran in an earlier run (its verdict is read from the audit log)
+     * @param replayed  whether another run (an earlier one, or one at the same time on this store) ran the gate:
+     *                  its verdict is read from the audit log
      */
     public record Promotion(String holdout, GateVerdict verdict, Boolean approved, int candidate, Integer champion,
             boolean promoted, String outcome, boolean replayed) {
@@ -319,8 +321,8 @@ public final class ProductionReplay {
      * behind continues it instead of redoing it: retraining requests an earlier run left unfinished are completed
      * first ({@link Retraining#resumePending}); a month already decided gets its stored decision back, and its
      * retrain decision is handed to {@link Retraining#act}, which calls the handler only when the decision has no
-     * request yet; a challenger whose gate already ran (a {@code promotion.decided} audit event) is not gated again,
-     * its stored verdict is replayed. The serving version of each month follows the replayed timeline (the initial
+     * request yet; a challenger whose gate already ran (a {@code promotion.decided} audit event, looked up when its
+     * holdout month comes) is not gated again, its stored verdict is replayed. The serving version of each month follows the replayed timeline (the initial
      * version, then each promoted challenger from the month after its holdout), not the alias as it is now, so a
      * second run observes each month as the first run did and moves no alias.
      */
@@ -337,7 +339,6 @@ public final class ProductionReplay {
                 resumedKeys.add(r.idempotencyKey());
             }
         }
-        Map<Integer, Map<String, Object>> gated = storedVerdicts();
         List<Month> months = new ArrayList<>();
         List<Promotion> promotions = new ArrayList<>();
         Integer challenger = null;
@@ -369,9 +370,7 @@ public final class ProductionReplay {
 
             int nextServing = serving;
             if (challenger != null) {
-                Promotion p = gated.containsKey(challenger)
-                        ? replayed(window, challenger, gated.get(challenger))
-                        : promote(gate, challenger, serving, servingModel, batch, window, metrics);
+                Promotion p = gateOnce(gate, challenger, serving, servingModel, batch, window, metrics);
                 promotions.add(p);
                 if (p.promoted()) {
                     nextServing = challenger;
@@ -531,6 +530,34 @@ public final class ProductionReplay {
         }
     }
 
+    /**
+     * The gate for {@code candidate}, run unless another run (earlier, or at the same time on this store) ran it:
+     * then its verdict is replayed from the audit log, or, when the other run moved {@code production} to the
+     * candidate and has not audited its verdict yet, reported as promoted by that run.
+     */
+    private Promotion gateOnce(PromotionGate gate, int candidate, int champion, RainClassifier championModel,
+            List<WeatherDay> holdout, String window, Map<String, Double> championMetrics) {
+        Map<String, Object> stored = storedVerdicts().get(candidate);
+        if (stored != null) {
+            return replayed(window, candidate, stored);
+        }
+        try {
+            return promote(gate, candidate, champion, championModel, holdout, window, championMetrics);
+        } catch (ConflictException e) {
+            // another run gated the candidate meanwhile (it approved or rejected it, or it is already the champion)
+            stored = storedVerdicts().get(candidate);
+            if (stored != null) {
+                return replayed(window, candidate, stored);
+            }
+            if (Integer.valueOf(candidate).equals(mlops.registry().model(model).aliases().get(PRODUCTION))) {
+                progress.accept("      gate for version " + candidate + " on the " + window + " holdout: another"
+                        + " run promoted it meanwhile");
+                return new Promotion(window, null, null, candidate, champion, true, "PROMOTED", true);
+            }
+            throw e;
+        }
+    }
+
     /** The promotion of {@code candidate} an earlier run's gate decided, from its audit event. */
     private Promotion replayed(String window, int candidate, Map<String, Object> verdict) {
         Integer champion = verdict.get("champion") instanceof Integer c ? c : null;
@@ -562,10 +589,14 @@ public final class ProductionReplay {
         // An earlier run that stopped between this approval and the gate's verdict already recorded it.
         if (mlops.registry().getVersion(model, candidate).orElseThrow().approval().status()
                 == ApprovalStatus.PENDING) {
-            if (othersPass) {
-                mlops.registry().approve(model, candidate, "quickstart: passed the promotion gate " + summary);
-            } else {
-                mlops.registry().reject(model, candidate, "quickstart: failed the promotion gate " + summary);
+            try {
+                if (othersPass) {
+                    mlops.registry().approve(model, candidate, "quickstart: passed the promotion gate " + summary);
+                } else {
+                    mlops.registry().reject(model, candidate, "quickstart: failed the promotion gate " + summary);
+                }
+            } catch (ConflictException e) {
+                // a run at the same time on this store reviewed it first, by the same checks on the same data
             }
         }
         GateVerdict verdict = gate.promote(ref, PRODUCTION, evaluation);
