@@ -2,6 +2,7 @@ package dev.mlops.cli.quickstart;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.mlops.ConflictException;
 import dev.mlops.Mlops;
 import dev.mlops.StorageException;
 import dev.mlops.data.Column;
@@ -151,10 +152,15 @@ public final class InitialModel {
     private static ModelVersion complete(Mlops mlops, String model, ModelVersion v) {
         ModelRegistry registry = mlops.registry();
         if (v.approval().status() == ApprovalStatus.PENDING) {
-            registry.approve(model, v.version(), String.format(Locale.ROOT,
-                    "quickstart: accuracy %.4f on the 2014 holdout", v.metrics().get("holdout_2014_accuracy")));
+            try {
+                registry.approve(model, v.version(), String.format(Locale.ROOT,
+                        "quickstart: accuracy %.4f on the 2014 holdout", v.metrics().get("holdout_2014_accuracy")));
+            } catch (ConflictException e) {
+                // a quickstart at the same time on this store approved it first
+            }
         }
         if (!registry.model(model).aliases().containsKey(ProductionReplay.PRODUCTION)) {
+            // on a store that is fresh when several quickstarts start, the alias ends at one of their versions 1
             registry.setAlias(model, ProductionReplay.PRODUCTION, v.version());
         }
         return registry.getVersion(model, v.version()).orElseThrow();
