@@ -166,7 +166,8 @@ class ModelsCliTest {
 
     @Test
     @DisplayName("four quickstart processes at once on one SQLite store all succeed, with versions 1..n without gaps,"
-            + " each window decided once and each retrain decision retrained exactly once")
+            + " one step 2 model per process, each window decided once and each retrain decision retrained exactly"
+            + " once")
     void fourQuickstartsAtOnce(@TempDir Path dir) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classpath = System.getProperty("java.class.path");
@@ -194,9 +195,12 @@ class ModelsCliTest {
         CliRunner cli = new CliRunner(dir);
         JsonNode versions = cli.run("models", "versions", "seattle-rain-classifier", "--json").json();
         int n = versions.size();
+        assertThat(n).isGreaterThanOrEqualTo(4);
         assertThat(versions.findValuesAsText("version")).containsExactlyElementsOf(
                 IntStream.rangeClosed(1, n).mapToObj(Integer::toString).toList());
         versions.forEach(v -> assertThat(v.get("status").asText()).isEqualTo("READY"));
+        assertThat(versions.findValuesAsText("created_by")).contains("process-0", "process-1", "process-2",
+                "process-3");
         assertThat(versions.findValuesAsText("created_by")).isSubsetOf("process-0", "process-1", "process-2",
                 "process-3");
         try (dev.mlops.Mlops mlops = dev.mlops.Mlops.builder().storeUri(store).artifactUri(artifacts).build()) {
@@ -223,8 +227,21 @@ class ModelsCliTest {
                         .tag(dev.mlops.policy.RetrainingRequest.KEY_TAG, r.idempotencyKey()).build(),
                         dev.mlops.PageRequest.first(100)).items()).as(r.windowId()).hasSize(1);
             }
-            // the other versions are model 1: on a store that is fresh when they start, up to one per process
-            assertThat(n - requests.size()).isBetween(1, 4);
+            // the other versions are the step 2 models, trained on 2012-2013: exactly one per process
+            assertThat(n - requests.size()).isEqualTo(4);
+            var stepTwo = mlops.registry().searchVersions(dev.mlops.registry.VersionQuery.of(model),
+                    dev.mlops.PageRequest.first(100)).items().stream()
+                    .filter(v -> !v.tags().containsKey("retraining_decision")).toList();
+            assertThat(stepTwo).hasSize(4);
+            assertThat(stepTwo.stream().map(dev.mlops.registry.ModelVersion::createdBy).toList())
+                    .containsExactlyInAnyOrder("process-0", "process-1", "process-2", "process-3");
+            stepTwo.forEach(v -> {
+                assertThat(v.tags()).as(v.ref()).containsEntry("trained_from", "2012-01-01")
+                        .containsEntry("trained_through", "2013-12-31");
+                assertThat(v.approval().status()).as(v.ref()).isEqualTo(dev.mlops.registry.ApprovalStatus.APPROVED);
+            });
+            // each in a training run of its own
+            assertThat(stepTwo.stream().map(dev.mlops.registry.ModelVersion::runId).distinct()).hasSize(4);
         }
         JsonNode datasets = cli.run("datasets", "list", "--json").json();
         assertThat(datasets.findValuesAsText("version")).doesNotHaveDuplicates();

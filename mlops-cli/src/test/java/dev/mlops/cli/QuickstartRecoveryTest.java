@@ -30,7 +30,9 @@ import java.time.Duration;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A quickstart that died part-way, continued by the next {@code mlops quickstart} on the same store. The crashed run
  * is the quickstart's own replay ({@link InitialModel}, {@link ProductionReplay}) driven through the library, with a
  * {@link Retraining} that dies at the 2014-10 retrain decision (the second one); the next run must finish that
- * retrain exactly once and end where an uninterrupted run ends.
+ * retrain exactly once and end where an uninterrupted run ends, besides the model its own step 2 trains and gates.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class QuickstartRecoveryTest {
@@ -57,6 +59,8 @@ class QuickstartRecoveryTest {
 
     /** An uninterrupted quickstart on its own store: what the continued one must end with. */
     JsonNode clean;
+    /** What each version of the clean run's store is ({@link #identities}). */
+    Map<Integer, String> cleanIdentities;
 
     @BeforeAll
     void cleanRun(@TempDir Path dir) {
@@ -64,6 +68,9 @@ class QuickstartRecoveryTest {
                 "--json");
         assertThat(r.exitCode()).as(r.err()).isZero();
         clean = r.json();
+        try (Mlops mlops = open(dir, Clock.systemUTC())) {
+            cleanIdentities = identities(mlops);
+        }
         // the crash window is the clean run's second retrain decision
         assertThat(clean.at("/retraining/decisions/9/window").asText()).isEqualTo(CRASH_WINDOW);
         assertThat(clean.at("/retraining/decisions/9/retrain").asBoolean()).isTrue();
@@ -159,23 +166,38 @@ class QuickstartRecoveryTest {
     }
 
     /**
-     * The continued run ended as the clean run did: the same versions, production, per-month decisions, serving
-     * versions and challengers, the same verdicts (those before the crash replayed), and exactly one request, one
-     * version and one training run per retrain decision.
+     * The continued run ended as the clean run did: the same per-month decisions, serving versions and challengers,
+     * the same verdicts of the timeline (those before the crash replayed), and exactly one request, one version and
+     * one training run per retrain decision; besides, its step 2 trained a model of its own in a new run and
+     * registered it (before the resumed retrain, so the later challengers' numbers are one higher than in the clean
+     * run: versions are compared by what they are, {@link #identities}), which the gate then compared with the
+     * champion the timeline left, and {@code production} is that champion unless the gate promoted the new model.
      */
     private void assertEndsLikeTheCleanRun(Path dir, JsonNode b, int crashAttempt) {
-        assertThat(b.at("/model/created").asBoolean()).isFalse();
-        assertThat(b.at("/model/versions")).isEqualTo(clean.at("/model/versions"));
-        assertThat(b.at("/model/production")).isEqualTo(clean.at("/model/production"));
+        Map<Integer, String> ids;
+        try (Mlops mlops = open(dir, Clock.systemUTC())) {
+            ids = identities(mlops);
+        }
+        int own = b.at("/model/registered_version").asInt();
+        assertThat(b.at("/model/took_production").asBoolean()).isFalse();
+        assertThat(b.at("/model/timeline_start").asInt()).isEqualTo(1);
+        assertThat(ids.get(own)).isEqualTo("step 2 model, version " + own);
+        List<String> expectedVersions = new ArrayList<>(same(cleanIdentities, clean.at("/model/versions")));
+        expectedVersions.add(ids.get(own));
+        assertThat(same(ids, b.at("/model/versions"))).containsExactlyInAnyOrderElementsOf(expectedVersions);
         assertThat(b.get("monitoring")).isEqualTo(clean.get("monitoring"));
         int crash = 9;
         for (int i = 0; i < 24; i++) {
             JsonNode dc = clean.at("/retraining/decisions/" + i);
             JsonNode db = b.at("/retraining/decisions/" + i);
             String window = db.get("window").asText();
-            for (String field : List.of("window", "retrain", "status", "reasons", "serving_version", "accuracy",
-                    "log_loss", "drifted_columns", "challenger")) {
+            for (String field : List.of("window", "retrain", "status", "reasons", "accuracy", "log_loss",
+                    "drifted_columns")) {
                 assertThat(db.get(field)).as(window + " " + field).isEqualTo(dc.get(field));
+            }
+            for (String field : List.of("serving_version", "challenger")) {
+                assertThat(identity(ids, db.get(field))).as(window + " " + field)
+                        .isEqualTo(identity(cleanIdentities, dc.get(field)));
             }
             // the crashed run decided up to the crash window; the continued one decided the rest
             assertThat(db.get("replayed").asBoolean()).as(window).isEqualTo(i <= crash);
@@ -191,18 +213,32 @@ class QuickstartRecoveryTest {
         assertThat(b.at("/retraining/retrains").asInt()).isEqualTo(retrains - 1);
         assertThat(b.at("/retraining/replayed").asInt()).isEqualTo(crash + 1);
 
-        // the gate of the challenger before the crash ran in the crashed run; the others in the continued one
+        // the gate of the challenger before the crash ran in the crashed run; the others in the continued one, and
+        // last the gate of the continued run's own model
         List<JsonNode> verdicts = new ArrayList<>();
         b.at("/replayed_promotions").forEach(verdicts::add);
         assertThat(verdicts).hasSize(1);
         b.at("/promotions").forEach(verdicts::add);
+        JsonNode ownGate = verdicts.remove(verdicts.size() - 1);
         assertThat(verdicts).hasSameSizeAs(clean.at("/promotions"));
         for (int i = 0; i < verdicts.size(); i++) {
-            for (String field : List.of("candidate", "champion", "promoted", "outcome", "holdout")) {
-                assertThat(verdicts.get(i).get(field)).as(i + " " + field)
-                        .isEqualTo(clean.at("/promotions/" + i).get(field));
+            JsonNode p = verdicts.get(i);
+            JsonNode c = clean.at("/promotions/" + i);
+            assertThat(p.get("source").asText()).isEqualTo("retrain");
+            for (String field : List.of("promoted", "outcome", "holdout")) {
+                assertThat(p.get(field)).as(i + " " + field).isEqualTo(c.get(field));
+            }
+            for (String field : List.of("candidate", "champion")) {
+                assertThat(identity(ids, p.get(field))).as(i + " " + field)
+                        .isEqualTo(identity(cleanIdentities, c.get(field)));
             }
         }
+        String cleanProduction = identity(cleanIdentities, clean.at("/model/production"));
+        assertThat(ownGate.get("source").asText()).isEqualTo("step_2");
+        assertThat(ownGate.get("candidate").asInt()).isEqualTo(own);
+        assertThat(identity(ids, ownGate.get("champion"))).isEqualTo(cleanProduction);
+        assertThat(identity(ids, b.at("/model/production"))).isEqualTo(ownGate.get("promoted").asBoolean()
+                ? ids.get(own) : cleanProduction);
 
         try (Mlops mlops = open(dir, Clock.systemUTC())) {
             List<RetrainingRequest> requests = mlops.retraining().requests(ProductionReplay.POLICY, MODEL);
@@ -222,8 +258,45 @@ class QuickstartRecoveryTest {
                 assertThat(mlops.tracking().search(RunQuery.builder().tag(RetrainingRequest.KEY_TAG,
                         r.idempotencyKey()).build(), PageRequest.first(100)).items()).as(r.windowId()).hasSize(1);
             }
+            // two step 2 models: the crashed run's (version 1, which began the timeline) and the continued run's
+            assertThat(ids.values().stream().filter(x -> x.startsWith("step 2")).toList())
+                    .containsExactly("step 2 model, version 1", "step 2 model, version " + own);
             assertThat(mlops.audit().verify().ok()).isTrue();
         }
+    }
+
+    /**
+     * What each version of the store is, independent of its number: a retrain decision's challenger by the decision's
+     * key, a model of step 2 (trained on 2012-2013, no decision) by its number.
+     */
+    private static Map<Integer, String> identities(Mlops mlops) {
+        Map<Integer, String> out = new TreeMap<>();
+        for (ModelVersion v : mlops.registry().searchVersions(VersionQuery.of(MODEL), PageRequest.first(100))
+                .items()) {
+            String key = v.tags().get(ProductionReplay.RETRAINING_DECISION);
+            if (key != null) {
+                out.put(v.version(), "challenger of " + key);
+            } else {
+                assertThat(v.tags()).as(v.ref()).containsEntry(ProductionReplay.TRAINED_FROM, "2012-01-01")
+                        .containsEntry(ProductionReplay.TRAINED_THROUGH, "2013-12-31");
+                out.put(v.version(), "step 2 model, version " + v.version());
+            }
+        }
+        return out;
+    }
+
+    private static String identity(Map<Integer, String> ids, JsonNode version) {
+        if (version == null || version.isNull()) {
+            return null;
+        }
+        assertThat(ids).containsKey(version.asInt());
+        return ids.get(version.asInt());
+    }
+
+    private static List<String> same(Map<Integer, String> ids, JsonNode versions) {
+        List<String> out = new ArrayList<>();
+        versions.forEach(v -> out.add(identity(ids, v)));
+        return out;
     }
 
     /** The crashed quickstart: steps 1 and 2, then the replay, which dies at the crash window. */
@@ -235,9 +308,9 @@ class QuickstartRecoveryTest {
         train.forEach(d -> csv.append(d.line()).append('\n'));
         Files.writeString(qs.resolve("train.csv"), csv.toString(), StandardCharsets.UTF_8);
         DatasetVersion data = mlops.datasets().register(DATASET, qs.resolve("train.csv")).value();
-        InitialModel.Result initial = InitialModel.ensure(mlops, MODEL, "train-rain-classifier", data, train,
+        InitialModel.Result initial = InitialModel.train(mlops, MODEL, "train-rain-classifier", data, train,
                 holdout, qs.resolve("model.json"), InitialModel.GOVERNANCE, line -> { });
-        assertThat(initial.created()).isTrue();
+        assertThat(initial.tookProduction()).isTrue();
         ProductionReplay.SettableClock clock = new ProductionReplay.SettableClock(ProductionReplay.start(FIRST));
         ProductionReplay replay = new ProductionReplay(mlops, MODEL, DATASET, qs, DAYS,
                 mlops.policies(DetectorFactory.standard(), clock), dying, clock, line -> { });

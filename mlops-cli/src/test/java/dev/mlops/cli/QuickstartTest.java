@@ -297,8 +297,11 @@ class QuickstartTest {
             assertThat(summary.get("replayed_promotions")).isEmpty();
             promotions.forEach(p -> assertThat(p.get("replayed").asBoolean()).isFalse());
             assertThat(summary.at("/model/production_before").asInt()).isEqualTo(1);
-            assertThat(summary.at("/model/created").asBoolean()).isTrue();
-            assertThat(summary.at("/run/created").asBoolean()).isTrue();
+            // step 2 on a fresh store: model 1 takes production directly, and begins the timeline
+            assertThat(summary.at("/model/registered_version").asInt()).isEqualTo(1);
+            assertThat(summary.at("/model/took_production").asBoolean()).isTrue();
+            assertThat(summary.at("/model/timeline_start").asInt()).isEqualTo(1);
+            promotions.forEach(p -> assertThat(p.get("source").asText()).isEqualTo("retrain"));
             Map<String, JsonNode> byWindow = new HashMap<>();
             summary.at("/retraining/decisions").forEach(d -> byWindow.put(d.get("window").asText(), d));
             List<Integer> challengers = new ArrayList<>();
@@ -425,10 +428,10 @@ class QuickstartTest {
     }
 
     @Test
-    @DisplayName("twice on one store: the second run recognises the stored state: it trains nothing, registers"
-            + " nothing, moves no alias, appends nothing to the audit log, and reports the stored decisions, retrains"
-            + " and gate verdicts as replayed, each month observed with the version that served it the first time")
-    void twice(@TempDir Path dir) {
+    @DisplayName("twice on one store: the second run trains and registers a new version in a new run (same dataset"
+            + " version), gates it against the champion, and gets the policy's stored decisions, retrains and gate"
+            + " verdicts back as replayed, each month observed with the version that served it the first time")
+    void twice(@TempDir Path dir) throws Exception {
         CliRunner cli = new CliRunner(dir);
         CliRunner.Result first = cli.run("quickstart", "--data-dir", dir.resolve("qs").toString(), "--json");
         assertThat(first.exitCode()).as(first.err()).isZero();
@@ -438,21 +441,79 @@ class QuickstartTest {
         assertThat(second.exitCode()).as(second.err()).isZero();
         JsonNode a = first.json();
         JsonNode b = second.json();
+        // the same bytes are the same dataset version: no dataset version added
         assertThat(cli.run("datasets", "list", "--json").json()).isEqualTo(datasetsBefore);
-        assertThat(cli.run("runs", "list", "--json").json()).isEqualTo(runsBefore);
         assertThat(b.at("/training_dataset/created").asBoolean()).isFalse();
         assertThat(b.at("/training_dataset/version")).isEqualTo(a.at("/training_dataset/version"));
 
-        // the initial model is the first run's, not trained or registered again; production stays where the gate put it
-        assertThat(a.at("/model/created").asBoolean()).isTrue();
-        assertThat(b.at("/model/created").asBoolean()).isFalse();
-        assertThat(b.at("/run/created").asBoolean()).isFalse();
-        assertThat(b.at("/run/id")).isEqualTo(a.at("/run/id"));
-        assertThat(b.at("/model/registered_version")).isEqualTo(a.at("/model/registered_version"));
-        assertThat(b.at("/model/digest")).isEqualTo(a.at("/model/digest"));
-        assertThat(b.at("/model/versions")).isEqualTo(a.at("/model/versions"));
+        // step 2 trained again: one new run (this run's), reading the same dataset version
+        JsonNode runsAfter = cli.run("runs", "list", "--json").json();
+        assertThat(runsAfter.size()).isEqualTo(runsBefore.size() + 1);
+        assertThat(runsBefore.findValuesAsText("id")).doesNotContain(b.at("/run/id").asText());
+        assertThat(runsAfter.findValuesAsText("id")).contains(b.at("/run/id").asText())
+                .containsAll(runsBefore.findValuesAsText("id"));
+        assertThat(b.at("/run/status").asText()).isEqualTo("COMPLETED");
+        // and registered a new version, produced by that run, approved; production was set, so it is a challenger
+        int v = b.at("/model/registered_version").asInt();
+        List<Integer> versionsA = new ArrayList<>();
+        a.at("/model/versions").forEach(x -> versionsA.add(x.asInt()));
+        List<Integer> versionsB = new ArrayList<>();
+        b.at("/model/versions").forEach(x -> versionsB.add(x.asInt()));
+        List<Integer> expectedVersions = new ArrayList<>(versionsA);
+        expectedVersions.add(versionsA.size() + 1);
+        assertThat(versionsB).containsExactlyElementsOf(expectedVersions);
+        assertThat(v).isEqualTo(versionsA.size() + 1);
+        assertThat(b.at("/model/took_production").asBoolean()).isFalse();
         assertThat(b.at("/model/production_before")).isEqualTo(a.at("/model/production"));
-        assertThat(b.at("/model/production")).isEqualTo(a.at("/model/production"));
+        assertThat(b.at("/model/approval").asText()).isEqualTo("APPROVED");
+        // the timeline still begins with the first run's model 1
+        assertThat(b.at("/model/timeline_start").asInt()).isEqualTo(1);
+        try (Mlops mlops = Mlops.builder().storeUri("sqlite:" + dir.resolve("mlops.db"))
+                .artifactUri("file:" + dir.resolve("artifacts")).build()) {
+            ModelVersion mv = mlops.registry().getVersion(MODEL, v).orElseThrow();
+            assertThat(mv.runId()).isEqualTo(b.at("/run/id").asText());
+            assertThat(mv.tags()).containsEntry("trained_from", "2012-01-01")
+                    .containsEntry("trained_through", "2013-12-31").doesNotContainKey("retraining_decision");
+            var run = mlops.tracking().get(mv.runId()).orElseThrow();
+            assertThat(run.inputs()).hasSize(1);
+            assertThat(run.inputs().get(0).node().id()).isEqualTo("dataset:seattle-weather-train@"
+                    + a.at("/training_dataset/version").asText());
+
+            // its gate: the same gate, against the champion the first run left, on the last month (unseen by both)
+            JsonNode promotions = b.at("/promotions");
+            assertThat(promotions).hasSize(1);
+            JsonNode gate = promotions.get(0);
+            int champion = a.at("/model/production").asInt();
+            assertThat(gate.get("source").asText()).isEqualTo("step_2");
+            assertThat(gate.get("replayed").asBoolean()).isFalse();
+            assertThat(gate.get("candidate").asInt()).isEqualTo(v);
+            assertThat(gate.get("champion").asInt()).isEqualTo(champion);
+            assertThat(gate.get("holdout").asText()).isEqualTo("2015-12");
+            assertThat(gate.get("approved").asBoolean()).isTrue();
+            assertThat(LocalDate.parse(mlops.registry().getVersion(MODEL, champion).orElseThrow().tags()
+                    .get("trained_through"))).isBefore(LocalDate.of(2015, 12, 1));
+            assertThat(gate.get("checks").findValuesAsText("name")).contains("registry.ready", "registry.approved",
+                    "accuracy.value", "accuracy.absolute_change", "log_loss.relative_change",
+                    "significance.holdout_log_loss");
+            boolean allPassed = true;
+            for (JsonNode c : gate.get("checks")) {
+                allPassed &= c.get("passed").asBoolean();
+            }
+            assertThat(gate.get("promoted").asBoolean()).isEqualTo(allPassed);
+            assertThat(gate.get("outcome").asText()).isEqualTo(allPassed ? "PROMOTED" : "FAILED");
+            List<WeatherDay> december = DAYS.stream().filter(x -> YearMonth.from(x.date())
+                    .equals(YearMonth.of(2015, 12))).toList();
+            for (JsonNode c : gate.get("checks")) {
+                if (c.get("name").asText().equals("accuracy.value")) {
+                    assertThat(c.get("measured").asDouble()).isEqualTo(load(mlops, mv).evaluate(december)
+                            .get("accuracy"));
+                }
+            }
+            // production moved only through that gate
+            int production = b.at("/model/production").asInt();
+            assertThat(production).isEqualTo(allPassed ? v : champion);
+            assertThat(mlops.registry().model(MODEL).aliases().get("production")).isEqualTo(production);
+        }
 
         // every window's stored decision comes back, marked as replayed, with the same observation (same serving
         // version, so the same drift and metrics) and the same request, and none is acted on again
@@ -479,9 +540,8 @@ class QuickstartTest {
         }
         assertThat(b.get("monitoring")).isEqualTo(a.get("monitoring"));
 
-        // no gate ran again; the first run's verdicts are reported as replayed, from the audit log
+        // no gate of the timeline ran again; the first run's verdicts are reported as replayed, from the audit log
         assertThat(a.at("/promotions").size()).isPositive();
-        assertThat(b.at("/promotions")).isEmpty();
         assertThat(a.at("/replayed_promotions")).isEmpty();
         JsonNode replayed = b.at("/replayed_promotions");
         assertThat(replayed).hasSameSizeAs(a.at("/promotions"));
@@ -489,17 +549,23 @@ class QuickstartTest {
             JsonNode pa = a.at("/promotions/" + i);
             JsonNode pb = replayed.get(i);
             assertThat(pb.get("replayed").asBoolean()).isTrue();
+            assertThat(pb.get("source").asText()).isEqualTo("retrain");
             for (String field : List.of("candidate", "champion", "promoted", "outcome", "holdout")) {
                 assertThat(pb.get(field)).as(i + " " + field).isEqualTo(pa.get(field));
             }
         }
 
-        // nothing was written: the audit log has exactly the first run's events, and is intact
+        // the second run wrote: its run, its version, its approval, its gate; the chain is intact
         assertThat(b.at("/audit/ok").asBoolean()).isTrue();
-        assertThat(b.at("/audit/events").asLong()).isEqualTo(a.at("/audit/events").asLong());
+        assertThat(b.at("/audit/events").asLong()).isGreaterThan(a.at("/audit/events").asLong());
         assertThat(cli.run("audit", "verify").exitCode()).isZero();
-        assertThat(second.err()).contains("not trained again").contains("(stored decision, replayed)")
-                .contains("ran before");
+        Path export = dir.resolve("audit.jsonl");
+        assertThat(cli.run("audit", "export", "--out", export.toString()).exitCode()).isZero();
+        long decided = Files.readAllLines(export).stream()
+                .filter(l -> l.contains("\"action\":\"promotion.decided\"")).count();
+        assertThat(decided).isEqualTo(a.at("/promotions").size() + 1);
+        assertThat(second.err()).contains("(stored decision, replayed)").contains("ran before")
+                .contains("this run's model");
     }
 
     /** A clock the backtest moves. */

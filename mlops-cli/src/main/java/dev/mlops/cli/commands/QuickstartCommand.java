@@ -42,14 +42,15 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code mlops quickstart}: the main job on the bundled Seattle weather data. Writes the 2012-2013 training split,
- * registers it as a dataset version, trains the initial rain classifier inside a tracked run, registers, approves and
- * deploys it ({@link InitialModel}); then replays 2014-2015 as monthly production batches through drift monitoring,
- * evaluates the retraining policy after each batch, hands retrain decisions to {@link Mlops#retraining()}, and gates
+ * registers it as a dataset version, trains a rain classifier inside a new tracked run, registers and approves it, and
+ * deploys it when {@code production} is not set yet ({@link InitialModel}); then replays 2014-2015 as monthly
+ * production batches through drift monitoring, evaluates the retraining policy after each batch, hands retrain decisions to {@link Mlops#retraining()}, and gates
  * and promotes the challengers ({@link ProductionReplay}); writes the HTML drift report, verifies the audit log and
- * prints a summary. Every number comes from what it ran. Run again on the same store, it continues what is stored
- * (finishing a retrain a crashed run left unfinished) and changes nothing that is complete: no new training run or
- * version, no alias moved outside the gate; the summary marks what it read back as replayed. See docs/cli.md,
- * "quickstart".
+ * prints a summary. Every number comes from what it ran. Run again on the same store, it trains and registers a new
+ * model version in a new run (the same training bytes are the same dataset version), which takes {@code production}
+ * only through the promotion gate against the champion; the replay continues what is stored (finishing a retrain a
+ * crashed run left unfinished), gets the decided windows' stored decisions back and retrains nothing twice; the
+ * summary marks what it read back as replayed. See docs/cli.md, "quickstart".
  */
 @Command(name = "quickstart", mixinStandardHelpOptions = true, description = "Run the main job on the bundled Seattle weather data (2012-2015).")
 public final class QuickstartCommand extends BaseCommand {
@@ -88,11 +89,10 @@ public final class QuickstartCommand extends BaseCommand {
             out.progress("      " + (dataset.created() ? "registered " : "already registered ") + DATASET + "@"
                     + trainVersion.version());
 
-            InitialModel.Result initial = InitialModel.ensure(mlops, MODEL, JOB, trainVersion, train, holdout,
+            InitialModel.Result initial = InitialModel.train(mlops, MODEL, JOB, trainVersion, train, holdout,
                     dir.resolve("model.json"), InitialModel.GOVERNANCE, out::progress);
             String runId = initial.runId();
             ModelVersion version = initial.version();
-            boolean modelCreated = initial.created();
             Run run = mlops.tracking().get(runId).orElseThrow();
             ArtifactRef artifact = version.artifact();
             out.progress("      " + version.ref() + " " + version.status() + " " + version.approval().status()
@@ -110,11 +110,20 @@ public final class QuickstartCommand extends BaseCommand {
                     + " retraining on the last " + ProductionReplay.RECENT_MONTHS + " months when it fires, then the"
                     + " promotion gate on the next month");
             Integer productionBefore = mlops.registry().model(MODEL).aliases().get(PRODUCTION);
+            // The stored timeline began with the model 1 that first took production (this run's on a fresh store).
+            int timelineStart = InitialModel.timelineStart(mlops, MODEL, train.get(0).date(),
+                    train.get(train.size() - 1).date(), version.version());
             ProductionReplay.SettableClock clock = new ProductionReplay.SettableClock(
                     ProductionReplay.start(FIRST_BATCH));
-            ProductionReplay.Result replay = new ProductionReplay(mlops, MODEL, DATASET, dir, days,
+            ProductionReplay replayer = new ProductionReplay(mlops, MODEL, DATASET, dir, days,
                     policies(mlops, clock), mlops.retraining(ProductionReplay.RETRAIN_TIMEOUT, 1), clock,
-                    out::progress).run(FIRST_BATCH, LAST_BATCH, version.version());
+                    out::progress);
+            ProductionReplay.Result replay = replayer.run(FIRST_BATCH, LAST_BATCH, timelineStart);
+            if (!initial.tookProduction()) {
+                out.progress("      gating version " + version.version() + ", this run's model, against the"
+                        + " champion");
+                replay = replayer.challenge(replay, version.version(), LAST_BATCH);
+            }
             List<Integer> versions = allVersions(mlops);
             RegisteredModel registered = mlops.registry().model(MODEL);
 
@@ -141,7 +150,6 @@ public final class QuickstartCommand extends BaseCommand {
             runView.put("id", runId);
             runView.put("job", JOB);
             runView.put("status", run.status().name());
-            runView.put("created", modelCreated);
             Map<String, Object> metrics = new TreeMap<>();
             run.latestMetrics().forEach((k, p) -> metrics.put(k, p.value()));
             runView.put("metrics", metrics);
@@ -158,7 +166,8 @@ public final class QuickstartCommand extends BaseCommand {
             modelView.put("production", registered.aliases().get(PRODUCTION));
             modelView.put("production_before", productionBefore);
             modelView.put("registered_version", version.version());
-            modelView.put("created", modelCreated);
+            modelView.put("took_production", initial.tookProduction());
+            modelView.put("timeline_start", timelineStart);
             modelView.put("digest", version.digest());
             modelView.put("status", version.status().name());
             modelView.put("approval", version.approval().status().name());
@@ -181,7 +190,7 @@ public final class QuickstartCommand extends BaseCommand {
                         + " rows)");
                 out.line("  run               " + runId + " " + run.status());
                 metrics.forEach((k, v) -> out.line(String.format("    %-24s %.4f", k, (Double) v)));
-                out.line("  model             " + version.ref() + (modelCreated ? "" : " (registered before)") + " "
+                out.line("  model             " + version.ref() + (initial.tookProduction() ? "" : " (challenger)") + " "
                         + version.status() + ", " + version.approval().status() + ", production -> version "
                         + registered.aliases().get(PRODUCTION) + (productionBefore == null ? ""
                                 : " (was " + productionBefore + ")") + " (versions " + versions + ")");
@@ -205,7 +214,8 @@ public final class QuickstartCommand extends BaseCommand {
                 }
                 for (ProductionReplay.Promotion p : replay.promotions()) {
                     out.line("  promotion         version " + p.candidate() + " vs " + p.champion() + " on "
-                            + p.holdout() + ": " + p.outcome() + (p.replayed() ? " (earlier run)" : ""));
+                            + p.holdout() + ": " + p.outcome() + (p.replayed() ? " (earlier run)" : "")
+                            + (ProductionReplay.Promotion.STEP_2.equals(p.source()) ? " (this run's model)" : ""));
                     if (p.verdict() != null) {
                         p.verdict().failedChecks().forEach(c -> out.line("    failed: " + c.detail()));
                     }
@@ -296,6 +306,7 @@ public final class QuickstartCommand extends BaseCommand {
         m.put("outcome", p.outcome());
         m.put("holdout", p.holdout());
         m.put("replayed", true);
+        m.put("source", p.source());
         return m;
     }
 
@@ -308,6 +319,7 @@ public final class QuickstartCommand extends BaseCommand {
         m.put("outcome", v.outcome().name());
         m.put("holdout", p.holdout());
         m.put("replayed", false);
+        m.put("source", p.source());
         m.put("approved", p.approved());
         m.put("reasons", v.reasons());
         List<Map<String, Object>> checks = new ArrayList<>();

@@ -2,18 +2,18 @@ package dev.mlops.cli.quickstart;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.mlops.ConflictException;
 import dev.mlops.Mlops;
 import dev.mlops.StorageException;
+import dev.mlops.audit.AuditEvent;
 import dev.mlops.data.Column;
 import dev.mlops.data.ColumnType;
 import dev.mlops.data.DatasetVersion;
-import dev.mlops.registry.ApprovalStatus;
 import dev.mlops.registry.Confidentiality;
 import dev.mlops.registry.Governance;
 import dev.mlops.registry.ModelRegistry;
 import dev.mlops.registry.ModelVersion;
-import dev.mlops.registry.VersionQuery;
 import dev.mlops.tracking.Run;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,12 +31,12 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
- * Step 2 of {@code mlops quickstart}: the initial model, trained on the training split inside a tracked run,
- * registered as a version of the model (its lineage reaches the run and the data), approved, with {@code production}
- * pointing at it. Idempotent against the store: a store where an earlier run registered the initial model gets that
- * version back (not trained again, no new version), with what a crash left undone completed (the approval, the
- * alias while it is not set); a {@code production} alias that is set is never moved here, only through the gate.
- * Not thread-safe.
+ * Step 2 of {@code mlops quickstart}: a model trained on the training split inside a new tracked run, registered as a
+ * new version of the model (its lineage reaches the run and the data) and approved. It takes {@code production}
+ * directly only while the model has no {@code production} alias (compare-and-set against "absent"); otherwise (a
+ * store an earlier run left behind, or another quickstart on the same store won that race) it is a challenger, which
+ * the quickstart gates against the champion ({@link ProductionReplay#challenge}). Every run trains and registers
+ * again: the contract's "running it again adds a new training run and model version". Not thread-safe.
  */
 public final class InitialModel {
     /** Indented like the CLI's output, so the model file keeps the bytes (and digest) it always had. */
@@ -60,40 +59,35 @@ public final class InitialModel {
     }
 
     /**
-     * The initial version.
+     * The version step 2 registered.
      *
-     * @param version the version, as it is after this step
-     * @param runId   the run that trained it
-     * @param created whether this call trained and registered it (false: an earlier run did)
+     * @param version        the version, approved, as it is after this step
+     * @param runId          the run that trained it (new in this call)
+     * @param tookProduction whether {@code production} was absent and now points at it; false: it is a challenger
+     *                       that only the promotion gate may move {@code production} to
      */
-    public record Result(ModelVersion version, String runId, boolean created) {
+    public record Result(ModelVersion version, String runId, boolean tookProduction) {
     }
 
     /**
-     * Returns the initial version of {@code model}, training and registering it when the store has none.
+     * Trains a model on {@code train} in a new run of {@code job}, registers it as a new version of {@code model}
+     * (the model is created, with {@code governance}, when missing), approves it on its {@code holdout} accuracy, and
+     * points {@code production} at it when, and only when, the alias does not exist yet.
      *
      * @param mlops      the store
      * @param model      the registered model (created when missing)
      * @param job        the training run's job name
-     * @param data       the registered training split
+     * @param data       the registered training split (the run's input)
      * @param train      the days of the training split, in date order
      * @param holdout    the days the run evaluates the model on (logged as {@code holdout_2014_*})
      * @param modelFile  where the model file is written
-     * @param governance the model's governance record, recorded once
+     * @param governance the model's governance record, recorded when the model has none
      * @param progress   receives a line per step
      */
-    public static Result ensure(Mlops mlops, String model, String job, DatasetVersion data, List<WeatherDay> train,
+    public static Result train(Mlops mlops, String model, String job, DatasetVersion data, List<WeatherDay> train,
             List<WeatherDay> holdout, Path modelFile, Governance governance, Consumer<String> progress) {
         LocalDate first = train.get(0).date();
         LocalDate last = train.get(train.size() - 1).date();
-        Optional<ModelVersion> existing = find(mlops, model, first, last);
-        if (existing.isPresent()) {
-            ModelVersion v = existing.get();
-            progress.accept("[2/5] The rain classifier trained on " + first + " to " + last + " is already"
-                    + " registered: " + v.ref() + " (run " + v.runId() + "); not trained again, and '"
-                    + ProductionReplay.PRODUCTION + "' is not moved");
-            return new Result(complete(mlops, model, v), v.runId(), false);
-        }
         progress.accept("[2/5] Training a rain classifier (logistic regression, " + RainClassifier.EPOCHS
                 + " epochs) in a tracked run");
         List<Map<String, Double>> holdoutMetrics = new ArrayList<>();
@@ -122,8 +116,6 @@ public final class InitialModel {
         });
         Run run = mlops.tracking().get(runId).orElseThrow();
         progress.accept("      run " + runId + " " + run.status());
-        progress.accept("      registering the model, approving it and pointing '" + ProductionReplay.PRODUCTION
-                + "' at it");
         ModelRegistry registry = mlops.registry();
         registry.createModel(model, "Predicts whether it rains in Seattle on a day, from its temperatures and wind",
                 Map.of("domain", "weather"));
@@ -142,53 +134,67 @@ public final class InitialModel {
                 .tag(ProductionReplay.TRAINED_THROUGH, last.toString())
                 .description("logistic regression trained on " + data.name())
                 .upload(modelFile);
-        return new Result(complete(mlops, model, v), runId, true);
-    }
-
-    /**
-     * The initial version's remaining setup: approves it while its approval is pending, and points
-     * {@code production} at it while {@code production} is not set. Never moves a set alias.
-     */
-    private static ModelVersion complete(Mlops mlops, String model, ModelVersion v) {
-        ModelRegistry registry = mlops.registry();
-        if (v.approval().status() == ApprovalStatus.PENDING) {
-            try {
-                registry.approve(model, v.version(), String.format(Locale.ROOT,
-                        "quickstart: accuracy %.4f on the 2014 holdout", v.metrics().get("holdout_2014_accuracy")));
-            } catch (ConflictException e) {
-                // a quickstart at the same time on this store approved it first
-            }
-        }
+        registry.approve(model, v.version(), String.format(Locale.ROOT,
+                "quickstart: accuracy %.4f on the 2014 holdout", eval.get("accuracy")));
+        boolean took = false;
         if (!registry.model(model).aliases().containsKey(ProductionReplay.PRODUCTION)) {
-            // on a store that is fresh when several quickstarts start, the alias ends at one of their versions 1
-            registry.setAlias(model, ProductionReplay.PRODUCTION, v.version());
+            try {
+                registry.setAlias(model, ProductionReplay.PRODUCTION, v.version(), 0);
+                took = true;
+            } catch (ConflictException e) {
+                // another quickstart on this store set it first: this version is a challenger like any other
+            }
         }
-        return registry.getVersion(model, v.version()).orElseThrow();
+        progress.accept("      registered " + v.ref() + ", approved; " + (took ? "'" + ProductionReplay.PRODUCTION
+                + "' did not exist and now points at it" : "'" + ProductionReplay.PRODUCTION + "' points at version "
+                + registry.model(model).aliases().get(ProductionReplay.PRODUCTION) + ": this version is a"
+                + " challenger, gated against it after the replay"));
+        return new Result(registry.getVersion(model, v.version()).orElseThrow(), runId, took);
     }
 
     /**
-     * The initial version an earlier run registered: the first version trained on exactly the training split (its
-     * {@code trained_from} and {@code trained_through} tags) that no retrain decision produced.
+     * The version the replayed timeline starts with: the first version {@code production} ever pointed at (by the
+     * audit log's {@code model_alias.set} and {@code model_alias.move} events) that was trained on exactly
+     * {@code first} to {@code last} and not for a retrain decision, that is the model 1 of the quickstart that began
+     * the stored timeline; {@code fallback} when there is none.
      */
-    private static Optional<ModelVersion> find(Mlops mlops, String model, LocalDate first, LocalDate last) {
-        if (mlops.registry().getModel(model).isEmpty()) {
-            return Optional.empty();
-        }
-        VersionQuery query = VersionQuery.builder().modelName(model)
-                .tag(ProductionReplay.TRAINED_FROM, first.toString())
-                .tag(ProductionReplay.TRAINED_THROUGH, last.toString()).build();
-        List<ModelVersion> found = new ArrayList<>();
-        dev.mlops.PageRequest page = dev.mlops.PageRequest.first(dev.mlops.PageRequest.MAX_PAGE_SIZE);
+    public static int timelineStart(Mlops mlops, String model, LocalDate first, LocalDate last, int fallback) {
+        String subject = "model:" + model + "@" + ProductionReplay.PRODUCTION;
+        long after = 0;
         while (true) {
-            dev.mlops.Page<ModelVersion> p = mlops.registry().searchVersions(query, page);
-            found.addAll(p.items());
-            if (p.next().isEmpty() || p.items().isEmpty()) {
-                break;
+            dev.mlops.Page<AuditEvent> page = mlops.audit().events(after, dev.mlops.PageRequest.first(1000));
+            for (AuditEvent e : page.items()) {
+                after = Math.max(after, e.seq());
+                if ((e.action().equals("model_alias.set") || e.action().equals("model_alias.move"))
+                        && subject.equals(e.subject()) && e.dataIfPresent().isPresent()) {
+                    Integer to = target(e);
+                    if (to != null && isInitial(mlops, model, to, first, last)) {
+                        return to;
+                    }
+                }
             }
-            page = new dev.mlops.PageRequest(page.pageSize(), p.next().get());
+            if (page.items().isEmpty() || page.next().isEmpty()) {
+                return fallback;
+            }
         }
-        return found.stream().filter(v -> !v.tags().containsKey(ProductionReplay.RETRAINING_DECISION))
-                .min(Comparator.comparingInt(ModelVersion::version));
+    }
+
+    private static Integer target(AuditEvent e) {
+        try {
+            Map<String, Object> data = JSON.readValue(e.dataIfPresent().get(),
+                    new TypeReference<Map<String, Object>>() { });
+            return data.get("to") instanceof Integer to ? to : null;
+        } catch (IOException x) {
+            throw new StorageException("audit event " + e.seq() + " (" + e.action() + ") has unreadable data: "
+                    + x.getMessage(), x);
+        }
+    }
+
+    private static boolean isInitial(Mlops mlops, String model, int version, LocalDate first, LocalDate last) {
+        Optional<ModelVersion> v = mlops.registry().getVersion(model, version);
+        return v.isPresent() && first.toString().equals(v.get().tags().get(ProductionReplay.TRAINED_FROM))
+                && last.toString().equals(v.get().tags().get(ProductionReplay.TRAINED_THROUGH))
+                && !v.get().tags().containsKey(ProductionReplay.RETRAINING_DECISION);
     }
 
     private static void write(Path file, String text) {

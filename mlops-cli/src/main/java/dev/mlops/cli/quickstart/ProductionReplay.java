@@ -267,12 +267,19 @@ public final class ProductionReplay {
      * @param outcome   the verdict's outcome ({@code PROMOTED}, {@code FAILED}, {@code CONFLICT})
      * @param replayed  whether another run (an earlier one, or one at the same time on this store) ran the gate:
      *                  its verdict is read from the audit log
+     * @param source    where the candidate comes from: {@link #RETRAIN} (a retrain decision's challenger) or
+     *                  {@link #STEP_2} (the model step 2 of this run trained, gated by {@link #challenge})
      */
     public record Promotion(String holdout, GateVerdict verdict, Boolean approved, int candidate, Integer champion,
-            boolean promoted, String outcome, boolean replayed) {
-        static Promotion ran(String holdout, GateVerdict verdict, boolean approved) {
+            boolean promoted, String outcome, boolean replayed, String source) {
+        /** {@link #source()} of a retrain decision's challenger. */
+        public static final String RETRAIN = "retrain";
+        /** {@link #source()} of the model step 2 of this run trained. */
+        public static final String STEP_2 = "step_2";
+
+        static Promotion ran(String holdout, GateVerdict verdict, boolean approved, String source) {
             return new Promotion(holdout, verdict, approved, verdict.candidate(), verdict.champion(),
-                    verdict.promoted(), verdict.outcome().name(), false);
+                    verdict.promoted(), verdict.outcome().name(), false, source);
         }
     }
 
@@ -280,7 +287,8 @@ public final class ProductionReplay {
      * What the replay did.
      *
      * @param months          the replayed months
-     * @param promotions      the gates this run ran and those of earlier runs, in timeline order
+     * @param promotions      the gates this run ran and those of earlier runs, in timeline order; after
+     *                        {@link #challenge}, the gate of this run's step 2 model last
      * @param awaitingHoldout challengers whose holdout month is after the last replayed one
      * @param resumed         retraining requests earlier runs left unfinished, as this run's
      *                        {@link Retraining#resumePending} ended them
@@ -324,7 +332,8 @@ public final class ProductionReplay {
      * request yet; a challenger whose gate already ran (a {@code promotion.decided} audit event, looked up when its
      * holdout month comes) is not gated again, its stored verdict is replayed. The serving version of each month follows the replayed timeline (the initial
      * version, then each promoted challenger from the month after its holdout), not the alias as it is now, so a
-     * second run observes each month as the first run did and moves no alias.
+     * second run observes each month as the first run did and moves no alias here (the model its step 2 trained is
+     * gated afterwards, {@link #challenge}).
      */
     public Result run(YearMonth first, YearMonth last, int initial) {
         RetrainingPolicy policy = policy();
@@ -552,7 +561,8 @@ public final class ProductionReplay {
             if (Integer.valueOf(candidate).equals(mlops.registry().model(model).aliases().get(PRODUCTION))) {
                 progress.accept("      gate for version " + candidate + " on the " + window + " holdout: another"
                         + " run promoted it meanwhile");
-                return new Promotion(window, null, null, candidate, champion, true, "PROMOTED", true);
+                return new Promotion(window, null, null, candidate, champion, true, "PROMOTED", true,
+                        Promotion.RETRAIN);
             }
             throw e;
         }
@@ -565,7 +575,7 @@ public final class ProductionReplay {
         String outcome = String.valueOf(verdict.get("outcome"));
         progress.accept("      gate for version " + candidate + " on the " + window + " holdout ran before: "
                 + outcome + " (champion version " + champion + "), not run again");
-        return new Promotion(window, null, null, candidate, champion, promoted, outcome, true);
+        return new Promotion(window, null, null, candidate, champion, promoted, outcome, true, Promotion.RETRAIN);
     }
 
     private Promotion promote(PromotionGate gate, int candidate, int champion, RainClassifier championModel,
@@ -602,7 +612,69 @@ public final class ProductionReplay {
         GateVerdict verdict = gate.promote(ref, PRODUCTION, evaluation);
         progress.accept("      gate for version " + candidate + " " + summary + ": " + verdict.outcome()
                 + (verdict.promoted() ? ", production -> version " + candidate : ""));
-        return Promotion.ran(window, verdict, othersPass);
+        return Promotion.ran(window, verdict, othersPass, Promotion.RETRAIN);
+    }
+
+    /**
+     * The promotion gate for {@code candidate}, the approved model step 2 of this run registered without taking
+     * {@code production} (the alias was set): the same {@linkplain #gate(Mlops) gate} as for the retrain challengers,
+     * against the version {@code production} points at now, on the shared holdout of the latest month up to
+     * {@code last} that neither version was trained on (by their {@value #TRAINED_FROM} and
+     * {@value #TRAINED_THROUGH} tags); {@code production} moves only when every check passes (compare-and-set
+     * against that champion, so a concurrent move ends as {@code CONFLICT}). Returns {@code result} with the verdict
+     * appended to its promotions, or, when no such month exists (or the champion's training days are unknown), with
+     * the candidate appended to its {@code awaitingHoldout} and no gate run.
+     */
+    public Result challenge(Result result, int candidate, YearMonth last) {
+        Integer champion = mlops.registry().model(model).aliases().get(PRODUCTION);
+        if (champion == null || champion == candidate) {
+            throw new ConflictException("version " + candidate + " of model " + model + " cannot be gated for '"
+                    + PRODUCTION + "': the alias points at " + (champion == null ? "no version" : "it already"));
+        }
+        ModelVersion candidateVersion = mlops.registry().getVersion(model, candidate).orElseThrow();
+        ModelVersion championVersion = mlops.registry().getVersion(model, champion).orElseThrow();
+        Optional<YearMonth> holdoutMonth = Optional.empty();
+        String seenThrough = null;
+        String candidateThrough = candidateVersion.tags().get(TRAINED_THROUGH);
+        String championThrough = championVersion.tags().get(TRAINED_THROUGH);
+        if (candidateThrough != null && championThrough != null) {
+            seenThrough = candidateThrough.compareTo(championThrough) >= 0 ? candidateThrough : championThrough;
+            YearMonth after = YearMonth.from(LocalDate.parse(seenThrough)).plusMonths(1);
+            if (!after.isAfter(last)) {
+                holdoutMonth = Optional.of(last);
+            }
+        }
+        if (holdoutMonth.isEmpty()) {
+            progress.accept("      version " + candidate + " (this run's model) is not gated: no month up to " + last
+                    + " is unseen by both it and the champion, version " + champion
+                    + (seenThrough == null ? " (whose training days are unknown)" : " (trained through "
+                            + seenThrough + ")"));
+            List<Integer> awaiting = new ArrayList<>(result.awaitingHoldout());
+            awaiting.add(candidate);
+            return new Result(result.months(), result.promotions(), awaiting, result.resumed());
+        }
+        YearMonth month = holdoutMonth.get();
+        String window = month.toString();
+        List<WeatherDay> holdout = days.stream().filter(d -> YearMonth.from(d.date()).equals(month)).toList();
+        RainClassifier championModel = load(champion);
+        RainClassifier challengerModel = load(candidate);
+        Map<String, Double> championMetrics = championModel.evaluate(holdout);
+        Map<String, Double> candidateMetrics = challengerModel.evaluate(holdout);
+        HoldoutEvaluation evaluation = HoldoutEvaluation.builder()
+                .candidateMetrics(candidateMetrics)
+                .championMetrics(championMetrics)
+                .pairedScores(challengerModel.logLosses(holdout), championModel.logLosses(holdout))
+                .build();
+        GateVerdict verdict = gate(mlops).promote(ModelRef.of(model, candidate), PRODUCTION, evaluation);
+        progress.accept(String.format(Locale.ROOT, "      gate for version %d (this run's model) on the %s holdout"
+                + " (%d days): accuracy %.4f vs %.4f, log loss %.4f vs %.4f (champion version %d): %s%s", candidate,
+                window, holdout.size(), candidateMetrics.get("accuracy"), championMetrics.get("accuracy"),
+                candidateMetrics.get("log_loss"), championMetrics.get("log_loss"), champion, verdict.outcome(),
+                verdict.promoted() ? ", production -> version " + candidate : ""));
+        List<Promotion> promotions = new ArrayList<>(result.promotions());
+        promotions.add(Promotion.ran(window, verdict,
+                candidateVersion.approval().status() == ApprovalStatus.APPROVED, Promotion.STEP_2));
+        return new Result(result.months(), promotions, result.awaitingHoldout(), result.resumed());
     }
 
     /** The days a version was trained on, by its tags. */
