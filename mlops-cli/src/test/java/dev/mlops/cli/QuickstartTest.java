@@ -568,6 +568,61 @@ class QuickstartTest {
                 .contains("this run's model");
     }
 
+    @Test
+    @DisplayName("again after production was pointed by hand at a model trained through 2015-12: no month is unseen by"
+            + " both, so this run's version is not gated (awaiting a holdout) and production stays")
+    void againWithoutAnUnseenMonth(@TempDir Path dir) throws Exception {
+        CliRunner cli = new CliRunner(dir);
+        CliRunner.Result first = cli.run("quickstart", "--data-dir", dir.resolve("qs").toString(), "--json");
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        int manual;
+        try (Mlops mlops = Mlops.builder().storeUri("sqlite:" + dir.resolve("mlops.db"))
+                .artifactUri("file:" + dir.resolve("artifacts")).build()) {
+            RainClassifier all = RainClassifier.train(DAYS, RainClassifier.LEARNING_RATE, RainClassifier.EPOCHS,
+                    RainClassifier.L2, (epoch, m) -> { });
+            Path file = dir.resolve("all-years.json");
+            Files.writeString(file, JSON.writeValueAsString(all.toJson()), StandardCharsets.UTF_8);
+            ModelVersion v = mlops.registry().newVersion(MODEL).tag("trained_from", "2012-01-01")
+                    .tag("trained_through", "2015-12-31").metric("train_accuracy", all.evaluate(DAYS).get("accuracy"))
+                    .upload(file);
+            mlops.registry().approve(MODEL, v.version(), "by hand: every day of 2012-2015");
+            mlops.registry().setAlias(MODEL, "production", v.version());
+            manual = v.version();
+        }
+        long decidedBefore = auditActions(cli, dir, "promotion.decided");
+        CliRunner.Result second = cli.run("quickstart", "--data-dir", dir.resolve("qs").toString(), "--json");
+        assertThat(second.exitCode()).as(second.err()).isZero();
+        JsonNode b = second.json();
+        int own = b.at("/model/registered_version").asInt();
+        assertThat(own).isEqualTo(manual + 1);
+        assertThat(b.at("/model/took_production").asBoolean()).isFalse();
+        assertThat(b.at("/model/production").asInt()).isEqualTo(manual);
+        assertThat(b.at("/promotions")).isEmpty();
+        List<Integer> awaiting = new ArrayList<>();
+        b.at("/retraining/awaiting_holdout").forEach(x -> awaiting.add(x.asInt()));
+        List<Integer> expected = new ArrayList<>();
+        first.json().at("/retraining/awaiting_holdout").forEach(x -> expected.add(x.asInt()));
+        expected.add(own);
+        assertThat(awaiting).containsExactlyElementsOf(expected);
+        // no verdict was audited for it
+        assertThat(auditActions(cli, dir, "promotion.decided")).isEqualTo(decidedBefore);
+        assertThat(second.err()).contains("is not gated: no month up to 2015-12 is unseen by both");
+        // the timeline is still the first run's
+        assertThat(b.at("/model/timeline_start").asInt()).isEqualTo(1);
+        assertThat(b.at("/retraining/decisions")).hasSize(24);
+        for (int i = 0; i < 24; i++) {
+            assertThat(b.at("/retraining/decisions/" + i + "/serving_version"))
+                    .isEqualTo(first.json().at("/retraining/decisions/" + i + "/serving_version"));
+        }
+    }
+
+    private static long auditActions(CliRunner cli, Path dir, String action) throws Exception {
+        Path export = Files.createTempFile(dir, "audit", ".jsonl");
+        assertThat(cli.run("audit", "export", "--out", export.toString()).exitCode()).isZero();
+        return Files.readAllLines(export).stream().filter(l -> l.contains("\"action\":\"" + action + "\""))
+                .count();
+    }
+
     /** A clock the backtest moves. */
     private static final class MutableClock extends Clock {
         volatile Instant now = Instant.EPOCH;
