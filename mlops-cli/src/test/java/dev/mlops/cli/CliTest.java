@@ -176,17 +176,18 @@ class CliTest {
         Path dir;
 
         @Test
-        @DisplayName("adds a run and a metric history but no second dataset version for the same bytes")
+        @DisplayName("adds a run, a metric history and a model version but no second dataset version for the same"
+                + " bytes; production moves only through the gate")
         void quickstartTwice() {
             CliRunner cli = new CliRunner(dir);
             CliRunner.Result first = cli.run("quickstart", "--data-dir", dir.resolve("qs").toString(), "--json");
             assertThat(first.exitCode()).as(first.err()).isZero();
             assertThat(first.json().at("/training_dataset/created").asBoolean()).isTrue();
+            int datasetsAfterFirst = cli.run("datasets", "list", "--name", "seattle-weather-train", "--json").json()
+                    .size();
             CliRunner.Result again = cli.run("quickstart", "--data-dir", dir.resolve("qs").toString(), "--json");
             assertThat(again.exitCode()).as(again.err()).isZero();
             assertThat(again.json().at("/training_dataset/created").asBoolean()).isFalse();
-            int datasetsAfterFirst = cli.run("datasets", "list", "--name", "seattle-weather-train", "--json").json()
-                    .size();
             assertThat(again.json().at("/training_dataset/version").asText())
                     .isEqualTo(first.json().at("/training_dataset/version").asText());
             assertThat(again.json().at("/run/id").asText()).isNotEqualTo(first.json().at("/run/id").asText());
@@ -194,9 +195,22 @@ class CliTest {
             JsonNode versions = cli.run("datasets", "list", "--name", "seattle-weather-train", "--json").json();
             assertThat(versions.size()).as("the same bytes again: no new dataset version").isEqualTo(
                     datasetsAfterFirst);
+            // the policy's state carried over: every window was decided by the first run, so nothing retrains again
+            assertThat(again.json().at("/retraining/retrains").asInt()).isZero();
             assertThat(cli.run("runs", "list", "--json").json().size()).isEqualTo(
                     2 + first.json().at("/retraining/retrains").asInt() + again.json().at("/retraining/retrains")
                             .asInt());
+            // a new model version, one more than the first run left
+            int newVersion = again.json().at("/model/registered_version").asInt();
+            assertThat(newVersion).isEqualTo(first.json().at("/model/versions").size() + 1);
+            assertThat(again.json().at("/model/took_production").asBoolean()).isFalse();
+            // production moved to it only if its gate promoted it
+            JsonNode gate = again.json().at("/promotions/0");
+            assertThat(again.json().at("/promotions").size()).isEqualTo(1);
+            assertThat(gate.get("candidate").asInt()).isEqualTo(newVersion);
+            assertThat(gate.get("champion").asInt()).isEqualTo(first.json().at("/model/production").asInt());
+            assertThat(again.json().at("/model/production").asInt()).isEqualTo(gate.get("promoted").asBoolean()
+                    ? newVersion : first.json().at("/model/production").asInt());
             assertThat(cli.run("audit", "verify").exitCode()).isZero();
         }
     }

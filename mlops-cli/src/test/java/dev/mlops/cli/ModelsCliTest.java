@@ -165,7 +165,9 @@ class ModelsCliTest {
     }
 
     @Test
-    @DisplayName("four quickstart processes at once on one SQLite store all succeed, with versions 1..n without gaps")
+    @DisplayName("four quickstart processes at once on one SQLite store all succeed, with versions 1..n without gaps,"
+            + " one step 2 model per process, each window decided once and each retrain decision retrained exactly"
+            + " once")
     void fourQuickstartsAtOnce(@TempDir Path dir) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classpath = System.getProperty("java.class.path");
@@ -199,6 +201,48 @@ class ModelsCliTest {
         versions.forEach(v -> assertThat(v.get("status").asText()).isEqualTo("READY"));
         assertThat(versions.findValuesAsText("created_by")).contains("process-0", "process-1", "process-2",
                 "process-3");
+        assertThat(versions.findValuesAsText("created_by")).isSubsetOf("process-0", "process-1", "process-2",
+                "process-3");
+        try (dev.mlops.Mlops mlops = dev.mlops.Mlops.builder().storeUri(store).artifactUri(artifacts).build()) {
+            String policy = dev.mlops.cli.quickstart.ProductionReplay.POLICY;
+            String model = "seattle-rain-classifier";
+            // the processes share the policy's state: every month decided once
+            assertThat(mlops.policies().decisions(policy, model)).hasSize(24);
+            // and the requests: one per retrain decision, each completed by one handler call, with one training run
+            // and one version
+            var retrains = mlops.policies().decisions(policy, model).stream()
+                    .filter(dev.mlops.policy.Decision::retrain).toList();
+            var requests = mlops.retraining().requests(policy, model);
+            assertThat(retrains).isNotEmpty();
+            assertThat(requests).hasSameSizeAs(retrains);
+            for (var r : requests) {
+                assertThat(r.status()).as(r.windowId()).isEqualTo(dev.mlops.policy.RetrainingRequest.Status.COMPLETED);
+                assertThat(r.attempt()).as(r.windowId()).isEqualTo(1);
+                var tagged = mlops.registry().searchVersions(dev.mlops.registry.VersionQuery.builder()
+                        .modelName(model).tag("retraining_decision", r.idempotencyKey()).build(),
+                        dev.mlops.PageRequest.first(100)).items();
+                assertThat(tagged).as(r.windowId()).hasSize(1);
+                assertThat(r.runId()).contains(tagged.get(0).runId());
+                assertThat(mlops.tracking().search(dev.mlops.tracking.RunQuery.builder()
+                        .tag(dev.mlops.policy.RetrainingRequest.KEY_TAG, r.idempotencyKey()).build(),
+                        dev.mlops.PageRequest.first(100)).items()).as(r.windowId()).hasSize(1);
+            }
+            // the other versions are the step 2 models, trained on 2012-2013: exactly one per process
+            assertThat(n - requests.size()).isEqualTo(4);
+            var stepTwo = mlops.registry().searchVersions(dev.mlops.registry.VersionQuery.of(model),
+                    dev.mlops.PageRequest.first(100)).items().stream()
+                    .filter(v -> !v.tags().containsKey("retraining_decision")).toList();
+            assertThat(stepTwo).hasSize(4);
+            assertThat(stepTwo.stream().map(dev.mlops.registry.ModelVersion::createdBy).toList())
+                    .containsExactlyInAnyOrder("process-0", "process-1", "process-2", "process-3");
+            stepTwo.forEach(v -> {
+                assertThat(v.tags()).as(v.ref()).containsEntry("trained_from", "2012-01-01")
+                        .containsEntry("trained_through", "2013-12-31");
+                assertThat(v.approval().status()).as(v.ref()).isEqualTo(dev.mlops.registry.ApprovalStatus.APPROVED);
+            });
+            // each in a training run of its own
+            assertThat(stepTwo.stream().map(dev.mlops.registry.ModelVersion::runId).distinct()).hasSize(4);
+        }
         JsonNode datasets = cli.run("datasets", "list", "--json").json();
         assertThat(datasets.findValuesAsText("version")).doesNotHaveDuplicates();
         JsonNode show = cli.run("models", "show", "seattle-rain-classifier", "--json").json();

@@ -15,11 +15,13 @@ import dev.mlops.drift.DatasetProfiler;
 import dev.mlops.drift.DriftMonitor;
 import dev.mlops.drift.WindowColumn;
 import dev.mlops.drift.WindowReport;
+import dev.mlops.lineage.NodeRef;
 import dev.mlops.policy.Decision;
 import dev.mlops.policy.DetectorFactory;
 import dev.mlops.policy.Observation;
 import dev.mlops.policy.RetrainingPolicies;
 import dev.mlops.policy.RetrainingPolicy;
+import dev.mlops.policy.RetrainingRequest;
 import dev.mlops.registry.ModelVersion;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -57,6 +59,7 @@ class QuickstartTest {
     private static final String MODEL = "seattle-rain-classifier";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<WeatherDay> DAYS = SeattleWeather.load();
+    private static final String KEY_PREFIX = "quickstart-monthly/" + MODEL + "/";
 
     @Nested
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -207,14 +210,24 @@ class QuickstartTest {
             for (JsonNode d : summary.at("/retraining/decisions")) {
                 statuses.add(d.get("status").asText());
                 assertThat(d.get("decided_now").asBoolean()).isTrue();
+                assertThat(d.get("replayed").asBoolean()).isFalse();
                 assertThat(d.get("retrain").asBoolean()).isEqualTo(d.get("status").asText().equals("retrain"));
                 if (d.get("retrain").asBoolean()) {
                     fired.add(d);
                     assertThat(d.get("reasons").size()).isPositive();
                     assertThat(d.get("reasons").get(0).asText()).startsWith("conditions[");
                     assertThat(d.get("challenger").isInt()).isTrue();
+                    // handed to mlops.retraining(): a request, completed by the handler's first call in this run
+                    JsonNode request = d.get("request");
+                    assertThat(request.get("key").asText()).isEqualTo(KEY_PREFIX + d.get("window").asText());
+                    assertThat(request.get("status").asText()).isEqualTo("completed");
+                    assertThat(request.get("attempt").asInt()).isEqualTo(1);
+                    assertThat(request.get("error").isNull()).isTrue();
+                    assertThat(d.get("retrained_now").asBoolean()).isTrue();
                 } else {
                     assertThat(d.get("challenger").isNull()).isTrue();
+                    assertThat(d.get("request").isNull()).isTrue();
+                    assertThat(d.get("retrained_now").asBoolean()).isFalse();
                 }
                 if (d.get("status").asText().equals("held")) {
                     JsonNode reasons = d.get("reasons");
@@ -226,10 +239,18 @@ class QuickstartTest {
             }
             assertThat(statuses).isSubsetOf("retrain", "no_retrain", "held");
             assertThat(fired).hasSize(retrains);
+            assertThat(summary.at("/retraining/retrains_before").asInt()).isZero();
+            assertThat(summary.at("/retraining/decided_now").asInt()).isEqualTo(24);
+            assertThat(summary.at("/retraining/replayed").asInt()).isZero();
+            assertThat(summary.at("/retraining/resumed")).isEmpty();
 
             JsonNode datasets = cli.run("datasets", "list", "--name", "seattle-weather-train", "--json").json();
             assertThat(datasets.findValuesAsText("version")).doesNotHaveDuplicates();
             try (Mlops mlops = open()) {
+                // one request per retrain decision, no other
+                assertThat(mlops.retraining().requests(ProductionReplay.POLICY, MODEL).stream()
+                        .map(RetrainingRequest::windowId).toList())
+                        .containsExactlyElementsOf(fired.stream().map(d -> d.get("window").asText()).toList());
                 for (JsonNode d : fired) {
                     YearMonth month = YearMonth.parse(d.get("window").asText());
                     YearMonth first = month.minusMonths(11);
@@ -241,6 +262,18 @@ class QuickstartTest {
                     var run = mlops.tracking().get(challenger.runId()).orElseThrow();
                     assertThat(run.status().name()).isEqualTo("COMPLETED");
                     assertThat(run.inputs()).hasSize(1);
+                    // the request in the store names the run, which carries the request's tags
+                    String key = KEY_PREFIX + month;
+                    RetrainingRequest request = mlops.retraining().request(key).orElseThrow();
+                    assertThat(request.status()).isEqualTo(RetrainingRequest.Status.COMPLETED);
+                    assertThat(request.runId()).contains(run.id());
+                    assertThat(d.at("/request/run_id").asText()).isEqualTo(run.id());
+                    assertThat(run.tags()).containsEntry(RetrainingRequest.KEY_TAG, key)
+                            .containsEntry(RetrainingRequest.WINDOW_TAG, month.toString());
+                    // lineage: the challenger's upstream reaches its run and the retraining dataset version
+                    assertThat(mlops.lineage().upstream(challenger.node(), 10).nodes().stream()
+                            .map(NodeRef::id).toList()).contains(NodeRef.run(run.id()).id(),
+                                    run.inputs().get(0).node().id());
                     Path csv = dir.resolve("qs").resolve("train-" + first + "-to-" + month + ".csv");
                     List<String> expected = new ArrayList<>();
                     expected.add(SeattleWeather.HEADER);
@@ -261,6 +294,14 @@ class QuickstartTest {
         void promotions() throws Exception {
             JsonNode promotions = summary.get("promotions");
             assertThat(promotions.size()).isPositive();
+            assertThat(summary.get("replayed_promotions")).isEmpty();
+            promotions.forEach(p -> assertThat(p.get("replayed").asBoolean()).isFalse());
+            assertThat(summary.at("/model/production_before").asInt()).isEqualTo(1);
+            // step 2 on a fresh store: model 1 takes production directly, and begins the timeline
+            assertThat(summary.at("/model/registered_version").asInt()).isEqualTo(1);
+            assertThat(summary.at("/model/took_production").asBoolean()).isTrue();
+            assertThat(summary.at("/model/timeline_start").asInt()).isEqualTo(1);
+            promotions.forEach(p -> assertThat(p.get("source").asText()).isEqualTo("retrain"));
             Map<String, JsonNode> byWindow = new HashMap<>();
             summary.at("/retraining/decisions").forEach(d -> byWindow.put(d.get("window").asText(), d));
             List<Integer> challengers = new ArrayList<>();
@@ -387,40 +428,199 @@ class QuickstartTest {
     }
 
     @Test
-    @DisplayName("twice on one store: the policy's state carries over (the second run gets every month's stored"
-            + " decision back and retrains nothing), it adds a version, no dataset version twice, the audit log intact")
-    void twice(@TempDir Path dir) {
+    @DisplayName("twice on one store: the second run trains and registers a new version in a new run (same dataset"
+            + " version), gates it against the champion, and gets the policy's stored decisions, retrains and gate"
+            + " verdicts back as replayed, each month observed with the version that served it the first time")
+    void twice(@TempDir Path dir) throws Exception {
         CliRunner cli = new CliRunner(dir);
         CliRunner.Result first = cli.run("quickstart", "--data-dir", dir.resolve("qs").toString(), "--json");
         assertThat(first.exitCode()).as(first.err()).isZero();
-        int datasets = cli.run("datasets", "list", "--json").json().size();
+        JsonNode datasetsBefore = cli.run("datasets", "list", "--json").json();
+        JsonNode runsBefore = cli.run("runs", "list", "--json").json();
         CliRunner.Result second = cli.run("quickstart", "--data-dir", dir.resolve("qs").toString(), "--json");
         assertThat(second.exitCode()).as(second.err()).isZero();
         JsonNode a = first.json();
         JsonNode b = second.json();
-        assertThat(cli.run("datasets", "list", "--json").json().size()).isEqualTo(datasets);
+        // the same bytes are the same dataset version: no dataset version added
+        assertThat(cli.run("datasets", "list", "--json").json()).isEqualTo(datasetsBefore);
         assertThat(b.at("/training_dataset/created").asBoolean()).isFalse();
+        assertThat(b.at("/training_dataset/version")).isEqualTo(a.at("/training_dataset/version"));
+
+        // step 2 trained again: one new run (this run's), reading the same dataset version
+        JsonNode runsAfter = cli.run("runs", "list", "--json").json();
+        assertThat(runsAfter.size()).isEqualTo(runsBefore.size() + 1);
+        assertThat(runsBefore.findValuesAsText("id")).doesNotContain(b.at("/run/id").asText());
+        assertThat(runsAfter.findValuesAsText("id")).contains(b.at("/run/id").asText())
+                .containsAll(runsBefore.findValuesAsText("id"));
+        assertThat(b.at("/run/status").asText()).isEqualTo("COMPLETED");
+        // and registered a new version, produced by that run, approved; production was set, so it is a challenger
+        int v = b.at("/model/registered_version").asInt();
+        List<Integer> versionsA = new ArrayList<>();
+        a.at("/model/versions").forEach(x -> versionsA.add(x.asInt()));
+        List<Integer> versionsB = new ArrayList<>();
+        b.at("/model/versions").forEach(x -> versionsB.add(x.asInt()));
+        List<Integer> expectedVersions = new ArrayList<>(versionsA);
+        expectedVersions.add(versionsA.size() + 1);
+        assertThat(versionsB).containsExactlyElementsOf(expectedVersions);
+        assertThat(v).isEqualTo(versionsA.size() + 1);
+        assertThat(b.at("/model/took_production").asBoolean()).isFalse();
+        assertThat(b.at("/model/production_before")).isEqualTo(a.at("/model/production"));
+        assertThat(b.at("/model/approval").asText()).isEqualTo("APPROVED");
+        // the timeline still begins with the first run's model 1
+        assertThat(b.at("/model/timeline_start").asInt()).isEqualTo(1);
+        try (Mlops mlops = Mlops.builder().storeUri("sqlite:" + dir.resolve("mlops.db"))
+                .artifactUri("file:" + dir.resolve("artifacts")).build()) {
+            ModelVersion mv = mlops.registry().getVersion(MODEL, v).orElseThrow();
+            assertThat(mv.runId()).isEqualTo(b.at("/run/id").asText());
+            assertThat(mv.tags()).containsEntry("trained_from", "2012-01-01")
+                    .containsEntry("trained_through", "2013-12-31").doesNotContainKey("retraining_decision");
+            var run = mlops.tracking().get(mv.runId()).orElseThrow();
+            assertThat(run.inputs()).hasSize(1);
+            assertThat(run.inputs().get(0).node().id()).isEqualTo("dataset:seattle-weather-train@"
+                    + a.at("/training_dataset/version").asText());
+
+            // its gate: the same gate, against the champion the first run left, on the last month (unseen by both)
+            JsonNode promotions = b.at("/promotions");
+            assertThat(promotions).hasSize(1);
+            JsonNode gate = promotions.get(0);
+            int champion = a.at("/model/production").asInt();
+            assertThat(gate.get("source").asText()).isEqualTo("step_2");
+            assertThat(gate.get("replayed").asBoolean()).isFalse();
+            assertThat(gate.get("candidate").asInt()).isEqualTo(v);
+            assertThat(gate.get("champion").asInt()).isEqualTo(champion);
+            assertThat(gate.get("holdout").asText()).isEqualTo("2015-12");
+            assertThat(gate.get("approved").asBoolean()).isTrue();
+            assertThat(LocalDate.parse(mlops.registry().getVersion(MODEL, champion).orElseThrow().tags()
+                    .get("trained_through"))).isBefore(LocalDate.of(2015, 12, 1));
+            assertThat(gate.get("checks").findValuesAsText("name")).contains("registry.ready", "registry.approved",
+                    "accuracy.value", "accuracy.absolute_change", "log_loss.relative_change",
+                    "significance.holdout_log_loss");
+            boolean allPassed = true;
+            for (JsonNode c : gate.get("checks")) {
+                allPassed &= c.get("passed").asBoolean();
+            }
+            assertThat(gate.get("promoted").asBoolean()).isEqualTo(allPassed);
+            assertThat(gate.get("outcome").asText()).isEqualTo(allPassed ? "PROMOTED" : "FAILED");
+            List<WeatherDay> december = DAYS.stream().filter(x -> YearMonth.from(x.date())
+                    .equals(YearMonth.of(2015, 12))).toList();
+            for (JsonNode c : gate.get("checks")) {
+                if (c.get("name").asText().equals("accuracy.value")) {
+                    assertThat(c.get("measured").asDouble()).isEqualTo(load(mlops, mv).evaluate(december)
+                            .get("accuracy"));
+                }
+            }
+            // production moved only through that gate
+            int production = b.at("/model/production").asInt();
+            assertThat(production).isEqualTo(allPassed ? v : champion);
+            assertThat(mlops.registry().model(MODEL).aliases().get("production")).isEqualTo(production);
+        }
+
+        // every window's stored decision comes back, marked as replayed, with the same observation (same serving
+        // version, so the same drift and metrics) and the same request, and none is acted on again
         assertThat(a.at("/retraining/retrains").asInt()).isPositive();
-        // the windows were decided by the first run: the second gets those decisions back from the store, unchanged,
-        // and acts on none of them again
+        assertThat(b.at("/retraining/retrains").asInt()).isZero();
+        assertThat(b.at("/retraining/retrains_before")).isEqualTo(a.at("/retraining/retrains"));
+        assertThat(b.at("/retraining/decided_now").asInt()).isZero();
+        assertThat(b.at("/retraining/replayed").asInt()).isEqualTo(24);
+        assertThat(b.at("/retraining/resumed")).isEmpty();
+        assertThat(b.at("/retraining/awaiting_holdout")).isEqualTo(a.at("/retraining/awaiting_holdout"));
         for (int i = 0; i < 24; i++) {
             JsonNode da = a.at("/retraining/decisions/" + i);
             JsonNode db = b.at("/retraining/decisions/" + i);
+            String window = db.get("window").asText();
             assertThat(da.get("decided_now").asBoolean()).isTrue();
-            assertThat(db.get("decided_now").asBoolean()).as("window " + db.get("window")).isFalse();
-            assertThat(db.get("window")).isEqualTo(da.get("window"));
-            assertThat(db.get("status")).isEqualTo(da.get("status"));
-            assertThat(db.get("reasons")).isEqualTo(da.get("reasons"));
+            assertThat(da.get("replayed").asBoolean()).isFalse();
+            assertThat(db.get("decided_now").asBoolean()).as(window).isFalse();
+            assertThat(db.get("replayed").asBoolean()).as(window).isTrue();
+            assertThat(db.get("retrained_now").asBoolean()).as(window).isFalse();
+            for (String field : List.of("window", "retrain", "status", "reasons", "serving_version", "accuracy",
+                    "log_loss", "drifted_columns", "challenger", "request")) {
+                assertThat(db.get(field)).as(window + " " + field).isEqualTo(da.get(field));
+            }
         }
-        assertThat(b.at("/retraining/retrains").asInt()).isZero();
-        assertThat(b.at("/promotions").size()).isZero();
-        int versionsA = a.at("/model/versions").size();
-        int versionsB = b.at("/model/versions").size();
-        assertThat(versionsB).isEqualTo(versionsA + 1);
-        assertThat(b.at("/model/registered_version").asInt()).isEqualTo(versionsA + 1);
+        assertThat(b.get("monitoring")).isEqualTo(a.get("monitoring"));
+
+        // no gate of the timeline ran again; the first run's verdicts are reported as replayed, from the audit log
+        assertThat(a.at("/promotions").size()).isPositive();
+        assertThat(a.at("/replayed_promotions")).isEmpty();
+        JsonNode replayed = b.at("/replayed_promotions");
+        assertThat(replayed).hasSameSizeAs(a.at("/promotions"));
+        for (int i = 0; i < replayed.size(); i++) {
+            JsonNode pa = a.at("/promotions/" + i);
+            JsonNode pb = replayed.get(i);
+            assertThat(pb.get("replayed").asBoolean()).isTrue();
+            assertThat(pb.get("source").asText()).isEqualTo("retrain");
+            for (String field : List.of("candidate", "champion", "promoted", "outcome", "holdout")) {
+                assertThat(pb.get(field)).as(i + " " + field).isEqualTo(pa.get(field));
+            }
+        }
+
+        // the second run wrote: its run, its version, its approval, its gate; the chain is intact
         assertThat(b.at("/audit/ok").asBoolean()).isTrue();
         assertThat(b.at("/audit/events").asLong()).isGreaterThan(a.at("/audit/events").asLong());
         assertThat(cli.run("audit", "verify").exitCode()).isZero();
+        Path export = dir.resolve("audit.jsonl");
+        assertThat(cli.run("audit", "export", "--out", export.toString()).exitCode()).isZero();
+        long decided = Files.readAllLines(export).stream()
+                .filter(l -> l.contains("\"action\":\"promotion.decided\"")).count();
+        assertThat(decided).isEqualTo(a.at("/promotions").size() + 1);
+        assertThat(second.err()).contains("(stored decision, replayed)").contains("ran before")
+                .contains("this run's model");
+    }
+
+    @Test
+    @DisplayName("again after production was pointed by hand at a model trained through 2015-12: no month is unseen by"
+            + " both, so this run's version is not gated (awaiting a holdout) and production stays")
+    void againWithoutAnUnseenMonth(@TempDir Path dir) throws Exception {
+        CliRunner cli = new CliRunner(dir);
+        CliRunner.Result first = cli.run("quickstart", "--data-dir", dir.resolve("qs").toString(), "--json");
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        int manual;
+        try (Mlops mlops = Mlops.builder().storeUri("sqlite:" + dir.resolve("mlops.db"))
+                .artifactUri("file:" + dir.resolve("artifacts")).build()) {
+            RainClassifier all = RainClassifier.train(DAYS, RainClassifier.LEARNING_RATE, RainClassifier.EPOCHS,
+                    RainClassifier.L2, (epoch, m) -> { });
+            Path file = dir.resolve("all-years.json");
+            Files.writeString(file, JSON.writeValueAsString(all.toJson()), StandardCharsets.UTF_8);
+            ModelVersion v = mlops.registry().newVersion(MODEL).tag("trained_from", "2012-01-01")
+                    .tag("trained_through", "2015-12-31").metric("train_accuracy", all.evaluate(DAYS).get("accuracy"))
+                    .upload(file);
+            mlops.registry().approve(MODEL, v.version(), "by hand: every day of 2012-2015");
+            mlops.registry().setAlias(MODEL, "production", v.version());
+            manual = v.version();
+        }
+        long decidedBefore = auditActions(cli, dir, "promotion.decided");
+        CliRunner.Result second = cli.run("quickstart", "--data-dir", dir.resolve("qs").toString(), "--json");
+        assertThat(second.exitCode()).as(second.err()).isZero();
+        JsonNode b = second.json();
+        int own = b.at("/model/registered_version").asInt();
+        assertThat(own).isEqualTo(manual + 1);
+        assertThat(b.at("/model/took_production").asBoolean()).isFalse();
+        assertThat(b.at("/model/production").asInt()).isEqualTo(manual);
+        assertThat(b.at("/promotions")).isEmpty();
+        List<Integer> awaiting = new ArrayList<>();
+        b.at("/retraining/awaiting_holdout").forEach(x -> awaiting.add(x.asInt()));
+        List<Integer> expected = new ArrayList<>();
+        first.json().at("/retraining/awaiting_holdout").forEach(x -> expected.add(x.asInt()));
+        expected.add(own);
+        assertThat(awaiting).containsExactlyElementsOf(expected);
+        // no verdict was audited for it
+        assertThat(auditActions(cli, dir, "promotion.decided")).isEqualTo(decidedBefore);
+        assertThat(second.err()).contains("is not gated: no month up to 2015-12 is unseen by both");
+        // the timeline is still the first run's
+        assertThat(b.at("/model/timeline_start").asInt()).isEqualTo(1);
+        assertThat(b.at("/retraining/decisions")).hasSize(24);
+        for (int i = 0; i < 24; i++) {
+            assertThat(b.at("/retraining/decisions/" + i + "/serving_version"))
+                    .isEqualTo(first.json().at("/retraining/decisions/" + i + "/serving_version"));
+        }
+    }
+
+    private static long auditActions(CliRunner cli, Path dir, String action) throws Exception {
+        Path export = Files.createTempFile(dir, "audit", ".jsonl");
+        assertThat(cli.run("audit", "export", "--out", export.toString()).exitCode()).isZero();
+        return Files.readAllLines(export).stream().filter(l -> l.contains("\"action\":\"" + action + "\""))
+                .count();
     }
 
     /** A clock the backtest moves. */

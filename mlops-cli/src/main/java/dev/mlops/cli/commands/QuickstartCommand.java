@@ -7,12 +7,10 @@ import dev.mlops.artifact.ArtifactRef;
 import dev.mlops.audit.AuditVerification;
 import dev.mlops.cli.ExitCodes;
 import dev.mlops.cli.Output;
+import dev.mlops.cli.quickstart.InitialModel;
 import dev.mlops.cli.quickstart.ProductionReplay;
-import dev.mlops.cli.quickstart.RainClassifier;
 import dev.mlops.cli.quickstart.SeattleWeather;
 import dev.mlops.cli.quickstart.WeatherDay;
-import dev.mlops.data.Column;
-import dev.mlops.data.ColumnType;
 import dev.mlops.data.DatasetVersion;
 import dev.mlops.drift.ColumnValues;
 import dev.mlops.drift.DriftAnalyzer;
@@ -23,9 +21,7 @@ import dev.mlops.policy.DetectorFactory;
 import dev.mlops.policy.GateCheck;
 import dev.mlops.policy.GateVerdict;
 import dev.mlops.policy.RetrainingPolicies;
-import dev.mlops.registry.Confidentiality;
-import dev.mlops.registry.Governance;
-import dev.mlops.registry.ModelRegistry;
+import dev.mlops.policy.RetrainingRequest;
 import dev.mlops.registry.ModelVersion;
 import dev.mlops.registry.RegisteredModel;
 import dev.mlops.registry.VersionQuery;
@@ -39,7 +35,6 @@ import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import picocli.CommandLine.Command;
@@ -47,36 +42,24 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code mlops quickstart}: the main job on the bundled Seattle weather data. Writes the 2012-2013 training split,
- * registers it as a dataset version, trains a rain classifier inside a tracked run (params, metrics, input dataset),
- * registers the model as a new version of {@value #MODEL} (its lineage reaches the run and the data), records the
- * model's governance record, approves the version and points {@code production} at it; then replays 2014-2015 as
- * monthly production batches through drift monitoring, evaluates the retraining policy after each batch, retrains,
- * gates and promotes challengers ({@link ProductionReplay}); writes the HTML drift report, verifies the audit log and
- * prints a summary. Every number comes from what it ran. Safe to run several times, also at once, on one store. See
- * docs/cli.md, "quickstart".
+ * registers it as a dataset version, trains a rain classifier inside a new tracked run, registers and approves it, and
+ * deploys it when {@code production} is not set yet ({@link InitialModel}); then replays 2014-2015 as monthly
+ * production batches through drift monitoring, evaluates the retraining policy after each batch, hands retrain decisions to {@link Mlops#retraining()}, and gates
+ * and promotes the challengers ({@link ProductionReplay}); writes the HTML drift report, verifies the audit log and
+ * prints a summary. Every number comes from what it ran. Run again on the same store, it trains and registers a new
+ * model version in a new run (the same training bytes are the same dataset version), which takes {@code production}
+ * only through the promotion gate against the champion; the replay continues what is stored (finishing a retrain a
+ * crashed run left unfinished), gets the decided windows' stored decisions back and retrains nothing twice; the
+ * summary marks what it read back as replayed. See docs/cli.md, "quickstart".
  */
 @Command(name = "quickstart", mixinStandardHelpOptions = true, description = "Run the main job on the bundled Seattle weather data (2012-2015).")
 public final class QuickstartCommand extends BaseCommand {
     static final String DATASET = "seattle-weather-train";
     static final String JOB = "train-rain-classifier";
     static final String MODEL = "seattle-rain-classifier";
-    static final double LEARNING_RATE = RainClassifier.LEARNING_RATE;
-    static final int EPOCHS = RainClassifier.EPOCHS;
-    static final double L2 = RainClassifier.L2;
     static final String PRODUCTION = ProductionReplay.PRODUCTION;
     static final YearMonth FIRST_BATCH = YearMonth.of(2014, 1);
     static final YearMonth LAST_BATCH = YearMonth.of(2015, 12);
-    static final Governance GOVERNANCE = Governance.builder()
-            .businessOwner("quickstart (city operations)")
-            .technicalOwner("quickstart (ml platform)")
-            .intendedUse("demonstration: daily rain / no-rain forecast for Seattle; not for real decisions")
-            .serviceLevel("batch, daily")
-            .retrainingPolicy("policy " + ProductionReplay.POLICY + ": retrain on the last 12 months when the month"
-                    + " drifts, accuracy decays or the model is a year old; promote through the gate")
-            .approverRole("model-approver")
-            .confidentiality(Confidentiality.PUBLIC)
-            .codeShareable(true)
-            .build();
 
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "./mlops-data/quickstart",
             description = "Where to write train.csv, the model and reports (default ./mlops-data/quickstart).")
@@ -106,41 +89,11 @@ public final class QuickstartCommand extends BaseCommand {
             out.progress("      " + (dataset.created() ? "registered " : "already registered ") + DATASET + "@"
                     + trainVersion.version());
 
-            out.progress("[2/5] Training a rain classifier (logistic regression, " + EPOCHS + " epochs) in a tracked run");
-            Path modelFile = dir.resolve("model.json");
-            Map<String, Object> result = mlops.tracking().run(JOB, run -> {
-                run.logInput(trainVersion);
-                Map<String, String> params = new LinkedHashMap<>();
-                params.put("model", "logistic_regression");
-                params.put("features", String.join(",", RainClassifier.FEATURES));
-                params.put("label", "weather == rain");
-                params.put("learning_rate", Double.toString(LEARNING_RATE));
-                params.put("epochs", Integer.toString(EPOCHS));
-                params.put("l2", Double.toString(L2));
-                params.put("train_rows", Integer.toString(train.size()));
-                run.logParams(params);
-                RainClassifier model = RainClassifier.train(train, LEARNING_RATE, EPOCHS, L2, (epoch, metrics) -> {
-                    run.logMetric("train_log_loss", metrics.get("log_loss"), epoch);
-                    run.logMetric("train_accuracy", metrics.get("accuracy"), epoch);
-                });
-                Map<String, Double> eval = model.evaluate(holdout);
-                run.logMetric("holdout_2014_log_loss", eval.get("log_loss"), EPOCHS);
-                run.logMetric("holdout_2014_accuracy", eval.get("accuracy"), EPOCHS);
-                write(modelFile, Output.mapper().writeValueAsString(model.toJson()) + "\n");
-                Map<String, Object> r = new LinkedHashMap<>();
-                r.put("run_id", run.id());
-                r.put("holdout", eval);
-                return r;
-            });
-            String runId = (String) result.get("run_id");
-            @SuppressWarnings("unchecked")
-            Map<String, Double> holdoutMetrics = (Map<String, Double>) result.get("holdout");
+            InitialModel.Result initial = InitialModel.train(mlops, MODEL, JOB, trainVersion, train, holdout,
+                    dir.resolve("model.json"), InitialModel.GOVERNANCE, out::progress);
+            String runId = initial.runId();
+            ModelVersion version = initial.version();
             Run run = mlops.tracking().get(runId).orElseThrow();
-            out.progress("      run " + runId + " " + run.status());
-
-            out.progress("      registering the model, approving it and pointing 'production' at it");
-            ModelVersion version = registerAndPromote(mlops, runId, modelFile, holdoutMetrics, run,
-                    train.get(0).date());
             ArtifactRef artifact = version.artifact();
             out.progress("      " + version.ref() + " " + version.status() + " " + version.approval().status()
                     + " " + version.digest());
@@ -156,10 +109,21 @@ public final class QuickstartCommand extends BaseCommand {
             out.progress("[4/5] Evaluating retraining policy " + ProductionReplay.POLICY + " after each batch;"
                     + " retraining on the last " + ProductionReplay.RECENT_MONTHS + " months when it fires, then the"
                     + " promotion gate on the next month");
+            Integer productionBefore = mlops.registry().model(MODEL).aliases().get(PRODUCTION);
+            // The stored timeline began with the model 1 that first took production (this run's on a fresh store).
+            int timelineStart = InitialModel.timelineStart(mlops, MODEL, train.get(0).date(),
+                    train.get(train.size() - 1).date(), version.version());
             ProductionReplay.SettableClock clock = new ProductionReplay.SettableClock(
                     ProductionReplay.start(FIRST_BATCH));
-            ProductionReplay.Result replay = new ProductionReplay(mlops, MODEL, DATASET, dir, days,
-                    policies(mlops, clock), clock, out::progress).run(FIRST_BATCH, LAST_BATCH);
+            ProductionReplay replayer = new ProductionReplay(mlops, MODEL, DATASET, dir, days,
+                    policies(mlops, clock), mlops.retraining(ProductionReplay.RETRAIN_TIMEOUT, 1), clock,
+                    out::progress);
+            ProductionReplay.Result replay = replayer.run(FIRST_BATCH, LAST_BATCH, timelineStart);
+            if (!initial.tookProduction()) {
+                out.progress("      gating version " + version.version() + ", this run's model, against the"
+                        + " champion");
+                replay = replayer.challenge(replay, version.version(), LAST_BATCH);
+            }
             List<Integer> versions = allVersions(mlops);
             RegisteredModel registered = mlops.registry().model(MODEL);
 
@@ -200,7 +164,10 @@ public final class QuickstartCommand extends BaseCommand {
             modelView.put("name", MODEL);
             modelView.put("versions", versions);
             modelView.put("production", registered.aliases().get(PRODUCTION));
+            modelView.put("production_before", productionBefore);
             modelView.put("registered_version", version.version());
+            modelView.put("took_production", initial.tookProduction());
+            modelView.put("timeline_start", timelineStart);
             modelView.put("digest", version.digest());
             modelView.put("status", version.status().name());
             modelView.put("approval", version.approval().status().name());
@@ -210,7 +177,9 @@ public final class QuickstartCommand extends BaseCommand {
             auditView.put("events", audit.events());
             summary.put("monitoring", monitoringView(replay));
             summary.put("retraining", retrainingView(replay));
-            summary.put("promotions", replay.promotions().stream().map(QuickstartCommand::promotionView).toList());
+            summary.put("promotions", replay.ranNow().stream().map(QuickstartCommand::promotionView).toList());
+            summary.put("replayed_promotions", replay.replayedPromotions().stream()
+                    .map(QuickstartCommand::replayedPromotionView).toList());
             summary.put("drift_report", driftReport);
             summary.put("audit", auditView);
             if (json()) {
@@ -221,26 +190,35 @@ public final class QuickstartCommand extends BaseCommand {
                         + " rows)");
                 out.line("  run               " + runId + " " + run.status());
                 metrics.forEach((k, v) -> out.line(String.format("    %-24s %.4f", k, (Double) v)));
-                out.line("  model             " + version.ref() + " " + version.status() + ", "
-                        + version.approval().status() + ", production -> version "
-                        + registered.aliases().get(PRODUCTION) + " (versions " + versions + ")");
+                out.line("  model             " + version.ref() + (initial.tookProduction() ? "" : " (challenger)") + " "
+                        + version.status() + ", " + version.approval().status() + ", production -> version "
+                        + registered.aliases().get(PRODUCTION) + (productionBefore == null ? ""
+                                : " (was " + productionBefore + ")") + " (versions " + versions + ")");
                 out.line("  model artifact    " + artifact.digest());
                 Map<String, Object> monitoring = monitoringView(replay);
                 out.line("  monitoring        " + monitoring.get("windows") + " monthly windows, "
                         + monitoring.get("drifted_windows") + " drifted " + monitoring.get("drifted"));
                 out.line("  retraining        " + replay.retrains() + " retrain(s) by policy "
-                        + ProductionReplay.POLICY);
+                        + ProductionReplay.POLICY + " in this run, " + replay.retrainsBefore() + " by earlier runs; "
+                        + replay.replayedDecisions() + " of " + replay.months().size()
+                        + " decisions read back from the store");
                 for (ProductionReplay.Month m : replay.months()) {
                     if (m.decision().triggered()) {
-                        out.line("    " + m.window() + " " + m.decision().status().id() + ": "
+                        out.line("    " + m.window() + " " + m.decision().status().id()
+                                + (m.decidedNow() ? "" : " (stored)") + ": "
                                 + String.join("; ", m.decision().reasons())
-                                + (m.challenger() != null ? " -> version " + m.challenger() : ""));
+                                + m.request().map(r -> " [request " + r.status().id() + "]").orElse("")
+                                + (m.challenger() != null ? " -> version " + m.challenger()
+                                        + (m.retrainedNow() ? "" : " (earlier run)") : ""));
                     }
                 }
                 for (ProductionReplay.Promotion p : replay.promotions()) {
-                    out.line("  promotion         version " + p.verdict().candidate() + " vs " + p.verdict().champion()
-                            + " on " + p.holdout() + ": " + p.verdict().outcome());
-                    p.verdict().failedChecks().forEach(c -> out.line("    failed: " + c.detail()));
+                    out.line("  promotion         version " + p.candidate() + " vs " + p.champion() + " on "
+                            + p.holdout() + ": " + p.outcome() + (p.replayed() ? " (earlier run)" : "")
+                            + (ProductionReplay.Promotion.STEP_2.equals(p.source()) ? " (this run's model)" : ""));
+                    if (p.verdict() != null) {
+                        p.verdict().failedChecks().forEach(c -> out.line("    failed: " + c.detail()));
+                    }
                 }
                 if (!replay.awaitingHoldout().isEmpty()) {
                     out.line("  awaiting holdout  versions " + replay.awaitingHoldout());
@@ -255,39 +233,10 @@ public final class QuickstartCommand extends BaseCommand {
     }
 
     /**
-     * Registers the model file as a new version produced by {@code runId}, records the governance record (once),
-     * approves the version and points {@code production} at it. Several quickstarts at once each get their own
-     * version number; the alias ends at one of them.
-     */
-    private static ModelVersion registerAndPromote(Mlops mlops, String runId, Path modelFile,
-            Map<String, Double> holdout, Run run, java.time.LocalDate firstDay) {
-        ModelRegistry registry = mlops.registry();
-        registry.createModel(MODEL, "Predicts whether it rains in Seattle on a day, from its temperatures and wind",
-                Map.of("domain", "weather"));
-        if (registry.model(MODEL).governance().businessOwner() == null) {
-            registry.setGovernance(MODEL, GOVERNANCE);
-        }
-        List<Column> inputs = RainClassifier.FEATURES.stream().map(f -> new Column(f, ColumnType.NUMERIC)).toList();
-        ModelVersion v = registry.newVersion(MODEL).run(runId)
-                .signature(inputs, List.of(new Column("rain_probability", ColumnType.NUMERIC)))
-                .metric("holdout_2014_accuracy", holdout.get("accuracy"))
-                .metric("holdout_2014_log_loss", holdout.get("log_loss"))
-                .metric(ProductionReplay.TRAIN_ACCURACY, run.latestMetrics().get("train_accuracy").value())
-                .metric("train_log_loss", run.latestMetrics().get("train_log_loss").value())
-                .tag(ProductionReplay.TRAINED_FROM, firstDay.toString())
-                .tag(ProductionReplay.TRAINED_THROUGH, FIRST_BATCH.minusMonths(1).atEndOfMonth().toString())
-                .description("logistic regression trained on " + DATASET)
-                .upload(modelFile);
-        registry.approve(MODEL, v.version(), String.format(Locale.ROOT,
-                "quickstart: accuracy %.4f on the 2014 holdout", holdout.get("accuracy")));
-        registry.setAlias(MODEL, PRODUCTION, v.version());
-        return registry.getVersion(MODEL, v.version()).orElseThrow();
-    }
-
-    /**
      * The retraining policies' evaluator, with its state and decisions in the store ({@link Mlops#policies}), evaluated
      * at the replay's clock (each month's end): a second run on the same store gets the stored decisions of the months
-     * already decided back, and the policy's cooldowns and budget carry over.
+     * already decided back, and the policy's cooldowns and budget carry over. ({@link Mlops#retraining()} evaluates at
+     * the instance's clock, so the replay evaluates here and hands each decision to {@code Retraining.act}.)
      */
     private static RetrainingPolicies policies(Mlops mlops, Clock clock) {
         return mlops.policies(DetectorFactory.standard(), clock);
@@ -310,6 +259,10 @@ public final class QuickstartCommand extends BaseCommand {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("policy", ProductionReplay.POLICY);
         r.put("retrains", replay.retrains());
+        r.put("retrains_before", replay.retrainsBefore());
+        r.put("decided_now", replay.months().size() - replay.replayedDecisions());
+        r.put("replayed", replay.replayedDecisions());
+        r.put("resumed", replay.resumed().stream().map(QuickstartCommand::requestView).toList());
         List<Map<String, Object>> decisions = new ArrayList<>();
         for (ProductionReplay.Month m : replay.months()) {
             Map<String, Object> d = new LinkedHashMap<>();
@@ -323,12 +276,38 @@ public final class QuickstartCommand extends BaseCommand {
             d.put("drifted_columns", m.report().columns().stream().filter(WindowColumn::drift)
                     .map(WindowColumn::name).toList());
             d.put("decided_now", m.decidedNow());
+            d.put("replayed", !m.decidedNow());
+            d.put("request", m.request().map(QuickstartCommand::requestView).orElse(null));
+            d.put("retrained_now", m.retrainedNow());
             d.put("challenger", m.challenger());
             decisions.add(d);
         }
         r.put("decisions", decisions);
         r.put("awaiting_holdout", replay.awaitingHoldout());
         return r;
+    }
+
+    private static Map<String, Object> requestView(RetrainingRequest q) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("key", q.idempotencyKey());
+        m.put("window", q.windowId());
+        m.put("status", q.status().id());
+        m.put("attempt", q.attempt());
+        m.put("run_id", q.runId().orElse(null));
+        m.put("error", q.error().orElse(null));
+        return m;
+    }
+
+    private static Map<String, Object> replayedPromotionView(ProductionReplay.Promotion p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("candidate", p.candidate());
+        m.put("champion", p.champion());
+        m.put("promoted", p.promoted());
+        m.put("outcome", p.outcome());
+        m.put("holdout", p.holdout());
+        m.put("replayed", true);
+        m.put("source", p.source());
+        return m;
     }
 
     private static Map<String, Object> promotionView(ProductionReplay.Promotion p) {
@@ -339,6 +318,8 @@ public final class QuickstartCommand extends BaseCommand {
         m.put("promoted", v.promoted());
         m.put("outcome", v.outcome().name());
         m.put("holdout", p.holdout());
+        m.put("replayed", false);
+        m.put("source", p.source());
         m.put("approved", p.approved());
         m.put("reasons", v.reasons());
         List<Map<String, Object>> checks = new ArrayList<>();

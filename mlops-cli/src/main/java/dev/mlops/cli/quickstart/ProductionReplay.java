@@ -2,9 +2,12 @@ package dev.mlops.cli.quickstart;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlops.ConflictException;
 import dev.mlops.Created;
 import dev.mlops.Mlops;
+import dev.mlops.PageRequest;
 import dev.mlops.StorageException;
+import dev.mlops.audit.AuditEvent;
 import dev.mlops.data.Column;
 import dev.mlops.data.ColumnType;
 import dev.mlops.data.DatasetVersion;
@@ -22,10 +25,15 @@ import dev.mlops.policy.GateThreshold;
 import dev.mlops.policy.Observation;
 import dev.mlops.policy.PairedBootstrap;
 import dev.mlops.policy.PromotionGate;
+import dev.mlops.policy.Retraining;
+import dev.mlops.policy.RetrainingHandler;
 import dev.mlops.policy.RetrainingPolicies;
 import dev.mlops.policy.RetrainingPolicy;
+import dev.mlops.policy.RetrainingRequest;
+import dev.mlops.registry.ApprovalStatus;
 import dev.mlops.registry.ModelRef;
 import dev.mlops.registry.ModelVersion;
+import dev.mlops.registry.VersionQuery;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -40,23 +48,30 @@ import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
  * Steps 3 and 4 of {@code mlops quickstart}: replays 2014-2015 month by month as production batches. For each month
  * the days go through a {@link DriftMonitor} (closed with {@link DriftMonitor#closeWindow()} at the month's end, on a
- * clock set to the batch time), the model {@code production} points at is scored on the month's labels, and the
- * retraining {@linkplain #policy() policy} is evaluated on a clock set to the month's end. A retrain decision made by
- * this run trains a challenger on the 12 months up to the batch (a new version of the training dataset, in a tracked
- * run); the challenger then serves in shadow for the next month, which is the shared holdout on which the
+ * clock set to the batch time), the version serving production is scored on the month's labels, and the retraining
+ * {@linkplain #policy() policy} is evaluated on a clock set to the month's end. Each decision is handed to
+ * {@link Retraining#act} ({@link Mlops#retraining()}): a retrain decision becomes a retraining request in the store,
+ * and the request's handler trains a challenger on the 12 months up to the batch (a new version of the training
+ * dataset, in a tracked run tagged with the request's key) and registers it as a version produced by that run. The
+ * challenger then serves in shadow for the next month, which is the shared holdout on which the
  * {@linkplain #gate(Mlops) promotion gate} compares it with the champion; it is approved and takes {@code production}
- * only when the gate passes. See docs/cli.md, "quickstart".
+ * only when the gate passes. A run on a store an earlier run left behind continues it, see {@link #run}. See
+ * docs/cli.md, "quickstart".
  *
  * <p>Not thread-safe; one replay per run. Every number comes from the data and the models.
  */
@@ -84,6 +99,13 @@ public final class ProductionReplay {
     public static final String TRAINED_THROUGH = "trained_through";
     /** The version metric holding a model's accuracy on its own training data: its baseline. */
     public static final String TRAIN_ACCURACY = "train_accuracy";
+    /**
+     * The time-box of one retrain (the handler trains in about a second); a request left running by a run that
+     * died is handed out again by the first run that starts at least this long after its last change.
+     */
+    public static final Duration RETRAIN_TIMEOUT = Duration.ofMinutes(2);
+    /** The version tag holding the idempotency key of the retrain decision a challenger was trained for. */
+    public static final String RETRAINING_DECISION = "retraining_decision";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -93,6 +115,7 @@ public final class ProductionReplay {
     private final Path dir;
     private final List<WeatherDay> days;
     private final RetrainingPolicies policies;
+    private final Retraining retraining;
     private final SettableClock clock;
     private final Consumer<String> progress;
     private final Map<Integer, RainClassifier> loaded = new HashMap<>();
@@ -103,18 +126,21 @@ public final class ProductionReplay {
      * @param dataset  the dataset name retraining data is registered under
      * @param dir      where the retraining CSV files are written
      * @param days     every bundled day, in date order
-     * @param policies the policy evaluator; its clock must be {@code clock}
-     * @param clock    the clock this replay sets to each batch's time
-     * @param progress receives a line per step
+     * @param policies   the policy evaluator over {@code mlops}' store; its clock must be {@code clock}
+     * @param retraining acts on the retrain decisions ({@link Mlops#retraining()} of {@code mlops}: the requests
+     *                   are kept in the store)
+     * @param clock      the clock this replay sets to each batch's time
+     * @param progress   receives a line per step (also from the retraining handler's thread)
      */
     public ProductionReplay(Mlops mlops, String model, String dataset, Path dir, List<WeatherDay> days,
-            RetrainingPolicies policies, SettableClock clock, Consumer<String> progress) {
+            RetrainingPolicies policies, Retraining retraining, SettableClock clock, Consumer<String> progress) {
         this.mlops = mlops;
         this.model = model;
         this.dataset = dataset;
         this.dir = dir;
         this.days = List.copyOf(days);
         this.policies = policies;
+        this.retraining = retraining;
         this.clock = clock;
         this.progress = progress;
     }
@@ -210,40 +236,128 @@ public final class ProductionReplay {
         return month.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
     }
 
-    /** One month of the replay. */
+    /**
+     * One month of the replay.
+     *
+     * @param window         the month, {@code yyyy-MM}
+     * @param report         the month's drift window
+     * @param servingVersion the version that served the month (production at the time)
+     * @param metrics        the serving version's accuracy and log loss on the month
+     * @param decision       the policy's decision for the month (stored)
+     * @param decidedNow     whether this run made the decision; false: it was read back from the store
+     * @param request        the retraining request of a retrain decision, as this run left it
+     * @param retrainedNow   whether the retrain of this month's decision was carried out by this run (in the month,
+     *                       or by {@link Retraining#resumePending} when an earlier run left it unfinished)
+     * @param challenger     the version the retrain registered (by this run or an earlier one), or null
+     */
     public record Month(String window, WindowReport report, int servingVersion, Map<String, Double> metrics,
-            Decision decision, boolean decidedNow, Integer challenger) {
+            Decision decision, boolean decidedNow, Optional<RetrainingRequest> request, boolean retrainedNow,
+            Integer challenger) {
     }
 
-    /** One gate verdict, on the month that served as its holdout. */
-    public record Promotion(String holdout, GateVerdict verdict, boolean approved) {
-    }
+    /**
+     * One gate verdict, on the month that served as its holdout.
+     *
+     * @param holdout   the holdout month
+     * @param verdict   the verdict of the gate this run ran, or null for one replayed from the store
+     * @param approved  whether this run approved the candidate (null when replayed)
+     * @param candidate the challenger
+     * @param champion  the version production pointed at when the gate ran
+     * @param promoted  whether the gate moved production to the candidate
+     * @param outcome   the verdict's outcome ({@code PROMOTED}, {@code FAILED}, {@code CONFLICT})
+     * @param replayed  whether another run (an earlier one, or one at the same time on this store) ran the gate:
+     *                  its verdict is read from the audit log
+     * @param source    where the candidate comes from: {@link #RETRAIN} (a retrain decision's challenger) or
+     *                  {@link #STEP_2} (the model step 2 of this run trained, gated by {@link #challenge})
+     */
+    public record Promotion(String holdout, GateVerdict verdict, Boolean approved, int candidate, Integer champion,
+            boolean promoted, String outcome, boolean replayed, String source) {
+        /** {@link #source()} of a retrain decision's challenger. */
+        public static final String RETRAIN = "retrain";
+        /** {@link #source()} of the model step 2 of this run trained. */
+        public static final String STEP_2 = "step_2";
 
-    /** What the replay did. */
-    public record Result(List<Month> months, List<Promotion> promotions, List<Integer> awaitingHoldout) {
-        /** The retrains this run carried out. */
-        public int retrains() {
-            return (int) months.stream().filter(m -> m.challenger() != null).count();
+        static Promotion ran(String holdout, GateVerdict verdict, boolean approved, String source) {
+            return new Promotion(holdout, verdict, approved, verdict.candidate(), verdict.champion(),
+                    verdict.promoted(), verdict.outcome().name(), false, source);
         }
     }
 
     /**
-     * Replays the months of {@code first} to {@code last} (inclusive). The training data is every day before
-     * {@code first}.
+     * What the replay did.
+     *
+     * @param months          the replayed months
+     * @param promotions      the gates this run ran and those of earlier runs, in timeline order; after
+     *                        {@link #challenge}, the gate of this run's step 2 model last
+     * @param awaitingHoldout challengers whose holdout month is after the last replayed one
+     * @param resumed         retraining requests earlier runs left unfinished, as this run's
+     *                        {@link Retraining#resumePending} ended them
      */
-    public Result run(YearMonth first, YearMonth last) {
+    public record Result(List<Month> months, List<Promotion> promotions, List<Integer> awaitingHoldout,
+            List<RetrainingRequest> resumed) {
+        /** The retrains this run carried out (resumed ones included). */
+        public int retrains() {
+            return (int) months.stream().filter(Month::retrainedNow).count();
+        }
+
+        /** The retrains earlier runs carried out, read back from the store. */
+        public int retrainsBefore() {
+            return (int) months.stream().filter(m -> m.challenger() != null && !m.retrainedNow()).count();
+        }
+
+        /** The decisions read back from the store instead of made by this run. */
+        public int replayedDecisions() {
+            return (int) months.stream().filter(m -> !m.decidedNow()).count();
+        }
+
+        /** The gates this run ran. */
+        public List<Promotion> ranNow() {
+            return promotions.stream().filter(p -> !p.replayed()).toList();
+        }
+
+        /** The gates earlier runs ran, replayed from the audit log. */
+        public List<Promotion> replayedPromotions() {
+            return promotions.stream().filter(Promotion::replayed).toList();
+        }
+    }
+
+    /**
+     * Replays the months of {@code first} to {@code last} (inclusive), starting with {@code initial} serving (the
+     * version trained on every day before {@code first}).
+     *
+     * <p>Every step is idempotent against the store, so a run on a store an earlier run (complete or crashed) left
+     * behind continues it instead of redoing it: retraining requests an earlier run left unfinished are completed
+     * first ({@link Retraining#resumePending}); a month already decided gets its stored decision back, and its
+     * retrain decision is handed to {@link Retraining#act}, which calls the handler only when the decision has no
+     * request yet; a challenger whose gate already ran (a {@code promotion.decided} audit event, looked up when its
+     * holdout month comes) is not gated again, its stored verdict is replayed. The serving version of each month follows the replayed timeline (the initial
+     * version, then each promoted challenger from the month after its holdout), not the alias as it is now, so a
+     * second run observes each month as the first run did and moves no alias here (the model its step 2 trained is
+     * gated afterwards, {@link #challenge}).
+     */
+    public Result run(YearMonth first, YearMonth last, int initial) {
         RetrainingPolicy policy = policy();
         PromotionGate gate = gate(mlops);
+        RetrainingHandler handler = this::retrain;
+        List<RetrainingRequest> resumed = retraining.resumePending(policy, model, handler);
+        Set<String> resumedKeys = new HashSet<>();
+        for (RetrainingRequest r : resumed) {
+            progress.accept("      resumed the unfinished retrain of " + r.windowId() + " (attempt " + r.attempt()
+                    + "): " + r.status().id() + r.error().map(e -> ", " + e).orElse(""));
+            if (r.status() == RetrainingRequest.Status.COMPLETED) {
+                resumedKeys.add(r.idempotencyKey());
+            }
+        }
         List<Month> months = new ArrayList<>();
         List<Promotion> promotions = new ArrayList<>();
         Integer challenger = null;
+        int serving = initial;
         for (YearMonth month = first; !month.isAfter(last); month = month.plusMonths(1)) {
             YearMonth m = month;
             String window = month.toString();
             List<WeatherDay> batch = days.stream().filter(d -> YearMonth.from(d.date()).equals(m)).toList();
             Instant end = start(month.plusMonths(1));
 
-            int serving = productionVersion();
             ModelVersion servingVersion = mlops.registry().getVersion(model, serving).orElseThrow();
             RainClassifier servingModel = load(serving);
             List<WeatherDay> reference = trainingDays(servingVersion).stream()
@@ -263,11 +377,17 @@ public final class ProductionReplay {
 
             Map<String, Double> metrics = servingModel.evaluate(batch);
 
+            int nextServing = serving;
             if (challenger != null) {
-                promotions.add(promote(gate, challenger, serving, servingModel, batch, window, metrics));
+                Promotion p = gateOnce(gate, challenger, serving, servingModel, batch, window, metrics);
+                promotions.add(p);
+                if (p.promoted()) {
+                    nextServing = challenger;
+                }
                 challenger = null;
             }
 
+            // The observation of the month as served by servingVersion (the version at hand for the observation).
             Observation.Builder observation = Observation.builder(window, end, model)
                     .window(report)
                     .metric("accuracy", metrics.get("accuracy"))
@@ -282,80 +402,180 @@ public final class ProductionReplay {
                 observation.modelCreatedAt(LocalDate.parse(through).plusDays(1).atStartOfDay(ZoneOffset.UTC)
                         .toInstant());
             }
-            boolean known = policies.decision(POLICY, model, window).isPresent();
+            // Only for the report: whether the decision is read back; the decision is acted on either way.
+            boolean decidedNow = policies.decision(POLICY, model, window).isEmpty();
             Decision decision = policies.evaluate(policy, observation.build());
-            boolean decidedNow = !known;
+            // A retrain decision, new or stored, goes to the library, which calls the handler only when the decision
+            // has no request yet (a stored one with a request in any state is left to resumePending above).
+            Retraining.Outcome outcome = decision.retrain() ? retraining.act(policy, decision, handler)
+                    : new Retraining.Outcome(decision, Optional.empty(), false);
+            Optional<RetrainingRequest> request = outcome.request();
+            boolean retrainedNow = request.map(r -> r.status() == RetrainingRequest.Status.COMPLETED
+                    && (outcome.handled() || resumedKeys.contains(r.idempotencyKey()))).orElse(false);
+            Integer retrained = request.filter(r -> r.status() == RetrainingRequest.Status.COMPLETED)
+                    .flatMap(r -> challengerOf(r.idempotencyKey())).map(ModelVersion::version).orElse(null);
             List<String> drifted = report.columns().stream().filter(c -> c.drift()).map(c -> c.name()).toList();
             progress.accept(String.format(Locale.ROOT, "      %s: %d days, version %d accuracy %.3f log loss %.3f,"
-                    + " drift %s; policy: %s%s", window, batch.size(), serving, metrics.get("accuracy"),
+                    + " drift %s; policy: %s%s%s", window, batch.size(), serving, metrics.get("accuracy"),
                     metrics.get("log_loss"), drifted.isEmpty() ? "none" : drifted, decision.status().id(),
-                    decidedNow ? "" : " (decided before)"));
-            Integer retrained = null;
-            if (decision.retrain() && decidedNow) {
-                retrained = retrain(policy, decision, month);
-                challenger = retrained;
-            }
-            months.add(new Month(window, report, serving, metrics, decision, decidedNow, retrained));
+                    decidedNow ? "" : " (stored decision, replayed)", request.map(r -> "; retraining request "
+                            + r.status().id() + (retrainedNow ? " (this run)" : " (earlier run)")
+                            + r.error().map(e -> ": " + e).orElse("")
+                            + (retrained != null ? " -> version " + retrained : "")).orElse("")));
+            challenger = retrained;
+            months.add(new Month(window, report, serving, metrics, decision, decidedNow, request, retrainedNow,
+                    retrained));
+            serving = nextServing;
         }
-        return new Result(months, promotions, challenger == null ? List.of() : List.of(challenger));
+        return new Result(months, promotions, challenger == null ? List.of() : List.of(challenger), resumed);
     }
 
-    private int retrain(RetrainingPolicy policy, Decision decision, YearMonth month) {
+    /**
+     * The handler {@link Retraining} calls once per retrain decision: trains a challenger on the 12 months up to the
+     * decision's window (a new version of the training dataset, in a run tagged with the request's
+     * {@linkplain RetrainingRequest#runTags() tags}) and registers it as a new version produced by that run (tagged
+     * {@code retraining_decision} with the request's key), so lineage reaches the data through the run. Called again
+     * for the same key (a crash left the request unfinished), it returns the run of the version registered before
+     * instead of training a second one.
+     */
+    private Optional<String> retrain(RetrainingRequest request) throws IOException {
+        Optional<ModelVersion> done = challengerOf(request.idempotencyKey());
+        if (done.isPresent()) {
+            progress.accept("      retrain of " + request.windowId() + " (attempt " + request.attempt() + "): "
+                    + done.get().ref() + " was registered before, not trained again");
+            return Optional.ofNullable(done.get().runId());
+        }
+        YearMonth month = YearMonth.parse(request.windowId());
+        Decision decision = request.decision();
         YearMonth from = month.minusMonths(RECENT_MONTHS - 1);
         List<WeatherDay> recent = days.stream().filter(d -> {
             YearMonth m = YearMonth.from(d.date());
             return !m.isBefore(from) && !m.isAfter(month);
         }).toList();
+        Path csv = dir.resolve("train-" + from + "-to-" + month + ".csv");
+        StringBuilder text = new StringBuilder(SeattleWeather.HEADER).append('\n');
+        recent.forEach(d -> text.append(d.line()).append('\n'));
+        write(csv, text.toString());
+        Created<DatasetVersion> data = mlops.datasets().register(dataset, csv,
+                Map.of("window", month.toString(), "from", from.toString(), "to", month.toString()));
+        Path modelFile = dir.resolve("model-" + month + ".json");
+        String runId = mlops.tracking().run("retrain-rain-classifier", run -> {
+            request.runTags().forEach(run::setTag);
+            run.logInput(data.value());
+            Map<String, String> params = new LinkedHashMap<>();
+            params.put("model", "logistic_regression");
+            params.put("features", String.join(",", RainClassifier.FEATURES));
+            params.put("learning_rate", Double.toString(RainClassifier.LEARNING_RATE));
+            params.put("epochs", Integer.toString(RainClassifier.EPOCHS));
+            params.put("l2", Double.toString(RainClassifier.L2));
+            params.put("train_rows", Integer.toString(recent.size()));
+            params.put("policy", POLICY);
+            params.put("decision", decision.idempotencyKey());
+            params.put("attempt", Integer.toString(request.attempt()));
+            run.logParams(params);
+            RainClassifier trained = RainClassifier.train(recent, RainClassifier.LEARNING_RATE,
+                    RainClassifier.EPOCHS, RainClassifier.L2, (epoch, m) -> {
+                        run.logMetric("train_log_loss", m.get("log_loss"), epoch);
+                        run.logMetric("train_accuracy", m.get("accuracy"), epoch);
+                    });
+            write(modelFile, JSON.writeValueAsString(trained.toJson()) + "\n");
+            return run.id();
+        });
+        Map<String, Double> fit = mlops.tracking().get(runId).orElseThrow().latestMetrics().entrySet().stream()
+                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().value()));
+        List<Column> inputs = RainClassifier.FEATURES.stream().map(f -> new Column(f, ColumnType.NUMERIC)).toList();
+        ModelVersion v = mlops.registry().newVersion(model).run(runId)
+                .signature(inputs, List.of(new Column("rain_probability", ColumnType.NUMERIC)))
+                .metric(TRAIN_ACCURACY, fit.get("train_accuracy"))
+                .metric("train_log_loss", fit.get("train_log_loss"))
+                .tag(TRAINED_FROM, from.atDay(1).toString())
+                .tag(TRAINED_THROUGH, month.atEndOfMonth().toString())
+                .tag(RETRAINING_DECISION, decision.idempotencyKey())
+                .description("challenger: logistic regression retrained on " + from + " to " + month
+                        + " after policy " + POLICY + " decided to retrain at " + month)
+                .upload(modelFile);
+        progress.accept("      retrained on " + recent.size() + " days (" + from + " to " + month + "), "
+                + dataset + "@" + data.value().version().substring(0, 19) + "..., run " + runId + " -> "
+                + v.ref() + " (challenger)");
+        return Optional.of(runId);
+    }
+
+    /** The version a retrain decision's request registered, by its {@value #RETRAINING_DECISION} tag. */
+    private Optional<ModelVersion> challengerOf(String idempotencyKey) {
+        VersionQuery query = VersionQuery.builder().modelName(model).tag(RETRAINING_DECISION, idempotencyKey).build();
+        return mlops.registry().searchVersions(query, PageRequest.first(PageRequest.MAX_PAGE_SIZE)).items().stream()
+                .min(Comparator.comparingInt(ModelVersion::version));
+    }
+
+    /**
+     * The gate verdicts earlier runs recorded for this model's versions taking {@value #PRODUCTION}, by candidate:
+     * the data of each candidate's latest {@code promotion.decided} audit event.
+     */
+    private Map<Integer, Map<String, Object>> storedVerdicts() {
+        Map<Integer, Map<String, Object>> out = new HashMap<>();
+        String prefix = "model:" + model + "/";
+        long after = 0;
+        while (true) {
+            dev.mlops.Page<AuditEvent> page = mlops.audit().events(after, PageRequest.first(1000));
+            for (AuditEvent e : page.items()) {
+                after = Math.max(after, e.seq());
+                if (e.action().equals("promotion.decided") && e.subject().startsWith(prefix)
+                        && e.dataIfPresent().isPresent()) {
+                    try {
+                        Map<String, Object> data = JSON.readValue(e.dataIfPresent().get(),
+                                new TypeReference<Map<String, Object>>() { });
+                        if (PRODUCTION.equals(data.get("alias")) && data.get("candidate") instanceof Integer c) {
+                            out.put(c, data);
+                        }
+                    } catch (IOException x) {
+                        throw new StorageException("audit event " + e.seq() + " (promotion.decided) has unreadable"
+                                + " data: " + x.getMessage(), x);
+                    }
+                }
+            }
+            if (page.items().isEmpty() || page.next().isEmpty()) {
+                return out;
+            }
+        }
+    }
+
+    /**
+     * The gate for {@code candidate}, run unless another run (earlier, or at the same time on this store) ran it:
+     * then its verdict is replayed from the audit log, or, when the other run moved {@code production} to the
+     * candidate and has not audited its verdict yet, reported as promoted by that run.
+     */
+    private Promotion gateOnce(PromotionGate gate, int candidate, int champion, RainClassifier championModel,
+            List<WeatherDay> holdout, String window, Map<String, Double> championMetrics) {
+        Map<String, Object> stored = storedVerdicts().get(candidate);
+        if (stored != null) {
+            return replayed(window, candidate, stored);
+        }
         try {
-            Path csv = dir.resolve("train-" + from + "-to-" + month + ".csv");
-            StringBuilder text = new StringBuilder(SeattleWeather.HEADER).append('\n');
-            recent.forEach(d -> text.append(d.line()).append('\n'));
-            write(csv, text.toString());
-            Created<DatasetVersion> data = mlops.datasets().register(dataset, csv,
-                    Map.of("window", month.toString(), "from", from.toString(), "to", month.toString()));
-            Path modelFile = dir.resolve("model-" + month + ".json");
-            String runId = mlops.tracking().run("retrain-rain-classifier", run -> {
-                run.logInput(data.value());
-                Map<String, String> params = new LinkedHashMap<>();
-                params.put("model", "logistic_regression");
-                params.put("features", String.join(",", RainClassifier.FEATURES));
-                params.put("learning_rate", Double.toString(RainClassifier.LEARNING_RATE));
-                params.put("epochs", Integer.toString(RainClassifier.EPOCHS));
-                params.put("l2", Double.toString(RainClassifier.L2));
-                params.put("train_rows", Integer.toString(recent.size()));
-                params.put("policy", POLICY);
-                params.put("decision", decision.idempotencyKey());
-                run.logParams(params);
-                RainClassifier trained = RainClassifier.train(recent, RainClassifier.LEARNING_RATE,
-                        RainClassifier.EPOCHS, RainClassifier.L2, (epoch, m) -> {
-                            run.logMetric("train_log_loss", m.get("log_loss"), epoch);
-                            run.logMetric("train_accuracy", m.get("accuracy"), epoch);
-                        });
-                write(modelFile, JSON.writeValueAsString(trained.toJson()) + "\n");
-                return run.id();
-            });
-            Map<String, Double> fit = mlops.tracking().get(runId).orElseThrow().latestMetrics().entrySet().stream()
-                    .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().value()));
-            List<Column> inputs = RainClassifier.FEATURES.stream().map(f -> new Column(f, ColumnType.NUMERIC)).toList();
-            ModelVersion v = mlops.registry().newVersion(model).run(runId)
-                    .signature(inputs, List.of(new Column("rain_probability", ColumnType.NUMERIC)))
-                    .metric(TRAIN_ACCURACY, fit.get("train_accuracy"))
-                    .metric("train_log_loss", fit.get("train_log_loss"))
-                    .tag(TRAINED_FROM, from.atDay(1).toString())
-                    .tag(TRAINED_THROUGH, month.atEndOfMonth().toString())
-                    .tag("retraining_decision", decision.idempotencyKey())
-                    .description("challenger: logistic regression retrained on " + from + " to " + month
-                            + " after policy " + POLICY + " decided to retrain at " + month)
-                    .upload(modelFile);
-            recordResult(policy, decision, true);
-            progress.accept("      retrained on " + recent.size() + " days (" + from + " to " + month + "), "
-                    + dataset + "@" + data.value().version().substring(0, 19) + "..., run " + runId + " -> "
-                    + v.ref() + " (challenger)");
-            return v.version();
-        } catch (RuntimeException e) {
-            recordResult(policy, decision, false);
+            return promote(gate, candidate, champion, championModel, holdout, window, championMetrics);
+        } catch (ConflictException e) {
+            // another run gated the candidate meanwhile (it approved or rejected it, or it is already the champion)
+            stored = storedVerdicts().get(candidate);
+            if (stored != null) {
+                return replayed(window, candidate, stored);
+            }
+            if (Integer.valueOf(candidate).equals(mlops.registry().model(model).aliases().get(PRODUCTION))) {
+                progress.accept("      gate for version " + candidate + " on the " + window + " holdout: another"
+                        + " run promoted it meanwhile");
+                return new Promotion(window, null, null, candidate, champion, true, "PROMOTED", true,
+                        Promotion.RETRAIN);
+            }
             throw e;
         }
+    }
+
+    /** The promotion of {@code candidate} an earlier run's gate decided, from its audit event. */
+    private Promotion replayed(String window, int candidate, Map<String, Object> verdict) {
+        Integer champion = verdict.get("champion") instanceof Integer c ? c : null;
+        boolean promoted = Boolean.TRUE.equals(verdict.get("promoted"));
+        String outcome = String.valueOf(verdict.get("outcome"));
+        progress.accept("      gate for version " + candidate + " on the " + window + " holdout ran before: "
+                + outcome + " (champion version " + champion + "), not run again");
+        return new Promotion(window, null, null, candidate, champion, promoted, outcome, true, Promotion.RETRAIN);
     }
 
     private Promotion promote(PromotionGate gate, int candidate, int champion, RainClassifier championModel,
@@ -376,15 +596,85 @@ public final class ProductionReplay {
                 + " %.4f vs %.4f (champion version %d)", window, holdout.size(), candidateMetrics.get("accuracy"),
                 championMetrics.get("accuracy"), candidateMetrics.get("log_loss"), championMetrics.get("log_loss"),
                 champion);
-        if (othersPass) {
-            mlops.registry().approve(model, candidate, "quickstart: passed the promotion gate " + summary);
-        } else {
-            mlops.registry().reject(model, candidate, "quickstart: failed the promotion gate " + summary);
+        // An earlier run that stopped between this approval and the gate's verdict already recorded it.
+        if (mlops.registry().getVersion(model, candidate).orElseThrow().approval().status()
+                == ApprovalStatus.PENDING) {
+            try {
+                if (othersPass) {
+                    mlops.registry().approve(model, candidate, "quickstart: passed the promotion gate " + summary);
+                } else {
+                    mlops.registry().reject(model, candidate, "quickstart: failed the promotion gate " + summary);
+                }
+            } catch (ConflictException e) {
+                // a run at the same time on this store reviewed it first, by the same checks on the same data
+            }
         }
         GateVerdict verdict = gate.promote(ref, PRODUCTION, evaluation);
         progress.accept("      gate for version " + candidate + " " + summary + ": " + verdict.outcome()
                 + (verdict.promoted() ? ", production -> version " + candidate : ""));
-        return new Promotion(window, verdict, othersPass);
+        return Promotion.ran(window, verdict, othersPass, Promotion.RETRAIN);
+    }
+
+    /**
+     * The promotion gate for {@code candidate}, the approved model step 2 of this run registered without taking
+     * {@code production} (the alias was set): the same {@linkplain #gate(Mlops) gate} as for the retrain challengers,
+     * against the version {@code production} points at now, on the shared holdout of the latest month up to
+     * {@code last} that neither version was trained on (by their {@value #TRAINED_FROM} and
+     * {@value #TRAINED_THROUGH} tags); {@code production} moves only when every check passes (compare-and-set
+     * against that champion, so a concurrent move ends as {@code CONFLICT}). Returns {@code result} with the verdict
+     * appended to its promotions, or, when no such month exists (or the champion's training days are unknown), with
+     * the candidate appended to its {@code awaitingHoldout} and no gate run.
+     */
+    public Result challenge(Result result, int candidate, YearMonth last) {
+        Integer champion = mlops.registry().model(model).aliases().get(PRODUCTION);
+        if (champion == null || champion == candidate) {
+            throw new ConflictException("version " + candidate + " of model " + model + " cannot be gated for '"
+                    + PRODUCTION + "': the alias points at " + (champion == null ? "no version" : "it already"));
+        }
+        ModelVersion candidateVersion = mlops.registry().getVersion(model, candidate).orElseThrow();
+        ModelVersion championVersion = mlops.registry().getVersion(model, champion).orElseThrow();
+        Optional<YearMonth> holdoutMonth = Optional.empty();
+        String seenThrough = null;
+        String candidateThrough = candidateVersion.tags().get(TRAINED_THROUGH);
+        String championThrough = championVersion.tags().get(TRAINED_THROUGH);
+        if (candidateThrough != null && championThrough != null) {
+            seenThrough = candidateThrough.compareTo(championThrough) >= 0 ? candidateThrough : championThrough;
+            YearMonth after = YearMonth.from(LocalDate.parse(seenThrough)).plusMonths(1);
+            if (!after.isAfter(last)) {
+                holdoutMonth = Optional.of(last);
+            }
+        }
+        if (holdoutMonth.isEmpty()) {
+            progress.accept("      version " + candidate + " (this run's model) is not gated: no month up to " + last
+                    + " is unseen by both it and the champion, version " + champion
+                    + (seenThrough == null ? " (whose training days are unknown)" : " (trained through "
+                            + seenThrough + ")"));
+            List<Integer> awaiting = new ArrayList<>(result.awaitingHoldout());
+            awaiting.add(candidate);
+            return new Result(result.months(), result.promotions(), awaiting, result.resumed());
+        }
+        YearMonth month = holdoutMonth.get();
+        String window = month.toString();
+        List<WeatherDay> holdout = days.stream().filter(d -> YearMonth.from(d.date()).equals(month)).toList();
+        RainClassifier championModel = load(champion);
+        RainClassifier challengerModel = load(candidate);
+        Map<String, Double> championMetrics = championModel.evaluate(holdout);
+        Map<String, Double> candidateMetrics = challengerModel.evaluate(holdout);
+        HoldoutEvaluation evaluation = HoldoutEvaluation.builder()
+                .candidateMetrics(candidateMetrics)
+                .championMetrics(championMetrics)
+                .pairedScores(challengerModel.logLosses(holdout), championModel.logLosses(holdout))
+                .build();
+        GateVerdict verdict = gate(mlops).promote(ModelRef.of(model, candidate), PRODUCTION, evaluation);
+        progress.accept(String.format(Locale.ROOT, "      gate for version %d (this run's model) on the %s holdout"
+                + " (%d days): accuracy %.4f vs %.4f, log loss %.4f vs %.4f (champion version %d): %s%s", candidate,
+                window, holdout.size(), candidateMetrics.get("accuracy"), championMetrics.get("accuracy"),
+                candidateMetrics.get("log_loss"), championMetrics.get("log_loss"), champion, verdict.outcome(),
+                verdict.promoted() ? ", production -> version " + candidate : ""));
+        List<Promotion> promotions = new ArrayList<>(result.promotions());
+        promotions.add(Promotion.ran(window, verdict,
+                candidateVersion.approval().status() == ApprovalStatus.APPROVED, Promotion.STEP_2));
+        return new Result(result.months(), promotions, result.awaitingHoldout(), result.resumed());
     }
 
     /** The days a version was trained on, by its tags. */
@@ -398,14 +688,6 @@ public final class ProductionReplay {
         LocalDate first = LocalDate.parse(from);
         LocalDate last = LocalDate.parse(through);
         return days.stream().filter(d -> !d.date().isBefore(first) && !d.date().isAfter(last)).toList();
-    }
-
-    private int productionVersion() {
-        Integer v = mlops.registry().model(model).aliases().get(PRODUCTION);
-        if (v == null) {
-            throw new dev.mlops.NotFoundException("model " + model + " has no '" + PRODUCTION + "' alias");
-        }
-        return v;
     }
 
     private RainClassifier load(int version) {
@@ -455,20 +737,6 @@ public final class ProductionReplay {
         @Override
         public Instant instant() {
             return now;
-        }
-    }
-
-    /**
-     * Reports a retrain's outcome to the policy (it drives the back-off). Another quickstart on the same store may
-     * have decided a later retrain meanwhile; the policy then refuses the older outcome with CONFLICT, which only
-     * means that this outcome no longer matters to the guards.
-     */
-    private void recordResult(RetrainingPolicy policy, Decision decision, boolean succeeded) {
-        try {
-            policies.recordResult(policy, model, decision.windowId(), succeeded);
-        } catch (dev.mlops.ConflictException e) {
-            progress.accept("      outcome of " + decision.windowId() + " not recorded: " + e.getMessage()
-                    + " (another run on this store)");
         }
     }
 }
