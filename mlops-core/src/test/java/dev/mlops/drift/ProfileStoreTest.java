@@ -118,7 +118,8 @@ class ProfileStoreTest {
         assertThat(defaults).containsExactly("createRetrainingRequest", "findDriftReport", "findPolicyDecision",
                 "findProfile", "getDriftReport", "getPolicyState", "getProfile", "getRetrainingRequest",
                 "listPolicyDecisions", "listPolicyStates", "listRetrainingRequests", "saveDriftReport",
-                "savePolicyState", "saveProfile", "searchDriftReports", "searchProfiles", "updateRetrainingRequest");
+                "savePolicyState", "saveProfile", "searchDriftReports", "searchProfiles", "setAlias",
+                "updateRetrainingRequest");
         try (Mlops mlops = Mlops.builder().store(old).artifactUri("memory:").build()) {
             assertThat(mlops.tracking().start("job").id()).isNotBlank();
             assertThatThrownBy(() -> mlops.profiles().save(SUBJECT, "reference", ProfileDocData.profile(1)))
