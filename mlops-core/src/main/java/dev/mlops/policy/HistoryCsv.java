@@ -256,7 +256,7 @@ public final class HistoryCsv {
          * The column holding the version of the model that served each row (for example {@code model_version},
          * the registry's version number): each observation names its window's version, and a change of version
          * starts the policy's per-model history again, see {@link Observation#modelVersion()}. Without it (the
-         * default) the observations name no version and the history runs through the whole file.
+         * default) the observations name no version, and a promotion within the file starts no history again.
          */
         public Builder modelVersionColumn(String column) {
             this.modelVersion = Optional.of(Validate.key("modelVersionColumn", column));
