@@ -14,7 +14,9 @@ import dev.mlops.drift.DriftMonitor;
 import dev.mlops.drift.WindowReport;
 import dev.mlops.policy.Backtest;
 import dev.mlops.policy.BacktestResult;
+import dev.mlops.policy.ConditionOutcome;
 import dev.mlops.policy.Decision;
+import dev.mlops.policy.Guards;
 import dev.mlops.policy.Observation;
 import dev.mlops.registry.ModelVersion;
 import java.io.InputStream;
@@ -25,9 +27,12 @@ import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -41,7 +46,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * bundled Seattle data, 2014-01 to 2015-12, month by month, on observations this test builds the way the quickstart
  * builds them (the month's days through a drift monitor against the serving model's training days of the same
  * calendar month, the serving model's accuracy and log loss on the month, its training accuracy as the baseline, the
- * day after its last training day as its creation time), compared with a real {@code mlops quickstart --json} run.
+ * day after its last training day as its creation time, its version number as the observation's model version),
+ * compared with a real {@code mlops quickstart --json} run.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class QuickstartBacktestTest {
@@ -75,14 +81,32 @@ class QuickstartBacktestTest {
             "2015-05 held budget", "2015-06 held budget", "2015-07 held budget", "2015-08 held budget",
             "2015-09 held budget", "2015-10 retrain", "2015-11 held cooldown", "2015-12 retrain");
 
-    /** The live run's timeline: the same policy on the models production pointed at, promotions included. */
+    /**
+     * The live run's timeline: the same policy on the models production pointed at, promotions included. Version 4
+     * (trained on 2014, promoted on the 2015-01 holdout) serves from 2015-02; the policy's accuracy history starts
+     * again there, so version 4 retrains in 2015-04 on its own accuracy of 2015-03 and 2015-04 (its challenger,
+     * version 5, fails the gate on 2015-05) and in 2015-12, when it is a year old.
+     */
     private static final List<String> LIVE_TIMELINE = List.of(
             "2014-01 retrain", "2014-02 no_retrain", "2014-03 no_retrain", "2014-04 no_retrain",
             "2014-05 no_retrain", "2014-06 no_retrain", "2014-07 no_retrain", "2014-08 no_retrain",
             "2014-09 no_retrain", "2014-10 retrain", "2014-11 no_retrain", "2014-12 retrain",
-            "2015-01 held cooldown", "2015-02 retrain", "2015-03 no_retrain", "2015-04 no_retrain",
+            "2015-01 held cooldown", "2015-02 no_retrain", "2015-03 no_retrain", "2015-04 retrain",
             "2015-05 no_retrain", "2015-06 no_retrain", "2015-07 no_retrain", "2015-08 no_retrain",
-            "2015-09 no_retrain", "2015-10 no_retrain", "2015-11 retrain", "2015-12 no_retrain");
+            "2015-09 no_retrain", "2015-10 no_retrain", "2015-11 no_retrain", "2015-12 retrain");
+
+    /**
+     * The live run's observations without their model version: the accuracy history runs on across the promotion,
+     * so 2015-02 averages version 1's accuracy of 2015-01 with version 4's of 2015-02 and retrains, and that extra
+     * retrain makes the budget (3 in 365 days) hold 2015-04. Only those two months differ from {@link #LIVE_TIMELINE}.
+     */
+    private static final List<String> UNVERSIONED_TIMELINE = List.of(
+            "2014-01 retrain", "2014-02 no_retrain", "2014-03 no_retrain", "2014-04 no_retrain",
+            "2014-05 no_retrain", "2014-06 no_retrain", "2014-07 no_retrain", "2014-08 no_retrain",
+            "2014-09 no_retrain", "2014-10 retrain", "2014-11 no_retrain", "2014-12 retrain",
+            "2015-01 held cooldown", "2015-02 retrain", "2015-03 no_retrain", "2015-04 held budget",
+            "2015-05 no_retrain", "2015-06 no_retrain", "2015-07 no_retrain", "2015-08 no_retrain",
+            "2015-09 no_retrain", "2015-10 no_retrain", "2015-11 no_retrain", "2015-12 retrain");
 
     @Test
     @DisplayName("the initial model over 2014-2015: 6 retrains, budget holds 6 months and cooldown 3; equal to the"
@@ -96,7 +120,7 @@ class QuickstartBacktestTest {
                     .containsEntry(ProductionReplay.TRAINED_THROUGH, "2013-12-31");
             List<Observation> history = new ArrayList<>();
             for (YearMonth m = FIRST; !m.isAfter(LAST); m = m.plusMonths(1)) {
-                history.add(observation(mlops, m, initial));
+                history.add(observation(mlops, m, initial, true));
             }
             // the quickstart reports a retrain's outcome (success) as soon as it trained the challenger, in the
             // decision's own month: retrainDelay 0, every retrain succeeds (the defaults, spelled out)
@@ -116,8 +140,8 @@ class QuickstartBacktestTest {
         assertThat(result.end()).isEqualTo(Instant.parse("2016-01-01T00:00:00Z"));
 
         // The live run: production is the initial model from 2014-01 to 2015-01 (the challengers of 2014-01 and
-        // 2014-10 failed the gate on the next month; the one of 2014-12 passed it on 2015-01 and serves from 2015-02;
-        // the one of 2015-02 passed on 2015-03 and serves from 2015-04).
+        // 2014-10 failed the gate on the next month; the one of 2014-12, version 4, passed it on 2015-01 and serves
+        // from 2015-02 to the end: the one of 2015-04 failed the gate on 2015-05, the one of 2015-12 awaits a holdout).
         List<Integer> serving = live.stream().map(d -> d.get("serving_version").asInt()).toList();
         int same = (int) serving.stream().takeWhile(s -> s == initial).count();
         assertThat(same).isEqualTo(13);
@@ -131,13 +155,14 @@ class QuickstartBacktestTest {
         }
         // From 2015-02 on they differ, and no Backtest option can make them equal: the live run promoted a model
         // trained on 2014 (new accuracy baseline, new creation time for the model-age condition, 2014's months as
-        // the drift reference), so its observations are of another model, while a backtest replays fixed
-        // observations (a simulated retrain changes only when its outcome reaches the guards, retrainDelay, and
-        // whether it succeeds, retrainSucceeds, never the metrics or drift of later windows; and for this policy
-        // those change nothing either, see followingPromotions). Here the initial
-        // model, created 2014-01-01, is a year old from 2014-12 on, so the model-age condition fires every month
-        // after and the cooldown and budget hold 9 months and let 2015-10 and 2015-12 retrain, where the promoted
-        // models trigger only in 2015-02 (the accuracy condition on version 4) and 2015-11.
+        // the drift reference, a new model version that starts the accuracy history again), so its observations
+        // are of another model, while a backtest replays fixed observations (a simulated retrain changes only when
+        // its outcome reaches the guards, retrainDelay, and whether it succeeds, retrainSucceeds, never the metrics
+        // or drift of later windows; and for this policy those change nothing either, see followingPromotions).
+        // Here the initial model, created 2014-01-01, is a year old from 2014-12 on, so the model-age condition
+        // fires every month after and the cooldown and budget hold 9 months and let 2015-02, 2015-10 and 2015-12
+        // retrain, where the promoted version 4 triggers only in 2015-04 (its own accuracy over 2015-03 and 2015-04)
+        // and 2015-12 (a year old).
         assertThat(FIXED_MODEL_TIMELINE.subList(0, same)).isEqualTo(LIVE_TIMELINE.subList(0, same));
         assertThat(FIXED_MODEL_TIMELINE.get(same + 1)).isNotEqualTo(LIVE_TIMELINE.get(same + 1));
     }
@@ -160,7 +185,7 @@ class QuickstartBacktestTest {
             int i = 0;
             for (YearMonth m = FIRST; !m.isAfter(LAST); m = m.plusMonths(1), i++) {
                 assertThat(live.get(i).get("window").asText()).isEqualTo(m.toString());
-                history.add(observation(mlops, m, live.get(i).get("serving_version").asInt()));
+                history.add(observation(mlops, m, live.get(i).get("serving_version").asInt(), true));
             }
             result = Backtest.builder(ProductionReplay.policy()).retrainDelay(delay).retrainSucceeds(d -> succeeds)
                     .build().run(history);
@@ -175,13 +200,198 @@ class QuickstartBacktestTest {
             assertThat(d.reasons()).as(d.windowId()).containsExactlyElementsOf(reasons(l));
         }
         assertThat(result.retrainCount()).isEqualTo(5);
-        assertThat(result.retrainWindows()).containsExactly("2014-01", "2014-10", "2014-12", "2015-02", "2015-11");
+        assertThat(result.retrainWindows()).containsExactly("2014-01", "2014-10", "2014-12", "2015-04", "2015-12");
         assertThat(result.heldBy()).containsExactlyEntriesOf(Map.of("cooldown", 1));
         assertThat(result.retrainCount()).isEqualTo(live.stream().filter(d -> d.get("retrain").asBoolean()).count());
         for (BacktestResult.Retrain r : result.retrains()) {
-            assertThat(r.effectiveAt()).contains(result.timeline().get(r.index() + delay).observedAt());
-            assertThat(r.succeeded()).contains(succeeds);
+            if (r.index() + delay < 24) {
+                assertThat(r.effectiveAt()).contains(result.timeline().get(r.index() + delay).observedAt());
+                assertThat(r.succeeded()).contains(succeeds);
+            } else {
+                // with delay 1, 2015-12's retrain would take effect after the history's last window
+                assertThat(r.windowId()).isEqualTo("2015-12");
+                assertThat(r.effectiveAt()).isEmpty();
+                assertThat(r.succeeded()).isEmpty();
+            }
         }
+    }
+
+    /**
+     * What naming the model version changes, on the live run's own observations. The policy's accuracy condition
+     * averages the values kept since the last retrain decision (a retrain starts the history again) and, with the
+     * version named, since the serving version took production; drift and model age keep no history. So the only
+     * direct difference is the first month the promoted version serves, 2015-02, whose 2-month mean without the
+     * version averages version 1's 2015-01 with version 4's 2015-02 and retrains; everything else that differs
+     * follows from that retrain: the accuracy histories then restart at other months, and the budget counts it.
+     */
+    @Test
+    @DisplayName("the same observations without the model version: the accuracy history spans the promotion, so"
+            + " 2015-02 retrains on version 1's 2015-01 and the budget then holds 2015-04; nothing else differs")
+    void modelVersionResetsTheAccuracyHistory() throws Exception {
+        BacktestResult named;
+        BacktestResult unnamed;
+        try (Mlops mlops = open()) {
+            List<Observation> withVersion = new ArrayList<>();
+            List<Observation> withoutVersion = new ArrayList<>();
+            int i = 0;
+            for (YearMonth m = FIRST; !m.isAfter(LAST); m = m.plusMonths(1), i++) {
+                int serving = live.get(i).get("serving_version").asInt();
+                withVersion.add(observation(mlops, m, serving, true));
+                withoutVersion.add(observation(mlops, m, serving, false));
+                assertThat(withVersion.get(i).modelVersion()).contains(Integer.toString(serving));
+                assertThat(withoutVersion.get(i).modelVersion()).isEmpty();
+            }
+            named = Backtest.builder(ProductionReplay.policy()).build().run(withVersion);
+            unnamed = Backtest.builder(ProductionReplay.policy()).build().run(withoutVersion);
+        }
+        assertThat(timeline(named)).containsExactlyElementsOf(LIVE_TIMELINE);
+        assertThat(timeline(unnamed)).containsExactlyElementsOf(UNVERSIONED_TIMELINE);
+        assertThat(unnamed.retrainWindows())
+                .containsExactly("2014-01", "2014-10", "2014-12", "2015-02", "2015-12");
+        assertThat(unnamed.heldBy()).containsExactlyEntriesOf(new TreeMap<>(Map.of("budget", 1, "cooldown", 1)));
+
+        // every month of both runs: the drift and model-age conditions are equal, and the accuracy condition
+        // averages exactly the months its run's history holds (since its last retrain decision and, named, since
+        // the serving version took production; at most 2)
+        List<Integer> differing = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            Decision a = named.timeline().get(i);
+            Decision b = unnamed.timeline().get(i);
+            for (String path : List.of("conditions[0]", "conditions[2]")) {
+                assertThat(condition(b, path)).as(a.windowId() + " " + path).isEqualTo(condition(a, path));
+            }
+            assertThat(accuracies(condition(a, "conditions[1]"))).as(a.windowId() + " named")
+                    .containsExactlyElementsOf(heldAccuracies(named, i, true));
+            assertThat(accuracies(condition(b, "conditions[1]"))).as(b.windowId() + " unnamed")
+                    .containsExactlyElementsOf(heldAccuracies(unnamed, i, false));
+            if (!b.conditions().equals(a.conditions())) {
+                differing.add(i);
+            }
+        }
+        // 2015-02 (the promotion; spans it without the version), 2015-03 (after the unnamed run's 2015-02 retrain)
+        // and 2015-05 (after the named run's 2015-04 retrain)
+        assertThat(differing).containsExactly(13, 14, 16);
+
+        int promoted = 13;
+        assertThat(live.get(promoted).get("window").asText()).isEqualTo("2015-02");
+        assertThat(live.get(promoted).get("serving_version").asInt())
+                .isNotEqualTo(live.get(promoted - 1).get("serving_version").asInt());
+        Decision a = named.timeline().get(promoted);
+        Decision b = unnamed.timeline().get(promoted);
+        double january = live.get(promoted - 1).get("accuracy").asDouble();
+        double february = live.get(promoted).get("accuracy").asDouble();
+        ConditionOutcome reset = condition(a, "conditions[1]");
+        assertThat(reset.fired()).isFalse();
+        assertThat(reset.measured()).isEmpty();
+        assertThat(accuracies(reset)).containsExactly(february);
+        ConditionOutcome spanning = condition(b, "conditions[1]");
+        assertThat(spanning.fired()).isTrue();
+        assertThat(accuracies(spanning)).containsExactly(january, february);
+        assertThat(a.triggered()).isFalse();
+        assertThat(b.triggered()).isTrue();
+        assertThat(b.reasons()).hasSize(1);
+        assertThat(b.reasons().get(0)).startsWith("conditions[1] mean accuracy of the last 2 windows");
+        assertThat(b.status()).isEqualTo(Decision.Status.RETRAIN);
+
+        // the decisions differ at 2015-02 and at 2015-04 only: 2015-04 has the same conditions in both (version 4's
+        // accuracy of 2015-03 and 2015-04) and triggers, and the budget, at 3 retrains in 365 days with the unnamed
+        // run's 2015-02, holds it there
+        for (int i = 0; i < 24; i++) {
+            Decision x = named.timeline().get(i);
+            Decision y = unnamed.timeline().get(i);
+            if (i != promoted && i != promoted + 2) {
+                assertThat(y.status()).as(x.windowId()).isEqualTo(x.status());
+                assertThat(y.reasons()).as(x.windowId()).isEqualTo(x.reasons());
+            }
+        }
+        Decision april = named.timeline().get(promoted + 2);
+        Decision aprilUnnamed = unnamed.timeline().get(promoted + 2);
+        assertThat(april.windowId()).isEqualTo("2015-04");
+        assertThat(april.triggered()).isTrue();
+        assertThat(aprilUnnamed.triggered()).isTrue();
+        assertThat(aprilUnnamed.conditions()).isEqualTo(april.conditions());
+        assertThat(aprilUnnamed.heldBy()).contains(Guards.Guard.BUDGET);
+        List<String> heldReasons = aprilUnnamed.reasons();
+        assertThat(heldReasons.get(heldReasons.size() - 1)).startsWith("held by budget: 3 retrains");
+    }
+
+    /**
+     * The live months whose accuracies the policy's history holds at month {@code i} of a backtest: the last 2 up
+     * to {@code i}, none before the month after the backtest's last retrain decision and, when {@code named}, none
+     * served by another version than month {@code i}'s.
+     */
+    private List<Double> heldAccuracies(BacktestResult result, int i, boolean named) {
+        int serving = live.get(i).get("serving_version").asInt();
+        int from = i;
+        while (from > 0 && i - from + 1 < 2 && !result.timeline().get(from - 1).retrain()
+                && (!named || live.get(from - 1).get("serving_version").asInt() == serving)) {
+            from--;
+        }
+        List<Double> out = new ArrayList<>();
+        for (int j = from; j <= i; j++) {
+            out.add(live.get(j).get("accuracy").asDouble());
+        }
+        return out;
+    }
+
+    /**
+     * The fix in the live run itself: every stored decision's accuracy condition averages only months served by the
+     * version serving the decision's month: the last 2 months, or fewer since that version took production or since
+     * the last retrain decision (the policy keeps the values since the last retrain).
+     */
+    @Test
+    @DisplayName("live: no decision's accuracy window includes a month served by an earlier version")
+    void liveAccuracyWindowsStayWithinOneVersion() throws Exception {
+        int fired = 0;
+        try (Mlops mlops = open()) {
+            for (int i = 0; i < 24; i++) {
+                JsonNode d = live.get(i);
+                String window = d.get("window").asText();
+                int serving = d.get("serving_version").asInt();
+                int since = i;
+                while (since > 0 && live.get(since - 1).get("serving_version").asInt() == serving
+                        && !live.get(since - 1).get("retrain").asBoolean()) {
+                    since--;
+                }
+                Decision stored = mlops.policies().decision(ProductionReplay.POLICY, MODEL, window).orElseThrow();
+                ConditionOutcome accuracy = condition(stored, "conditions[1]");
+                int expected = Math.min(2, i - since + 1);
+                List<Double> months = new ArrayList<>();
+                for (int j = i - expected + 1; j <= i; j++) {
+                    assertThat(live.get(j).get("serving_version").asInt()).as(window).isEqualTo(serving);
+                    months.add(live.get(j).get("accuracy").asDouble());
+                }
+                assertThat(accuracies(accuracy)).as(window).containsExactlyElementsOf(months);
+                assertThat(accuracy.measured().isPresent()).as(window).isEqualTo(expected == 2);
+                assertThat(reasons(d).stream().anyMatch(r -> r.startsWith("conditions[1] "))).as(window)
+                        .isEqualTo(accuracy.fired());
+                if (accuracy.fired()) {
+                    fired++;
+                }
+            }
+        }
+        // it fired in 2015-04 only, on version 4's own 2015-03 and 2015-04
+        assertThat(fired).isEqualTo(1);
+        assertThat(reasons(live.get(15)).get(0)).startsWith("conditions[1] ");
+    }
+
+    private static ConditionOutcome condition(Decision decision, String path) {
+        return decision.conditions().stream().filter(c -> c.path().equals(path)).findFirst().orElseThrow();
+    }
+
+    /**
+     * The accuracies an accuracy condition averaged (its note: {@code mean of accuracy a, b = m, ...}) or, before
+     * it has 2 windows, the one it kept ({@code accuracy a; 1 of the 2 windows to average so far}).
+     */
+    private static List<Double> accuracies(ConditionOutcome c) {
+        String note = c.note().orElseThrow();
+        Matcher mean = Pattern.compile("^mean of accuracy (.+?) = ").matcher(note);
+        if (mean.find()) {
+            return Arrays.stream(mean.group(1).split(", ")).map(Double::parseDouble).toList();
+        }
+        Matcher one = Pattern.compile("^accuracy (\\S+); 1 of the 2 windows to average so far$").matcher(note);
+        assertThat(one.matches()).as(note).isTrue();
+        return List.of(Double.parseDouble(one.group(1)));
     }
 
     /** "window status[ guard]" per decision of the backtest. */
@@ -212,8 +422,12 @@ class QuickstartBacktestTest {
         return out;
     }
 
-    /** The observation of {@code month} with version {@code serving} in production, as the quickstart builds it. */
-    private static Observation observation(Mlops mlops, YearMonth month, int serving) throws Exception {
+    /**
+     * The observation of {@code month} with version {@code serving} in production, as the quickstart builds it (with
+     * {@code named} false: without the model version, as the quickstart built it before it named the version).
+     */
+    private static Observation observation(Mlops mlops, YearMonth month, int serving, boolean named)
+            throws Exception {
         ModelVersion version = mlops.registry().getVersion(MODEL, serving).orElseThrow();
         LocalDate from = LocalDate.parse(version.tags().get(ProductionReplay.TRAINED_FROM));
         LocalDate through = LocalDate.parse(version.tags().get(ProductionReplay.TRAINED_THROUGH));
@@ -233,6 +447,7 @@ class QuickstartBacktestTest {
         assertThat(reports).hasSize(1);
         Map<String, Double> metrics = load(mlops, version).evaluate(batch);
         return Observation.builder(month.toString(), end, MODEL)
+                .modelVersion(named ? Integer.toString(serving) : null)
                 .window(reports.get(0))
                 .metric("accuracy", metrics.get("accuracy"))
                 .metric("log_loss", metrics.get("log_loss"))

@@ -180,6 +180,7 @@ class QuickstartTest {
                     Instant end = month.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
                     clock.now = end;
                     Observation o = Observation.builder(month.toString(), end, MODEL)
+                            .modelVersion(serving.version())
                             .window(independentWindow(reference, batch, month))
                             .metric("accuracy", metrics.get("accuracy")).metric("log_loss", metrics.get("log_loss"))
                             .baseline("accuracy", serving.metrics().get("train_accuracy"))

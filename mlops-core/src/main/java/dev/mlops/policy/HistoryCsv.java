@@ -36,7 +36,12 @@ import java.util.Set;
  *   <li>with a reference ({@link Builder#referenceBefore} or {@link Builder#reference}) and feature columns: a drift
  *       report of the window's features against the reference by a {@link DriftAnalyzer}, under
  *       {@link Condition#DEFAULT_REPORT}; with {@code referenceBefore}, the metrics over the reference rows are also
- *       each window's baselines (unless baselines are given).
+ *       each window's baselines (unless baselines are given);
+ *   <li>with a model-version column ({@link Builder#modelVersionColumn}): the version of the model that served the
+ *       window's rows, as {@link Observation#modelVersion()}, so that a policy starts its per-model history (metric
+ *       windows, detector histories, hysteresis) again where the version changes, as it does live. Every row names
+ *       its version (1 to 250 characters, no tab or line break); a window's rows must all name the same version,
+ *       so windows should end where the version changes (a promotion mid-window is an error naming the row).
  * </ul>
  *
  * A window's id is {@code 2014-03} (month), {@code 2014-W10} (week), {@code 2014-03-04} (day) or {@code rows 1-100}
@@ -69,16 +74,28 @@ public final class HistoryCsv {
      * @param analyzer       the drift analyzer
      * @param baselines      baselines given directly
      * @param modelCreatedAt when the model was created, for age and schedule conditions
+     * @param modelVersion   the column holding the version of the model that served each row; empty: the
+     *                       observations name no version
      */
     public record Settings(String model, String timestamp, String label, String prediction, List<String> features,
             List<String> categorical, Task task, Window window, OptionalInt rowsPerWindow, ZoneId zone,
             Optional<Instant> referenceBefore, Optional<Map<String, ColumnValues>> reference, DriftAnalyzer analyzer,
-            Map<String, Double> baselines, Optional<Instant> modelCreatedAt) {
+            Map<String, Double> baselines, Optional<Instant> modelCreatedAt, Optional<String> modelVersion) {
         public Settings {
             features = List.copyOf(features);
             categorical = List.copyOf(categorical);
             reference = reference.map(r -> java.util.Collections.unmodifiableMap(new LinkedHashMap<>(r)));
             baselines = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(baselines));
+            java.util.Objects.requireNonNull(modelVersion, "modelVersion");
+        }
+
+        /** Settings without a model-version column. */
+        public Settings(String model, String timestamp, String label, String prediction, List<String> features,
+                List<String> categorical, Task task, Window window, OptionalInt rowsPerWindow, ZoneId zone,
+                Optional<Instant> referenceBefore, Optional<Map<String, ColumnValues>> reference,
+                DriftAnalyzer analyzer, Map<String, Double> baselines, Optional<Instant> modelCreatedAt) {
+            this(model, timestamp, label, prediction, features, categorical, task, window, rowsPerWindow, zone,
+                    referenceBefore, reference, analyzer, baselines, modelCreatedAt, Optional.empty());
         }
     }
 
@@ -103,7 +120,8 @@ public final class HistoryCsv {
      *
      * @throws InvalidArgumentException naming the column or {@code source:line}: a missing column, a row earlier
      *     than the row before it, a timestamp or number that does not parse, an empty label or prediction, a file
-     *     with no data row
+     *     with no data row, a model version that is blank, longer than 250 characters or holds a tab or line break,
+     *     a window whose rows name different model versions
      */
     public List<Observation> read(Reader csv, String source) {
         return HistoryCsvReader.read(settings, csv, source);
@@ -135,6 +153,7 @@ public final class HistoryCsv {
         private DriftAnalyzer analyzer;
         private final Map<String, Double> baselines = new LinkedHashMap<>();
         private Optional<Instant> modelCreatedAt = Optional.empty();
+        private Optional<String> modelVersion = Optional.empty();
 
         private Builder(String model) {
             this.model = model;
@@ -234,6 +253,17 @@ public final class HistoryCsv {
         }
 
         /**
+         * The column holding the version of the model that served each row (for example {@code model_version},
+         * the registry's version number): each observation names its window's version, and a change of version
+         * starts the policy's per-model history again, see {@link Observation#modelVersion()}. Without it (the
+         * default) the observations name no version, and a promotion within the file starts no history again.
+         */
+        public Builder modelVersionColumn(String column) {
+            this.modelVersion = Optional.of(Validate.key("modelVersionColumn", column));
+            return this;
+        }
+
+        /**
          * @throws InvalidArgumentException when a reference is given both ways ({@code reference}), or a column is
          *     both numeric and categorical ({@code categorical})
          */
@@ -251,7 +281,7 @@ public final class HistoryCsv {
             return new HistoryCsv(new Settings(model, timestamp, label, prediction, List.copyOf(features),
                     List.copyOf(categorical), task, window, rowsPerWindow, zone, referenceBefore,
                     reference.map(LinkedHashMap::new), analyzer == null ? DriftAnalyzer.builder().build() : analyzer,
-                    new LinkedHashMap<>(baselines), modelCreatedAt));
+                    new LinkedHashMap<>(baselines), modelCreatedAt, modelVersion));
         }
     }
 }

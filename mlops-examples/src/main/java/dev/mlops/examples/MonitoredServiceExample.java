@@ -170,7 +170,10 @@ public final class MonitoredServiceExample implements AutoCloseable {
             lastReport.set(null);
             monitor.closeWindow();
             WindowReport report = lastReport.get();
+            // naming the version the window was monitored for: after a promotion the policy's per-model history
+            // (decay detector, metric windows) starts again instead of judging the new version on the old one's data
             Observation.Builder o = Observation.builder(windowId, clock.instant(), model)
+                    .modelVersion(monitoredVersion)
                     .rows(report == null ? 0 : report.rows())
                     .outcomes("error", errors);
             if (report != null) {

@@ -387,8 +387,11 @@ public final class ProductionReplay {
                 challenger = null;
             }
 
-            // The observation of the month as served by servingVersion (the version at hand for the observation).
+            // The observation of the month as served by servingVersion; naming its version makes the policy start
+            // the per-model history (the accuracy windows) again when a promoted challenger takes over, so the new
+            // model is never judged on months the previous one served.
             Observation.Builder observation = Observation.builder(window, end, model)
+                    .modelVersion(servingVersion.version())
                     .window(report)
                     .metric("accuracy", metrics.get("accuracy"))
                     .metric("log_loss", metrics.get("log_loss"))

@@ -2,6 +2,7 @@ package dev.mlops.internal.policy;
 
 import dev.mlops.InvalidArgumentException;
 import dev.mlops.drift.ColumnValues;
+import dev.mlops.internal.Validate;
 import dev.mlops.internal.data.CsvReader;
 import dev.mlops.policy.HistoryCsv;
 import dev.mlops.policy.Observation;
@@ -26,8 +27,9 @@ public final class HistoryCsvReader {
     private HistoryCsvReader() {
     }
 
-    /** One data row, parsed. */
-    private record Row(long line, Instant time, String label, String prediction, String[] features) {
+    /** One data row, parsed; {@code version} is null without a model-version column. */
+    private record Row(long line, Instant time, String label, String prediction, String[] features,
+            String version) {
     }
 
     /** Reads UTF-8 bytes. */
@@ -59,6 +61,7 @@ public final class HistoryCsvReader {
         for (int i = 0; i < features.length; i++) {
             features[i] = column(header, featureNames.get(i), source);
         }
+        int version = s.modelVersion().isPresent() ? column(header, s.modelVersion().get(), source) : -1;
         List<Row> reference = new ArrayList<>();
         List<Row> rows = new ArrayList<>();
         Instant previous = null;
@@ -75,7 +78,8 @@ public final class HistoryCsvReader {
                 f[i] = r.fields().get(features[i]);
             }
             Row row = new Row(r.line(), time, nonEmpty(r.fields().get(label), s.label(), where),
-                    nonEmpty(r.fields().get(prediction), s.prediction(), where), f);
+                    nonEmpty(r.fields().get(prediction), s.prediction(), where), f,
+                    version < 0 ? null : version(r.fields().get(version), s.modelVersion().get(), where));
             if (s.referenceBefore().isPresent() && time.isBefore(s.referenceBefore().get())) {
                 reference.add(row);
             } else {
@@ -133,6 +137,9 @@ public final class HistoryCsvReader {
             baselines.forEach(b::baseline);
             b.outcomes("error", errors);
             s.modelCreatedAt().ifPresent(b::modelCreatedAt);
+            if (version >= 0) {
+                b.modelVersion(windowVersion(window, id, s.modelVersion().get(), source));
+            }
             if (referenceValues != null && !featureNames.isEmpty()) {
                 b.drift(s.analyzer().analyze(referenceValues, columns(s, featureNames, window, source)));
             }
@@ -215,6 +222,30 @@ public final class HistoryCsvReader {
                     + String.join(", ", header));
         }
         return i;
+    }
+
+    /** A row's model version: 1 to 250 characters, not blank, no tab or line break. */
+    private static String version(String value, String column, String where) {
+        try {
+            return Validate.key(column, value);
+        } catch (InvalidArgumentException e) {
+            throw new InvalidArgumentException(where, where + ": " + e.getMessage());
+        }
+    }
+
+    /** The model version every row of a window names. */
+    private static String windowVersion(List<Row> window, String id, String column, String source) {
+        Row first = window.get(0);
+        for (Row r : window) {
+            if (!r.version().equals(first.version())) {
+                String where = source + ":" + r.line();
+                throw new InvalidArgumentException(where, where + ": " + column + " '" + r.version()
+                        + "' differs from '" + first.version() + "' (" + source + ":" + first.line()
+                        + ") in the same window " + id + "; a window must be served by one model version, so"
+                        + " windows should end where the version changes");
+            }
+        }
+        return first.version();
     }
 
     private static String nonEmpty(String value, String column, String where) {
