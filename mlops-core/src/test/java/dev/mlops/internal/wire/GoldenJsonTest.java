@@ -1,0 +1,132 @@
+package dev.mlops.internal.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mlops.Created;
+import dev.mlops.InvalidArgumentException;
+import dev.mlops.MlopsException;
+import dev.mlops.NotFoundException;
+import dev.mlops.Page;
+import dev.mlops.PageRequest;
+import dev.mlops.audit.AuditCheckpoint;
+import dev.mlops.audit.AuditEvent;
+import dev.mlops.lineage.EdgeKind;
+import dev.mlops.lineage.LineageEdge;
+import dev.mlops.lineage.NodeRef;
+import dev.mlops.spi.PendingAuditEvent;
+import dev.mlops.tracking.CodeVersion;
+import dev.mlops.tracking.MetricFilter;
+import dev.mlops.tracking.MetricPoint;
+import dev.mlops.tracking.NewRun;
+import dev.mlops.tracking.Run;
+import dev.mlops.tracking.RunLink;
+import dev.mlops.tracking.RunQuery;
+import dev.mlops.tracking.RunStatus;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Pins the format: fixed values and the exact JSON text they are written as (documented in
+ * {@code docs/protocol.md}, "JSON encoding"), and the same text read back to the same value.
+ */
+@DisplayName("Golden JSON examples pin the wire format")
+class GoldenJsonTest {
+    static final Instant T = Instant.parse("2026-01-02T03:04:05.123Z");
+    static final String D = "sha256:" + "ab".repeat(32);
+
+    static <T> void golden(T value, Function<T, ? extends JsonNode> write, Wire.Reader<T> read, String json) {
+        assertThat(Wire.toJson(write.apply(value))).isEqualTo(json);
+        assertThat(read.read(Wire.parse(json), "")).isEqualTo(value);
+    }
+
+    @Test
+    void errors() {
+        assertThat(Wire.toJson(ErrorWire.write(new NotFoundException("run r1 does not exist"))))
+                .isEqualTo("{\"error_code\":\"NOT_FOUND\",\"message\":\"run r1 does not exist\"}");
+        String invalid = "{\"error_code\":\"INVALID_ARGUMENT\",\"message\":\"points[3].value must be a finite number,"
+                + " was a string\",\"field\":\"points[3].value\"}";
+        assertThat(Wire.toJson(ErrorWire.write(new InvalidArgumentException("points[3].value",
+                "points[3].value must be a finite number, was a string"))))
+                .isEqualTo(invalid);
+        MlopsException back = ErrorWire.read(Wire.parse(invalid), "");
+        assertThat(back).isInstanceOf(InvalidArgumentException.class);
+        assertThat(back.field()).contains("points[3].value");
+    }
+
+    @Test
+    void a_page_of_metric_points() {
+        Page<MetricPoint> page = new Page<>(List.of(new MetricPoint("loss", 0.25, 3, T),
+                new MetricPoint("loss", -0.0, 4, Instant.parse("2026-01-02T03:04:05.123456789Z"))), "tok-2");
+        golden(page, p -> PageWire.write(p, RunWire::write), (n, p) -> PageWire.read(n, p, RunWire::readMetricPoint),
+                "{\"items\":[{\"key\":\"loss\",\"value\":0.25,\"step\":3,\"timestamp\":\"2026-01-02T03:04:05.123Z\"},"
+                        + "{\"key\":\"loss\",\"value\":-0.0,\"step\":4,\"timestamp\":"
+                        + "\"2026-01-02T03:04:05.123456789Z\"}],\"next_page_token\":\"tok-2\"}");
+        golden(Page.<MetricPoint>last(List.of()), p -> PageWire.write(p, RunWire::write),
+                (n, p) -> PageWire.read(n, p, RunWire::readMetricPoint), "{\"items\":[]}");
+        golden(new PageRequest(50, null), PageWire::write, PageWire::readRequest, "{\"page_size\":50}");
+        golden(new PageRequest(50, "tok-2"), PageWire::write, PageWire::readRequest,
+                "{\"page_size\":50,\"page_token\":\"tok-2\"}");
+    }
+
+    @Test
+    void a_created_run() {
+        NodeRef data = NodeRef.dataset("train", D);
+        Run run = new Run("r1", "train-job", RunStatus.COMPLETED, T, T.plusSeconds(60), T.plusSeconds(30), null,
+                null, Map.of("lr", "0.1"), Map.of("team", "é"), Map.of("acc", new MetricPoint("acc", 0.9, 10, T)),
+                List.of(RunLink.input(data), RunLink.output(NodeRef.model("rain", 2))),
+                new CodeVersion("c".repeat(40), "main", false, null), Map.of("java.version", "17"));
+        golden(new Created<>(run, true), c -> CreatedWire.write(c, RunWire::write),
+                (n, p) -> CreatedWire.read(n, p, RunWire::readRun),
+                "{\"created\":true,\"value\":{\"id\":\"r1\",\"job\":\"train-job\",\"status\":\"COMPLETED\","
+                        + "\"start_time\":\"2026-01-02T03:04:05.123Z\",\"end_time\":\"2026-01-02T03:05:05.123Z\","
+                        + "\"last_heartbeat\":\"2026-01-02T03:04:35.123Z\",\"params\":{\"lr\":\"0.1\"},"
+                        + "\"tags\":{\"team\":\"é\"},\"metrics\":{\"acc\":{\"value\":0.9,\"step\":10,"
+                        + "\"timestamp\":\"2026-01-02T03:04:05.123Z\"}},\"links\":[{\"role\":\"input\",\"node\":"
+                        + "\"dataset:train@" + D + "\"},{\"role\":\"output\",\"node\":\"model:rain/2\"}],"
+                        + "\"code_version\":{\"commit\":\"" + "c".repeat(40) + "\",\"branch\":\"main\","
+                        + "\"dirty\":false},\"environment\":{\"java.version\":\"17\"}}}");
+    }
+
+    @Test
+    void a_new_run_and_a_query() {
+        golden(new NewRun("r2", "j", "r1", T, Map.of(), null, Map.of()), RunWire::write, RunWire::readNewRun,
+                "{\"id\":\"r2\",\"job\":\"j\",\"parent_run_id\":\"r1\",\"start_time\":\"2026-01-02T03:04:05.123Z\","
+                        + "\"tags\":{},\"environment\":{}}");
+        RunQuery query = RunQuery.builder().jobName("j").status(RunStatus.RUNNING)
+                .metric("acc", MetricFilter.Comparison.GE, 0.5)
+                .metric("loss", MetricFilter.Comparison.LT, Double.POSITIVE_INFINITY).startedAfter(T).build();
+        golden(query, RunWire::write, RunWire::readQuery,
+                "{\"job\":\"j\",\"status\":\"RUNNING\",\"tags\":{},\"params\":{},\"metrics\":[{\"key\":\"acc\","
+                        + "\"op\":\"GE\",\"value\":0.5},{\"key\":\"loss\",\"op\":\"LT\",\"value\":\"Infinity\"}],"
+                        + "\"started_after\":\"2026-01-02T03:04:05.123Z\"}");
+        assertThat(RunWire.readQuery(Wire.parse("{}"), "")).isEqualTo(RunQuery.all());
+    }
+
+    @Test
+    void audit() {
+        golden(new PendingAuditEvent(T, "alice", "run.create", "run:r1", "{\"b\": 1, \"a\": [true]}"),
+                AuditWire::write, AuditWire::readPending,
+                "{\"time\":\"2026-01-02T03:04:05.123Z\",\"actor\":\"alice\",\"action\":\"run.create\","
+                        + "\"subject\":\"run:r1\",\"data\":\"{\\\"a\\\":[true],\\\"b\\\":1}\"}");
+        String h = "0".repeat(64);
+        golden(new AuditEvent(7, T, "alice", "run.create", "run:r1", null, D, h, "f".repeat(64)), AuditWire::write,
+                AuditWire::readEvent,
+                "{\"seq\":7,\"time\":\"2026-01-02T03:04:05.123Z\",\"actor\":\"alice\",\"action\":\"run.create\","
+                        + "\"subject\":\"run:r1\",\"data_digest\":\"" + D + "\",\"prev_hash\":\"" + h + "\",\"hash\":\""
+                        + "f".repeat(64) + "\"}");
+        golden(new AuditCheckpoint(7, h, T, "0123456789abcdef", "c2ln"), AuditWire::write, AuditWire::readCheckpoint,
+                "{\"seq\":7,\"hash\":\"" + h + "\",\"time\":\"2026-01-02T03:04:05.123Z\",\"key_id\":"
+                        + "\"0123456789abcdef\",\"signature\":\"c2ln\"}");
+    }
+
+    @Test
+    void lineage() {
+        golden(new LineageEdge(NodeRef.dataset("train", D), NodeRef.run("r1"), EdgeKind.INPUT), LineageWire::write,
+                LineageWire::readEdge, "{\"from\":\"dataset:train@" + D + "\",\"to\":\"run:r1\",\"kind\":\"input\"}");
+    }
+}
