@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.mlops.ErrorCode;
+import dev.mlops.InvalidArgumentException;
 import dev.mlops.MlopsException;
+import dev.mlops.internal.wire.ErrorWire;
+import dev.mlops.internal.wire.Wire;
 import dev.mlops.server.Router.Call;
 import dev.mlops.server.Router.Found;
 import dev.mlops.server.Router.MethodNotAllowed;
@@ -127,12 +130,9 @@ final class ApiHandler extends Handler.Abstract {
             return NullNode.getInstance();
         }
         try {
-            JsonNode node = mapper.readTree(bytes.toByteArray());
-            return node == null ? NullNode.getInstance() : node;
-        } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw new HttpFailure(400, ErrorCode.INVALID_ARGUMENT, "the request body is not valid JSON" + where,
+            return Wire.parse(bytes.toByteArray());
+        } catch (InvalidArgumentException e) {
+            throw new HttpFailure(400, ErrorCode.INVALID_ARGUMENT, "the request body: " + e.getMessage(),
                     "body");
         }
     }
@@ -157,7 +157,7 @@ final class ApiHandler extends Handler.Abstract {
     }
 
     private Reply error(int status, ErrorCode code, String message, String field) {
-        return new Reply(status, ErrorBodies.of(mapper, code, message, field));
+        return new Reply(status, ErrorWire.write(MlopsException.of(code, message, field)));
     }
 
     private void write(Response response, Callback callback, Reply reply) {

@@ -3,6 +3,8 @@ package dev.mlops.server;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlops.ErrorCode;
+import dev.mlops.MlopsException;
+import dev.mlops.internal.wire.ErrorWire;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -54,7 +56,7 @@ final class JsonErrorHandler extends ErrorHandler {
             default -> "the request was refused with HTTP status " + status;
         };
         try {
-            return mapper.writeValueAsBytes(ErrorBodies.of(mapper, code, message, null));
+            return mapper.writeValueAsBytes(ErrorWire.write(MlopsException.of(code, message, null)));
         } catch (JsonProcessingException e) {
             return new byte[0];
         }

@@ -2,6 +2,7 @@ package dev.mlops.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlops.StorageException;
+import dev.mlops.internal.wire.Wire;
 import dev.mlops.spi.MetadataStore;
 import java.net.URI;
 import java.time.Duration;
@@ -48,8 +49,8 @@ public final class MlopsServer implements AutoCloseable {
         this.port = b.port;
         this.maxRequestBytes = b.maxRequestBytes;
         this.shutdownTimeout = b.shutdownTimeout;
-        ObjectMapper mapper = new ObjectMapper();
-        this.router = new Router(StoreRoutes.routes(store, mapper));
+        ObjectMapper mapper = Wire.mapper();
+        this.router = new Router(StoreRoutes.routes(store));
 
         QueuedThreadPool threads = new QueuedThreadPool(b.maxThreads, Math.min(4, b.maxThreads));
         threads.setName("mlops-server");

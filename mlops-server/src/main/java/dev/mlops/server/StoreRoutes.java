@@ -1,27 +1,45 @@
 package dev.mlops.server;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mlops.Created;
+import dev.mlops.InvalidArgumentException;
+import dev.mlops.PageRequest;
+import dev.mlops.internal.wire.AuditWire;
+import dev.mlops.NotFoundException;
+import dev.mlops.internal.wire.CreatedWire;
+import dev.mlops.internal.wire.LineageWire;
+import dev.mlops.internal.wire.PageWire;
+import dev.mlops.internal.wire.RunWire;
+import dev.mlops.internal.wire.Wire;
+import dev.mlops.server.Router.Call;
 import dev.mlops.server.Router.Reply;
 import dev.mlops.server.Router.Route;
 import dev.mlops.spi.MetadataStore;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
-/** The routes of the protocol: one resource per SPI concept, each calling one {@link MetadataStore} method. */
+/**
+ * The routes of the protocol (docs/protocol.md): one resource per SPI concept, each calling one
+ * {@link MetadataStore} method with the arguments decoded from the path, the query and the JSON body, and encoding
+ * its result. A request body's members are named in snake case after the SPI method's parameters; unknown members
+ * are refused.
+ */
 final class StoreRoutes {
     private final MetadataStore store;
-    private final ObjectMapper mapper;
     private final List<Route> routes = new ArrayList<>();
 
-    private StoreRoutes(MetadataStore store, ObjectMapper mapper) {
+    private StoreRoutes(MetadataStore store) {
         this.store = store;
-        this.mapper = mapper;
     }
 
-    static List<Route> routes(MetadataStore store, ObjectMapper mapper) {
-        StoreRoutes r = new StoreRoutes(store, mapper);
+    static List<Route> routes(MetadataStore store) {
+        StoreRoutes r = new StoreRoutes(store);
         r.health();
+        r.runs();
+        r.lineage();
+        r.audit();
         return List.copyOf(r.routes);
     }
 
@@ -29,11 +47,162 @@ final class StoreRoutes {
         routes.add(new Route(method, template, endpoint));
     }
 
+    // ---- helpers --------------------------------------------------------------------------------------------------
+
+    /** The body's members, refusing any not in {@code known}. */
+    private static Wire.Fields body(Call call, String... known) {
+        return Wire.fields(call.body(), "", known);
+    }
+
+    /** The page request of a listing's query: {@code page_size} (default 100) and {@code page_token}. */
+    static PageRequest page(Call call) {
+        String size = call.query("page_size");
+        int pageSize = PageRequest.DEFAULT_PAGE_SIZE;
+        if (size != null) {
+            try {
+                pageSize = Integer.parseInt(size);
+            } catch (NumberFormatException e) {
+                throw new InvalidArgumentException("page_size", "page_size must be an integer between 1 and "
+                        + PageRequest.MAX_PAGE_SIZE);
+            }
+        }
+        return new PageRequest(pageSize, call.query("page_token"));
+    }
+
+    static long longQuery(Call call, String name, long defaultValue) {
+        String v = call.query(name);
+        if (v == null) {
+            return defaultValue;
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new InvalidArgumentException(name, name + " must be an integer");
+        }
+    }
+
+    static int intPath(Call call, String name) {
+        try {
+            return Integer.parseInt(call.path(name));
+        } catch (NumberFormatException e) {
+            throw new InvalidArgumentException(name, name + " must be an integer");
+        }
+    }
+
+    private static <T> Reply created(Created<T> created, Function<? super T, ? extends JsonNode> writer) {
+        ObjectNode body = CreatedWire.write(created, writer);
+        return created.created() ? Reply.created(body) : Reply.ok(body);
+    }
+
+    private static <T> ObjectNode items(List<T> items, Function<? super T, ? extends JsonNode> writer) {
+        ObjectNode node = Wire.object();
+        node.set("items", Wire.arrayOf(items, writer));
+        return node;
+    }
+
+    // ---- routes ---------------------------------------------------------------------------------------------------
+
     private void health() {
         add("GET", "/health", call -> {
-            ObjectNode body = mapper.createObjectNode();
+            ObjectNode body = Wire.object();
             body.put("status", "ok");
             return Reply.ok(body);
         });
+    }
+
+    private void runs() {
+        add("POST", "/runs", call -> {
+            Wire.Fields f = body(call, "run", "audit");
+            return created(store.createRun(f.object("run", RunWire::readNewRun),
+                    f.object("audit", AuditWire::readPending)), RunWire::write);
+        });
+        add("GET", "/runs/{runId}", call -> store.getRun(call.path("runId"))
+                .map(run -> Reply.ok(RunWire.write(run)))
+                .orElseThrow(() -> new NotFoundException("no run " + call.path("runId"))));
+        add("POST", "/runs/search", call -> {
+            Wire.Fields f = body(call, "query", "page");
+            return Reply.ok(PageWire.write(store.searchRuns(f.object("query", RunWire::readQuery),
+                    f.object("page", PageWire::readRequest)), RunWire::write));
+        });
+        add("POST", "/runs/{runId}/finish", call -> {
+            Wire.Fields f = body(call, "status", "end_time", "error", "audit");
+            return Reply.ok(RunWire.write(store.finishRun(call.path("runId"), f.object("status",
+                    RunWire::readStatus), f.instant("end_time"), f.optString("error"),
+                    f.object("audit", AuditWire::readPending))));
+        });
+        add("PUT", "/runs/{runId}/heartbeat", call -> {
+            Wire.Fields f = body(call, "at");
+            store.heartbeat(call.path("runId"), f.instant("at"));
+            return Reply.noContent();
+        });
+        add("POST", "/runs/{runId}/params", call -> {
+            Wire.Fields f = body(call, "params", "audit");
+            store.logParams(call.path("runId"), f.object("params", Wire::readStringMap),
+                    f.object("audit", AuditWire::readPending));
+            return Reply.noContent();
+        });
+        add("POST", "/runs/{runId}/tags", call -> {
+            Wire.Fields f = body(call, "tags", "audit");
+            store.setTags(call.path("runId"), f.object("tags", Wire::readStringMap),
+                    f.object("audit", AuditWire::readPending));
+            return Reply.noContent();
+        });
+        add("POST", "/runs/{runId}/metrics", call -> {
+            Wire.Fields f = body(call, "points", "audit");
+            store.logMetrics(call.path("runId"), f.requiredList("points", RunWire::readMetricPoint),
+                    f.object("audit", AuditWire::readPending));
+            return Reply.noContent();
+        });
+        add("GET", "/runs/{runId}/metrics/{key}", call -> Reply.ok(PageWire.write(
+                store.metricHistory(call.path("runId"), call.path("key"), page(call)), RunWire::write)));
+        add("POST", "/runs/{runId}/links", call -> {
+            Wire.Fields f = body(call, "links", "audit");
+            store.addLinks(call.path("runId"), f.requiredList("links", RunWire::readLink),
+                    f.object("audit", AuditWire::readPending));
+            return Reply.noContent();
+        });
+    }
+
+    private void lineage() {
+        add("POST", "/lineage/edges", call -> {
+            Wire.Fields f = body(call, "nodes", "direction");
+            return Reply.ok(items(store.lineageEdges(f.requiredList("nodes", LineageWire::readNode),
+                    f.object("direction", LineageWire::readDirection)), LineageWire::write));
+        });
+    }
+
+    private void audit() {
+        add("POST", "/audit/events", call -> {
+            Wire.Fields f = body(call, "audit");
+            store.appendAuditEvent(f.object("audit", AuditWire::readPending));
+            return Reply.noContent();
+        });
+        add("GET", "/audit/events", call -> {
+            long after = longQuery(call, "after_seq", 0);
+            long limit = longQuery(call, "limit", 100);
+            if (limit < Integer.MIN_VALUE || limit > Integer.MAX_VALUE) {
+                throw new InvalidArgumentException("limit", "limit is out of range");
+            }
+            return Reply.ok(items(store.auditEvents(after, (int) limit), AuditWire::write));
+        });
+        add("GET", "/audit/head", call -> Reply.ok(AuditWire.write(store.auditHead()
+                .orElseThrow(() -> new NotFoundException("the audit trail is empty")))));
+        add("POST", "/audit/events/{seq}/erase", call -> {
+            long seq;
+            try {
+                seq = Long.parseLong(call.path("seq"));
+            } catch (NumberFormatException e) {
+                throw new InvalidArgumentException("seq", "seq must be an integer");
+            }
+            Wire.Fields f = body(call, "audit");
+            return Reply.ok(AuditWire.write(store.eraseAuditData(seq, f.object("audit", AuditWire::readPending))));
+        });
+        add("POST", "/audit/checkpoints", call -> {
+            Wire.Fields f = body(call, "checkpoint", "audit");
+            store.addCheckpoint(f.object("checkpoint", AuditWire::readCheckpoint),
+                    f.object("audit", AuditWire::readPending));
+            return Reply.noContent();
+        });
+        add("GET", "/audit/checkpoints", call -> Reply.ok(items(store.checkpoints(), AuditWire::write)));
     }
 }

@@ -95,6 +95,113 @@ class ServerHttpTest {
         assertThat(json(r).get("field").asText()).isEqualTo("method");
     }
 
+    private HttpRequest.Builder post(String path, String contentType, String body) {
+        return at(path).header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body));
+    }
+
+    @Test
+    @DisplayName("malformed JSON is 400 INVALID_ARGUMENT naming the body and where, without echoing it")
+    void malformedJson() throws Exception {
+        HttpResponse<String> r = send(post("/api/v1/runs", "application/json", "{\"run\": {\"id\": \"secret-x\""));
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(json(r).get("error_code").asText()).isEqualTo("INVALID_ARGUMENT");
+        assertThat(json(r).get("field").asText()).isEqualTo("body");
+        assertThat(json(r).get("message").asText()).contains("not valid JSON").doesNotContain("secret-x");
+    }
+
+    @Test
+    @DisplayName("a body of the wrong shape is 400 naming the member, and stores nothing")
+    void wrongShape() throws Exception {
+        HttpResponse<String> r = send(post("/api/v1/runs", "application/json", "{\"run\": 5, \"audit\": []}"));
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(json(r).get("field").asText()).isEqualTo("run");
+        HttpResponse<String> unknown = send(post("/api/v1/runs", "application/json", "{\"runs\": {}}"));
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(json(unknown).get("field").asText()).isEqualTo("runs");
+        assertThat(store.auditHead()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a body that is not application/json is 415 INVALID_ARGUMENT naming Content-Type")
+    void wrongContentType() throws Exception {
+        HttpResponse<String> r = send(post("/api/v1/runs", "text/plain", "{}"));
+        assertThat(r.statusCode()).isEqualTo(415);
+        assertThat(json(r).get("error_code").asText()).isEqualTo("INVALID_ARGUMENT");
+        assertThat(json(r).get("field").asText()).isEqualTo("Content-Type");
+        assertThat(send(post("/api/v1/runs", "application/json; charset=UTF-8", "{}")).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    @DisplayName("a body over the limit is 413, whether its length is declared or streamed, and the server goes on")
+    void tooLarge() throws Exception {
+        server.close();
+        server = MlopsServer.builder().store(store).port(0).maxRequestBytes(1000).build().start();
+        String big = "{\"pad\": \"" + "x".repeat(5000) + "\"}";
+        HttpResponse<String> declared = send(post("/api/v1/runs", "application/json", big));
+        assertThat(declared.statusCode()).isEqualTo(413);
+        assertThat(json(declared).get("error_code").asText()).isEqualTo("INVALID_ARGUMENT");
+
+        HttpRequest.BodyPublisher streamed = HttpRequest.BodyPublishers.ofInputStream(
+                () -> new java.io.ByteArrayInputStream(big.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        HttpResponse<String> chunked = send(at("/api/v1/runs").header("Content-Type", "application/json")
+                .POST(streamed));
+        assertThat(chunked.statusCode()).isEqualTo(413);
+
+        assertThat(send(at("/api/v1/health").GET()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    @DisplayName("a store error maps to its status: an unknown run is 404 NOT_FOUND, a bad page size 400")
+    void storeErrors() throws Exception {
+        HttpResponse<String> r = send(at("/api/v1/runs/0190a1b2-0000-7000-8000-000000000001/metrics/loss").GET());
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(json(r).get("error_code").asText()).isEqualTo("NOT_FOUND");
+        HttpResponse<String> size = send(at("/api/v1/runs/x/metrics/loss?page_size=lots").GET());
+        assertThat(size.statusCode()).isEqualTo(400);
+        assertThat(json(size).get("field").asText()).isEqualTo("page_size");
+    }
+
+    @Test
+    @DisplayName("close() lets a request in flight finish before stopping")
+    void gracefulShutdown() throws Exception {
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        dev.mlops.spi.MetadataStore slow = new dev.mlops.spi.ForwardingMetadataStore() {
+            @Override
+            protected dev.mlops.spi.MetadataStore delegate() {
+                return store;
+            }
+
+            @Override
+            public java.util.Optional<dev.mlops.audit.AuditEvent> auditHead() {
+                entered.countDown();
+                try {
+                    release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.auditHead();
+            }
+        };
+        server.close();
+        server = MlopsServer.builder().store(slow).port(0).build().start();
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> inFlight = http.sendAsync(
+                at("/api/v1/audit/head").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        Thread closer = new Thread(server::close);
+        closer.start();
+        Thread.sleep(200);
+        assertThat(closer.isAlive()).as("close() waits for the request in flight").isTrue();
+        release.countDown();
+        closer.join(10_000);
+
+        assertThat(closer.isAlive()).isFalse();
+        HttpResponse<String> r = inFlight.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(json(r).get("error_code").asText()).isEqualTo("NOT_FOUND");
+    }
+
     @Test
     @DisplayName("after close() the port refuses connections")
     void closeStopsServing() throws Exception {
