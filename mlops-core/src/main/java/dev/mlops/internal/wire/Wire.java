@@ -236,8 +236,12 @@ public final class Wire {
             return constructor.get();
         } catch (InvalidArgumentException e) {
             throw new InvalidArgumentException(fieldOf(path), where(path) + ": " + e.getMessage(), e);
-        } catch (IllegalArgumentException | NullPointerException e) {
+        } catch (IllegalArgumentException e) {
             throw new InvalidArgumentException(fieldOf(path), where(path) + " is not valid: " + e.getMessage(), e);
+        } catch (NullPointerException e) {
+            // Objects.requireNonNull(x, "name"): the message is the component's name.
+            throw new InvalidArgumentException(fieldOf(path), where(path) + " is incomplete: " + e.getMessage()
+                    + " is required", e);
         }
     }
 

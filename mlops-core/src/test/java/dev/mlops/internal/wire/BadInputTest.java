@@ -229,4 +229,62 @@ class BadInputTest {
                     + " string");
         }
     }
+
+    @Nested
+    @DisplayName("datasets and the registry")
+    class Registry {
+        @Test
+        void column_types_are_lower_case() {
+            refused(DatasetWire::readColumn, "{\"name\":\"c\",\"type\":\"NUMERIC\"}", "type",
+                    "type must be one of numeric, categorical, datetime, identifier, was another string");
+        }
+
+        @Test
+        void a_dataset_row_count_must_be_an_integer() {
+            String v = "{\"name\":\"n\",\"version\":\"" + D + "\",\"source_uri\":\"u\",\"format\":\"csv\","
+                    + "\"size_bytes\":1,\"created_time\":\"2026-01-02T03:04:05Z\",\"created_by\":\"a\",\"rows\":";
+            refused(DatasetWire::read, v + "\"730\"}", "rows", "rows must be an integer, was a string");
+            refused(DatasetWire::read, v + "1,\"columns\":[{\"name\":\"c\"}]}", "columns[0].type",
+                    "columns[0].type is missing: it must be one of numeric, categorical, datetime, identifier");
+        }
+
+        @Test
+        void version_numbers_are_positive_ints() {
+            String v = "{\"model\":\"m\",\"digest\":\"" + D + "\",\"description\":\"\",\"created_time\":"
+                    + "\"2026-01-02T03:04:05Z\",\"created_by\":\"a\",\"version\":";
+            refused(RegistryWire::readNewVersion, v + "0}", "version",
+                    "version must be an integer between 1 and 2147483647, was 0");
+            refused(RegistryWire::readNewVersion, v + "4294967296}", "version",
+                    "version must be an integer between 1 and 2147483647, was 4294967296");
+            refused(RegistryWire::readNewVersion, v + "1,\"metrics\":{\"acc\":\"high\"}}", "metrics.acc",
+                    "metrics.acc must be a number, or one of \"NaN\", \"Infinity\", \"-Infinity\", was another string");
+            refused(RegistryWire::readModel, "{\"name\":\"m\",\"description\":\"\",\"aliases\":{\"prod\":0}}",
+                    "aliases.prod", "aliases.prod must be an integer between 1 and 2147483647, was 0");
+        }
+
+        @Test
+        void an_approval_must_be_consistent() {
+            InvalidArgumentException e = refused(RegistryWire::readApproval,
+                    "{\"status\":\"PENDING\",\"actor\":\"bob\"}");
+            assertThat(e.field()).isEmpty();
+            assertThat(e.getMessage()).isEqualTo("the document is not valid: a PENDING approval has no actor, time or"
+                    + " reason");
+            String version = "{\"model\":\"m\",\"version\":1,\"digest\":\"" + D + "\",\"status\":\"READY\","
+                    + "\"description\":\"\",\"approval\":\"APPROVED\",\"approved_by\":\"bob\",\"created_time\":"
+                    + "\"2026-01-02T03:04:05Z\",\"created_by\":\"a\",\"updated_time\":\"2026-01-02T03:04:05Z\"}";
+            refused(RegistryWire::readVersion, version, "approval", "approval is incomplete: time is required");
+        }
+
+        @Test
+        void governance_members_are_checked() {
+            refused(RegistryWire::readGovernance, "{\"owner\":\"x\"}", "owner",
+                    "unknown field \"owner\" in the document; the fields are business_owner, technical_owner,"
+                            + " intended_use, service_level, retraining_policy, approver_role, confidentiality,"
+                            + " code_shareable");
+            refused(RegistryWire::readGovernance, "{\"code_shareable\":\"yes\"}", "code_shareable",
+                    "code_shareable must be true or false, was a string");
+            refused(RegistryWire::readUpdate, "{\"remove_tags\":[\"a\",\"a\"],\"time\":\"2026-01-02T03:04:05Z\"}",
+                    "remove_tags", "remove_tags must not hold the same string twice");
+        }
+    }
 }

@@ -9,7 +9,24 @@ import dev.mlops.MlopsException;
 import dev.mlops.NotFoundException;
 import dev.mlops.Page;
 import dev.mlops.PageRequest;
+import dev.mlops.artifact.ArtifactRef;
 import dev.mlops.audit.AuditCheckpoint;
+import dev.mlops.data.Column;
+import dev.mlops.data.ColumnType;
+import dev.mlops.data.DatasetSchema;
+import dev.mlops.data.DatasetVersion;
+import dev.mlops.registry.AliasChange;
+import dev.mlops.registry.Approval;
+import dev.mlops.registry.ApprovalStatus;
+import dev.mlops.registry.Confidentiality;
+import dev.mlops.registry.Governance;
+import dev.mlops.registry.ModelQuery;
+import dev.mlops.registry.ModelSignature;
+import dev.mlops.registry.ModelUpdate;
+import dev.mlops.registry.ModelVersion;
+import dev.mlops.registry.RegisteredModel;
+import dev.mlops.registry.VersionQuery;
+import dev.mlops.registry.VersionStatus;
 import dev.mlops.audit.AuditEvent;
 import dev.mlops.lineage.EdgeKind;
 import dev.mlops.lineage.LineageEdge;
@@ -26,6 +43,7 @@ import dev.mlops.tracking.RunStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -128,5 +146,54 @@ class GoldenJsonTest {
     void lineage() {
         golden(new LineageEdge(NodeRef.dataset("train", D), NodeRef.run("r1"), EdgeKind.INPUT), LineageWire::write,
                 LineageWire::readEdge, "{\"from\":\"dataset:train@" + D + "\",\"to\":\"run:r1\",\"kind\":\"input\"}");
+    }
+
+    @Test
+    void a_dataset_version() {
+        DatasetVersion v = new DatasetVersion("train", D, "file:/d/train.csv", "csv", 1234,
+                new DatasetSchema(List.of(new Column("temp_max", ColumnType.NUMERIC), new Column("weather",
+                        ColumnType.CATEGORICAL))), 730L, Map.of(), T, "alice");
+        golden(v, DatasetWire::write, DatasetWire::read,
+                "{\"name\":\"train\",\"version\":\"" + D + "\",\"source_uri\":\"file:/d/train.csv\","
+                        + "\"format\":\"csv\",\"size_bytes\":1234,\"columns\":[{\"name\":\"temp_max\","
+                        + "\"type\":\"numeric\"},{\"name\":\"weather\",\"type\":\"categorical\"}],\"rows\":730,"
+                        + "\"tags\":{},\"created_time\":\"2026-01-02T03:04:05.123Z\",\"created_by\":\"alice\"}");
+        golden(new DatasetVersion("blob", D, "s3://b/x", "binary", 0, null, null, Map.of("k", "v"), T, "bob"),
+                DatasetWire::write, DatasetWire::read,
+                "{\"name\":\"blob\",\"version\":\"" + D + "\",\"source_uri\":\"s3://b/x\",\"format\":\"binary\","
+                        + "\"size_bytes\":0,\"tags\":{\"k\":\"v\"},\"created_time\":\"2026-01-02T03:04:05.123Z\","
+                        + "\"created_by\":\"bob\"}");
+    }
+
+    @Test
+    void a_model_and_a_version() {
+        RegisteredModel model = new RegisteredModel("rain", "", Map.of("b", "2", "a", "1"),
+                Governance.builder().businessOwner("ops").confidentiality(Confidentiality.INTERNAL).build(),
+                Map.of("production", 2, "champion", 1), 2, T, "alice", T.plusMillis(1));
+        golden(model, RegistryWire::write, RegistryWire::readModel,
+                "{\"name\":\"rain\",\"description\":\"\",\"tags\":{\"a\":\"1\",\"b\":\"2\"},\"governance\":"
+                        + "{\"business_owner\":\"ops\",\"confidentiality\":\"INTERNAL\"},\"aliases\":{\"champion\":1,"
+                        + "\"production\":2},\"latest_version\":2,\"created_time\":\"2026-01-02T03:04:05.123Z\","
+                        + "\"created_by\":\"alice\",\"updated_time\":\"2026-01-02T03:04:05.124Z\"}");
+        ModelVersion version = new ModelVersion("rain", 2, D, new ArtifactRef(D, 42, "file:/a/x"),
+                VersionStatus.READY, null, "r1", new ModelSignature(List.of(new Column("t", ColumnType.NUMERIC)),
+                        List.of()), Map.of("acc", 0.9, "nan", Double.NaN), Map.of(), "v2",
+                Approval.decided(ApprovalStatus.APPROVED, "bob", T, "good"), List.of("production"), T, "alice", T);
+        golden(version, RegistryWire::write, RegistryWire::readVersion,
+                "{\"model\":\"rain\",\"version\":2,\"digest\":\"" + D + "\",\"artifact\":{\"digest\":\"" + D
+                        + "\",\"size_bytes\":42,\"uri\":\"file:/a/x\"},\"status\":\"READY\",\"run_id\":\"r1\","
+                        + "\"signature\":{\"inputs\":[{\"name\":\"t\",\"type\":\"numeric\"}],\"outputs\":[]},"
+                        + "\"metrics\":{\"acc\":0.9,\"nan\":\"NaN\"},\"tags\":{},\"description\":\"v2\","
+                        + "\"approval\":\"APPROVED\",\"approved_by\":\"bob\",\"approval_time\":"
+                        + "\"2026-01-02T03:04:05.123Z\",\"approval_reason\":\"good\",\"aliases\":[\"production\"],"
+                        + "\"created_time\":\"2026-01-02T03:04:05.123Z\",\"created_by\":\"alice\","
+                        + "\"updated_time\":\"2026-01-02T03:04:05.123Z\"}");
+        golden(new AliasChange("rain", "production", null, 2), RegistryWire::write, RegistryWire::readAliasChange,
+                "{\"model\":\"rain\",\"alias\":\"production\",\"current\":2}");
+        golden(new ModelUpdate(null, Map.of(), Set.of("old"), Governance.EMPTY, T), RegistryWire::write,
+                RegistryWire::readUpdate, "{\"set_tags\":{},\"remove_tags\":[\"old\"],\"governance\":{},"
+                        + "\"time\":\"2026-01-02T03:04:05.123Z\"}");
+        assertThat(RegistryWire.readVersionQuery(Wire.parse("{}"), "")).isEqualTo(VersionQuery.all());
+        assertThat(RegistryWire.readModelQuery(Wire.parse("{}"), "")).isEqualTo(ModelQuery.all());
     }
 }

@@ -95,4 +95,32 @@ class RoundTripTest {
         roundTrip(g.metricFilter(), RunWire::write, RunWire::readMetricFilter);
         roundTrip(g.runStatus(), RunWire::write, RunWire::readStatus);
     }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void datasets(long seed) {
+        WireGen g = new WireGen(seed);
+        roundTrip(g.datasetVersion(), DatasetWire::write, DatasetWire::read);
+        roundTrip(g.schema(), DatasetWire::write, DatasetWire::readSchema);
+        roundTrip(g.column(), DatasetWire::write, DatasetWire::readColumn);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void registry(long seed) {
+        WireGen g = new WireGen(seed);
+        roundTrip(g.governance(), RegistryWire::write, RegistryWire::readGovernance);
+        roundTrip(g.newModel(), RegistryWire::write, RegistryWire::readNewModel);
+        roundTrip(g.registeredModel(), RegistryWire::write, RegistryWire::readModel);
+        roundTrip(g.modelUpdate(), RegistryWire::write, RegistryWire::readUpdate);
+        roundTrip(g.modelQuery(), RegistryWire::write, RegistryWire::readModelQuery);
+        roundTrip(g.signature(), RegistryWire::write, RegistryWire::readSignature);
+        roundTrip(g.newModelVersion(), RegistryWire::write, RegistryWire::readNewVersion);
+        roundTrip(g.modelVersion(), RegistryWire::write, RegistryWire::readVersion);
+        roundTrip(g.approval(), RegistryWire::write, RegistryWire::readApproval);
+        roundTrip(g.aliasChange(), RegistryWire::write, RegistryWire::readAliasChange);
+        roundTrip(g.artifact(), RegistryWire::write, RegistryWire::readArtifact);
+        roundTrip(g.versionQuery(), RegistryWire::write, RegistryWire::readVersionQuery);
+        roundTrip(g.versionStatus(), RegistryWire::write, RegistryWire::readVersionStatus);
+    }
 }

@@ -4,7 +4,26 @@ import dev.mlops.ErrorCode;
 import dev.mlops.MlopsException;
 import dev.mlops.Page;
 import dev.mlops.PageRequest;
+import dev.mlops.artifact.ArtifactRef;
 import dev.mlops.audit.AuditCheckpoint;
+import dev.mlops.data.Column;
+import dev.mlops.data.ColumnType;
+import dev.mlops.data.DatasetSchema;
+import dev.mlops.data.DatasetVersion;
+import dev.mlops.registry.AliasChange;
+import dev.mlops.registry.Approval;
+import dev.mlops.registry.ApprovalStatus;
+import dev.mlops.registry.Confidentiality;
+import dev.mlops.registry.Governance;
+import dev.mlops.registry.ModelQuery;
+import dev.mlops.registry.ModelSignature;
+import dev.mlops.registry.ModelUpdate;
+import dev.mlops.registry.ModelVersion;
+import dev.mlops.registry.NewModel;
+import dev.mlops.registry.NewModelVersion;
+import dev.mlops.registry.RegisteredModel;
+import dev.mlops.registry.VersionQuery;
+import dev.mlops.registry.VersionStatus;
 import dev.mlops.audit.AuditEvent;
 import dev.mlops.internal.json.CanonicalJson;
 import dev.mlops.lineage.Direction;
@@ -288,5 +307,96 @@ final class WireGen {
 
     RunStatus runStatus() {
         return pick(RunStatus.values());
+    }
+
+    // ---- datasets -----------------------------------------------------------------------------------------------
+
+    Column column() {
+        return new Column(string(), pick(ColumnType.values()));
+    }
+
+    DatasetSchema schema() {
+        return new DatasetSchema(list(this::column, 4));
+    }
+
+    DatasetVersion datasetVersion() {
+        return new DatasetVersion(string(), digest(), string(), pick(new String[] {"csv", "json", "directory", "binary"}),
+                nonNegativeLong(), orNull(this::schema), orNull(this::nonNegativeLong), stringMap(), instant(), string());
+    }
+
+    // ---- registry -----------------------------------------------------------------------------------------------
+
+    Governance governance() {
+        if (chance(20)) {
+            return Governance.EMPTY;
+        }
+        return new Governance(orNull(this::string), orNull(this::string), orNull(this::string), orNull(this::string),
+                orNull(this::string), orNull(this::string), orNull(() -> pick(Confidentiality.values())),
+                orNull(random::nextBoolean));
+    }
+
+    NewModel newModel() {
+        return new NewModel(string(), string(), stringMap(), governance(), instant(), string());
+    }
+
+    int versionNumber() {
+        return chance(10) ? Integer.MAX_VALUE : random.nextInt(1, 1000);
+    }
+
+    RegisteredModel registeredModel() {
+        Map<String, Integer> aliases = new LinkedHashMap<>();
+        int n = random.nextInt(0, 4);
+        for (int i = 0; i < n; i++) {
+            aliases.put(string(), versionNumber());
+        }
+        return new RegisteredModel(string(), string(), stringMap(), governance(), aliases,
+                random.nextInt(0, Integer.MAX_VALUE), instant(), string(), instant());
+    }
+
+    ModelUpdate modelUpdate() {
+        return new ModelUpdate(orNull(this::string), stringMap(), stringSet(), orNull(this::governance), instant());
+    }
+
+    ModelQuery modelQuery() {
+        return new ModelQuery(orNull(this::string), stringMap(), orNull(this::string));
+    }
+
+    ModelSignature signature() {
+        return chance(20) ? ModelSignature.EMPTY : new ModelSignature(list(this::column, 3), list(this::column, 3));
+    }
+
+    NewModelVersion newModelVersion() {
+        return new NewModelVersion(string(), versionNumber(), digest(), orNull(this::string), signature(), doubleMap(),
+                stringMap(), string(), orNull(this::string), instant(), string());
+    }
+
+    ArtifactRef artifact() {
+        return new ArtifactRef(digest(), anyLong(), string());
+    }
+
+    Approval approval() {
+        ApprovalStatus status = pick(ApprovalStatus.values());
+        return status == ApprovalStatus.PENDING ? Approval.PENDING
+                : Approval.decided(status, string(), instant(), string());
+    }
+
+    ModelVersion modelVersion() {
+        VersionStatus status = pick(VersionStatus.values());
+        return new ModelVersion(string(), versionNumber(), digest(), orNull(this::artifact), status,
+                orNull(this::string), orNull(this::string), signature(), doubleMap(), stringMap(), string(), approval(),
+                new ArrayList<>(stringSet()), instant(), string(), instant());
+    }
+
+    AliasChange aliasChange() {
+        return new AliasChange(string(), string(), orNull(this::versionNumber), orNull(this::versionNumber));
+    }
+
+    VersionQuery versionQuery() {
+        return new VersionQuery(orNull(this::string), orNull(() -> pick(VersionStatus.values())),
+                orNull(() -> pick(ApprovalStatus.values())), orNull(this::string), stringMap());
+    }
+
+    VersionStatus versionStatus() {
+        return pick(VersionStatus.values());
     }
 }
