@@ -8,6 +8,9 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -15,6 +18,8 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The reference server: exposes one {@link MetadataStore} over the mlops REST protocol (JSON over HTTP under
@@ -31,6 +36,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * {@code close} may each be called once.
  */
 public final class MlopsServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MlopsServer.class);
     /** The default limit of a request body: 16 MiB. */
     public static final long DEFAULT_MAX_REQUEST_BYTES = 16L * 1024 * 1024;
 
@@ -42,6 +48,7 @@ public final class MlopsServer implements AutoCloseable {
     private final Router router;
     private final Server jetty;
     private final ServerConnector connector;
+    private final GracefulHandler graceful;
 
     private MlopsServer(Builder b) {
         this.store = b.store;
@@ -65,9 +72,11 @@ public final class MlopsServer implements AutoCloseable {
         connector.setPort(port);
         connector.setIdleTimeout(b.idleTimeout.toMillis());
         jetty.addConnector(connector);
-        jetty.setHandler(new GracefulHandler(new ApiHandler(router, maxRequestBytes, mapper)));
+        this.graceful = new GracefulHandler(new ApiHandler(router, maxRequestBytes, mapper));
+        jetty.setHandler(graceful);
         jetty.setErrorHandler(new JsonErrorHandler(mapper));
-        jetty.setStopTimeout(shutdownTimeout.toMillis());
+        // close() drains the requests in flight itself (see there); Jetty's own stop then closes what is left.
+        jetty.setStopTimeout(0);
         jetty.setStopAtShutdown(false);
     }
 
@@ -117,6 +126,19 @@ public final class MlopsServer implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (jetty.isStarted()) {
+            // Stop accepting connections, answer new requests on open connections with 503, and wait until the
+            // requests in flight have been answered.
+            connector.shutdown();
+            try {
+                graceful.shutdown().get(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.warn("requests still in flight after the shutdown timeout of {}; stopping anyway",
+                        shutdownTimeout);
+            }
+        }
         try {
             jetty.stop();
         } catch (Exception e) {

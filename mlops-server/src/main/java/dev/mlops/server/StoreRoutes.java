@@ -8,6 +8,9 @@ import dev.mlops.PageRequest;
 import dev.mlops.internal.wire.AuditWire;
 import dev.mlops.NotFoundException;
 import dev.mlops.internal.wire.CreatedWire;
+import dev.mlops.internal.wire.DatasetWire;
+import dev.mlops.internal.wire.RegistryWire;
+import dev.mlops.registry.NewModelVersion;
 import dev.mlops.internal.wire.LineageWire;
 import dev.mlops.internal.wire.PageWire;
 import dev.mlops.internal.wire.RunWire;
@@ -38,6 +41,8 @@ final class StoreRoutes {
         StoreRoutes r = new StoreRoutes(store);
         r.health();
         r.runs();
+        r.datasets();
+        r.registry();
         r.lineage();
         r.audit();
         return List.copyOf(r.routes);
@@ -160,6 +165,91 @@ final class StoreRoutes {
             store.addLinks(call.path("runId"), f.requiredList("links", RunWire::readLink),
                     f.object("audit", AuditWire::readPending));
             return Reply.noContent();
+        });
+    }
+
+    private void datasets() {
+        add("POST", "/datasets", call -> {
+            Wire.Fields f = body(call, "dataset", "audit");
+            return created(store.registerDataset(f.object("dataset", DatasetWire::read),
+                    f.object("audit", AuditWire::readPending)), DatasetWire::write);
+        });
+        add("GET", "/datasets/{name}/versions/{version}", call -> Reply.ok(DatasetWire.write(
+                store.getDataset(call.path("name"), call.path("version")).orElseThrow(() -> new NotFoundException(
+                        "no dataset version " + call.path("name") + "@" + call.path("version"))))));
+        add("GET", "/datasets", call -> Reply.ok(PageWire.write(store.listDatasets(call.query("name"), page(call)),
+                DatasetWire::write)));
+    }
+
+    private void registry() {
+        add("POST", "/models", call -> {
+            Wire.Fields f = body(call, "model", "audit");
+            return created(store.createModel(f.object("model", RegistryWire::readNewModel),
+                    f.object("audit", AuditWire::readPending)), RegistryWire::write);
+        });
+        add("GET", "/models/{name}", call -> Reply.ok(RegistryWire.write(store.getModel(call.path("name"))
+                .orElseThrow(() -> new NotFoundException("no model " + call.path("name"))))));
+        add("POST", "/models/search", call -> {
+            Wire.Fields f = body(call, "query", "page");
+            return Reply.ok(PageWire.write(store.searchModels(f.object("query", RegistryWire::readModelQuery),
+                    f.object("page", PageWire::readRequest)), RegistryWire::write));
+        });
+        add("PATCH", "/models/{name}", call -> {
+            Wire.Fields f = body(call, "update", "audit");
+            return Reply.ok(RegistryWire.write(store.updateModel(call.path("name"),
+                    f.object("update", RegistryWire::readUpdate), f.object("audit", AuditWire::readPending))));
+        });
+        add("POST", "/models/{name}/versions", call -> {
+            Wire.Fields f = body(call, "version", "audit");
+            NewModelVersion version = f.object("version", RegistryWire::readNewVersion);
+            if (!version.modelName().equals(call.path("name"))) {
+                throw new InvalidArgumentException("version.model_name", "the version's model_name must be the"
+                        + " model of the path");
+            }
+            return created(store.createModelVersion(version, f.object("audit", AuditWire::readPending)),
+                    RegistryWire::write);
+        });
+        add("GET", "/models/{name}/versions/{version}", call -> Reply.ok(RegistryWire.write(store.getModelVersion(
+                call.path("name"), intPath(call, "version")).orElseThrow(() -> new NotFoundException(
+                        "no model version " + call.path("name") + " " + call.path("version"))))));
+        add("POST", "/versions/search", call -> {
+            Wire.Fields f = body(call, "query", "page");
+            return Reply.ok(PageWire.write(store.searchModelVersions(f.object("query",
+                    RegistryWire::readVersionQuery), f.object("page", PageWire::readRequest)), RegistryWire::write));
+        });
+        add("POST", "/models/{name}/versions/{version}/finish", call -> {
+            Wire.Fields f = body(call, "status", "artifact", "message", "time", "audit");
+            return Reply.ok(RegistryWire.write(store.finishModelVersion(call.path("name"), intPath(call, "version"),
+                    f.object("status", RegistryWire::readVersionStatus), f.optObject("artifact",
+                            RegistryWire::readArtifact), f.optString("message"), f.instant("time"),
+                    f.object("audit", AuditWire::readPending))));
+        });
+        add("PATCH", "/models/{name}/versions/{version}", call -> {
+            Wire.Fields f = body(call, "update", "audit");
+            return Reply.ok(RegistryWire.write(store.updateModelVersion(call.path("name"), intPath(call, "version"),
+                    f.object("update", RegistryWire::readUpdate), f.object("audit", AuditWire::readPending))));
+        });
+        add("POST", "/models/{name}/versions/{version}/approval", call -> {
+            Wire.Fields f = body(call, "decision", "audit");
+            return Reply.ok(RegistryWire.write(store.decideApproval(call.path("name"), intPath(call, "version"),
+                    f.object("decision", RegistryWire::readApproval), f.object("audit", AuditWire::readPending))));
+        });
+        add("DELETE", "/models/{name}/versions/{version}", call -> {
+            Wire.Fields f = body(call, "audit");
+            store.deleteModelVersion(call.path("name"), intPath(call, "version"),
+                    f.object("audit", AuditWire::readPending));
+            return Reply.noContent();
+        });
+        add("PUT", "/models/{name}/aliases/{alias}", call -> {
+            Wire.Fields f = body(call, "version", "expected_current", "time", "audit");
+            return Reply.ok(RegistryWire.write(store.setAlias(call.path("name"), call.path("alias"),
+                    f.intValue("version"), f.optInt("expected_current"), f.instant("time"),
+                    f.object("audit", AuditWire::readPending))));
+        });
+        add("DELETE", "/models/{name}/aliases/{alias}", call -> {
+            Wire.Fields f = body(call, "expected_current", "time", "audit");
+            return Reply.ok(RegistryWire.write(store.deleteAlias(call.path("name"), call.path("alias"),
+                    f.intValue("expected_current"), f.instant("time"), f.object("audit", AuditWire::readPending))));
         });
     }
 
