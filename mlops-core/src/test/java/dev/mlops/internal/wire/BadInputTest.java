@@ -287,4 +287,42 @@ class BadInputTest {
                     "remove_tags", "remove_tags must not hold the same string twice");
         }
     }
+
+    @Nested
+    @DisplayName("profiles and policies")
+    class ProfilesAndPolicies {
+        @Test
+        void drift_share_and_kind() {
+            String report = "{\"id\":\"d\",\"subject\":\"s\",\"key\":\"k\",\"dataset_drift\":false,\"digest\":\""
+                    + D + "\",\"body\":\"{}\",\"created_time\":\"2026-01-02T03:04:05Z\",\"created_by\":\"a\",";
+            refused(ProfileWire::readDriftReport, report + "\"kind\":\"window\"}", "kind",
+                    "kind must be one of WINDOW, ANALYSIS, was another string");
+            refused(ProfileWire::readDriftReport, report + "\"kind\":\"WINDOW\",\"drift_share\":\"nan\"}",
+                    "drift_share", "drift_share must be a number, or one of \"NaN\", \"Infinity\", \"-Infinity\","
+                            + " was another string");
+        }
+
+        @Test
+        void a_profile_body_is_a_string_not_an_embedded_object() {
+            refused(ProfileWire::readProfile, "{\"id\":\"p\",\"subject\":\"s\",\"key\":\"k\",\"rows\":1,"
+                    + "\"digest\":\"" + D + "\",\"body\":{},\"created_time\":\"2026-01-02T03:04:05Z\","
+                    + "\"created_by\":\"a\"}", "body", "body must be a string, was an object");
+            refused(ProfileWire::readQuery, "{\"key_prefix\":\"x\"}", "subject",
+                    "subject is missing: it must be a string");
+        }
+
+        @Test
+        void versions_and_attempts_are_range_checked() {
+            refused(PolicyWire::readState, "{\"policy\":\"p\",\"model\":\"m\",\"version\":0,\"body\":\"{}\","
+                    + "\"updated_time\":\"2026-01-02T03:04:05Z\",\"updated_by\":\"a\"}", "version",
+                    "version must be an integer >= 1, was 0");
+            refused(PolicyWire::readRequest, "{\"key\":\"k\",\"policy\":\"p\",\"model\":\"m\",\"window_id\":\"w\","
+                    + "\"status\":\"requested\",\"attempt\":-1,\"requested_time\":\"2026-01-02T03:04:05Z\","
+                    + "\"updated_time\":\"2026-01-02T03:04:05Z\",\"body\":\"{}\"}", "attempt",
+                    "attempt must be an integer between 0 and 2147483647, was -1");
+            refused(PolicyWire::readDecision, "{\"policy\":\"p\",\"model\":\"m\",\"seq\":1,\"window_id\":\"w\","
+                    + "\"status\":\"retrain\",\"retrain\":\"true\",\"decided_at\":\"2026-01-02T03:04:05Z\","
+                    + "\"body\":\"{}\"}", "retrain", "retrain must be true or false, was a string");
+        }
+    }
 }

@@ -28,10 +28,17 @@ import dev.mlops.registry.RegisteredModel;
 import dev.mlops.registry.VersionQuery;
 import dev.mlops.registry.VersionStatus;
 import dev.mlops.audit.AuditEvent;
+import dev.mlops.drift.ProfileQuery;
+import dev.mlops.drift.ReportKind;
 import dev.mlops.lineage.EdgeKind;
 import dev.mlops.lineage.LineageEdge;
 import dev.mlops.lineage.NodeRef;
+import dev.mlops.spi.DriftReportEntry;
 import dev.mlops.spi.PendingAuditEvent;
+import dev.mlops.spi.PolicyDecisionEntry;
+import dev.mlops.spi.PolicyStateEntry;
+import dev.mlops.spi.ProfileEntry;
+import dev.mlops.spi.RetrainingRequestEntry;
 import dev.mlops.tracking.CodeVersion;
 import dev.mlops.tracking.MetricFilter;
 import dev.mlops.tracking.MetricPoint;
@@ -195,5 +202,40 @@ class GoldenJsonTest {
                         + "\"time\":\"2026-01-02T03:04:05.123Z\"}");
         assertThat(RegistryWire.readVersionQuery(Wire.parse("{}"), "")).isEqualTo(VersionQuery.all());
         assertThat(RegistryWire.readModelQuery(Wire.parse("{}"), "")).isEqualTo(ModelQuery.all());
+    }
+
+    @Test
+    void profiles_and_drift_reports() {
+        String body = "{\"columns\": [], \"rows\": 3}";
+        golden(new ProfileEntry("p1", "monitor:m", "2026-01", T, T.plusSeconds(3600), 3, D, body, T, "alice"),
+                ProfileWire::write, ProfileWire::readProfile,
+                "{\"id\":\"p1\",\"subject\":\"monitor:m\",\"key\":\"2026-01\",\"window_start\":"
+                        + "\"2026-01-02T03:04:05.123Z\",\"window_end\":\"2026-01-02T04:04:05.123Z\",\"rows\":3,"
+                        + "\"digest\":\"" + D + "\",\"body\":\"{\\\"columns\\\": [], \\\"rows\\\": 3}\","
+                        + "\"created_time\":\"2026-01-02T03:04:05.123Z\",\"created_by\":\"alice\"}");
+        golden(new DriftReportEntry("d1", "monitor:m", "2026-01", ReportKind.WINDOW, null, null, "p0", null, true,
+                0.5, D, "{}", T, "alice"), ProfileWire::write, ProfileWire::readDriftReport,
+                "{\"id\":\"d1\",\"subject\":\"monitor:m\",\"key\":\"2026-01\",\"kind\":\"WINDOW\","
+                        + "\"reference_profile_id\":\"p0\",\"dataset_drift\":true,\"drift_share\":0.5,\"digest\":\""
+                        + D + "\",\"body\":\"{}\",\"created_time\":\"2026-01-02T03:04:05.123Z\","
+                        + "\"created_by\":\"alice\"}");
+        golden(ProfileQuery.of("monitor:m").withKeyPrefix("2026-"), ProfileWire::write, ProfileWire::readQuery,
+                "{\"subject\":\"monitor:m\",\"key_prefix\":\"2026-\"}");
+    }
+
+    @Test
+    void policy_entries() {
+        golden(new PolicyStateEntry("p", "rain", 3, "{}", T, "alice"), PolicyWire::write, PolicyWire::readState,
+                "{\"policy\":\"p\",\"model\":\"rain\",\"version\":3,\"body\":\"{}\",\"updated_time\":"
+                        + "\"2026-01-02T03:04:05.123Z\",\"updated_by\":\"alice\"}");
+        golden(new PolicyDecisionEntry("p", "rain", 1, "2026-01", "retrain", true, T, "{}"), PolicyWire::write,
+                PolicyWire::readDecision,
+                "{\"policy\":\"p\",\"model\":\"rain\",\"seq\":1,\"window_id\":\"2026-01\",\"status\":\"retrain\","
+                        + "\"retrain\":true,\"decided_at\":\"2026-01-02T03:04:05.123Z\",\"body\":\"{}\"}");
+        golden(new RetrainingRequestEntry("p/rain/2026-01", "p", "rain", "2026-01", "failed", 2, null, "boom", T, T,
+                "{}"), PolicyWire::write, PolicyWire::readRequest,
+                "{\"key\":\"p/rain/2026-01\",\"policy\":\"p\",\"model\":\"rain\",\"window_id\":\"2026-01\","
+                        + "\"status\":\"failed\",\"attempt\":2,\"error\":\"boom\",\"requested_time\":"
+                        + "\"2026-01-02T03:04:05.123Z\",\"updated_time\":\"2026-01-02T03:04:05.123Z\",\"body\":\"{}\"}");
     }
 }

@@ -123,4 +123,23 @@ class RoundTripTest {
         roundTrip(g.versionQuery(), RegistryWire::write, RegistryWire::readVersionQuery);
         roundTrip(g.versionStatus(), RegistryWire::write, RegistryWire::readVersionStatus);
     }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void profiles(long seed) {
+        WireGen g = new WireGen(seed);
+        roundTrip(g.profileEntry(), ProfileWire::write, ProfileWire::readProfile);
+        roundTrip(g.driftReportEntry(), ProfileWire::write, ProfileWire::readDriftReport);
+        roundTrip(g.profileQuery(), ProfileWire::write, ProfileWire::readQuery);
+        roundTrip(g.pick(dev.mlops.drift.ReportKind.values()), ProfileWire::write, ProfileWire::readKind);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void policies(long seed) {
+        WireGen g = new WireGen(seed);
+        roundTrip(g.policyState(), PolicyWire::write, PolicyWire::readState);
+        roundTrip(g.policyDecision(), PolicyWire::write, PolicyWire::readDecision);
+        roundTrip(g.retrainingRequest(), PolicyWire::write, PolicyWire::readRequest);
+    }
 }

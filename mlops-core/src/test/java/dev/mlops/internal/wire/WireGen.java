@@ -26,12 +26,19 @@ import dev.mlops.registry.VersionQuery;
 import dev.mlops.registry.VersionStatus;
 import dev.mlops.audit.AuditEvent;
 import dev.mlops.internal.json.CanonicalJson;
+import dev.mlops.drift.ProfileQuery;
+import dev.mlops.drift.ReportKind;
 import dev.mlops.lineage.Direction;
 import dev.mlops.lineage.EdgeKind;
 import dev.mlops.lineage.LineageEdge;
 import dev.mlops.lineage.NodeKind;
 import dev.mlops.lineage.NodeRef;
+import dev.mlops.spi.DriftReportEntry;
 import dev.mlops.spi.PendingAuditEvent;
+import dev.mlops.spi.PolicyDecisionEntry;
+import dev.mlops.spi.PolicyStateEntry;
+import dev.mlops.spi.ProfileEntry;
+import dev.mlops.spi.RetrainingRequestEntry;
 import dev.mlops.tracking.CodeVersion;
 import dev.mlops.tracking.MetricFilter;
 import dev.mlops.tracking.MetricPoint;
@@ -398,5 +405,43 @@ final class WireGen {
 
     VersionStatus versionStatus() {
         return pick(VersionStatus.values());
+    }
+
+    // ---- profiles, drift reports, policies -----------------------------------------------------------------------
+
+    ProfileEntry profileEntry() {
+        Instant start = orNull(this::instant);
+        Instant end = start == null || chance(30) ? orNull(this::instant) : start;
+        return new ProfileEntry(string(), string(), string(), start, end, anyLong(), digest(), jsonText(), instant(),
+                string());
+    }
+
+    DriftReportEntry driftReportEntry() {
+        Double share = chance(30) ? null : chance(10) ? Double.NaN : random.nextDouble();
+        return new DriftReportEntry(string(), string(), string(), pick(ReportKind.values()), orNull(this::instant),
+                orNull(this::instant), orNull(this::string), orNull(this::string), random.nextBoolean(), share,
+                digest(), jsonText(), instant(), string());
+    }
+
+    ProfileQuery profileQuery() {
+        return new ProfileQuery(string(), orNull(this::string), orNull(this::instant), orNull(this::instant));
+    }
+
+    PolicyStateEntry policyState() {
+        return new PolicyStateEntry(string(), string(), chance(10) ? Long.MAX_VALUE : random.nextLong(1, 1000),
+                jsonText(), instant(), string());
+    }
+
+    PolicyDecisionEntry policyDecision() {
+        return new PolicyDecisionEntry(string(), string(), anyLong(), string(),
+                pick(new String[] {"retrain", "no_retrain", "held", "awaiting_approval", "rejected", "failed"}),
+                random.nextBoolean(), instant(), jsonText());
+    }
+
+    RetrainingRequestEntry retrainingRequest() {
+        return new RetrainingRequestEntry(string(), string(), string(), string(),
+                pick(new String[] {"requested", "running", "completed", "failed"}),
+                chance(10) ? Integer.MAX_VALUE : random.nextInt(0, 5), orNull(this::string), orNull(this::string),
+                instant(), instant(), jsonText());
     }
 }
