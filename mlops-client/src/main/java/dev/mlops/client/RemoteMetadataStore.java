@@ -27,7 +27,15 @@ import dev.mlops.registry.RegisteredModel;
 import dev.mlops.registry.VersionQuery;
 import dev.mlops.registry.VersionStatus;
 import dev.mlops.internal.wire.LineageWire;
+import dev.mlops.drift.ProfileQuery;
 import dev.mlops.internal.wire.PageWire;
+import dev.mlops.internal.wire.PolicyWire;
+import dev.mlops.internal.wire.ProfileWire;
+import dev.mlops.spi.DriftReportEntry;
+import dev.mlops.spi.PolicyDecisionEntry;
+import dev.mlops.spi.PolicyStateEntry;
+import dev.mlops.spi.ProfileEntry;
+import dev.mlops.spi.RetrainingRequestEntry;
 import dev.mlops.internal.wire.RunWire;
 import dev.mlops.internal.wire.Wire;
 import dev.mlops.lineage.Direction;
@@ -48,6 +56,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 
@@ -359,6 +368,147 @@ public final class RemoteMetadataStore implements MetadataStore {
     public void deleteModelVersion(String name, int version, PendingAuditEvent audit) {
         Transport.Call c = call("DELETE", "models", p("name", name), "versions", Integer.toString(version));
         c.body(with(audit)).send();
+    }
+
+    // ---- profiles and drift reports ---------------------------------------------------------------------------------
+
+    @Override
+    public Created<ProfileEntry> saveProfile(ProfileEntry profile, PendingAuditEvent audit) {
+        Transport.Call c = call("POST", "profiles");
+        ObjectNode body = with(audit);
+        body.set("profile", ProfileWire.write(Objects.requireNonNull(profile, "profile")));
+        return read(c.body(body).retryable().send(), (n, path) -> CreatedWire.read(n, path, ProfileWire::readProfile));
+    }
+
+    @Override
+    public Optional<ProfileEntry> getProfile(String id) {
+        Transport.Call c = call("GET", "profiles", p("id", id));
+        return c.retryable().sendOptional().map(n -> read(n, ProfileWire::readProfile));
+    }
+
+    @Override
+    public Optional<ProfileEntry> findProfile(String subject, String key) {
+        Transport.Call c = call("GET", "profile").query("subject", subject).query("key", key);
+        return c.retryable().sendOptional().map(n -> read(n, ProfileWire::readProfile));
+    }
+
+    @Override
+    public Page<ProfileEntry> searchProfiles(ProfileQuery query, PageRequest page) {
+        Transport.Call c = call("POST", "profiles", "search");
+        return read(c.body(search(ProfileWire.write(Objects.requireNonNull(query, "query")), page)).retryable().send(),
+                (n, path) -> PageWire.read(n, path, ProfileWire::readProfile));
+    }
+
+    @Override
+    public Created<DriftReportEntry> saveDriftReport(DriftReportEntry report, PendingAuditEvent audit) {
+        Transport.Call c = call("POST", "drift-reports");
+        ObjectNode body = with(audit);
+        body.set("report", ProfileWire.write(Objects.requireNonNull(report, "report")));
+        return read(c.body(body).retryable().send(),
+                (n, path) -> CreatedWire.read(n, path, ProfileWire::readDriftReport));
+    }
+
+    @Override
+    public Optional<DriftReportEntry> getDriftReport(String id) {
+        Transport.Call c = call("GET", "drift-reports", p("id", id));
+        return c.retryable().sendOptional().map(n -> read(n, ProfileWire::readDriftReport));
+    }
+
+    @Override
+    public Optional<DriftReportEntry> findDriftReport(String subject, String key) {
+        Transport.Call c = call("GET", "drift-report").query("subject", subject).query("key", key);
+        return c.retryable().sendOptional().map(n -> read(n, ProfileWire::readDriftReport));
+    }
+
+    @Override
+    public Page<DriftReportEntry> searchDriftReports(ProfileQuery query, PageRequest page) {
+        Transport.Call c = call("POST", "drift-reports", "search");
+        return read(c.body(search(ProfileWire.write(Objects.requireNonNull(query, "query")), page)).retryable().send(),
+                (n, path) -> PageWire.read(n, path, ProfileWire::readDriftReport));
+    }
+
+    // ---- retraining policies ----------------------------------------------------------------------------------------
+
+    @Override
+    public Optional<PolicyStateEntry> getPolicyState(String policy, String model) {
+        Transport.Call c = call("GET", "policy-state").query("policy", policy).query("model", model);
+        return c.retryable().sendOptional().map(n -> read(n, PolicyWire::readState));
+    }
+
+    @Override
+    public void savePolicyState(PolicyStateEntry state, long expectedVersion, List<PolicyDecisionEntry> decisions,
+            List<PendingAuditEvent> audit) {
+        Transport.Call c = call("POST", "policy-states");
+        ObjectNode body = Wire.object();
+        body.set("state", PolicyWire.write(Objects.requireNonNull(state, "state")));
+        body.put("expected_version", expectedVersion);
+        body.set("decisions", Wire.arrayOf(Objects.requireNonNull(decisions, "decisions"), PolicyWire::write));
+        body.set("audit", Wire.arrayOf(Objects.requireNonNull(audit, "audit"), AuditWire::write));
+        c.body(body).send();
+    }
+
+    @Override
+    public Optional<PolicyDecisionEntry> findPolicyDecision(String policy, String model, String windowId) {
+        Transport.Call c = call("GET", "policy-decision").query("policy", policy).query("model", model)
+                .query("window_id", windowId);
+        return c.retryable().sendOptional().map(n -> read(n, PolicyWire::readDecision));
+    }
+
+    @Override
+    public Page<PolicyDecisionEntry> listPolicyDecisions(String policy, String model, PageRequest page) {
+        Transport.Call c = paged(call("GET", "policy-decisions").query("policy", policy).query("model", model), page);
+        return read(c.retryable().send(), (n, path) -> PageWire.read(n, path, PolicyWire::readDecision));
+    }
+
+    @Override
+    public Page<PolicyStateEntry> listPolicyStates(PageRequest page) {
+        Transport.Call c = paged(call("GET", "policy-states"), page);
+        return read(c.retryable().send(), (n, path) -> PageWire.read(n, path, PolicyWire::readState));
+    }
+
+    @Override
+    public Created<RetrainingRequestEntry> createRetrainingRequest(RetrainingRequestEntry request,
+            PendingAuditEvent audit) {
+        Transport.Call c = call("POST", "retraining-requests");
+        ObjectNode body = with(audit);
+        body.set("request", PolicyWire.write(Objects.requireNonNull(request, "request")));
+        return read(c.body(body).retryable().send(), (n, path) -> CreatedWire.read(n, path, PolicyWire::readRequest));
+    }
+
+    @Override
+    public RetrainingRequestEntry updateRetrainingRequest(RetrainingRequestEntry next, String expectedStatus,
+            int expectedAttempt, PendingAuditEvent audit) {
+        Transport.Call c = call("POST", "retraining-requests", "update");
+        ObjectNode body = with(audit);
+        body.set("next", PolicyWire.write(Objects.requireNonNull(next, "next")));
+        if (expectedStatus != null) {
+            body.put("expected_status", expectedStatus);
+        }
+        body.put("expected_attempt", expectedAttempt);
+        return read(c.body(body).send(), PolicyWire::readRequest);
+    }
+
+    @Override
+    public Optional<RetrainingRequestEntry> getRetrainingRequest(String key) {
+        Transport.Call c = call("GET", "retraining-requests", p("key", key));
+        return c.retryable().sendOptional().map(n -> read(n, PolicyWire::readRequest));
+    }
+
+    @Override
+    public Page<RetrainingRequestEntry> listRetrainingRequests(String policy, String model, Set<String> statuses,
+            PageRequest page) {
+        Transport.Call c = call("GET", "retraining-requests").query("policy", policy).query("model", model);
+        for (String status : Objects.requireNonNull(statuses, "statuses")) {
+            c.query("status", status);
+        }
+        return read(paged(c, page).retryable().send(), (n, path) -> PageWire.read(n, path, PolicyWire::readRequest));
+    }
+
+    private static ObjectNode search(ObjectNode query, PageRequest page) {
+        ObjectNode body = Wire.object();
+        body.set("query", query);
+        body.set("page", PageWire.write(Objects.requireNonNull(page, "page")));
+        return body;
     }
 
     // ---- lineage ----------------------------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ import dev.mlops.internal.wire.RegistryWire;
 import dev.mlops.registry.NewModelVersion;
 import dev.mlops.internal.wire.LineageWire;
 import dev.mlops.internal.wire.PageWire;
+import dev.mlops.internal.wire.PolicyWire;
+import dev.mlops.internal.wire.ProfileWire;
 import dev.mlops.internal.wire.RunWire;
 import dev.mlops.internal.wire.Wire;
 import dev.mlops.server.Router.Call;
@@ -20,6 +22,7 @@ import dev.mlops.server.Router.Reply;
 import dev.mlops.server.Router.Route;
 import dev.mlops.spi.MetadataStore;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.function.Function;
 
@@ -43,6 +46,8 @@ final class StoreRoutes {
         r.runs();
         r.datasets();
         r.registry();
+        r.profiles();
+        r.policies();
         r.lineage();
         r.audit();
         return List.copyOf(r.routes);
@@ -251,6 +256,74 @@ final class StoreRoutes {
             return Reply.ok(RegistryWire.write(store.deleteAlias(call.path("name"), call.path("alias"),
                     f.intValue("expected_current"), f.instant("time"), f.object("audit", AuditWire::readPending))));
         });
+    }
+
+    private void profiles() {
+        add("POST", "/profiles", call -> {
+            Wire.Fields f = body(call, "profile", "audit");
+            return created(store.saveProfile(f.object("profile", ProfileWire::readProfile),
+                    f.object("audit", AuditWire::readPending)), ProfileWire::write);
+        });
+        add("GET", "/profiles/{id}", call -> Reply.ok(ProfileWire.write(store.getProfile(call.path("id"))
+                .orElseThrow(() -> new NotFoundException("no profile " + call.path("id"))))));
+        add("GET", "/profile", call -> Reply.ok(ProfileWire.write(store.findProfile(call.query("subject"),
+                call.query("key")).orElseThrow(() -> new NotFoundException("no profile under that subject and key")))));
+        add("POST", "/profiles/search", call -> {
+            Wire.Fields f = body(call, "query", "page");
+            return Reply.ok(PageWire.write(store.searchProfiles(f.object("query", ProfileWire::readQuery),
+                    f.object("page", PageWire::readRequest)), ProfileWire::write));
+        });
+        add("POST", "/drift-reports", call -> {
+            Wire.Fields f = body(call, "report", "audit");
+            return created(store.saveDriftReport(f.object("report", ProfileWire::readDriftReport),
+                    f.object("audit", AuditWire::readPending)), ProfileWire::write);
+        });
+        add("GET", "/drift-reports/{id}", call -> Reply.ok(ProfileWire.write(store.getDriftReport(call.path("id"))
+                .orElseThrow(() -> new NotFoundException("no drift report " + call.path("id"))))));
+        add("GET", "/drift-report", call -> Reply.ok(ProfileWire.write(store.findDriftReport(call.query("subject"),
+                call.query("key")).orElseThrow(() -> new NotFoundException(
+                        "no drift report under that subject and key")))));
+        add("POST", "/drift-reports/search", call -> {
+            Wire.Fields f = body(call, "query", "page");
+            return Reply.ok(PageWire.write(store.searchDriftReports(f.object("query", ProfileWire::readQuery),
+                    f.object("page", PageWire::readRequest)), ProfileWire::write));
+        });
+    }
+
+    private void policies() {
+        add("GET", "/policy-state", call -> Reply.ok(PolicyWire.write(store.getPolicyState(call.query("policy"),
+                call.query("model")).orElseThrow(() -> new NotFoundException("no state of that policy and model")))));
+        add("POST", "/policy-states", call -> {
+            Wire.Fields f = body(call, "state", "expected_version", "decisions", "audit");
+            store.savePolicyState(f.object("state", PolicyWire::readState), f.longValue("expected_version"),
+                    f.requiredList("decisions", PolicyWire::readDecision),
+                    f.requiredList("audit", AuditWire::readPending));
+            return Reply.noContent();
+        });
+        add("GET", "/policy-states", call -> Reply.ok(PageWire.write(store.listPolicyStates(page(call)),
+                PolicyWire::write)));
+        add("GET", "/policy-decision", call -> Reply.ok(PolicyWire.write(store.findPolicyDecision(
+                call.query("policy"), call.query("model"), call.query("window_id")).orElseThrow(
+                        () -> new NotFoundException("no decision of that policy, model and window")))));
+        add("GET", "/policy-decisions", call -> Reply.ok(PageWire.write(store.listPolicyDecisions(
+                call.query("policy"), call.query("model"), page(call)), PolicyWire::write)));
+        add("POST", "/retraining-requests", call -> {
+            Wire.Fields f = body(call, "request", "audit");
+            return created(store.createRetrainingRequest(f.object("request", PolicyWire::readRequest),
+                    f.object("audit", AuditWire::readPending)), PolicyWire::write);
+        });
+        add("POST", "/retraining-requests/update", call -> {
+            Wire.Fields f = body(call, "next", "expected_status", "expected_attempt", "audit");
+            return Reply.ok(PolicyWire.write(store.updateRetrainingRequest(f.object("next", PolicyWire::readRequest),
+                    f.optString("expected_status"), f.intValue("expected_attempt"),
+                    f.object("audit", AuditWire::readPending))));
+        });
+        add("GET", "/retraining-requests/{key}", call -> Reply.ok(PolicyWire.write(store.getRetrainingRequest(
+                call.path("key")).orElseThrow(() -> new NotFoundException("no retraining request "
+                        + call.path("key"))))));
+        add("GET", "/retraining-requests", call -> Reply.ok(PageWire.write(store.listRetrainingRequests(
+                call.query("policy"), call.query("model"), new LinkedHashSet<>(call.queryAll("status")), page(call)),
+                PolicyWire::write)));
     }
 
     private void lineage() {
