@@ -94,7 +94,9 @@ final class ApiHandler extends Handler.Abstract {
             LOG.error("request {} {} {}: unexpected {}", requestId, method, template, e.getClass().getName());
             reply = error(500, ErrorCode.STORAGE, "internal server error (request id " + requestId + ")", null);
         }
-        if (reply.status() >= 400) {
+        if (reply.status() >= 500) {
+            LOG.warn("request {} {} {} -> {}", requestId, method, template, reply.status());
+        } else if (reply.status() >= 400) {
             LOG.debug("request {} {} {} -> {}", requestId, method, template, reply.status());
         }
         write(response, callback, reply);
