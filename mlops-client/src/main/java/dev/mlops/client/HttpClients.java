@@ -26,17 +26,23 @@ final class HttpClients {
 
     /** The settings a store applies to its client. */
     record Settings(Duration connectTimeout, Duration readTimeout, Duration writeTimeout, Duration callTimeout,
-            int maxRetries, Duration retryBaseDelay, Duration retryMaxDelay, RetryInterceptor.Sleeper sleeper) {
+            int maxRetries, Duration retryBaseDelay, Duration retryMaxDelay, RetryInterceptor.Sleeper sleeper,
+            String token) {
 
-        static Settings defaults() {
-            return new Settings(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(30),
-                    Duration.ZERO, 4, Duration.ofMillis(100), Duration.ofSeconds(5), Thread::sleep);
+        @Override
+        public String toString() {
+            return "Settings[connectTimeout=" + connectTimeout + ", readTimeout=" + readTimeout + ", maxRetries="
+                    + maxRetries + ", token=" + (token == null ? "none" : "***") + "]";
         }
     }
 
     /** {@code base} with the store's interceptors and timeouts. */
     static OkHttpClient configure(OkHttpClient base, Settings s) {
-        return base.newBuilder()
+        OkHttpClient.Builder b = base.newBuilder();
+        if (s.token() != null) {
+            b.addInterceptor(new AuthInterceptor(s.token()));
+        }
+        return b
                 .addInterceptor(new RequestIdInterceptor())
                 .addInterceptor(new RetryInterceptor(s.maxRetries(), s.retryBaseDelay(), s.retryMaxDelay(),
                         () -> ThreadLocalRandom.current().nextDouble(), s.sleeper(), System::currentTimeMillis))

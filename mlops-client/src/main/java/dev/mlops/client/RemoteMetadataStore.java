@@ -83,7 +83,7 @@ public final class RemoteMetadataStore implements MetadataStore {
         this.base = b.base;
         OkHttpClient client = HttpClients.configure(b.client == null ? HttpClients.shared() : b.client,
                 new HttpClients.Settings(b.connectTimeout, b.readTimeout, b.writeTimeout, b.callTimeout,
-                        b.maxRetries, b.retryBaseDelay, b.retryMaxDelay, Thread::sleep));
+                        b.maxRetries, b.retryBaseDelay, b.retryMaxDelay, Thread::sleep, b.token));
         this.transport = new Transport(base, client, Wire.mapper());
     }
 
@@ -589,6 +589,7 @@ public final class RemoteMetadataStore implements MetadataStore {
         private int maxRetries = 4;
         private Duration retryBaseDelay = Duration.ofMillis(100);
         private Duration retryMaxDelay = Duration.ofSeconds(5);
+        private String token;
 
         private Builder(String baseUri) {
             HttpUrl url = baseUri == null ? null : HttpUrl.parse(baseUri);
@@ -615,6 +616,24 @@ public final class RemoteMetadataStore implements MetadataStore {
          */
         public Builder client(OkHttpClient client) {
             this.client = Objects.requireNonNull(client, "client");
+            return this;
+        }
+
+        /**
+         * The bearer token to send ({@code Authorization: Bearer <token>}), for a server started with tokens; none by
+         * default. The token is never logged nor shown by {@link #describe()}.
+         */
+        public Builder token(String token) {
+            if (token == null || token.isBlank() || !token.strip().equals(token)) {
+                throw new InvalidArgumentException("token", "a token must not be blank nor start or end with white"
+                        + " space");
+            }
+            for (int i = 0; i < token.length(); i++) {
+                if (token.charAt(i) < 0x21 || token.charAt(i) > 0x7e) {
+                    throw new InvalidArgumentException("token", "a token must be printable ASCII without spaces");
+                }
+            }
+            this.token = token;
             return this;
         }
 

@@ -3,13 +3,27 @@ package dev.mlops.client;
 import dev.mlops.spi.MetadataStore;
 import dev.mlops.spi.StoreProvider;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Opens {@code http://} and {@code https://} store URIs as {@link RemoteMetadataStore}s with the default settings
- * and the library's shared HTTP client, so that {@code Mlops.open("http://host:port")} works when mlops-client is on
+ * and the library's shared HTTP client, and the bearer token of the environment variable {@value #TOKEN_VARIABLE}
+ * when it is set, so that {@code Mlops.open("http://host:port")} works when mlops-client is on
  * the class path (registered in {@code META-INF/services/dev.mlops.spi.StoreProvider}). Thread-safe.
  */
 public final class RemoteStoreProvider implements StoreProvider {
+    /** The environment variable that holds the bearer token, when the server needs one. */
+    public static final String TOKEN_VARIABLE = "MLOPS_TOKEN";
+
+    private final UnaryOperator<String> environment;
+
+    public RemoteStoreProvider() {
+        this(System::getenv);
+    }
+
+    RemoteStoreProvider(UnaryOperator<String> environment) {
+        this.environment = environment;
+    }
 
     @Override
     public Set<String> schemes() {
@@ -21,6 +35,11 @@ public final class RemoteStoreProvider implements StoreProvider {
      */
     @Override
     public MetadataStore open(String uri) {
-        return RemoteMetadataStore.builder(uri).build();
+        RemoteMetadataStore.Builder builder = RemoteMetadataStore.builder(uri);
+        String token = environment.apply(TOKEN_VARIABLE);
+        if (token != null && !token.isBlank()) {
+            builder.token(token.strip());
+        }
+        return builder.build();
     }
 }

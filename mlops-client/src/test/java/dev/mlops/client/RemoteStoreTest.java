@@ -172,6 +172,40 @@ class RemoteStoreTest {
     }
 
     @Test
+    @DisplayName("against a server with tokens: the builder's token works, none is PERMISSION_DENIED, and the"
+            + " provider takes the token from MLOPS_TOKEN")
+    void tokens(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String token = "tok-0123456789abcdef";
+        java.nio.file.Path file = dir.resolve("tokens");
+        java.nio.file.Files.writeString(file, token + " alice admins\n");
+        try (InMemoryStore secured = new InMemoryStore();
+                MlopsServer guarded = MlopsServer.builder().store(secured).port(0).tokens(file).build().start()) {
+            String uri = guarded.uri().toString();
+            try (RemoteMetadataStore remote = RemoteMetadataStore.builder(uri).token(token).build()) {
+                remote.createRun(newRun(1), audit("run.create", "run:" + runId(1)));
+                assertThat(remote.getRun(runId(1))).isPresent();
+                assertThat(remote.describe()).doesNotContain(token);
+            }
+            try (RemoteMetadataStore anonymous = RemoteMetadataStore.builder(uri).build()) {
+                assertThatThrownBy(() -> anonymous.getRun(runId(1)))
+                        .isInstanceOf(dev.mlops.PermissionDeniedException.class)
+                        .hasMessageContaining("authentication required");
+            }
+            try (MetadataStore fromEnv = new RemoteStoreProvider(name -> name.equals("MLOPS_TOKEN") ? token : null)
+                    .open(uri)) {
+                assertThat(fromEnv.getRun(runId(1))).isPresent();
+            }
+            try (MetadataStore noEnv = new RemoteStoreProvider(name -> null).open(uri)) {
+                assertThatThrownBy(() -> noEnv.auditHead()).isInstanceOf(dev.mlops.PermissionDeniedException.class);
+            }
+            assertThat(secured.auditEvents(0, 100)).extracting(AuditEvent::action)
+                    .containsExactly("run.create", "auth.failed", "auth.failed");
+        }
+        assertThatThrownBy(() -> RemoteMetadataStore.builder("http://h:1").token("has space"))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageNotContaining("has space");
+    }
+
+    @Test
     @DisplayName("after close() calls fail with STORAGE before any request; close() is idempotent")
     void closed() {
         RemoteMetadataStore remote = RemoteMetadataStore.builder(server.uri().toString()).build();

@@ -41,8 +41,12 @@ class TransportFaultsTest {
     private final List<Long> waits = new CopyOnWriteArrayList<>();
 
     private Transport transport(Duration readTimeout, int maxRetries) {
+        return transport(readTimeout, maxRetries, null);
+    }
+
+    private Transport transport(Duration readTimeout, int maxRetries, String token) {
         HttpClients.Settings s = new HttpClients.Settings(Duration.ofSeconds(5), readTimeout, Duration.ofSeconds(5),
-                Duration.ZERO, maxRetries, Duration.ofMillis(100), Duration.ofSeconds(2), waits::add);
+                Duration.ZERO, maxRetries, Duration.ofMillis(100), Duration.ofSeconds(2), waits::add, token);
         OkHttpClient client = HttpClients.configure(new OkHttpClient(), s);
         return new Transport(server.url("/"), client, new ObjectMapper());
     }
@@ -247,6 +251,20 @@ class TransportFaultsTest {
         assertThatThrownBy(() -> Transport.param("name", "..")).isInstanceOf(InvalidArgumentException.class)
                 .hasMessageContaining("name");
         assertThatThrownBy(() -> Transport.param("name", null)).isInstanceOf(InvalidArgumentException.class);
+    }
+
+    @Test
+    @DisplayName("a token is sent as a bearer token on every attempt; a 401 is PERMISSION_DENIED and not retried")
+    void bearerToken() throws Exception {
+        server.enqueue(json(503, "{\"error_code\":\"STORAGE\",\"message\":\"busy\"}"));
+        server.enqueue(json(401, "{\"error_code\":\"PERMISSION_DENIED\",\"message\":\"authentication required\"}"));
+        Transport t = transport(Duration.ofSeconds(5), 3, "tok-0123456789abcdef");
+
+        assertThatThrownBy(() -> t.call("GET", "runs", "r1").retryable().send())
+                .isInstanceOf(PermissionDeniedException.class).hasMessage("authentication required");
+        assertThat(take().getHeaders().get("Authorization")).isEqualTo("Bearer tok-0123456789abcdef");
+        assertThat(take().getHeaders().get("Authorization")).isEqualTo("Bearer tok-0123456789abcdef");
+        assertThat(server.getRequestCount()).isEqualTo(2);
     }
 
     @RepeatedTest(20)

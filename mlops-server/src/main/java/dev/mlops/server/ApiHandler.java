@@ -7,6 +7,14 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import dev.mlops.ErrorCode;
 import dev.mlops.InvalidArgumentException;
 import dev.mlops.MlopsException;
+import dev.mlops.PermissionDeniedException;
+import dev.mlops.security.AccessPolicy;
+import dev.mlops.security.Principal;
+import dev.mlops.spi.MetadataStore;
+import dev.mlops.spi.PendingAuditEvent;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
+import java.util.Optional;
 import dev.mlops.internal.wire.ErrorWire;
 import dev.mlops.internal.wire.Wire;
 import dev.mlops.server.Router.Call;
@@ -46,11 +54,24 @@ final class ApiHandler extends Handler.Abstract {
     private final Router router;
     private final long maxRequestBytes;
     private final ObjectMapper mapper;
+    private final MetadataStore store;
+    private final Tokens tokens;
+    private final AccessPolicy policy;
+    private final Clock clock;
 
-    ApiHandler(Router router, long maxRequestBytes, ObjectMapper mapper) {
+    /**
+     * @param tokens null for no authentication (every caller may do everything); otherwise every route but the
+     *               health check needs a bearer token of this set, and {@code policy} decides what its principal may do
+     */
+    ApiHandler(Router router, long maxRequestBytes, ObjectMapper mapper, MetadataStore store, Tokens tokens,
+            AccessPolicy policy, Clock clock) {
         this.router = router;
         this.maxRequestBytes = maxRequestBytes;
         this.mapper = mapper;
+        this.store = store;
+        this.tokens = tokens;
+        this.policy = policy;
+        this.clock = clock;
     }
 
     @Override
@@ -80,9 +101,15 @@ final class ApiHandler extends Handler.Abstract {
                         + printable(request.getHttpURI().getPath()), null);
             }
             template = found.route().template();
+            Principal principal = authenticate(request, method, template, found.route().access());
             JsonNode body = readBody(request);
-            reply = found.route().endpoint().handle(new Call(found.pathParams(), query(request), body));
+            Call call = new Call(found.pathParams(), query(request), body);
+            authorize(principal, found.route().access(), call, method, template);
+            reply = found.route().endpoint().handle(call);
         } catch (HttpFailure f) {
+            if (f.status == 401) {
+                response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"mlops\"");
+            }
             reply = error(f.status, f.code, f.getMessage(), f.field);
         } catch (MlopsException e) {
             reply = error(HttpStatus.of(e.code()), e.code(), e.getMessage(), e.field().orElse(null));
@@ -101,6 +128,62 @@ final class ApiHandler extends Handler.Abstract {
         }
         write(response, callback, reply);
         return true;
+    }
+
+    /**
+     * The principal of the request's bearer token; null when the server has no tokens or the route is open.
+     *
+     * @throws HttpFailure 401 when the token is missing or unknown (the attempt is audited, without the token)
+     */
+    private Principal authenticate(Request request, String method, String template, Router.Access access) {
+        if (tokens == null || access == null) {
+            return null;
+        }
+        String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        String reason;
+        if (header == null) {
+            reason = "no bearer token";
+        } else if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7) {
+            reason = "an Authorization header that is not a bearer token";
+        } else {
+            Optional<Principal> principal = tokens.principalOf(header.substring(7).strip());
+            if (principal.isPresent()) {
+                return principal.get();
+            }
+            reason = "an unknown bearer token";
+        }
+        audit("anonymous", "auth.failed", "server", method, template, reason);
+        throw new HttpFailure(401, ErrorCode.PERMISSION_DENIED, "authentication required: the request has " + reason
+                + "; send 'Authorization: Bearer <token>'", null);
+    }
+
+    /** Refuses with 403 (audited) when {@code principal} lacks the route's permission. */
+    private void authorize(Principal principal, Router.Access access, Call call, String method, String template) {
+        if (principal == null) {
+            return;
+        }
+        String model = access.model().apply(call);
+        if (!policy.allows(principal, access.permission(), model)) {
+            String scope = model.equals(AccessPolicy.ALL_MODELS) ? "all models" : "model '" + printable(model) + "'";
+            audit(principal.name(), "access.denied", model.equals(AccessPolicy.ALL_MODELS) ? "server"
+                    : "model:" + model, method, template, access.permission() + " on " + scope);
+            throw new PermissionDeniedException("principal '" + principal.name() + "' lacks " + access.permission()
+                    + " on " + scope);
+        }
+    }
+
+    /** Appends a refusal to the audit trail; a failure to do so is logged, never thrown. */
+    private void audit(String actor, String action, String subject, String method, String template, String reason) {
+        ObjectNode data = Wire.object();
+        data.put("method", method);
+        data.put("route", Router.BASE + template);
+        data.put("reason", reason);
+        try {
+            store.appendAuditEvent(new PendingAuditEvent(clock.instant(), actor, action, subject, Wire.toJson(data)));
+        } catch (RuntimeException e) {
+            LOG.warn("the refusal of a {} {} request could not be audited: {}", method, template,
+                    e.getClass().getSimpleName());
+        }
     }
 
     private JsonNode readBody(Request request) throws IOException {

@@ -4,12 +4,14 @@ import dev.mlops.MlopsException;
 import dev.mlops.internal.StoreResolver;
 import dev.mlops.spi.MetadataStore;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code java -jar mlops-server.jar --store URI [--port N] [--host H] [--max-request-bytes N]}: serves the store at
- * {@code URI} until the process is stopped (SIGTERM or Ctrl-C stop it gracefully: requests in flight finish, then the
- * store is closed). Exit codes: 0 after a stop, 2 for bad arguments, 1 when the store or the port cannot be opened.
+ * {@code java -jar mlops-server.jar --store URI [--port N] [--host H] [--max-request-bytes N] [--tokens FILE]}:
+ * serves the store at {@code URI} until the process is stopped (SIGTERM or Ctrl-C stop it gracefully: requests in
+ * flight finish, then the store is closed). Exit codes: 0 after a stop, 2 for bad arguments, 1 when the store, the
+ * token file or the port cannot be opened.
  */
 public final class Main {
     private Main() {
@@ -23,11 +25,12 @@ public final class Main {
     }
 
     /** Parsed command line. */
-    record Options(String store, String host, int port, long maxRequestBytes) {
+    record Options(String store, String host, int port, long maxRequestBytes, Path tokens) {
     }
 
     static final String USAGE = "usage: java -jar mlops-server.jar --store URI [--port N (default 8080)]"
-            + " [--host HOST (default 127.0.0.1)] [--max-request-bytes N (default 16 MiB)]";
+            + " [--host HOST (default 127.0.0.1)] [--max-request-bytes N (default 16 MiB)]"
+            + " [--tokens FILE (lines 'TOKEN PRINCIPAL [ROLES]'; then every request needs a bearer token)]";
 
     /**
      * Parses the arguments.
@@ -39,6 +42,7 @@ public final class Main {
         String host = "127.0.0.1";
         int port = 8080;
         long max = MlopsServer.DEFAULT_MAX_REQUEST_BYTES;
+        Path tokens = null;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (i + 1 >= args.length) {
@@ -50,13 +54,14 @@ public final class Main {
                 case "--host" -> host = value;
                 case "--port" -> port = number(option, value, 0, 65_535);
                 case "--max-request-bytes" -> max = number(option, value, 1, Long.MAX_VALUE);
+                case "--tokens" -> tokens = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown option " + option);
             }
         }
         if (store == null) {
             throw new IllegalArgumentException("--store is required");
         }
-        return new Options(store, host, port, max);
+        return new Options(store, host, port, max, tokens);
     }
 
     private static int number(String option, String value, long min, long max) {
@@ -98,13 +103,18 @@ public final class Main {
             return null;
         }
         try {
-            MlopsServer server = MlopsServer.builder().store(store).host(options.host()).port(options.port())
-                    .maxRequestBytes(options.maxRequestBytes()).build().start();
+            MlopsServer.Builder builder = MlopsServer.builder().store(store).host(options.host())
+                    .port(options.port()).maxRequestBytes(options.maxRequestBytes());
+            if (options.tokens() != null) {
+                builder.tokens(options.tokens());
+            }
+            MlopsServer server = builder.build().start();
             out.println("mlops-server: serving " + store.describe() + " on " + server.uri() + "/api/v1");
             out.flush();
             return new Running(server, store);
         } catch (MlopsException | IllegalArgumentException e) {
             store.close();
+            // The message of a bad token file names its line, never a token.
             err.println("mlops-server: " + e.getMessage());
             return null;
         }

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlops.StorageException;
 import dev.mlops.internal.wire.Wire;
 import dev.mlops.spi.MetadataStore;
+import dev.mlops.security.AccessPolicy;
 import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -72,7 +75,8 @@ public final class MlopsServer implements AutoCloseable {
         connector.setPort(port);
         connector.setIdleTimeout(b.idleTimeout.toMillis());
         jetty.addConnector(connector);
-        this.graceful = new GracefulHandler(new ApiHandler(router, maxRequestBytes, mapper));
+        this.graceful = new GracefulHandler(new ApiHandler(router, maxRequestBytes, mapper, store, b.tokens,
+                b.accessPolicy, Clock.systemUTC()));
         jetty.setHandler(graceful);
         jetty.setErrorHandler(new JsonErrorHandler(mapper));
         // close() drains the requests in flight itself (see there); Jetty's own stop then closes what is left.
@@ -160,6 +164,8 @@ public final class MlopsServer implements AutoCloseable {
         private Duration shutdownTimeout = Duration.ofSeconds(30);
         private Duration idleTimeout = Duration.ofSeconds(60);
         private int maxThreads = 64;
+        private Tokens tokens;
+        private AccessPolicy accessPolicy = AccessPolicy.allowAll();
 
         private Builder() {
         }
@@ -221,6 +227,30 @@ public final class MlopsServer implements AutoCloseable {
                 throw new IllegalArgumentException("maxThreads must be at least 8, was " + threads);
             }
             this.maxThreads = threads;
+            return this;
+        }
+
+        /**
+         * Requires a bearer token on every route but the health check: the tokens are read from {@code file}, one
+         * {@code TOKEN PRINCIPAL [ROLE,ROLE...]} per line ({@code #} comments and blank lines ignored, tokens of at
+         * least 16 characters). A request without a known token gets 401; the attempt is audited without the token.
+         *
+         * @throws dev.mlops.InvalidArgumentException naming the line that is malformed (never its token)
+         * @throws StorageException                   when the file cannot be read
+         */
+        public Builder tokens(Path file) {
+            this.tokens = Tokens.read(Objects.requireNonNull(file, "file"));
+            return this;
+        }
+
+        /**
+         * What each token's principal may do (checked only with {@link #tokens}): reads need READ, writes WRITE,
+         * approvals APPROVE, alias moves MOVE_ALIAS, version deletion, audit erasure and checkpoints ADMIN, on the
+         * model concerned or on all models. A refusal is 403 and is audited. Default: every principal may do
+         * everything.
+         */
+        public Builder accessPolicy(AccessPolicy policy) {
+            this.accessPolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 

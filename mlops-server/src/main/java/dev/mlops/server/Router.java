@@ -12,6 +12,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
+import dev.mlops.security.AccessPolicy;
+import dev.mlops.security.Permission;
 
 /**
  * The route table: routes by method and path template ({@code /runs/{runId}/metrics}, relative to
@@ -28,8 +31,19 @@ final class Router {
         Reply handle(Call call) throws IOException;
     }
 
-    /** A route: an HTTP method, a path template below {@link #BASE}, and its endpoint. */
-    record Route(String method, String template, Endpoint endpoint) {
+    /**
+     * What a principal needs to call a route: a permission on the model that {@code model} names for the call (from
+     * its path or body; {@link dev.mlops.security.AccessPolicy#ALL_MODELS} when the route is not about one model).
+     * A route with no access ({@code null}) is open to everyone, as the health check is.
+     */
+    record Access(Permission permission, Function<Call, String> model) {
+        static Access all(Permission permission) {
+            return new Access(permission, call -> AccessPolicy.ALL_MODELS);
+        }
+    }
+
+    /** A route: an HTTP method, a path template below {@link #BASE}, who may call it, and its endpoint. */
+    record Route(String method, String template, Access access, Endpoint endpoint) {
         Route {
             Objects.requireNonNull(method, "method");
             Objects.requireNonNull(template, "template");

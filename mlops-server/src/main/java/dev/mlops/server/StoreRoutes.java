@@ -17,6 +17,9 @@ import dev.mlops.internal.wire.PolicyWire;
 import dev.mlops.internal.wire.ProfileWire;
 import dev.mlops.internal.wire.RunWire;
 import dev.mlops.internal.wire.Wire;
+import dev.mlops.security.AccessPolicy;
+import dev.mlops.security.Permission;
+import dev.mlops.server.Router.Access;
 import dev.mlops.server.Router.Call;
 import dev.mlops.server.Router.Reply;
 import dev.mlops.server.Router.Route;
@@ -53,8 +56,22 @@ final class StoreRoutes {
         return List.copyOf(r.routes);
     }
 
+    /**
+     * Adds a route that is not about one model: reads (GET, and the searches and lineage queries sent as POST) need
+     * READ on all models, other writes WRITE on all models.
+     */
     private void add(String method, String template, Router.Endpoint endpoint) {
-        routes.add(new Route(method, template, endpoint));
+        boolean read = method.equals("GET") || template.endsWith("/search") || template.equals("/lineage/edges");
+        add(method, template, Access.all(read ? Permission.READ : Permission.WRITE), endpoint);
+    }
+
+    private void add(String method, String template, Access access, Router.Endpoint endpoint) {
+        routes.add(new Route(method, template, access, endpoint));
+    }
+
+    /** {@code permission} on the model named by the path parameter {@code name}. */
+    private static Access onModel(Permission permission) {
+        return new Access(permission, call -> call.path("name"));
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------------
@@ -113,7 +130,7 @@ final class StoreRoutes {
     // ---- routes ---------------------------------------------------------------------------------------------------
 
     private void health() {
-        add("GET", "/health", call -> {
+        add("GET", "/health", null, call -> {
             ObjectNode body = Wire.object();
             body.put("status", "ok");
             return Reply.ok(body);
@@ -187,24 +204,27 @@ final class StoreRoutes {
     }
 
     private void registry() {
-        add("POST", "/models", call -> {
+        add("POST", "/models", new Access(Permission.WRITE, call -> {
+            JsonNode name = call.body().path("model").path("name");
+            return name.isTextual() ? name.textValue() : AccessPolicy.ALL_MODELS;
+        }), call -> {
             Wire.Fields f = body(call, "model", "audit");
             return created(store.createModel(f.object("model", RegistryWire::readNewModel),
                     f.object("audit", AuditWire::readPending)), RegistryWire::write);
         });
-        add("GET", "/models/{name}", call -> Reply.ok(RegistryWire.write(store.getModel(call.path("name"))
+        add("GET", "/models/{name}", onModel(Permission.READ), call -> Reply.ok(RegistryWire.write(store.getModel(call.path("name"))
                 .orElseThrow(() -> new NotFoundException("no model " + call.path("name"))))));
         add("POST", "/models/search", call -> {
             Wire.Fields f = body(call, "query", "page");
             return Reply.ok(PageWire.write(store.searchModels(f.object("query", RegistryWire::readModelQuery),
                     f.object("page", PageWire::readRequest)), RegistryWire::write));
         });
-        add("PATCH", "/models/{name}", call -> {
+        add("PATCH", "/models/{name}", onModel(Permission.WRITE), call -> {
             Wire.Fields f = body(call, "update", "audit");
             return Reply.ok(RegistryWire.write(store.updateModel(call.path("name"),
                     f.object("update", RegistryWire::readUpdate), f.object("audit", AuditWire::readPending))));
         });
-        add("POST", "/models/{name}/versions", call -> {
+        add("POST", "/models/{name}/versions", onModel(Permission.WRITE), call -> {
             Wire.Fields f = body(call, "version", "audit");
             NewModelVersion version = f.object("version", RegistryWire::readNewVersion);
             if (!version.modelName().equals(call.path("name"))) {
@@ -214,7 +234,7 @@ final class StoreRoutes {
             return created(store.createModelVersion(version, f.object("audit", AuditWire::readPending)),
                     RegistryWire::write);
         });
-        add("GET", "/models/{name}/versions/{version}", call -> Reply.ok(RegistryWire.write(store.getModelVersion(
+        add("GET", "/models/{name}/versions/{version}", onModel(Permission.READ), call -> Reply.ok(RegistryWire.write(store.getModelVersion(
                 call.path("name"), intPath(call, "version")).orElseThrow(() -> new NotFoundException(
                         "no model version " + call.path("name") + " " + call.path("version"))))));
         add("POST", "/versions/search", call -> {
@@ -222,36 +242,36 @@ final class StoreRoutes {
             return Reply.ok(PageWire.write(store.searchModelVersions(f.object("query",
                     RegistryWire::readVersionQuery), f.object("page", PageWire::readRequest)), RegistryWire::write));
         });
-        add("POST", "/models/{name}/versions/{version}/finish", call -> {
+        add("POST", "/models/{name}/versions/{version}/finish", onModel(Permission.WRITE), call -> {
             Wire.Fields f = body(call, "status", "artifact", "message", "time", "audit");
             return Reply.ok(RegistryWire.write(store.finishModelVersion(call.path("name"), intPath(call, "version"),
                     f.object("status", RegistryWire::readVersionStatus), f.optObject("artifact",
                             RegistryWire::readArtifact), f.optString("message"), f.instant("time"),
                     f.object("audit", AuditWire::readPending))));
         });
-        add("PATCH", "/models/{name}/versions/{version}", call -> {
+        add("PATCH", "/models/{name}/versions/{version}", onModel(Permission.WRITE), call -> {
             Wire.Fields f = body(call, "update", "audit");
             return Reply.ok(RegistryWire.write(store.updateModelVersion(call.path("name"), intPath(call, "version"),
                     f.object("update", RegistryWire::readUpdate), f.object("audit", AuditWire::readPending))));
         });
-        add("POST", "/models/{name}/versions/{version}/approval", call -> {
+        add("POST", "/models/{name}/versions/{version}/approval", onModel(Permission.APPROVE), call -> {
             Wire.Fields f = body(call, "decision", "audit");
             return Reply.ok(RegistryWire.write(store.decideApproval(call.path("name"), intPath(call, "version"),
                     f.object("decision", RegistryWire::readApproval), f.object("audit", AuditWire::readPending))));
         });
-        add("DELETE", "/models/{name}/versions/{version}", call -> {
+        add("DELETE", "/models/{name}/versions/{version}", onModel(Permission.ADMIN), call -> {
             Wire.Fields f = body(call, "audit");
             store.deleteModelVersion(call.path("name"), intPath(call, "version"),
                     f.object("audit", AuditWire::readPending));
             return Reply.noContent();
         });
-        add("PUT", "/models/{name}/aliases/{alias}", call -> {
+        add("PUT", "/models/{name}/aliases/{alias}", onModel(Permission.MOVE_ALIAS), call -> {
             Wire.Fields f = body(call, "version", "expected_current", "time", "audit");
             return Reply.ok(RegistryWire.write(store.setAlias(call.path("name"), call.path("alias"),
                     f.intValue("version"), f.optInt("expected_current"), f.instant("time"),
                     f.object("audit", AuditWire::readPending))));
         });
-        add("DELETE", "/models/{name}/aliases/{alias}", call -> {
+        add("DELETE", "/models/{name}/aliases/{alias}", onModel(Permission.MOVE_ALIAS), call -> {
             Wire.Fields f = body(call, "expected_current", "time", "audit");
             return Reply.ok(RegistryWire.write(store.deleteAlias(call.path("name"), call.path("alias"),
                     f.intValue("expected_current"), f.instant("time"), f.object("audit", AuditWire::readPending))));
@@ -350,7 +370,7 @@ final class StoreRoutes {
         });
         add("GET", "/audit/head", call -> Reply.ok(AuditWire.write(store.auditHead()
                 .orElseThrow(() -> new NotFoundException("the audit trail is empty")))));
-        add("POST", "/audit/events/{seq}/erase", call -> {
+        add("POST", "/audit/events/{seq}/erase", Access.all(Permission.ADMIN), call -> {
             long seq;
             try {
                 seq = Long.parseLong(call.path("seq"));
@@ -360,7 +380,7 @@ final class StoreRoutes {
             Wire.Fields f = body(call, "audit");
             return Reply.ok(AuditWire.write(store.eraseAuditData(seq, f.object("audit", AuditWire::readPending))));
         });
-        add("POST", "/audit/checkpoints", call -> {
+        add("POST", "/audit/checkpoints", Access.all(Permission.ADMIN), call -> {
             Wire.Fields f = body(call, "checkpoint", "audit");
             store.addCheckpoint(f.object("checkpoint", AuditWire::readCheckpoint),
                     f.object("audit", AuditWire::readPending));

@@ -30,7 +30,9 @@ class MainTest {
     void parsing() {
         Main.Options o = Main.parse(new String[] {"--store", "memory:", "--port", "0", "--host", "0.0.0.0",
                 "--max-request-bytes", "1000"});
-        assertThat(o).isEqualTo(new Main.Options("memory:", "0.0.0.0", 0, 1000));
+        assertThat(o).isEqualTo(new Main.Options("memory:", "0.0.0.0", 0, 1000, null));
+        assertThat(Main.parse(new String[] {"--store", "memory:", "--tokens", "t.txt"}).tokens())
+                .isEqualTo(java.nio.file.Path.of("t.txt"));
         assertThat(Main.parse(new String[] {"--store", "memory:"}).port()).isEqualTo(8080);
         assertThatThrownBy(() -> Main.parse(new String[] {"--port", "1"})).hasMessageContaining("--store");
         assertThatThrownBy(() -> Main.parse(new String[] {"--store", "memory:", "--port", "70000"}))
