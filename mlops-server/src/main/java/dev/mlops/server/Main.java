@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code java -jar mlops-server.jar --store URI [--port N] [--host H] [--max-request-bytes N] [--tokens FILE]}:
- * serves the store at {@code URI} until the process is stopped (SIGTERM or Ctrl-C stop it gracefully: requests in
+ * {@code java -jar mlops-server.jar --store URI [--port N] [--host H] [--max-request-bytes N] [--tokens FILE]
+ * [--tls-keystore FILE]}: serves the store at {@code URI} until the process is stopped (SIGTERM or Ctrl-C stop it gracefully: requests in
  * flight finish, then the store is closed). Exit codes: 0 after a stop, 2 for bad arguments, 1 when the store, the
  * token file or the port cannot be opened.
  */
@@ -25,12 +25,16 @@ public final class Main {
     }
 
     /** Parsed command line. */
-    record Options(String store, String host, int port, long maxRequestBytes, Path tokens) {
+    record Options(String store, String host, int port, long maxRequestBytes, Path tokens, Path keyStore) {
     }
+
+    /** The environment variable that holds the password of {@code --tls-keystore}. */
+    static final String KEYSTORE_PASSWORD = "MLOPS_TLS_KEYSTORE_PASSWORD";
 
     static final String USAGE = "usage: java -jar mlops-server.jar --store URI [--port N (default 8080)]"
             + " [--host HOST (default 127.0.0.1)] [--max-request-bytes N (default 16 MiB)]"
-            + " [--tokens FILE (lines 'TOKEN PRINCIPAL [ROLES]'; then every request needs a bearer token)]";
+            + " [--tokens FILE (lines 'TOKEN PRINCIPAL [ROLES]'; then every request needs a bearer token)]"
+            + " [--tls-keystore FILE (HTTPS; its password in " + KEYSTORE_PASSWORD + ")]";
 
     /**
      * Parses the arguments.
@@ -43,6 +47,7 @@ public final class Main {
         int port = 8080;
         long max = MlopsServer.DEFAULT_MAX_REQUEST_BYTES;
         Path tokens = null;
+        Path keyStore = null;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (i + 1 >= args.length) {
@@ -55,13 +60,14 @@ public final class Main {
                 case "--port" -> port = number(option, value, 0, 65_535);
                 case "--max-request-bytes" -> max = number(option, value, 1, Long.MAX_VALUE);
                 case "--tokens" -> tokens = Path.of(value);
+                case "--tls-keystore" -> keyStore = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown option " + option);
             }
         }
         if (store == null) {
             throw new IllegalArgumentException("--store is required");
         }
-        return new Options(store, host, port, max, tokens);
+        return new Options(store, host, port, max, tokens, keyStore);
     }
 
     private static int number(String option, String value, long min, long max) {
@@ -94,6 +100,15 @@ public final class Main {
      * @return the running server, or null after printing why it could not start
      */
     static Running start(Options options, PrintStream out, PrintStream err) {
+        return start(options, System.getenv(KEYSTORE_PASSWORD), out, err);
+    }
+
+    static Running start(Options options, String keyStorePassword, PrintStream out, PrintStream err) {
+        if (options.keyStore() != null && keyStorePassword == null) {
+            err.println("mlops-server: --tls-keystore needs its password in the environment variable "
+                    + KEYSTORE_PASSWORD);
+            return null;
+        }
         MetadataStore store;
         try {
             store = StoreResolver.open(options.store(), true);
@@ -107,6 +122,9 @@ public final class Main {
                     .port(options.port()).maxRequestBytes(options.maxRequestBytes());
             if (options.tokens() != null) {
                 builder.tokens(options.tokens());
+            }
+            if (options.keyStore() != null) {
+                builder.tls(options.keyStore(), keyStorePassword.toCharArray());
             }
             MlopsServer server = builder.build().start();
             out.println("mlops-server: serving " + store.describe() + " on " + server.uri() + "/api/v1");

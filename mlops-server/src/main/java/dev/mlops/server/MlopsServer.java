@@ -5,7 +5,12 @@ import dev.mlops.StorageException;
 import dev.mlops.internal.wire.Wire;
 import dev.mlops.spi.MetadataStore;
 import dev.mlops.security.AccessPolicy;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,9 +22,11 @@ import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +59,7 @@ public final class MlopsServer implements AutoCloseable {
     private final Server jetty;
     private final ServerConnector connector;
     private final GracefulHandler graceful;
+    private final String scheme;
 
     private MlopsServer(Builder b) {
         this.store = b.store;
@@ -70,7 +78,17 @@ public final class MlopsServer implements AutoCloseable {
         // Path parameters are percent-encoded by clients and decoded per segment by the router, so an encoded
         // '/' or '.' inside a name is data, never a path separator: the ambiguity checks do not apply.
         http.setUriCompliance(UriCompliance.UNSAFE);
-        this.connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
+        if (b.keyStore != null) {
+            // The server's certificate may not name the address clients use (127.0.0.1 in tests): no SNI host check.
+            http.addCustomizer(new SecureRequestCustomizer(false));
+            SslContextFactory.Server tls = new SslContextFactory.Server();
+            tls.setKeyStore(b.keyStore);
+            tls.setKeyStorePassword(new String(b.keyPassword));
+            this.connector = new ServerConnector(jetty, tls, new HttpConnectionFactory(http));
+        } else {
+            this.connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
+        }
+        this.scheme = b.keyStore != null ? "https" : "http";
         connector.setHost(host);
         connector.setPort(port);
         connector.setIdleTimeout(b.idleTimeout.toMillis());
@@ -113,10 +131,13 @@ public final class MlopsServer implements AutoCloseable {
         return connector.getLocalPort();
     }
 
-    /** {@code http://HOST:PORT}, the base URI to give a client ({@code Mlops.open(server.uri().toString())}). */
+    /**
+     * {@code http://HOST:PORT} ({@code https://} with a key store), the base URI to give a client
+     * ({@code Mlops.open(server.uri().toString())}).
+     */
     public URI uri() {
         String h = host.contains(":") ? "[" + host + "]" : host;
-        return URI.create("http://" + h + ":" + port());
+        return URI.create(scheme + "://" + h + ":" + port());
     }
 
     /** The method and path template of every route, e.g. {@code GET /api/v1/runs/{runId}}. */
@@ -165,6 +186,8 @@ public final class MlopsServer implements AutoCloseable {
         private Duration idleTimeout = Duration.ofSeconds(60);
         private int maxThreads = 64;
         private Tokens tokens;
+        private KeyStore keyStore;
+        private char[] keyPassword;
         private AccessPolicy accessPolicy = AccessPolicy.allowAll();
 
         private Builder() {
@@ -240,6 +263,37 @@ public final class MlopsServer implements AutoCloseable {
          */
         public Builder tokens(Path file) {
             this.tokens = Tokens.read(Objects.requireNonNull(file, "file"));
+            return this;
+        }
+
+        /**
+         * Serves HTTPS only, with the key and certificate of {@code keyStore} (PKCS12 or JKS). The password opens the
+         * store and its key; it is copied, never logged.
+         *
+         * @throws dev.mlops.InvalidArgumentException (field {@code keyStore}) when the file is not a key store or the
+         *     password is wrong
+         * @throws StorageException when the file cannot be read
+         */
+        public Builder tls(Path keyStore, char[] password) {
+            Objects.requireNonNull(keyStore, "keyStore");
+            Objects.requireNonNull(password, "password");
+            InputStream in;
+            try {
+                in = Files.newInputStream(keyStore);
+            } catch (IOException e) {
+                throw new StorageException("the key store " + keyStore + " cannot be read: "
+                        + e.getClass().getSimpleName(), e);
+            }
+            KeyStore store;
+            try (in) {
+                store = KeyStore.getInstance(KeyStore.getDefaultType());
+                store.load(in, password);
+            } catch (IOException | GeneralSecurityException e) {
+                throw new dev.mlops.InvalidArgumentException("keyStore", "the key store " + keyStore
+                        + " cannot be opened with this password, or is not a key store");
+            }
+            this.keyStore = store;
+            this.keyPassword = password.clone();
             return this;
         }
 

@@ -30,9 +30,11 @@ class MainTest {
     void parsing() {
         Main.Options o = Main.parse(new String[] {"--store", "memory:", "--port", "0", "--host", "0.0.0.0",
                 "--max-request-bytes", "1000"});
-        assertThat(o).isEqualTo(new Main.Options("memory:", "0.0.0.0", 0, 1000, null));
+        assertThat(o).isEqualTo(new Main.Options("memory:", "0.0.0.0", 0, 1000, null, null));
         assertThat(Main.parse(new String[] {"--store", "memory:", "--tokens", "t.txt"}).tokens())
                 .isEqualTo(java.nio.file.Path.of("t.txt"));
+        assertThat(Main.parse(new String[] {"--store", "memory:", "--tls-keystore", "k.p12"}).keyStore())
+                .isEqualTo(java.nio.file.Path.of("k.p12"));
         assertThat(Main.parse(new String[] {"--store", "memory:"}).port()).isEqualTo(8080);
         assertThatThrownBy(() -> Main.parse(new String[] {"--port", "1"})).hasMessageContaining("--store");
         assertThatThrownBy(() -> Main.parse(new String[] {"--store", "memory:", "--port", "70000"}))
@@ -52,6 +54,10 @@ class MainTest {
         assertThat(Main.run(new String[] {"--store", "nosuch:x", "--port", "0"}, print(out), print(err)))
                 .isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot open the store");
+        err.reset();
+        Main.Options tls = Main.parse(new String[] {"--store", "memory:", "--port", "0", "--tls-keystore", "k"});
+        assertThat(Main.start(tls, null, print(out), print(err))).isNull();
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains(Main.KEYSTORE_PASSWORD);
     }
 
     @Test
