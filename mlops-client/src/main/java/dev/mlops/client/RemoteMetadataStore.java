@@ -41,6 +41,7 @@ import dev.mlops.internal.wire.Wire;
 import dev.mlops.lineage.Direction;
 import dev.mlops.lineage.LineageEdge;
 import dev.mlops.lineage.NodeRef;
+import dev.mlops.spi.ArtifactStore;
 import dev.mlops.spi.MetadataStore;
 import dev.mlops.spi.PendingAuditEvent;
 import dev.mlops.tracking.MetricPoint;
@@ -563,6 +564,22 @@ public final class RemoteMetadataStore implements MetadataStore {
     public List<AuditCheckpoint> checkpoints() {
         return read(call("GET", "audit", "checkpoints").retryable().send(),
                 (n, path) -> items(n, path, AuditWire::readCheckpoint));
+    }
+
+    // ---- artifacts --------------------------------------------------------------------------------------------------
+
+    /**
+     * The server's artifact store (a server started with {@code artifacts(...)} or {@code --artifacts}), over this
+     * store's HTTP client, token and settings; usable until this store is closed. Give it to
+     * {@code Mlops.builder().store(remote).artifactStore(remote.artifactStore())}. Uploads are streamed and sent
+     * once (never retried); downloads are streamed, retried until the reply starts, and checked against the digest.
+     */
+    public ArtifactStore artifactStore() {
+        return new RemoteArtifactStore(transport, this::describe, () -> {
+            if (closed) {
+                throw new StorageException(describe() + " is closed", null);
+            }
+        });
     }
 
     // ---- lifecycle --------------------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ import dev.mlops.ErrorCode;
 import dev.mlops.InvalidArgumentException;
 import dev.mlops.MlopsException;
 import dev.mlops.StorageException;
+import dev.mlops.internal.wire.ErrorWire;
+import dev.mlops.internal.wire.Wire;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,9 +43,44 @@ final class Transport {
         return mapper;
     }
 
+    OkHttpClient client() {
+        return client;
+    }
+
+    /** The URL of the path below {@code /api/v1} made of {@code segments} (each percent-encoded as one segment). */
+    HttpUrl.Builder url(String... segments) {
+        HttpUrl.Builder url = base.newBuilder().addPathSegment("api").addPathSegment("v1");
+        for (String s : segments) {
+            url.addPathSegment(s);
+        }
+        return url;
+    }
+
     /** Starts a call of {@code method} on the path below {@code /api/v1} made of {@code segments}. */
     Call call(String method, String... segments) {
         return new Call(method, segments);
+    }
+
+    /**
+     * The exception of an error reply: the one its protocol error body names (with message and field), or, when the
+     * body is not one, the one matching the status.
+     */
+    MlopsException error(String what, int status, byte[] bytes) {
+        if (bytes.length > 0) {
+            try {
+                return ErrorWire.read(Wire.parse(bytes), "");
+            } catch (InvalidArgumentException notAnErrorBody) {
+                // A proxy's page, a truncated body: fall back to the status.
+            }
+        }
+        String message = what + " failed with HTTP " + status;
+        return switch (status) {
+            case 400, 405, 413, 414, 415, 422, 431 -> new InvalidArgumentException(null, message);
+            case 401, 403 -> MlopsException.of(ErrorCode.PERMISSION_DENIED, message, null);
+            case 404 -> MlopsException.of(ErrorCode.NOT_FOUND, message, null);
+            case 409 -> MlopsException.of(ErrorCode.CONFLICT, message, null);
+            default -> new StorageException(message, null);
+        };
     }
 
     /** A path segment that carries a value: refuses what HTTP cannot carry in a path, naming {@code field}. */
@@ -128,7 +165,7 @@ final class Transport {
             try (Response response = client.newCall(request()).execute()) {
                 byte[] bytes = readBody(response);
                 if (!response.isSuccessful()) {
-                    throw error(response.code(), bytes);
+                    throw error(describe(), response.code(), bytes);
                 }
                 if (bytes.length == 0) {
                     return null;
@@ -153,10 +190,7 @@ final class Transport {
         }
 
         private Request request() {
-            HttpUrl.Builder url = base.newBuilder().addPathSegment("api").addPathSegment("v1");
-            for (String s : segments) {
-                url.addPathSegment(s);
-            }
+            HttpUrl.Builder url = url(segments);
             for (String[] q : query) {
                 url.addQueryParameter(q[0], q[1]);
             }
@@ -189,32 +223,6 @@ final class Transport {
             } catch (IOException e) {
                 throw new StorageException("the server's reply to " + describe() + " is not valid JSON", e);
             }
-        }
-
-        private MlopsException error(int status, byte[] bytes) {
-            if (bytes.length > 0) {
-                try {
-                    JsonNode node = mapper.readTree(bytes);
-                    JsonNode code = node == null ? null : node.get("error_code");
-                    if (code != null && code.isTextual()) {
-                        ErrorCode c = ErrorCode.valueOf(code.asText());
-                        JsonNode message = node.get("message");
-                        JsonNode field = node.get("field");
-                        return MlopsException.of(c, message != null && message.isTextual() ? message.asText()
-                                : c.name(), field != null && field.isTextual() ? field.asText() : null);
-                    }
-                } catch (IOException | IllegalArgumentException unreadable) {
-                    // Not a protocol error body (a proxy's page, a truncated body): fall back to the status.
-                }
-            }
-            String message = describe() + " failed with HTTP " + status;
-            return switch (status) {
-                case 400, 405, 413, 414, 415, 422, 431 -> new InvalidArgumentException(null, message);
-                case 401, 403 -> MlopsException.of(ErrorCode.PERMISSION_DENIED, message, null);
-                case 404 -> MlopsException.of(ErrorCode.NOT_FOUND, message, null);
-                case 409 -> MlopsException.of(ErrorCode.CONFLICT, message, null);
-                default -> new StorageException(message, null);
-            };
         }
 
         private String describe() {

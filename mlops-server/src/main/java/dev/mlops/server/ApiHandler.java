@@ -22,6 +22,9 @@ import dev.mlops.server.Router.Found;
 import dev.mlops.server.Router.MethodNotAllowed;
 import dev.mlops.server.Router.Reply;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
+import java.io.OutputStream;
+import org.eclipse.jetty.io.Content;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -50,9 +53,11 @@ final class ApiHandler extends Handler.Abstract {
     static final String REQUEST_ID = "X-Request-Id";
     private static final Pattern REQUEST_ID_SYNTAX = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     private static final String JSON = "application/json";
+    private static final String OCTETS = "application/octet-stream";
 
     private final Router router;
     private final long maxRequestBytes;
+    private final long maxArtifactBytes;
     private final ObjectMapper mapper;
     private final MetadataStore store;
     private final Tokens tokens;
@@ -63,10 +68,11 @@ final class ApiHandler extends Handler.Abstract {
      * @param tokens null for no authentication (every caller may do everything); otherwise every route but the
      *               health check needs a bearer token of this set, and {@code policy} decides what its principal may do
      */
-    ApiHandler(Router router, long maxRequestBytes, ObjectMapper mapper, MetadataStore store, Tokens tokens,
-            AccessPolicy policy, Clock clock) {
+    ApiHandler(Router router, long maxRequestBytes, long maxArtifactBytes, ObjectMapper mapper, MetadataStore store,
+            Tokens tokens, AccessPolicy policy, Clock clock) {
         this.router = router;
         this.maxRequestBytes = maxRequestBytes;
+        this.maxArtifactBytes = maxArtifactBytes;
         this.mapper = mapper;
         this.store = store;
         this.tokens = tokens;
@@ -84,6 +90,7 @@ final class ApiHandler extends Handler.Abstract {
         String method = request.getMethod();
         String template = "?";
         Reply reply;
+        boolean streamedRoute = false;
         try {
             Router.Match match;
             try {
@@ -102,10 +109,24 @@ final class ApiHandler extends Handler.Abstract {
             }
             template = found.route().template();
             Principal principal = authenticate(request, method, template, found.route().access());
-            JsonNode body = readBody(request);
-            Call call = new Call(found.pathParams(), query(request), body);
+            Call call;
+            LimitedInputStream upload = null;
+            if (found.route().streamed()) {
+                streamedRoute = true;
+                upload = openUpload(request);
+                call = new Call(found.pathParams(), query(request), NullNode.getInstance(), upload);
+            } else {
+                call = new Call(found.pathParams(), query(request), readBody(request), null);
+            }
             authorize(principal, found.route().access(), call, method, template);
-            reply = found.route().endpoint().handle(call);
+            try {
+                reply = found.route().endpoint().handle(call);
+            } catch (RuntimeException e) {
+                if (upload != null && upload.exceeded) {
+                    throw tooLarge(maxArtifactBytes);
+                }
+                throw e;
+            }
         } catch (HttpFailure f) {
             if (f.status == 401) {
                 response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"mlops\"");
@@ -125,6 +146,11 @@ final class ApiHandler extends Handler.Abstract {
             LOG.warn("request {} {} {} -> {}", requestId, method, template, reply.status());
         } else if (reply.status() >= 400) {
             LOG.debug("request {} {} {} -> {}", requestId, method, template, reply.status());
+        }
+        if (reply.status() == 413 || reply.status() >= 400 && streamedRoute) {
+            // The request body may be unread: the connection cannot carry another request, so say so, or the
+            // client would send its next request on a connection the server is about to close.
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
         }
         write(response, callback, reply);
         return true;
@@ -186,6 +212,57 @@ final class ApiHandler extends Handler.Abstract {
         }
     }
 
+    /** The body of a streamed route, within the artifact size limit. */
+    private LimitedInputStream openUpload(Request request) {
+        String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        if (type == null || !type.toLowerCase(Locale.ROOT).split(";", 2)[0].strip().equals(OCTETS)) {
+            throw new HttpFailure(415, ErrorCode.INVALID_ARGUMENT, "the request body must be " + OCTETS + ", was "
+                    + (type == null ? "no content type" : "'" + printable(type) + "'"), "Content-Type");
+        }
+        if (request.getLength() > maxArtifactBytes) {
+            throw tooLarge(maxArtifactBytes);
+        }
+        return new LimitedInputStream(Request.asInputStream(request), maxArtifactBytes);
+    }
+
+    /** Counts what is read and fails once more than {@code limit} bytes came. */
+    static final class LimitedInputStream extends FilterInputStream {
+        private final long limit;
+        private long count;
+        volatile boolean exceeded;
+
+        LimitedInputStream(InputStream in, long limit) {
+            super(in);
+            this.limit = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                count(n);
+            }
+            return n;
+        }
+
+        private void count(long n) throws IOException {
+            count += n;
+            if (count > limit) {
+                exceeded = true;
+                throw new IOException("the request body is larger than the limit of " + limit + " bytes");
+            }
+        }
+    }
+
     private JsonNode readBody(Request request) throws IOException {
         if (!hasBody(request)) {
             return NullNode.getInstance();
@@ -197,7 +274,7 @@ final class ApiHandler extends Handler.Abstract {
         }
         long declared = request.getLength();
         if (declared > maxRequestBytes) {
-            throw tooLarge();
+            throw tooLarge(maxRequestBytes);
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
         try (InputStream in = Request.asInputStream(request)) {
@@ -206,7 +283,7 @@ final class ApiHandler extends Handler.Abstract {
             for (int n; (n = in.read(buffer)) >= 0; ) {
                 total += n;
                 if (total > maxRequestBytes) {
-                    throw tooLarge();
+                    throw tooLarge(maxRequestBytes);
                 }
                 bytes.write(buffer, 0, n);
             }
@@ -227,9 +304,9 @@ final class ApiHandler extends Handler.Abstract {
         return length > 0 || (length < 0 && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING));
     }
 
-    private HttpFailure tooLarge() {
+    private static HttpFailure tooLarge(long limit) {
         return new HttpFailure(413, ErrorCode.INVALID_ARGUMENT, "the request body is larger than the limit of "
-                + maxRequestBytes + " bytes", "body");
+                + limit + " bytes", "body");
     }
 
     private static Map<String, List<String>> query(Request request) {
@@ -247,6 +324,24 @@ final class ApiHandler extends Handler.Abstract {
 
     private void write(Response response, Callback callback, Reply reply) {
         response.setStatus(reply.status());
+        if (reply.stream() != null) {
+            reply.headers().forEach((k, v) -> response.getHeaders().put(k, v));
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, OCTETS);
+            if (reply.stream().length() >= 0) {
+                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, reply.stream().length());
+            }
+            try (OutputStream out = Content.Sink.asOutputStream(response)) {
+                reply.stream().writeTo(out);
+            } catch (IOException | RuntimeException e) {
+                // The status and part of the body are sent: all that is left is to abort the connection, so that
+                // the client sees a truncated body (and its digest check fails), never a complete-looking one.
+                LOG.warn("a streamed reply failed midway: {}", e.getClass().getSimpleName());
+                callback.failed(e);
+                return;
+            }
+            callback.succeeded();
+            return;
+        }
         if (reply.body() == null) {
             response.write(true, null, callback);
             return;

@@ -2,6 +2,8 @@ package dev.mlops.server;
 
 import dev.mlops.MlopsException;
 import dev.mlops.internal.StoreResolver;
+import dev.mlops.internal.artifact.ArtifactStores;
+import dev.mlops.spi.ArtifactStore;
 import dev.mlops.spi.MetadataStore;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -9,7 +11,7 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code java -jar mlops-server.jar --store URI [--port N] [--host H] [--max-request-bytes N] [--tokens FILE]
- * [--tls-keystore FILE]}: serves the store at {@code URI} until the process is stopped (SIGTERM or Ctrl-C stop it gracefully: requests in
+ * [--tls-keystore FILE] [--artifacts URI]}: serves the store at {@code URI} until the process is stopped (SIGTERM or Ctrl-C stop it gracefully: requests in
  * flight finish, then the store is closed). Exit codes: 0 after a stop, 2 for bad arguments, 1 when the store, the
  * token file or the port cannot be opened.
  */
@@ -25,7 +27,8 @@ public final class Main {
     }
 
     /** Parsed command line. */
-    record Options(String store, String host, int port, long maxRequestBytes, Path tokens, Path keyStore) {
+    record Options(String store, String host, int port, long maxRequestBytes, Path tokens, Path keyStore,
+            String artifacts) {
     }
 
     /** The environment variable that holds the password of {@code --tls-keystore}. */
@@ -34,7 +37,8 @@ public final class Main {
     static final String USAGE = "usage: java -jar mlops-server.jar --store URI [--port N (default 8080)]"
             + " [--host HOST (default 127.0.0.1)] [--max-request-bytes N (default 16 MiB)]"
             + " [--tokens FILE (lines 'TOKEN PRINCIPAL [ROLES]'; then every request needs a bearer token)]"
-            + " [--tls-keystore FILE (HTTPS; its password in " + KEYSTORE_PASSWORD + ")]";
+            + " [--tls-keystore FILE (HTTPS; its password in " + KEYSTORE_PASSWORD + ")]"
+            + " [--artifacts URI (file:DIR or memory:; serves /api/v1/artifacts)]";
 
     /**
      * Parses the arguments.
@@ -48,6 +52,7 @@ public final class Main {
         long max = MlopsServer.DEFAULT_MAX_REQUEST_BYTES;
         Path tokens = null;
         Path keyStore = null;
+        String artifacts = null;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (i + 1 >= args.length) {
@@ -61,13 +66,14 @@ public final class Main {
                 case "--max-request-bytes" -> max = number(option, value, 1, Long.MAX_VALUE);
                 case "--tokens" -> tokens = Path.of(value);
                 case "--tls-keystore" -> keyStore = Path.of(value);
+                case "--artifacts" -> artifacts = value;
                 default -> throw new IllegalArgumentException("unknown option " + option);
             }
         }
         if (store == null) {
             throw new IllegalArgumentException("--store is required");
         }
-        return new Options(store, host, port, max, tokens, keyStore);
+        return new Options(store, host, port, max, tokens, keyStore, artifacts);
     }
 
     private static int number(String option, String value, long min, long max) {
@@ -83,13 +89,19 @@ public final class Main {
     }
 
     /** A started server and the store it serves; closing stops the server, then closes the store. */
-    record Running(MlopsServer server, MetadataStore store) implements AutoCloseable {
+    record Running(MlopsServer server, MetadataStore store, ArtifactStore artifacts) implements AutoCloseable {
         @Override
         public void close() {
             try {
                 server.close();
             } finally {
-                store.close();
+                try {
+                    store.close();
+                } finally {
+                    if (artifacts != null) {
+                        artifacts.close();
+                    }
+                }
             }
         }
     }
@@ -117,7 +129,11 @@ public final class Main {
                     + e.getMessage());
             return null;
         }
+        ArtifactStore artifacts = null;
         try {
+            if (options.artifacts() != null) {
+                artifacts = ArtifactStores.open(options.artifacts());
+            }
             MlopsServer.Builder builder = MlopsServer.builder().store(store).host(options.host())
                     .port(options.port()).maxRequestBytes(options.maxRequestBytes());
             if (options.tokens() != null) {
@@ -126,12 +142,18 @@ public final class Main {
             if (options.keyStore() != null) {
                 builder.tls(options.keyStore(), keyStorePassword.toCharArray());
             }
+            if (artifacts != null) {
+                builder.artifacts(artifacts);
+            }
             MlopsServer server = builder.build().start();
             out.println("mlops-server: serving " + store.describe() + " on " + server.uri() + "/api/v1");
             out.flush();
-            return new Running(server, store);
+            return new Running(server, store, artifacts);
         } catch (MlopsException | IllegalArgumentException e) {
             store.close();
+            if (artifacts != null) {
+                artifacts.close();
+            }
             // The message of a bad token file names its line, never a token.
             err.println("mlops-server: " + e.getMessage());
             return null;

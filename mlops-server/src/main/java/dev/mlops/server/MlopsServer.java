@@ -3,6 +3,7 @@ package dev.mlops.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlops.StorageException;
 import dev.mlops.internal.wire.Wire;
+import dev.mlops.spi.ArtifactStore;
 import dev.mlops.spi.MetadataStore;
 import dev.mlops.security.AccessPolicy;
 import java.io.IOException;
@@ -49,6 +50,8 @@ public final class MlopsServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MlopsServer.class);
     /** The default limit of a request body: 16 MiB. */
     public static final long DEFAULT_MAX_REQUEST_BYTES = 16L * 1024 * 1024;
+    /** The default limit of an artifact upload: 4 GiB. */
+    public static final long DEFAULT_MAX_ARTIFACT_BYTES = 4L * 1024 * 1024 * 1024;
 
     private final MetadataStore store;
     private final String host;
@@ -68,7 +71,7 @@ public final class MlopsServer implements AutoCloseable {
         this.maxRequestBytes = b.maxRequestBytes;
         this.shutdownTimeout = b.shutdownTimeout;
         ObjectMapper mapper = Wire.mapper();
-        this.router = new Router(StoreRoutes.routes(store));
+        this.router = new Router(StoreRoutes.routes(store, b.artifacts));
 
         QueuedThreadPool threads = new QueuedThreadPool(b.maxThreads, Math.min(4, b.maxThreads));
         threads.setName("mlops-server");
@@ -93,7 +96,7 @@ public final class MlopsServer implements AutoCloseable {
         connector.setPort(port);
         connector.setIdleTimeout(b.idleTimeout.toMillis());
         jetty.addConnector(connector);
-        this.graceful = new GracefulHandler(new ApiHandler(router, maxRequestBytes, mapper, store, b.tokens,
+        this.graceful = new GracefulHandler(new ApiHandler(router, maxRequestBytes, b.maxArtifactBytes, mapper, store, b.tokens,
                 b.accessPolicy, Clock.systemUTC()));
         jetty.setHandler(graceful);
         jetty.setErrorHandler(new JsonErrorHandler(mapper));
@@ -186,6 +189,8 @@ public final class MlopsServer implements AutoCloseable {
         private Duration idleTimeout = Duration.ofSeconds(60);
         private int maxThreads = 64;
         private Tokens tokens;
+        private ArtifactStore artifacts;
+        private long maxArtifactBytes = DEFAULT_MAX_ARTIFACT_BYTES;
         private KeyStore keyStore;
         private char[] keyPassword;
         private AccessPolicy accessPolicy = AccessPolicy.allowAll();
@@ -223,6 +228,24 @@ public final class MlopsServer implements AutoCloseable {
                 throw new IllegalArgumentException("maxRequestBytes must be positive, was " + bytes);
             }
             this.maxRequestBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Also serves the artifacts of {@code artifacts} under {@code /api/v1/artifacts}, streamed both ways (never
+         * whole in memory). The server does not close it. Without one, those routes do not exist.
+         */
+        public Builder artifacts(ArtifactStore artifacts) {
+            this.artifacts = Objects.requireNonNull(artifacts, "artifacts");
+            return this;
+        }
+
+        /** The largest artifact upload accepted, in bytes; larger ones get 413 and store nothing. Default 4 GiB. */
+        public Builder maxArtifactBytes(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxArtifactBytes must be positive, was " + bytes);
+            }
+            this.maxArtifactBytes = bytes;
             return this;
         }
 

@@ -3,6 +3,8 @@ package dev.mlops.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,8 +44,12 @@ final class Router {
         }
     }
 
-    /** A route: an HTTP method, a path template below {@link #BASE}, who may call it, and its endpoint. */
-    record Route(String method, String template, Access access, Endpoint endpoint) {
+    /**
+     * A route: an HTTP method, a path template below {@link #BASE}, who may call it, whether its request body is a
+     * byte stream ({@code application/octet-stream}, handed to the endpoint unread) rather than JSON, and its
+     * endpoint.
+     */
+    record Route(String method, String template, Access access, boolean streamed, Endpoint endpoint) {
         Route {
             Objects.requireNonNull(method, "method");
             Objects.requireNonNull(template, "template");
@@ -171,11 +177,18 @@ final class Router {
         private final Map<String, String> pathParams;
         private final Map<String, List<String>> query;
         private final JsonNode body;
+        private final InputStream stream;
 
-        Call(Map<String, String> pathParams, Map<String, List<String>> query, JsonNode body) {
+        Call(Map<String, String> pathParams, Map<String, List<String>> query, JsonNode body, InputStream stream) {
             this.pathParams = pathParams;
             this.query = query;
             this.body = body;
+            this.stream = stream;
+        }
+
+        /** The request body of a streamed route, unread; null on JSON routes. */
+        InputStream stream() {
+            return stream;
         }
 
         /** A path parameter of the route's template. */
@@ -204,8 +217,24 @@ final class Router {
         }
     }
 
-    /** An endpoint's answer: a status and a JSON body (null for none, as with 204). */
-    record Reply(int status, JsonNode body) {
+    /** A reply body written as bytes, streamed rather than held in memory. */
+    interface Streamed {
+        /** The length in bytes, or -1 when unknown. */
+        long length();
+
+        /** Writes the bytes; a failure after the first byte aborts the connection (the status is sent already). */
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /**
+     * An endpoint's answer: a status and a JSON body (null for none, as with 204), or a streamed body
+     * ({@code application/octet-stream}) with extra headers.
+     */
+    record Reply(int status, JsonNode body, Streamed stream, Map<String, String> headers) {
+        Reply(int status, JsonNode body) {
+            this(status, body, null, Map.of());
+        }
+
         static Reply ok(JsonNode body) {
             return new Reply(200, body);
         }
@@ -216,6 +245,10 @@ final class Router {
 
         static Reply noContent() {
             return new Reply(204, null);
+        }
+
+        static Reply stream(Streamed stream, Map<String, String> headers) {
+            return new Reply(200, null, stream, headers);
         }
     }
 

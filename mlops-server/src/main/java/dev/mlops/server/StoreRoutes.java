@@ -23,7 +23,13 @@ import dev.mlops.server.Router.Access;
 import dev.mlops.server.Router.Call;
 import dev.mlops.server.Router.Reply;
 import dev.mlops.server.Router.Route;
+import dev.mlops.artifact.ArtifactRef;
+import dev.mlops.spi.ArtifactStore;
 import dev.mlops.spi.MetadataStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,12 +45,19 @@ final class StoreRoutes {
     private final MetadataStore store;
     private final List<Route> routes = new ArrayList<>();
 
-    private StoreRoutes(MetadataStore store) {
+    private final ArtifactStore artifacts;
+
+    private StoreRoutes(MetadataStore store, ArtifactStore artifacts) {
         this.store = store;
+        this.artifacts = artifacts;
     }
 
-    static List<Route> routes(MetadataStore store) {
-        StoreRoutes r = new StoreRoutes(store);
+    /** The routes of {@code store}, and of {@code artifacts} unless it is null. */
+    static List<Route> routes(MetadataStore store, ArtifactStore artifacts) {
+        StoreRoutes r = new StoreRoutes(store, artifacts);
+        if (artifacts != null) {
+            r.artifacts();
+        }
         r.health();
         r.runs();
         r.datasets();
@@ -66,7 +79,7 @@ final class StoreRoutes {
     }
 
     private void add(String method, String template, Access access, Router.Endpoint endpoint) {
-        routes.add(new Route(method, template, access, endpoint));
+        routes.add(new Route(method, template, access, false, endpoint));
     }
 
     /** {@code permission} on the model named by the path parameter {@code name}. */
@@ -344,6 +357,32 @@ final class StoreRoutes {
         add("GET", "/retraining-requests", call -> Reply.ok(PageWire.write(store.listRetrainingRequests(
                 call.query("policy"), call.query("model"), new LinkedHashSet<>(call.queryAll("status")), page(call)),
                 PolicyWire::write)));
+    }
+
+    private void artifacts() {
+        routes.add(new Route("POST", "/artifacts", Access.all(Permission.WRITE), true, call -> Reply.ok(
+                RegistryWire.write(artifacts.put(call.stream(), call.query("expected_digest"))))));
+        add("GET", "/artifacts/{digest}/stat", call -> Reply.ok(RegistryWire.write(artifacts.stat(
+                call.path("digest")).orElseThrow(() -> new NotFoundException("no artifact " + call.path("digest"))))));
+        add("GET", "/artifacts/{digest}", call -> {
+            String digest = call.path("digest");
+            ArtifactRef ref = artifacts.stat(digest)
+                    .orElseThrow(() -> new NotFoundException("no artifact " + digest));
+            InputStream in = artifacts.open(digest);
+            return Reply.stream(new Router.Streamed() {
+                @Override
+                public long length() {
+                    return ref.sizeBytes();
+                }
+
+                @Override
+                public void writeTo(OutputStream out) throws IOException {
+                    try (in) {
+                        in.transferTo(out);
+                    }
+                }
+            }, Map.of("X-Artifact-Digest", ref.digest()));
+        });
     }
 
     private void lineage() {

@@ -30,7 +30,7 @@ class MainTest {
     void parsing() {
         Main.Options o = Main.parse(new String[] {"--store", "memory:", "--port", "0", "--host", "0.0.0.0",
                 "--max-request-bytes", "1000"});
-        assertThat(o).isEqualTo(new Main.Options("memory:", "0.0.0.0", 0, 1000, null, null));
+        assertThat(o).isEqualTo(new Main.Options("memory:", "0.0.0.0", 0, 1000, null, null, null));
         assertThat(Main.parse(new String[] {"--store", "memory:", "--tokens", "t.txt"}).tokens())
                 .isEqualTo(java.nio.file.Path.of("t.txt"));
         assertThat(Main.parse(new String[] {"--store", "memory:", "--tls-keystore", "k.p12"}).keyStore())
@@ -64,7 +64,8 @@ class MainTest {
     @DisplayName("serves a SQLite store on the port it reports, and closes it when stopped")
     void servesSqlite(@TempDir Path dir) throws Exception {
         Path db = dir.resolve("m.db");
-        Main.Options options = Main.parse(new String[] {"--store", "sqlite:" + db, "--port", "0"});
+        Main.Options options = Main.parse(new String[] {"--store", "sqlite:" + db, "--port", "0", "--artifacts",
+                "file:" + dir.resolve("artifacts")});
         try (Main.Running running = Main.start(options, print(out), print(err))) {
             assertThat(running).isNotNull();
             assertThat(out.toString(StandardCharsets.UTF_8)).contains(running.server().uri() + "/api/v1");
@@ -73,6 +74,10 @@ class MainTest {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.body()).isEqualTo("{\"items\":[]}");
+            HttpResponse<String> stat = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    running.server().uri() + "/api/v1/artifacts/sha256:" + "0".repeat(64) + "/stat")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(stat.statusCode()).as("the artifact routes exist").isEqualTo(404);
         }
         assertThat(Files.exists(db)).isTrue();
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.mlops.internal.artifact.InMemoryArtifactStore;
 import dev.mlops.store.memory.InMemoryStore;
 import java.io.InputStream;
 import java.util.Iterator;
@@ -45,8 +46,9 @@ class OpenApiTest {
     }
 
     private static Set<String> routed() {
-        try (InMemoryStore store = new InMemoryStore()) {
-            return new TreeSet<>(MlopsServer.builder().store(store).build().routes());
+        try (InMemoryStore store = new InMemoryStore();
+                InMemoryArtifactStore artifacts = new InMemoryArtifactStore()) {
+            return new TreeSet<>(MlopsServer.builder().store(store).artifacts(artifacts).build().routes());
         }
     }
 
