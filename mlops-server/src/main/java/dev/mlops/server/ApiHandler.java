@@ -91,6 +91,7 @@ final class ApiHandler extends Handler.Abstract {
         String template = "?";
         Reply reply;
         boolean streamedRoute = false;
+        boolean unexpected = false;
         try {
             Router.Match match;
             try {
@@ -139,10 +140,11 @@ final class ApiHandler extends Handler.Abstract {
                     e.getClass().getSimpleName());
             reply = error(400, ErrorCode.INVALID_ARGUMENT, "the request body could not be read", null);
         } catch (RuntimeException e) {
-            LOG.error("request {} {} {}: unexpected {}", requestId, method, template, e.getClass().getName());
+            LOG.error("request {} {} {} -> 500: unexpected {}", requestId, method, template, e.getClass().getName());
             reply = error(500, ErrorCode.STORAGE, "internal server error (request id " + requestId + ")", null);
+            unexpected = true;
         }
-        if (reply.status() >= 500) {
+        if (reply.status() >= 500 && !unexpected) {
             LOG.warn("request {} {} {} -> {}", requestId, method, template, reply.status());
         } else if (reply.status() >= 400) {
             LOG.debug("request {} {} {} -> {}", requestId, method, template, reply.status());

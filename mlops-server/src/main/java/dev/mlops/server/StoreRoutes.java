@@ -109,6 +109,15 @@ final class StoreRoutes {
         return new PageRequest(pageSize, call.query("page_token"));
     }
 
+    /** A query parameter that must be present. */
+    static String required(Call call, String name) {
+        String v = call.query(name);
+        if (v == null) {
+            throw new InvalidArgumentException(name, "the query parameter " + name + " is required");
+        }
+        return v;
+    }
+
     static long longQuery(Call call, String name, long defaultValue) {
         String v = call.query(name);
         if (v == null) {
@@ -299,8 +308,8 @@ final class StoreRoutes {
         });
         add("GET", "/profiles/{id}", call -> Reply.ok(ProfileWire.write(store.getProfile(call.path("id"))
                 .orElseThrow(() -> new NotFoundException("no profile " + call.path("id"))))));
-        add("GET", "/profile", call -> Reply.ok(ProfileWire.write(store.findProfile(call.query("subject"),
-                call.query("key")).orElseThrow(() -> new NotFoundException("no profile under that subject and key")))));
+        add("GET", "/profile", call -> Reply.ok(ProfileWire.write(store.findProfile(required(call, "subject"),
+                required(call, "key")).orElseThrow(() -> new NotFoundException("no profile under that subject and key")))));
         add("POST", "/profiles/search", call -> {
             Wire.Fields f = body(call, "query", "page");
             return Reply.ok(PageWire.write(store.searchProfiles(f.object("query", ProfileWire::readQuery),
@@ -313,8 +322,8 @@ final class StoreRoutes {
         });
         add("GET", "/drift-reports/{id}", call -> Reply.ok(ProfileWire.write(store.getDriftReport(call.path("id"))
                 .orElseThrow(() -> new NotFoundException("no drift report " + call.path("id"))))));
-        add("GET", "/drift-report", call -> Reply.ok(ProfileWire.write(store.findDriftReport(call.query("subject"),
-                call.query("key")).orElseThrow(() -> new NotFoundException(
+        add("GET", "/drift-report", call -> Reply.ok(ProfileWire.write(store.findDriftReport(required(call, "subject"),
+                required(call, "key")).orElseThrow(() -> new NotFoundException(
                         "no drift report under that subject and key")))));
         add("POST", "/drift-reports/search", call -> {
             Wire.Fields f = body(call, "query", "page");
@@ -324,8 +333,8 @@ final class StoreRoutes {
     }
 
     private void policies() {
-        add("GET", "/policy-state", call -> Reply.ok(PolicyWire.write(store.getPolicyState(call.query("policy"),
-                call.query("model")).orElseThrow(() -> new NotFoundException("no state of that policy and model")))));
+        add("GET", "/policy-state", call -> Reply.ok(PolicyWire.write(store.getPolicyState(required(call, "policy"),
+                required(call, "model")).orElseThrow(() -> new NotFoundException("no state of that policy and model")))));
         add("POST", "/policy-states", call -> {
             Wire.Fields f = body(call, "state", "expected_version", "decisions", "audit");
             store.savePolicyState(f.object("state", PolicyWire::readState), f.longValue("expected_version"),
@@ -336,7 +345,7 @@ final class StoreRoutes {
         add("GET", "/policy-states", call -> Reply.ok(PageWire.write(store.listPolicyStates(page(call)),
                 PolicyWire::write)));
         add("GET", "/policy-decision", call -> Reply.ok(PolicyWire.write(store.findPolicyDecision(
-                call.query("policy"), call.query("model"), call.query("window_id")).orElseThrow(
+                required(call, "policy"), required(call, "model"), required(call, "window_id")).orElseThrow(
                         () -> new NotFoundException("no decision of that policy, model and window")))));
         add("GET", "/policy-decisions", call -> Reply.ok(PageWire.write(store.listPolicyDecisions(
                 call.query("policy"), call.query("model"), page(call)), PolicyWire::write)));

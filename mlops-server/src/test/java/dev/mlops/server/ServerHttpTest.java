@@ -162,6 +162,18 @@ class ServerHttpTest {
     }
 
     @Test
+    @DisplayName("a lookup by natural key without its query parameters is 400 naming the parameter")
+    void requiredQueryParameters() throws Exception {
+        for (String[] c : new String[][] {{"/api/v1/profile?key=k", "subject"}, {"/api/v1/drift-report?subject=s",
+                "key"}, {"/api/v1/policy-state?policy=p", "model"}, {"/api/v1/policy-decision?policy=p&model=m",
+                "window_id"}}) {
+            HttpResponse<String> r = send(at(c[0]).GET());
+            assertThat(r.statusCode()).as(c[0]).isEqualTo(400);
+            assertThat(json(r).get("field").asText()).as(c[0]).isEqualTo(c[1]);
+        }
+    }
+
+    @Test
     @DisplayName("close() lets a request in flight finish before stopping")
     void gracefulShutdown() throws Exception {
         java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
