@@ -39,10 +39,6 @@ final class Transport {
         this.mapper = mapper;
     }
 
-    ObjectMapper mapper() {
-        return mapper;
-    }
-
     OkHttpClient client() {
         return client;
     }

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -250,11 +249,5 @@ final class Router {
         static Reply stream(Streamed stream, Map<String, String> headers) {
             return new Reply(200, null, stream, headers);
         }
-    }
-
-    static List<Route> concat(List<Route> a, List<Route> b) {
-        List<Route> all = new ArrayList<>(a);
-        all.addAll(b);
-        return all;
     }
 }

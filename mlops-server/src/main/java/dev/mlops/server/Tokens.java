@@ -95,10 +95,6 @@ final class Tokens {
         return Optional.ofNullable(found);
     }
 
-    int size() {
-        return entries.size();
-    }
-
     private static byte[] sha256(String token) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));

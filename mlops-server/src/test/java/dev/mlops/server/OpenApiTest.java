@@ -76,10 +76,10 @@ class OpenApiTest {
     void parametersDeclared() {
         Pattern param = Pattern.compile("\\{([^}]+)}");
         Set<String> operationIds = new TreeSet<>();
-        spec.get("paths").fields().forEachRemaining(path -> {
+        spec.get("paths").properties().forEach(path -> {
             Set<String> declared = new TreeSet<>();
             collectPathParams(path.getValue().get("parameters"), declared);
-            path.getValue().fields().forEachRemaining(op -> {
+            path.getValue().properties().forEach(op -> {
                 if (METHODS.contains(op.getKey())) {
                     collectPathParams(op.getValue().get("parameters"), declared);
                     assertThat(op.getValue().path("operationId").asText()).as(op.getKey() + " " + path.getKey())

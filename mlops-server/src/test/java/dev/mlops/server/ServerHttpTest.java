@@ -214,6 +214,28 @@ class ServerHttpTest {
         assertThat(json(r).get("error_code").asText()).isEqualTo("NOT_FOUND");
     }
 
+    private String raw(byte[] request) throws IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(request);
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    @DisplayName("what Jetty refuses itself (a garbage request line, huge headers) also gets a JSON error body")
+    void jettyRefusals() throws Exception {
+        String garbage = raw("GARBAGE\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(garbage).startsWith("HTTP/1.1 400").contains("application/json")
+                .contains("\"error_code\":\"INVALID_ARGUMENT\"");
+        String huge = raw(("GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(huge).startsWith("HTTP/1.1 431").contains("\"error_code\":\"INVALID_ARGUMENT\"")
+                .doesNotContain("aaaa");
+        assertThat(send(at("/api/v1/health").GET()).statusCode()).isEqualTo(200);
+    }
+
     @Test
     @DisplayName("after close() the port refuses connections")
     void closeStopsServing() throws Exception {
