@@ -340,8 +340,9 @@ public final class Wire {
             throw expected(node, path, expected);
         }
         if (!node.canConvertToLong() || node.longValue() < min || node.longValue() > max) {
+            String was = node.bigIntegerValue().toString();
             throw new InvalidArgumentException(fieldOf(path), where(path) + " must be " + expected + ", was "
-                    + node.bigIntegerValue());
+                    + (was.length() > 40 ? "an integer of " + was.length() + " digits" : was));
         }
         return node.longValue();
     }
@@ -493,7 +494,8 @@ public final class Wire {
 
     /**
      * The members of one object, read by name with the readers of {@link Wire}. A member that is JSON {@code null}
-     * counts as absent. Not thread-safe (use it for one object, then drop it).
+     * counts as absent for the optional readers ({@code opt...}, collections) and is refused by the required ones.
+     * Not thread-safe (use it for one object, then drop it).
      */
     public static final class Fields {
         private final ObjectNode node;
@@ -522,8 +524,12 @@ public final class Wire {
 
         /** Member {@code name}, read with {@code reader}. */
         public <T> T required(String name, Reader<T> reader, String expected) {
-            if (!has(name)) {
+            JsonNode value = node.get(name);
+            if (value == null) {
                 throw new InvalidArgumentException(path(name), path(name) + " is missing: it must be " + expected);
+            }
+            if (value.isNull()) {
+                throw expected(value, path(name), expected);
             }
             return reader.read(node.get(name), path(name));
         }

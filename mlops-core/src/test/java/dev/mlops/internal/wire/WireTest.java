@@ -200,6 +200,8 @@ class WireTest {
                     .isEqualTo("n must be an integer between 1 and 10, was 0");
             assertThat(invalid(() -> Wire.readLong(Wire.parse("-1"), "step", 0, Long.MAX_VALUE)).getMessage())
                     .isEqualTo("step must be an integer >= 0, was -1");
+            assertThat(invalid(() -> Wire.readLong(Wire.parse("1" + "0".repeat(60)), "n")).getMessage())
+                    .isEqualTo("n must be an integer, was an integer of 61 digits");
             assertThat(invalid(() -> Wire.readLong(Wire.parse("1.0"), "n")).getMessage())
                     .isEqualTo("n must be an integer, was a number with a fraction or exponent");
             assertThat(invalid(() -> Wire.readLong(Wire.parse("\"1\""), "n")).getMessage())
@@ -221,7 +223,7 @@ class WireTest {
         @Test
         void missing_and_null_members_of_required_fields_are_refused() {
             Wire.Fields f = Wire.fields(Wire.parse("{\"a\": null}"), "", "a", "b");
-            assertThat(invalid(() -> f.string("a")).getMessage()).isEqualTo("a is missing: it must be a string");
+            assertThat(invalid(() -> f.string("a")).getMessage()).isEqualTo("a must be a string, was null");
             InvalidArgumentException e = invalid(() -> f.instant("b"));
             assertThat(e.field()).contains("b");
             assertThat(e.getMessage()).startsWith("b is missing: it must be an RFC 3339 instant");
