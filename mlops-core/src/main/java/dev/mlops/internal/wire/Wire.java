@@ -442,8 +442,7 @@ public final class Wire {
             throw expected(node, path, expected);
         }
         Map<String, T> map = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
             map.put(e.getKey(), reader.read(e.getValue(), field(path, e.getKey())));
         }
         return map;
