@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.mlops.InvalidArgumentException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -160,6 +161,20 @@ public final class Wire {
             return MAPPER.writeValueAsBytes(node);
         } catch (JsonProcessingException e) {
             throw new InvalidArgumentException(null, "cannot be written as UTF-8 JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
+     * Writes {@link #toBytes the UTF-8 bytes} of {@code node} to {@code out}, which is flushed, not closed.
+     *
+     * @throws UncheckedIOException when writing fails
+     */
+    public static void writeTo(JsonNode node, OutputStream out) {
+        try {
+            MAPPER.writeValue(out, node);
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -70,6 +70,11 @@ class WireTest {
             assertThat(new String(Wire.toBytes(node), StandardCharsets.UTF_8))
                     .isEqualTo("{\"a\":[1,2.5,\"é\\uD83D\\uDE00\"]}");
             assertThat(Wire.parse(Wire.toBytes(node))).isEqualTo(node);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            Wire.writeTo(node, out);
+            out.write('!'); // still open
+            assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(
+                    new String(Wire.toBytes(node), StandardCharsets.UTF_8) + "!");
         }
 
         @Test
