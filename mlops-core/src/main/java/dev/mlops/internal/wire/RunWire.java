@@ -13,7 +13,6 @@ import dev.mlops.tracking.RunLink;
 import dev.mlops.tracking.RunQuery;
 import dev.mlops.tracking.RunStatus;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -147,8 +146,7 @@ public final class RunWire {
             throw Wire.expected(node, path, "an object of metric points");
         }
         Map<String, MetricPoint> metrics = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
             String key = e.getKey();
             String pointPath = Wire.field(path, key);
             Wire.Fields g = Wire.fields(e.getValue(), pointPath, "value", "step", "timestamp");

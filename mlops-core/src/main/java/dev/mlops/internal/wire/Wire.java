@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.mlops.InvalidArgumentException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -160,6 +161,20 @@ public final class Wire {
             return MAPPER.writeValueAsBytes(node);
         } catch (JsonProcessingException e) {
             throw new InvalidArgumentException(null, "cannot be written as UTF-8 JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
+     * Writes {@link #toBytes the UTF-8 bytes} of {@code node} to {@code out}, which is flushed, not closed.
+     *
+     * @throws UncheckedIOException when writing fails
+     */
+    public static void writeTo(JsonNode node, OutputStream out) {
+        try {
+            MAPPER.writeValue(out, node);
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -340,8 +355,9 @@ public final class Wire {
             throw expected(node, path, expected);
         }
         if (!node.canConvertToLong() || node.longValue() < min || node.longValue() > max) {
+            String was = node.bigIntegerValue().toString();
             throw new InvalidArgumentException(fieldOf(path), where(path) + " must be " + expected + ", was "
-                    + node.bigIntegerValue());
+                    + (was.length() > 40 ? "an integer of " + was.length() + " digits" : was));
         }
         return node.longValue();
     }
@@ -441,8 +457,7 @@ public final class Wire {
             throw expected(node, path, expected);
         }
         Map<String, T> map = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
             map.put(e.getKey(), reader.read(e.getValue(), field(path, e.getKey())));
         }
         return map;
@@ -493,7 +508,8 @@ public final class Wire {
 
     /**
      * The members of one object, read by name with the readers of {@link Wire}. A member that is JSON {@code null}
-     * counts as absent. Not thread-safe (use it for one object, then drop it).
+     * counts as absent for the optional readers ({@code opt...}, collections) and is refused by the required ones.
+     * Not thread-safe (use it for one object, then drop it).
      */
     public static final class Fields {
         private final ObjectNode node;
@@ -522,8 +538,12 @@ public final class Wire {
 
         /** Member {@code name}, read with {@code reader}. */
         public <T> T required(String name, Reader<T> reader, String expected) {
-            if (!has(name)) {
+            JsonNode value = node.get(name);
+            if (value == null) {
                 throw new InvalidArgumentException(path(name), path(name) + " is missing: it must be " + expected);
+            }
+            if (value.isNull()) {
+                throw expected(value, path(name), expected);
             }
             return reader.read(node.get(name), path(name));
         }

@@ -1,7 +1,6 @@
 package dev.mlops.internal.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -71,6 +70,11 @@ class WireTest {
             assertThat(new String(Wire.toBytes(node), StandardCharsets.UTF_8))
                     .isEqualTo("{\"a\":[1,2.5,\"é\\uD83D\\uDE00\"]}");
             assertThat(Wire.parse(Wire.toBytes(node))).isEqualTo(node);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            Wire.writeTo(node, out);
+            out.write('!'); // still open
+            assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(
+                    new String(Wire.toBytes(node), StandardCharsets.UTF_8) + "!");
         }
 
         @Test
@@ -200,6 +204,8 @@ class WireTest {
                     .isEqualTo("n must be an integer between 1 and 10, was 0");
             assertThat(invalid(() -> Wire.readLong(Wire.parse("-1"), "step", 0, Long.MAX_VALUE)).getMessage())
                     .isEqualTo("step must be an integer >= 0, was -1");
+            assertThat(invalid(() -> Wire.readLong(Wire.parse("1" + "0".repeat(60)), "n")).getMessage())
+                    .isEqualTo("n must be an integer, was an integer of 61 digits");
             assertThat(invalid(() -> Wire.readLong(Wire.parse("1.0"), "n")).getMessage())
                     .isEqualTo("n must be an integer, was a number with a fraction or exponent");
             assertThat(invalid(() -> Wire.readLong(Wire.parse("\"1\""), "n")).getMessage())
@@ -221,7 +227,7 @@ class WireTest {
         @Test
         void missing_and_null_members_of_required_fields_are_refused() {
             Wire.Fields f = Wire.fields(Wire.parse("{\"a\": null}"), "", "a", "b");
-            assertThat(invalid(() -> f.string("a")).getMessage()).isEqualTo("a is missing: it must be a string");
+            assertThat(invalid(() -> f.string("a")).getMessage()).isEqualTo("a must be a string, was null");
             InvalidArgumentException e = invalid(() -> f.instant("b"));
             assertThat(e.field()).contains("b");
             assertThat(e.getMessage()).startsWith("b is missing: it must be an RFC 3339 instant");
