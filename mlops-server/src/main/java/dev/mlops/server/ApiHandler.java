@@ -1,0 +1,388 @@
+package dev.mlops.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import dev.mlops.ErrorCode;
+import dev.mlops.InvalidArgumentException;
+import dev.mlops.MlopsException;
+import dev.mlops.PermissionDeniedException;
+import dev.mlops.security.AccessPolicy;
+import dev.mlops.security.Principal;
+import dev.mlops.spi.MetadataStore;
+import dev.mlops.spi.PendingAuditEvent;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
+import java.util.Optional;
+import dev.mlops.internal.wire.ErrorWire;
+import dev.mlops.internal.wire.Wire;
+import dev.mlops.server.Router.Call;
+import dev.mlops.server.Router.Found;
+import dev.mlops.server.Router.MethodNotAllowed;
+import dev.mlops.server.Router.Reply;
+import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
+import java.io.OutputStream;
+import org.eclipse.jetty.io.Content;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves the API: matches the route, reads and parses the JSON body within the size limit, calls the endpoint and
+ * writes its reply, or the error body of what went wrong. Logs the method, route template, status and error code of
+ * failed requests, never a body, a query or an exception's stack trace. Thread-safe.
+ */
+final class ApiHandler extends Handler.Abstract {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+    static final String REQUEST_ID = "X-Request-Id";
+    private static final Pattern REQUEST_ID_SYNTAX = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    private static final String JSON = "application/json";
+    private static final String OCTETS = "application/octet-stream";
+
+    private final Router router;
+    private final long maxRequestBytes;
+    private final long maxArtifactBytes;
+    private final ObjectMapper mapper;
+    private final MetadataStore store;
+    private final Tokens tokens;
+    private final AccessPolicy policy;
+    private final Clock clock;
+
+    /**
+     * @param tokens null for no authentication (every caller may do everything); otherwise every route but the
+     *               health check needs a bearer token of this set, and {@code policy} decides what its principal may do
+     */
+    ApiHandler(Router router, long maxRequestBytes, long maxArtifactBytes, ObjectMapper mapper, MetadataStore store,
+            Tokens tokens, AccessPolicy policy, Clock clock) {
+        this.router = router;
+        this.maxRequestBytes = maxRequestBytes;
+        this.maxArtifactBytes = maxArtifactBytes;
+        this.mapper = mapper;
+        this.store = store;
+        this.tokens = tokens;
+        this.policy = policy;
+        this.clock = clock;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        String requestId = request.getHeaders().get(REQUEST_ID);
+        if (requestId == null || !REQUEST_ID_SYNTAX.matcher(requestId).matches()) {
+            requestId = UUID.randomUUID().toString();
+        }
+        response.getHeaders().put(REQUEST_ID, requestId);
+        String method = request.getMethod();
+        String template = "?";
+        Reply reply;
+        boolean streamedRoute = false;
+        boolean unexpected = false;
+        try {
+            Router.Match match;
+            try {
+                match = router.match(method, request.getHttpURI().getPath());
+            } catch (IllegalArgumentException e) {
+                throw new HttpFailure(400, ErrorCode.INVALID_ARGUMENT, e.getMessage(), "path");
+            }
+            if (match instanceof MethodNotAllowed m) {
+                response.getHeaders().put(HttpHeader.ALLOW, String.join(", ", m.allowed()));
+                throw new HttpFailure(405, ErrorCode.INVALID_ARGUMENT, "method " + printable(method)
+                        + " is not allowed here; allowed: " + String.join(", ", m.allowed()), "method");
+            }
+            if (!(match instanceof Found found)) {
+                throw new HttpFailure(404, ErrorCode.NOT_FOUND, "no such resource: " + printable(method) + " "
+                        + printable(request.getHttpURI().getPath()), null);
+            }
+            template = found.route().template();
+            Principal principal = authenticate(request, method, template, found.route().access());
+            Call call;
+            LimitedInputStream upload = null;
+            if (found.route().streamed()) {
+                streamedRoute = true;
+                upload = openUpload(request);
+                call = new Call(found.pathParams(), query(request), NullNode.getInstance(), upload);
+            } else {
+                call = new Call(found.pathParams(), query(request), readBody(request), null);
+            }
+            authorize(principal, found.route().access(), call, method, template);
+            try {
+                reply = found.route().endpoint().handle(call);
+            } catch (RuntimeException e) {
+                if (upload != null && upload.exceeded) {
+                    throw tooLarge(maxArtifactBytes);
+                }
+                throw e;
+            }
+        } catch (HttpFailure f) {
+            if (f.status == 401) {
+                response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"mlops\"");
+            }
+            reply = error(f.status, f.code, f.getMessage(), f.field);
+        } catch (MlopsException e) {
+            reply = error(HttpStatus.of(e.code()), e.code(), e.getMessage(), e.field().orElse(null));
+        } catch (IOException e) {
+            LOG.warn("request {} {} {}: reading or writing failed: {}", requestId, method, template,
+                    e.getClass().getSimpleName());
+            reply = error(400, ErrorCode.INVALID_ARGUMENT, "the request body could not be read", null);
+        } catch (RuntimeException e) {
+            LOG.error("request {} {} {} -> 500: unexpected {}", requestId, method, template, e.getClass().getName());
+            reply = error(500, ErrorCode.STORAGE, "internal server error (request id " + requestId + ")", null);
+            unexpected = true;
+        }
+        if (reply.status() >= 500 && !unexpected) {
+            LOG.warn("request {} {} {} -> {}", requestId, method, template, reply.status());
+        } else if (reply.status() >= 400) {
+            LOG.debug("request {} {} {} -> {}", requestId, method, template, reply.status());
+        }
+        if (reply.status() == 413 || reply.status() >= 400 && streamedRoute) {
+            // The request body may be unread: the connection cannot carry another request, so say so, or the
+            // client would send its next request on a connection the server is about to close.
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
+        write(response, callback, reply);
+        return true;
+    }
+
+    /**
+     * The principal of the request's bearer token; null when the server has no tokens or the route is open.
+     *
+     * @throws HttpFailure 401 when the token is missing or unknown (the attempt is audited, without the token)
+     */
+    private Principal authenticate(Request request, String method, String template, Router.Access access) {
+        if (tokens == null || access == null) {
+            return null;
+        }
+        String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        String reason;
+        if (header == null) {
+            reason = "no bearer token";
+        } else if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7) {
+            reason = "an Authorization header that is not a bearer token";
+        } else {
+            Optional<Principal> principal = tokens.principalOf(header.substring(7).strip());
+            if (principal.isPresent()) {
+                return principal.get();
+            }
+            reason = "an unknown bearer token";
+        }
+        audit("anonymous", "auth.failed", "server", method, template, reason);
+        throw new HttpFailure(401, ErrorCode.PERMISSION_DENIED, "authentication required: the request has " + reason
+                + "; send 'Authorization: Bearer <token>'", null);
+    }
+
+    /** Refuses with 403 (audited) when {@code principal} lacks the route's permission. */
+    private void authorize(Principal principal, Router.Access access, Call call, String method, String template) {
+        if (principal == null) {
+            return;
+        }
+        String model = access.model().apply(call);
+        if (!policy.allows(principal, access.permission(), model)) {
+            String scope = model.equals(AccessPolicy.ALL_MODELS) ? "all models" : "model '" + printable(model) + "'";
+            audit(principal.name(), "access.denied", model.equals(AccessPolicy.ALL_MODELS) ? "server"
+                    : "model:" + model, method, template, access.permission() + " on " + scope);
+            throw new PermissionDeniedException("principal '" + principal.name() + "' lacks " + access.permission()
+                    + " on " + scope);
+        }
+    }
+
+    /** Appends a refusal to the audit trail; a failure to do so is logged, never thrown. */
+    private void audit(String actor, String action, String subject, String method, String template, String reason) {
+        ObjectNode data = Wire.object();
+        data.put("method", method);
+        data.put("route", Router.BASE + template);
+        data.put("reason", reason);
+        try {
+            store.appendAuditEvent(new PendingAuditEvent(clock.instant(), actor, action, subject, Wire.toJson(data)));
+        } catch (RuntimeException e) {
+            LOG.warn("the refusal of a {} {} request could not be audited: {}", method, template,
+                    e.getClass().getSimpleName());
+        }
+    }
+
+    /** The body of a streamed route, within the artifact size limit. */
+    private LimitedInputStream openUpload(Request request) {
+        String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        if (type == null || !type.toLowerCase(Locale.ROOT).split(";", 2)[0].strip().equals(OCTETS)) {
+            throw new HttpFailure(415, ErrorCode.INVALID_ARGUMENT, "the request body must be " + OCTETS + ", was "
+                    + (type == null ? "no content type" : "'" + printable(type) + "'"), "Content-Type");
+        }
+        if (request.getLength() > maxArtifactBytes) {
+            throw tooLarge(maxArtifactBytes);
+        }
+        return new LimitedInputStream(Request.asInputStream(request), maxArtifactBytes);
+    }
+
+    /** Counts what is read and fails once more than {@code limit} bytes came. */
+    static final class LimitedInputStream extends FilterInputStream {
+        private final long limit;
+        private long count;
+        volatile boolean exceeded;
+
+        LimitedInputStream(InputStream in, long limit) {
+            super(in);
+            this.limit = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                count(n);
+            }
+            return n;
+        }
+
+        private void count(long n) throws IOException {
+            count += n;
+            if (count > limit) {
+                exceeded = true;
+                throw new IOException("the request body is larger than the limit of " + limit + " bytes");
+            }
+        }
+    }
+
+    private JsonNode readBody(Request request) throws IOException {
+        if (!hasBody(request)) {
+            return NullNode.getInstance();
+        }
+        String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        if (type == null || !type.toLowerCase(Locale.ROOT).split(";", 2)[0].strip().equals(JSON)) {
+            throw new HttpFailure(415, ErrorCode.INVALID_ARGUMENT, "the request body must be " + JSON + ", was "
+                    + (type == null ? "no content type" : "'" + printable(type) + "'"), "Content-Type");
+        }
+        long declared = request.getLength();
+        if (declared > maxRequestBytes) {
+            throw tooLarge(maxRequestBytes);
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
+        try (InputStream in = Request.asInputStream(request)) {
+            byte[] buffer = new byte[8192];
+            long total = 0;
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                total += n;
+                if (total > maxRequestBytes) {
+                    throw tooLarge(maxRequestBytes);
+                }
+                bytes.write(buffer, 0, n);
+            }
+        }
+        if (bytes.size() == 0) {
+            return NullNode.getInstance();
+        }
+        try {
+            return Wire.parse(bytes.toByteArray());
+        } catch (InvalidArgumentException e) {
+            throw new HttpFailure(400, ErrorCode.INVALID_ARGUMENT, "the request body: " + e.getMessage(),
+                    "body");
+        }
+    }
+
+    private static boolean hasBody(Request request) {
+        long length = request.getLength();
+        return length > 0 || (length < 0 && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING));
+    }
+
+    private static HttpFailure tooLarge(long limit) {
+        return new HttpFailure(413, ErrorCode.INVALID_ARGUMENT, "the request body is larger than the limit of "
+                + limit + " bytes", "body");
+    }
+
+    private static Map<String, List<String>> query(Request request) {
+        Fields fields = Request.extractQueryParameters(request);
+        Map<String, List<String>> query = new LinkedHashMap<>();
+        for (Fields.Field f : fields) {
+            query.put(f.getName(), List.copyOf(f.getValues()));
+        }
+        return query;
+    }
+
+    private Reply error(int status, ErrorCode code, String message, String field) {
+        return new Reply(status, ErrorWire.write(MlopsException.of(code, message, field)));
+    }
+
+    private void write(Response response, Callback callback, Reply reply) {
+        response.setStatus(reply.status());
+        if (reply.stream() != null) {
+            reply.headers().forEach((k, v) -> response.getHeaders().put(k, v));
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, OCTETS);
+            if (reply.stream().length() >= 0) {
+                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, reply.stream().length());
+            }
+            try (OutputStream out = Content.Sink.asOutputStream(response)) {
+                reply.stream().writeTo(out);
+            } catch (IOException | RuntimeException e) {
+                // The status and part of the body are sent: all that is left is to abort the connection, so that
+                // the client sees a truncated body (and its digest check fails), never a complete-looking one.
+                LOG.warn("a streamed reply failed midway: {}", e.getClass().getSimpleName());
+                callback.failed(e);
+                return;
+            }
+            callback.succeeded();
+            return;
+        }
+        if (reply.body() == null) {
+            response.write(true, null, callback);
+            return;
+        }
+        byte[] bytes;
+        try {
+            bytes = mapper.writeValueAsBytes(reply.body());
+        } catch (JsonProcessingException e) {
+            response.setStatus(500);
+            bytes = ("{\"error_code\":\"STORAGE\",\"message\":\"the reply could not be written\"}")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, JSON + "; charset=utf-8");
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+        response.write(true, ByteBuffer.wrap(bytes), callback);
+    }
+
+    /** {@code s} cut to 200 characters, control characters escaped. */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length() && b.length() < 200; i++) {
+            char c = s.charAt(i);
+            b.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return s.length() > 200 ? b + "..." : b.toString();
+    }
+
+    /** A refusal before the endpoint: carries the HTTP status, which the error code alone does not determine. */
+    static final class HttpFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int status;
+        final transient ErrorCode code;
+        final String field;
+
+        HttpFailure(int status, ErrorCode code, String message, String field) {
+            super(message, null, false, false);
+            this.status = status;
+            this.code = code;
+            this.field = field;
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.mlops.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mlops.ErrorCode;
+import dev.mlops.MlopsException;
+import dev.mlops.internal.wire.ErrorWire;
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Errors that Jetty raises itself, before a route runs (a malformed request line, headers too large, a request
+ * refused during shutdown), as the protocol's JSON error body instead of an HTML page; never with a stack trace.
+ */
+final class JsonErrorHandler extends ErrorHandler {
+    private final ObjectMapper mapper;
+
+    JsonErrorHandler(ObjectMapper mapper) {
+        this.mapper = mapper;
+        setShowStacks(false);
+        setShowCauses(false);
+    }
+
+    @Override
+    protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
+            Callback callback) {
+        byte[] body = body(code);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8");
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+
+    private byte[] body(int status) {
+        ErrorCode code = switch (status) {
+            case 404 -> ErrorCode.NOT_FOUND;
+            case 401, 403 -> ErrorCode.PERMISSION_DENIED;
+            case 500, 502, 503, 504 -> ErrorCode.STORAGE;
+            default -> ErrorCode.INVALID_ARGUMENT;
+        };
+        String message = switch (status) {
+            case 413 -> "the request is larger than the server accepts";
+            case 414 -> "the request URI is longer than the server accepts";
+            case 431 -> "the request headers are larger than the server accepts";
+            case 503 -> "the server is shutting down or overloaded; try again";
+            default -> "the request was refused with HTTP status " + status;
+        };
+        try {
+            return mapper.writeValueAsBytes(ErrorWire.write(MlopsException.of(code, message, null)));
+        } catch (JsonProcessingException e) {
+            return new byte[0];
+        }
+    }
+}
