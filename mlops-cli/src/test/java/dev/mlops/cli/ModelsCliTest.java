@@ -264,6 +264,10 @@ class ModelsCliTest {
             assertThat(verdicts).isNotEmpty();
             verdicts.forEach((subject, count) -> assertThat(count).as(subject + ": promotion.decided events")
                     .isEqualTo(1));
+            // a run that meets a request another is carrying out waits for it, so every run follows the one
+            // timeline of the bundled data: the retrains of a single run, whichever process made them
+            assertThat(requests.stream().map(dev.mlops.policy.RetrainingRequest::windowId).toList())
+                    .containsExactly("2014-01", "2014-10", "2014-12", "2015-04", "2015-12");
             for (var r : requests) {
                 var challenger = mlops.registry().searchVersions(dev.mlops.registry.VersionQuery.builder()
                         .modelName(model).tag("retraining_decision", r.idempotencyKey()).build(),

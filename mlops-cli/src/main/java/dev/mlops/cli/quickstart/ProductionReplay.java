@@ -442,7 +442,9 @@ public final class ProductionReplay {
             // has no request yet (a stored one with a request in any state is left to resumePending above).
             Retraining.Outcome outcome = decision.retrain() ? retraining.act(policy, decision, handler)
                     : new Retraining.Outcome(decision, Optional.empty(), false);
-            Optional<RetrainingRequest> request = outcome.request();
+            // A request another run is carrying out is waited for, so that its challenger (and so the gate, and
+            // the serving version of the months after) is this run's too: every run follows the same timeline.
+            Optional<RetrainingRequest> request = outcome.request().map(this::awaitFinished);
             boolean retrainedNow = request.map(r -> r.status() == RetrainingRequest.Status.COMPLETED
                     && (outcome.handled() || resumedKeys.contains(r.idempotencyKey()))).orElse(false);
             Integer retrained = request.filter(r -> r.status() == RetrainingRequest.Status.COMPLETED)
@@ -531,6 +533,27 @@ public final class ProductionReplay {
                 + dataset + "@" + data.value().version().substring(0, 19) + "..., run " + runId + " -> "
                 + v.ref() + " (challenger)");
         return Optional.of(runId);
+    }
+
+    /**
+     * {@code request} once it is {@code COMPLETED} or {@code FAILED}; while another run has it {@code REQUESTED} or
+     * {@code RUNNING}, read again every 100 ms, until it ends or its last change is {@link #RETRAIN_TIMEOUT} old
+     * (that run stopped; the next run's {@link Retraining#resumePending} hands it out again): then as it is.
+     */
+    private RetrainingRequest awaitFinished(RetrainingRequest request) {
+        RetrainingRequest r = request;
+        while ((r.status() == RetrainingRequest.Status.REQUESTED || r.status() == RetrainingRequest.Status.RUNNING)
+                && Instant.now().isBefore(r.updatedAt().plus(RETRAIN_TIMEOUT))) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StorageException("interrupted while waiting for retraining request " + r.idempotencyKey(),
+                        e);
+            }
+            r = retraining.request(r.idempotencyKey()).orElse(r);
+        }
+        return r;
     }
 
     /** The version a retrain decision's request registered, by its {@value #RETRAINING_DECISION} tag. */
