@@ -9,8 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.time.YearMonth;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
@@ -242,6 +245,40 @@ class ModelsCliTest {
             });
             // each in a training run of its own
             assertThat(stepTwo.stream().map(dev.mlops.registry.ModelVersion::runId).distinct()).hasSize(4);
+            // every challenger was gated by one process only: exactly one promotion.decided per gated version (the
+            // other processes replayed its verdict); every retrain challenger with a holdout month left was gated
+            Map<String, Integer> verdicts = new TreeMap<>();
+            long after = 0;
+            while (true) {
+                var page = mlops.audit().events(after, dev.mlops.PageRequest.first(1000));
+                for (var e : page.items()) {
+                    after = Math.max(after, e.seq());
+                    if (e.action().equals("promotion.decided")) {
+                        verdicts.merge(e.subject(), 1, Integer::sum);
+                    }
+                }
+                if (page.items().isEmpty() || page.next().isEmpty()) {
+                    break;
+                }
+            }
+            assertThat(verdicts).isNotEmpty();
+            verdicts.forEach((subject, count) -> assertThat(count).as(subject + ": promotion.decided events")
+                    .isEqualTo(1));
+            // a run that meets a request another is carrying out waits for it, so every run follows the one
+            // timeline of the bundled data: the retrains of a single run, whichever process made them
+            assertThat(requests.stream().map(dev.mlops.policy.RetrainingRequest::windowId).toList())
+                    .containsExactly("2014-01", "2014-10", "2014-12", "2015-04", "2015-12");
+            for (var r : requests) {
+                var challenger = mlops.registry().searchVersions(dev.mlops.registry.VersionQuery.builder()
+                        .modelName(model).tag("retraining_decision", r.idempotencyKey()).build(),
+                        dev.mlops.PageRequest.first(100)).items().get(0);
+                String subject = "model:" + model + "/" + challenger.version();
+                // a challenger is gated on the month after its window; one of 2015-12 has none left
+                boolean hasHoldout = YearMonth.parse(r.windowId())
+                        .isBefore(YearMonth.of(2015, 12));
+                assertThat(verdicts.getOrDefault(subject, 0)).as(r.windowId() + " " + subject)
+                        .isEqualTo(hasHoldout ? 1 : 0);
+            }
         }
         JsonNode datasets = cli.run("datasets", "list", "--json").json();
         assertThat(datasets.findValuesAsText("version")).doesNotHaveDuplicates();

@@ -165,6 +165,97 @@ class QuickstartRecoveryTest {
         assertEndsLikeTheCleanRun(dir, b, 2);
     }
 
+    @Test
+    @DisplayName("died between reviewing a challenger (its claim on the gate) and the gate's verdict: the next"
+            + " quickstart finds the review older than GATE_WAIT without a verdict, gates the challenger itself, once,"
+            + " and ends with the clean run's verdicts")
+    void diedBetweenTheReviewAndTheVerdict(@TempDir Path dir) throws Exception {
+        // the crashed process ran an hour ago, so its review is older than GATE_WAIT
+        Clock anHourAgo = Clock.offset(Clock.systemUTC(), Duration.ofHours(-1));
+        int reviewed;
+        try (Mlops mlops = open(dir, anHourAgo)) {
+            Retraining real = mlops.retraining(ProductionReplay.RETRAIN_TIMEOUT, 1);
+            Retraining dying = new Delegating(real) {
+                @Override
+                public Outcome act(RetrainingPolicy policy, Decision decision, RetrainingHandler handler) {
+                    Outcome outcome = real.act(policy, decision, handler);
+                    if (decision.windowId().equals(CRASH_WINDOW)) {
+                        // the challenger's review, as the gate of 2014-11 does first; then the process dies
+                        ModelVersion challenger = versionsOf(mlops, CRASH_KEY).get(0);
+                        mlops.registry().reject(MODEL, challenger.version(), "quickstart: failed the promotion"
+                                + " gate on the 2014-11 holdout");
+                        throw new Died();
+                    }
+                    return outcome;
+                }
+            };
+            crashedReplay(mlops, dir, dying);
+            ModelVersion challenger = versionsOf(mlops, CRASH_KEY).get(0);
+            reviewed = challenger.version();
+            assertThat(challenger.approval().status().name()).isEqualTo("REJECTED");
+            assertThat(decidedEvents(mlops)).doesNotContainKey("model:" + MODEL + "/" + reviewed);
+        }
+
+        CliRunner.Result r = new CliRunner(dir).run("quickstart", "--data-dir", dir.resolve("qs").toString(),
+                "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains("version " + reviewed + " was reviewed more than "
+                + ProductionReplay.GATE_WAIT.toSeconds() + " s ago without a gate verdict");
+        JsonNode b = r.json();
+        // the gate of the reviewed challenger ran in this run, with the clean run's outcome and numbers
+        JsonNode gate = null;
+        for (JsonNode p : b.get("promotions")) {
+            if (p.get("candidate").asInt() == reviewed) {
+                gate = p;
+            }
+        }
+        assertThat(gate).isNotNull();
+        JsonNode cleanGate = clean.at("/promotions/1");
+        assertThat(cleanGate.get("holdout").asText()).isEqualTo("2014-11");
+        for (String field : List.of("holdout", "outcome", "promoted", "approved", "reasons", "checks")) {
+            assertThat(gate.get(field)).as(field).isEqualTo(cleanGate.get(field));
+        }
+        // every timeline verdict is the clean run's, by holdout month; production ends where the clean run's did
+        List<String> outcomes = new ArrayList<>();
+        b.get("replayed_promotions").forEach(p -> outcomes.add(p.get("holdout").asText() + " "
+                + p.get("outcome").asText()));
+        b.get("promotions").forEach(p -> {
+            if (p.get("source").asText().equals("retrain")) {
+                outcomes.add(p.get("holdout").asText() + " " + p.get("outcome").asText());
+            }
+        });
+        List<String> cleanOutcomes = new ArrayList<>();
+        clean.get("promotions").forEach(p -> cleanOutcomes.add(p.get("holdout").asText() + " "
+                + p.get("outcome").asText()));
+        assertThat(outcomes).containsExactlyElementsOf(cleanOutcomes);
+        try (Mlops mlops = open(dir, Clock.systemUTC())) {
+            Map<String, Integer> decided = decidedEvents(mlops);
+            assertThat(decided).containsEntry("model:" + MODEL + "/" + reviewed, 1);
+            decided.forEach((subject, count) -> assertThat(count).as(subject).isEqualTo(1));
+            assertThat(identities(mlops).get(b.at("/model/production").asInt()))
+                    .isEqualTo(cleanIdentities.get(clean.at("/model/production").asInt()));
+            assertThat(mlops.audit().verify().ok()).isTrue();
+        }
+    }
+
+    /** The number of {@code promotion.decided} audit events per subject. */
+    private static Map<String, Integer> decidedEvents(Mlops mlops) {
+        Map<String, Integer> out = new TreeMap<>();
+        long after = 0;
+        while (true) {
+            var page = mlops.audit().events(after, PageRequest.first(1000));
+            for (var e : page.items()) {
+                after = Math.max(after, e.seq());
+                if (e.action().equals("promotion.decided")) {
+                    out.merge(e.subject(), 1, Integer::sum);
+                }
+            }
+            if (page.items().isEmpty() || page.next().isEmpty()) {
+                return out;
+            }
+        }
+    }
+
     /**
      * The continued run ended as the clean run did: the same per-month decisions, serving versions and challengers,
      * the same verdicts of the timeline (those before the crash replayed), and exactly one request, one version and

@@ -216,8 +216,8 @@ public final class QuickstartCommand extends BaseCommand {
                     out.line("  promotion         version " + p.candidate() + " vs " + p.champion() + " on "
                             + p.holdout() + ": " + p.outcome() + (p.replayed() ? " (earlier run)" : "")
                             + (ProductionReplay.Promotion.STEP_2.equals(p.source()) ? " (this run's model)" : ""));
-                    if (p.verdict() != null) {
-                        p.verdict().failedChecks().forEach(c -> out.line("    failed: " + c.detail()));
+                    if (p.verdict() != null && !p.verdict().passed()) {
+                        ProductionReplay.reasons(p.verdict()).forEach(r -> out.line("    failed: " + r));
                     }
                 }
                 if (!replay.awaitingHoldout().isEmpty()) {
@@ -321,7 +321,7 @@ public final class QuickstartCommand extends BaseCommand {
         m.put("replayed", false);
         m.put("source", p.source());
         m.put("approved", p.approved());
-        m.put("reasons", v.reasons());
+        m.put("reasons", ProductionReplay.reasons(v));
         List<Map<String, Object>> checks = new ArrayList<>();
         for (GateCheck c : v.checks()) {
             Map<String, Object> cv = new LinkedHashMap<>();

@@ -107,6 +107,20 @@ public final class ProductionReplay {
     /** The version tag holding the idempotency key of the retrain decision a challenger was trained for. */
     public static final String RETRAINING_DECISION = "retraining_decision";
 
+    /**
+     * How long a run waits for the gate verdict of a challenger another run reviewed (claimed); a review this old
+     * without a verdict was left by a run that stopped between the two, and the run that finds it gates the
+     * challenger itself.
+     */
+    public static final Duration GATE_WAIT = Duration.ofSeconds(30);
+    /**
+     * The minimum improvement of the mean per-day holdout log loss (nats) whose 95 % bootstrap interval must lie
+     * above it for a step-2 model to replace a champion: 0, superiority (see {@link #stepTwoGate}).
+     */
+    public static final double STEP_2_SUPERIORITY = 0.0;
+    /** The name of the gate's check that the candidate is approved. */
+    static final String APPROVAL_CHECK = "registry.approved";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Mlops mlops;
@@ -175,6 +189,22 @@ public final class ProductionReplay {
                 .threshold(GateThreshold.higherIsBetter("accuracy").atLeast(0.7).minAbsoluteChange(-0.02))
                 .threshold(GateThreshold.lowerIsBetter("log_loss").minRelativeChange(-0.05))
                 .significance(PairedBootstrap.lowerIsBetter("holdout_log_loss").minImprovement(-0.05))
+                .build();
+    }
+
+    /**
+     * The promotion gate for the model step 2 of a re-run trained: the {@linkplain #gate(Mlops) gate} of the
+     * retrain challengers with superiority instead of non-inferiority: the 95 % paired bootstrap interval (seed 42)
+     * of the mean per-day log-loss improvement on the holdout must lie above {@value #STEP_2_SUPERIORITY} nats.
+     * A retrain challenger is trained on newer data than its champion, so not being worse is enough to prefer it;
+     * step 2 always trains on 2012-2013, older data than any retrained champion, and a copy of the champion itself
+     * (identical per-day losses, interval [0, 0]) must not take {@code production} on a tie.
+     */
+    public static PromotionGate stepTwoGate(Mlops mlops) {
+        return PromotionGate.builder(mlops)
+                .threshold(GateThreshold.higherIsBetter("accuracy").atLeast(0.7).minAbsoluteChange(-0.02))
+                .threshold(GateThreshold.lowerIsBetter("log_loss").minRelativeChange(-0.05))
+                .significance(PairedBootstrap.lowerIsBetter("holdout_log_loss").minImprovement(STEP_2_SUPERIORITY))
                 .build();
     }
 
@@ -412,7 +442,9 @@ public final class ProductionReplay {
             // has no request yet (a stored one with a request in any state is left to resumePending above).
             Retraining.Outcome outcome = decision.retrain() ? retraining.act(policy, decision, handler)
                     : new Retraining.Outcome(decision, Optional.empty(), false);
-            Optional<RetrainingRequest> request = outcome.request();
+            // A request another run is carrying out is waited for, so that its challenger (and so the gate, and
+            // the serving version of the months after) is this run's too: every run follows the same timeline.
+            Optional<RetrainingRequest> request = outcome.request().map(this::awaitFinished);
             boolean retrainedNow = request.map(r -> r.status() == RetrainingRequest.Status.COMPLETED
                     && (outcome.handled() || resumedKeys.contains(r.idempotencyKey()))).orElse(false);
             Integer retrained = request.filter(r -> r.status() == RetrainingRequest.Status.COMPLETED)
@@ -503,6 +535,27 @@ public final class ProductionReplay {
         return Optional.of(runId);
     }
 
+    /**
+     * {@code request} once it is {@code COMPLETED} or {@code FAILED}; while another run has it {@code REQUESTED} or
+     * {@code RUNNING}, read again every 100 ms, until it ends or its last change is {@link #RETRAIN_TIMEOUT} old
+     * (that run stopped; the next run's {@link Retraining#resumePending} hands it out again): then as it is.
+     */
+    private RetrainingRequest awaitFinished(RetrainingRequest request) {
+        RetrainingRequest r = request;
+        while ((r.status() == RetrainingRequest.Status.REQUESTED || r.status() == RetrainingRequest.Status.RUNNING)
+                && Instant.now().isBefore(r.updatedAt().plus(RETRAIN_TIMEOUT))) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StorageException("interrupted while waiting for retraining request " + r.idempotencyKey(),
+                        e);
+            }
+            r = retraining.request(r.idempotencyKey()).orElse(r);
+        }
+        return r;
+    }
+
     /** The version a retrain decision's request registered, by its {@value #RETRAINING_DECISION} tag. */
     private Optional<ModelVersion> challengerOf(String idempotencyKey) {
         VersionQuery query = VersionQuery.builder().modelName(model).tag(RETRAINING_DECISION, idempotencyKey).build();
@@ -543,9 +596,13 @@ public final class ProductionReplay {
     }
 
     /**
-     * The gate for {@code candidate}, run unless another run (earlier, or at the same time on this store) ran it:
-     * then its verdict is replayed from the audit log, or, when the other run moved {@code production} to the
-     * candidate and has not audited its verdict yet, reported as promoted by that run.
+     * The gate for {@code candidate}, run by exactly one run of all that share this store. The claim is the
+     * candidate's review: the registry decides a version's approval once (a compare-and-set on {@code PENDING} inside
+     * the store's write transaction), so of the runs that reach the candidate's holdout at the same time exactly one
+     * approves (or rejects) it, and only that run gates it. Every other run replays the verdict from the audit log:
+     * one an earlier run recorded, or the claimant's, which it waits for (the claimant records it right after its
+     * review, the holdout numbers being computed before). A review older than {@link #GATE_WAIT} without a verdict
+     * was left by a run that stopped in between; the first run to find it so gates the candidate then.
      */
     private Promotion gateOnce(PromotionGate gate, int candidate, int champion, RainClassifier championModel,
             List<WeatherDay> holdout, String window, Map<String, Double> championMetrics) {
@@ -553,21 +610,74 @@ public final class ProductionReplay {
         if (stored != null) {
             return replayed(window, candidate, stored);
         }
-        try {
-            return promote(gate, candidate, champion, championModel, holdout, window, championMetrics);
-        } catch (ConflictException e) {
-            // another run gated the candidate meanwhile (it approved or rejected it, or it is already the champion)
-            stored = storedVerdicts().get(candidate);
+        RainClassifier challengerModel = load(candidate);
+        Map<String, Double> candidateMetrics = challengerModel.evaluate(holdout);
+        HoldoutEvaluation evaluation = HoldoutEvaluation.builder()
+                .candidateMetrics(candidateMetrics)
+                .championMetrics(championMetrics)
+                .pairedScores(challengerModel.logLosses(holdout), championModel.logLosses(holdout))
+                .build();
+        ModelRef ref = ModelRef.of(model, candidate);
+        // The review is decided on the holdout checks alone: the approval check is the review's consequence.
+        GateVerdict preview = gate.evaluate(ref, PRODUCTION, evaluation);
+        boolean holdoutPasses = preview.checks().stream()
+                .filter(c -> !c.name().equals(APPROVAL_CHECK))
+                .allMatch(GateCheck::passed);
+        String summary = String.format(Locale.ROOT, "on the %s holdout (%d days): accuracy %.4f vs %.4f, log loss"
+                + " %.4f vs %.4f (champion version %d)", window, holdout.size(), candidateMetrics.get("accuracy"),
+                championMetrics.get("accuracy"), candidateMetrics.get("log_loss"), championMetrics.get("log_loss"),
+                champion);
+        boolean claimed = false;
+        if (mlops.registry().getVersion(model, candidate).orElseThrow().approval().status()
+                == ApprovalStatus.PENDING) {
+            try {
+                if (holdoutPasses) {
+                    mlops.registry().approve(model, candidate, "quickstart: passed the promotion gate " + summary);
+                } else {
+                    mlops.registry().reject(model, candidate, "quickstart: failed the promotion gate " + summary);
+                }
+                claimed = true;
+            } catch (ConflictException e) {
+                // a run at the same time on this store reviewed it first: that run gates it
+            }
+        }
+        if (!claimed) {
+            Optional<Map<String, Object>> theirs = awaitVerdict(candidate);
+            if (theirs.isPresent()) {
+                return replayed(window, candidate, theirs.get());
+            }
+            progress.accept("      version " + candidate + " was reviewed more than " + GATE_WAIT.toSeconds()
+                    + " s ago without a gate verdict (the run that reviewed it stopped): this run gates it");
+        }
+        GateVerdict verdict = gate.promote(ref, PRODUCTION, evaluation);
+        progress.accept("      gate for version " + candidate + " " + summary + ": " + verdict.outcome()
+                + (verdict.promoted() ? ", production -> version " + candidate : ""));
+        boolean approved = claimed ? holdoutPasses : mlops.registry().getVersion(model, candidate).orElseThrow()
+                .approval().status() == ApprovalStatus.APPROVED;
+        return Promotion.ran(window, verdict, approved, Promotion.RETRAIN);
+    }
+
+    /**
+     * The verdict of the run that reviewed {@code candidate}, once its audit event is there; empty when the review
+     * is older than {@link #GATE_WAIT} (by the store's time of the review) and still has no verdict.
+     */
+    private Optional<Map<String, Object>> awaitVerdict(int candidate) {
+        while (true) {
+            Map<String, Object> stored = storedVerdicts().get(candidate);
             if (stored != null) {
-                return replayed(window, candidate, stored);
+                return Optional.of(stored);
             }
-            if (Integer.valueOf(candidate).equals(mlops.registry().model(model).aliases().get(PRODUCTION))) {
-                progress.accept("      gate for version " + candidate + " on the " + window + " holdout: another"
-                        + " run promoted it meanwhile");
-                return new Promotion(window, null, null, candidate, champion, true, "PROMOTED", true,
-                        Promotion.RETRAIN);
+            Instant reviewed = mlops.registry().getVersion(model, candidate).orElseThrow().approval().time();
+            if (reviewed == null || !Instant.now().isBefore(reviewed.plus(GATE_WAIT))) {
+                return Optional.empty();
             }
-            throw e;
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StorageException("interrupted while waiting for the gate verdict of version " + candidate
+                        + " of model " + model, e);
+            }
         }
     }
 
@@ -581,47 +691,36 @@ public final class ProductionReplay {
         return new Promotion(window, null, null, candidate, champion, promoted, outcome, true, Promotion.RETRAIN);
     }
 
-    private Promotion promote(PromotionGate gate, int candidate, int champion, RainClassifier championModel,
-            List<WeatherDay> holdout, String window, Map<String, Double> championMetrics) {
-        RainClassifier challengerModel = load(candidate);
-        Map<String, Double> candidateMetrics = challengerModel.evaluate(holdout);
-        HoldoutEvaluation evaluation = HoldoutEvaluation.builder()
-                .candidateMetrics(candidateMetrics)
-                .championMetrics(championMetrics)
-                .pairedScores(challengerModel.logLosses(holdout), championModel.logLosses(holdout))
-                .build();
-        ModelRef ref = ModelRef.of(model, candidate);
-        GateVerdict preview = gate.evaluate(ref, PRODUCTION, evaluation);
-        boolean othersPass = preview.checks().stream()
-                .filter(c -> !c.name().equals("registry.approved"))
-                .allMatch(GateCheck::passed);
-        String summary = String.format(Locale.ROOT, "on the %s holdout (%d days): accuracy %.4f vs %.4f, log loss"
-                + " %.4f vs %.4f (champion version %d)", window, holdout.size(), candidateMetrics.get("accuracy"),
-                championMetrics.get("accuracy"), candidateMetrics.get("log_loss"), championMetrics.get("log_loss"),
-                champion);
-        // An earlier run that stopped between this approval and the gate's verdict already recorded it.
-        if (mlops.registry().getVersion(model, candidate).orElseThrow().approval().status()
-                == ApprovalStatus.PENDING) {
-            try {
-                if (othersPass) {
-                    mlops.registry().approve(model, candidate, "quickstart: passed the promotion gate " + summary);
-                } else {
-                    mlops.registry().reject(model, candidate, "quickstart: failed the promotion gate " + summary);
-                }
-            } catch (ConflictException e) {
-                // a run at the same time on this store reviewed it first, by the same checks on the same data
+    /**
+     * A verdict's reasons, cause first: the failed holdout checks (metrics, significance) and failed registry checks
+     * other than approval, then the approval check, which for a challenger the quickstart rejected is the
+     * consequence of those holdout checks (the quickstart reviews a challenger on them before gating it). For a
+     * verdict that passed, every check's detail in the gate's order.
+     */
+    public static List<String> reasons(GateVerdict verdict) {
+        if (verdict.passed()) {
+            return verdict.reasons();
+        }
+        List<String> out = new ArrayList<>();
+        GateCheck approval = null;
+        for (GateCheck c : verdict.failedChecks()) {
+            if (c.name().equals(APPROVAL_CHECK)) {
+                approval = c;
+            } else {
+                out.add(c.detail());
             }
         }
-        GateVerdict verdict = gate.promote(ref, PRODUCTION, evaluation);
-        progress.accept("      gate for version " + candidate + " " + summary + ": " + verdict.outcome()
-                + (verdict.promoted() ? ", production -> version " + candidate : ""));
-        return Promotion.ran(window, verdict, othersPass, Promotion.RETRAIN);
+        if (approval != null) {
+            out.add(out.isEmpty() ? approval.detail() : "so the version was rejected and cannot take '"
+                    + verdict.alias() + "': " + approval.detail());
+        }
+        return List.copyOf(out);
     }
 
     /**
      * The promotion gate for {@code candidate}, the approved model step 2 of this run registered without taking
-     * {@code production} (the alias was set): the same {@linkplain #gate(Mlops) gate} as for the retrain challengers,
-     * against the version {@code production} points at now, on the shared holdout of the latest month up to
+     * {@code production} (the alias was set): the {@linkplain #stepTwoGate(Mlops) step-2 gate} (the retrain
+     * challengers' gate, with superiority on the holdout log loss), against the version {@code production} points at now, on the shared holdout of the latest month up to
      * {@code last} that neither version was trained on (by their {@value #TRAINED_FROM} and
      * {@value #TRAINED_THROUGH} tags); {@code production} moves only when every check passes (compare-and-set
      * against that champion, so a concurrent move ends as {@code CONFLICT}). Returns {@code result} with the verdict
@@ -668,7 +767,7 @@ public final class ProductionReplay {
                 .championMetrics(championMetrics)
                 .pairedScores(challengerModel.logLosses(holdout), championModel.logLosses(holdout))
                 .build();
-        GateVerdict verdict = gate(mlops).promote(ModelRef.of(model, candidate), PRODUCTION, evaluation);
+        GateVerdict verdict = stepTwoGate(mlops).promote(ModelRef.of(model, candidate), PRODUCTION, evaluation);
         progress.accept(String.format(Locale.ROOT, "      gate for version %d (this run's model) on the %s holdout"
                 + " (%d days): accuracy %.4f vs %.4f, log loss %.4f vs %.4f (champion version %d): %s%s", candidate,
                 window, holdout.size(), candidateMetrics.get("accuracy"), championMetrics.get("accuracy"),
