@@ -185,8 +185,21 @@ public final class Mlops implements AutoCloseable {
      * @throws InvalidArgumentException when the timeout is not positive or maxConcurrent &lt; 1
      */
     public Retraining retraining(Duration timeout, int maxConcurrent) {
-        return new RetrainingService(policies(), new StoreRetrainingRequestStore(context), context.clock(), timeout,
-                maxConcurrent);
+        return retraining(policies(), timeout, maxConcurrent);
+    }
+
+    /**
+     * As {@link #retraining(Duration, int)}, acting on decisions of {@code policies}, for example
+     * {@link #policies(DetectorFactory, Clock)} with an evaluation clock: decisions are evaluated there and each
+     * retrain's result is reported there ({@link RetrainingPolicies#recordResult}), so the back-off measures the
+     * failure in the same time base as the decisions. Requests, their times and audit events use this instance's
+     * store and clock. See docs/policies.md, "Clocks".
+     *
+     * @throws InvalidArgumentException when the timeout is not positive or maxConcurrent &lt; 1
+     */
+    public Retraining retraining(RetrainingPolicies policies, Duration timeout, int maxConcurrent) {
+        return new RetrainingService(Objects.requireNonNull(policies, "policies"),
+                new StoreRetrainingRequestStore(context), context.clock(), timeout, maxConcurrent);
     }
 
     /** Who this instance acts as, with roles (access control checks these). */

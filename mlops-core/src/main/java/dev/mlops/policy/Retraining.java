@@ -71,7 +71,10 @@ public interface Retraining {
      */
     List<RetrainingRequest> resumePending(RetrainingPolicy policy, String model, RetrainingHandler handler);
 
-    /** The request of an idempotency key ({@code policy/model/window}), if there is one. */
+    /**
+     * The request of an idempotency key ({@link Decision#idempotencyKey(String, String, String)}), if there is
+     * one.
+     */
     Optional<RetrainingRequest> request(String idempotencyKey);
 
     /** The policy's requests for the model, oldest first. */

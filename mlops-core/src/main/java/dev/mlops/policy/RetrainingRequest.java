@@ -14,6 +14,7 @@ import java.util.Optional;
  * {@code COMPLETED} and {@code FAILED} are final. Immutable. See docs/policies.md, "Acting on decisions".
  *
  * @param idempotencyKey the decision's key, {@code policy/model/window}
+ *                       ({@link Decision#idempotencyKey(String, String, String)})
  * @param decision       the retrain decision, with its reasons
  * @param status         where the request is
  * @param attempt        how many times the handler was called (0 while {@code REQUESTED})
