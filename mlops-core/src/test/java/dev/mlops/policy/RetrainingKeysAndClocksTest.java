@@ -249,6 +249,72 @@ class RetrainingKeysAndClocksTest {
         assertThat(retraining.resumePending(p, "m", handler)).isEmpty();
     }
 
+    @Test
+    void aLiveRunningRequestIsNotTakenOverByAnInstanceWithAShorterTimeout() throws Exception {
+        MutableClock clock = new MutableClock(T0);
+        RetrainingPolicy p = RetrainingPolicy.builder("p").anyOf(Condition.metricBelow("accuracy", 0.8)).build();
+        Retraining patient = open(clock).retraining(Duration.ofMinutes(10), 1);
+        Retraining hasty = open(clock).retraining(Duration.ofSeconds(1), 1);
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.ExecutorService caller = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<Retraining.Outcome> live = caller.submit(() -> patient.evaluateAndAct(p,
+                    low("m", "w1", T0), r -> {
+                        started.countDown();
+                        release.await(30, TimeUnit.SECONDS);
+                        return Optional.empty();
+                    }));
+            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+            String key = Decision.idempotencyKey("p", "m", "w1");
+            assertThat(hasty.request(key).orElseThrow().leaseUntil()).contains(T0.plus(Duration.ofMinutes(10)));
+            Recording other = new Recording();
+
+            // past the hasty instance's timeout, within the running caller's lease: not taken over
+            clock.advance(Duration.ofMinutes(5));
+            assertThat(hasty.resumePending(p, "m", other)).isEmpty();
+            assertThat(other.calls).isEmpty();
+            assertThat(hasty.request(key).orElseThrow().attempt()).isEqualTo(1);
+
+            release.countDown();
+            Retraining.Outcome o = live.get(30, TimeUnit.SECONDS);
+            assertThat(o.request().orElseThrow().status()).isEqualTo(Status.COMPLETED);
+            assertThat(o.request().orElseThrow().leaseUntil()).isEmpty();
+            assertThat(other.calls).isEmpty();
+        } finally {
+            release.countDown();
+            caller.shutdownNow();
+        }
+    }
+
+    @Test
+    void aRunningRequestIsTakenOverOnceItsLeasePassed() throws Exception {
+        MutableClock clock = new MutableClock(T0);
+        RetrainingPolicy p = RetrainingPolicy.builder("p").anyOf(Condition.metricBelow("accuracy", 0.8)).build();
+        Retraining dying = open(clock).retraining(Duration.ofMinutes(10), 1);
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.ExecutorService caller = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            caller.submit(() -> dying.evaluateAndAct(p, low("m", "w1", T0), r -> {
+                started.countDown();
+                release.await(30, TimeUnit.SECONDS);
+                return Optional.empty();
+            }));
+            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+            clock.advance(Duration.ofMinutes(10));
+            Recording other = new Recording();
+            List<RetrainingRequest> taken = open(clock).retraining(Duration.ofSeconds(1), 1)
+                    .resumePending(p, "m", other);
+            assertThat(taken).extracting(RetrainingRequest::status, RetrainingRequest::attempt)
+                    .containsExactly(org.assertj.core.api.Assertions.tuple(Status.COMPLETED, 2));
+            assertThat(other.calls).hasSize(1);
+        } finally {
+            release.countDown();
+            caller.shutdownNow();
+        }
+    }
+
     /** resumePending until the released thread is free again (it may still be finishing the hung call). */
     private static List<RetrainingRequest> awaitResumed(Retraining retraining, RetrainingPolicy p, Hanging handler) {
         for (int i = 0; i < 50; i++) {

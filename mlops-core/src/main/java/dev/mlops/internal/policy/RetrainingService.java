@@ -112,7 +112,7 @@ public final class RetrainingService implements Retraining {
     /** Moves {@code expected} to running and calls the handler, unless another caller moved it first. */
     private Outcome run(RetrainingPolicy policy, RetrainingRequest expected, RetrainingHandler handler) {
         Decision decision = expected.decision();
-        RetrainingRequest running = expected.running(clock.instant());
+        RetrainingRequest running = expected.running(clock.instant(), timeout);
         if (!inFlight.add(expected.idempotencyKey())) {
             return new Outcome(decision, store.get(expected.idempotencyKey()), false);
         }
@@ -220,8 +220,11 @@ public final class RetrainingService implements Retraining {
         Instant now = clock.instant();
         for (RetrainingRequest r : store.list(policy.name(), model,
                 Set.of(RetrainingRequest.Status.REQUESTED, RetrainingRequest.Status.RUNNING))) {
+            // a running request is taken over only after its lease (set by the caller that runs it, from its own
+            // timeout); one written without lease, after this instance's timeout since it went running
+            Instant deadline = r.leaseUntil().orElse(r.updatedAt().plus(timeout));
             boolean abandoned = r.status() == RetrainingRequest.Status.REQUESTED
-                    || (!inFlight.contains(r.idempotencyKey()) && !r.updatedAt().plus(timeout).isAfter(now));
+                    || (!inFlight.contains(r.idempotencyKey()) && !deadline.isAfter(now));
             if (abandoned) {
                 Outcome o = run(policy, r, handler);
                 if (o.handled()) {
