@@ -315,6 +315,36 @@ class RetrainingKeysAndClocksTest {
         }
     }
 
+    @Test
+    void aRunIdIsCheckedToExistInTheTrackingStore() {
+        MutableClock clock = new MutableClock(T0);
+        Mlops mlops = open(clock);
+        RetrainingPolicy p = RetrainingPolicy.builder("p").anyOf(Condition.metricBelow("accuracy", 0.8)).build();
+        Retraining retraining = mlops.retraining(Duration.ofSeconds(30), 1);
+
+        RetrainingRequest missing = retraining.evaluateAndAct(p, low("m", "w1", T0), r -> Optional.of("no-such-run"))
+                .request().orElseThrow();
+        assertThat(missing.status()).isEqualTo(Status.FAILED);
+        assertThat(missing.error()).contains(
+                "the handler returned run id 'no-such-run', which is not a run in the tracking store");
+
+        clock.advance(Duration.ofMinutes(1));
+        RetrainingRequest real = retraining.evaluateAndAct(p, low("m", "w2", clock.instant()), r -> {
+            var starter = mlops.tracking().starter("retrain");
+            r.runTags().forEach(starter::tag);
+            try (var run = starter.start()) {
+                return Optional.of(run.id());
+            }
+        }).request().orElseThrow();
+        assertThat(real.status()).isEqualTo(Status.COMPLETED);
+        String runId = real.runId().orElseThrow();
+        assertThat(mlops.tracking().get(runId).orElseThrow().tags())
+                .containsEntry(RetrainingRequest.KEY_TAG, real.idempotencyKey());
+        assertThat(mlops.audit().events(0, dev.mlops.PageRequest.first(1000)).items())
+                .filteredOn(e -> e.action().equals("retraining.completed"))
+                .anySatisfy(e -> assertThat(e.data()).contains("\"run_id\":\"" + runId + "\""));
+    }
+
     /** resumePending until the released thread is free again (it may still be finishing the hung call). */
     private static List<RetrainingRequest> awaitResumed(Retraining retraining, RetrainingPolicy p, Hanging handler) {
         for (int i = 0; i < 50; i++) {

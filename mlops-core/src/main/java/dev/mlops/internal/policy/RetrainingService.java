@@ -48,6 +48,7 @@ public final class RetrainingService implements Retraining {
     private final Duration timeout;
     private final ThreadPoolExecutor executor;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    private final java.util.function.Predicate<String> runExists;
 
     /**
      * @throws InvalidArgumentException when {@code timeout} is not positive ({@code timeout}) or
@@ -55,6 +56,17 @@ public final class RetrainingService implements Retraining {
      */
     public RetrainingService(RetrainingPolicies policies, RetrainingRequestStore store, Clock clock, Duration timeout,
             int maxConcurrent) {
+        this(policies, store, clock, timeout, maxConcurrent, run -> true);
+    }
+
+    /**
+     * As {@link #RetrainingService(RetrainingPolicies, RetrainingRequestStore, Clock, Duration, int)}, where a run id
+     * the handler returns must satisfy {@code runExists} (for example: it is a run in the tracking store), or the
+     * request fails.
+     */
+    public RetrainingService(RetrainingPolicies policies, RetrainingRequestStore store, Clock clock, Duration timeout,
+            int maxConcurrent, java.util.function.Predicate<String> runExists) {
+        this.runExists = Objects.requireNonNull(runExists, "runExists");
         this.policies = Objects.requireNonNull(policies, "policies");
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -178,6 +190,17 @@ public final class RetrainingService implements Retraining {
                 } catch (InvalidArgumentException e) {
                     return Optional.of(running.failed("the handler returned a bad run id: " + e.getMessage(),
                             clock.instant()));
+                }
+                boolean exists;
+                try {
+                    exists = runExists.test(run.get());
+                } catch (RuntimeException e) {
+                    return Optional.of(running.failed("could not check the run id '" + run.get()
+                            + "' the handler returned: " + e.getMessage(), clock.instant()));
+                }
+                if (!exists) {
+                    return Optional.of(running.failed("the handler returned run id '" + run.get()
+                            + "', which is not a run in the tracking store", clock.instant()));
                 }
             }
             return Optional.of(running.completed(run, clock.instant()));
