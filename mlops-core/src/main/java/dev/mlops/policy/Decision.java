@@ -83,9 +83,28 @@ public record Decision(String policy, int policyVersion, String model, String wi
         return status == Status.RETRAIN;
     }
 
-    /** The key a retraining handler deduplicates on: {@code policy/model/windowId}. */
+    /**
+     * The key a retraining handler deduplicates on: {@link #idempotencyKey(String, String, String)} of this
+     * decision's policy, model and window.
+     */
     public String idempotencyKey() {
-        return policy + "/" + model + "/" + windowId;
+        return idempotencyKey(policy, model, windowId);
+    }
+
+    /**
+     * The idempotency key of a window: {@code policy/model/windowId}, each part with {@code %} written as
+     * {@code %25} and {@code /} as {@code %2F}, so that two different (policy, model, window) triples never share a
+     * key; parts without {@code /} or {@code %} appear unchanged. See docs/policies.md, "Idempotency keys".
+     */
+    public static String idempotencyKey(String policy, String model, String windowId) {
+        return keyPart(policy) + "/" + keyPart(model) + "/" + keyPart(windowId);
+    }
+
+    private static String keyPart(String part) {
+        if (part.indexOf('/') < 0 && part.indexOf('%') < 0) {
+            return part;
+        }
+        return part.replace("%", "%25").replace("/", "%2F");
     }
 
     /**

@@ -63,15 +63,20 @@ public interface Retraining {
     /**
      * Hands the policy's unfinished work for the model to the handler again, for a service that restarted: retrain
      * decisions without a request (a crash right after the decision) get one; {@code REQUESTED} requests, and
-     * {@code RUNNING} requests not running in this instance whose last change is more than the timeout ago (their
-     * caller must have died, since a live one records a failure by then), are called again with the same key and
+     * {@code RUNNING} requests not running in this instance whose lease ({@link RetrainingRequest#leaseUntil()}: the
+     * time they went running plus the timeout of the caller that runs them) has passed (their caller must have died,
+     * since a live one records a failure by then; a request without lease: this instance's timeout after its last
+     * change), are called again with the same key and
      * {@code attempt + 1}. Requests are handled one after the other, oldest first.
      *
      * @return the requests handed out, as they ended
      */
     List<RetrainingRequest> resumePending(RetrainingPolicy policy, String model, RetrainingHandler handler);
 
-    /** The request of an idempotency key ({@code policy/model/window}), if there is one. */
+    /**
+     * The request of an idempotency key ({@link Decision#idempotencyKey(String, String, String)}), if there is
+     * one.
+     */
     Optional<RetrainingRequest> request(String idempotencyKey);
 
     /** The policy's requests for the model, oldest first. */

@@ -14,6 +14,7 @@ import java.util.Optional;
  * {@code COMPLETED} and {@code FAILED} are final. Immutable. See docs/policies.md, "Acting on decisions".
  *
  * @param idempotencyKey the decision's key, {@code policy/model/window}
+ *                       ({@link Decision#idempotencyKey(String, String, String)})
  * @param decision       the retrain decision, with its reasons
  * @param status         where the request is
  * @param attempt        how many times the handler was called (0 while {@code REQUESTED})
@@ -22,9 +23,14 @@ import java.util.Optional;
  * @param runId          the run the handler reported (only when {@code COMPLETED})
  * @param error          why it failed (only when {@code FAILED}): the handler's exception type and message, or the
  *                       time-out
+ * @param leaseUntil     while {@code RUNNING}: until when the caller that runs it waits for the handler (the time it
+ *                       went running plus that caller's timeout); only after it may another caller take the request
+ *                       over ({@link Retraining#resumePending}). Empty otherwise, and in requests written before
+ *                       leases were recorded
  */
 public record RetrainingRequest(String idempotencyKey, Decision decision, Status status, int attempt,
-        Instant requestedAt, Instant updatedAt, Optional<String> runId, Optional<String> error) {
+        Instant requestedAt, Instant updatedAt, Optional<String> runId, Optional<String> error,
+        Optional<Instant> leaseUntil) {
 
     /** The run tag with the request's idempotency key, for handlers that track the retraining run. */
     public static final String KEY_TAG = "mlops.retraining.key";
@@ -90,6 +96,16 @@ public record RetrainingRequest(String idempotencyKey, Decision decision, Status
             throw new IllegalArgumentException("a failed request, and only a failed one, has an error");
         }
         error = error.map(e -> e.length() <= MAX_ERROR ? e : e.substring(0, MAX_ERROR));
+        Objects.requireNonNull(leaseUntil, "leaseUntil");
+        if (leaseUntil.isPresent() && status != Status.RUNNING) {
+            throw new IllegalArgumentException("only a running request has a lease");
+        }
+    }
+
+    /** A request without lease (as written before leases were recorded). */
+    public RetrainingRequest(String idempotencyKey, Decision decision, Status status, int attempt,
+            Instant requestedAt, Instant updatedAt, Optional<String> runId, Optional<String> error) {
+        this(idempotencyKey, decision, status, attempt, requestedAt, updatedAt, runId, error, Optional.empty());
     }
 
     /** A new request for a retrain decision, created at {@code now}. */
@@ -122,10 +138,19 @@ public record RetrainingRequest(String idempotencyKey, Decision decision, Status
         return Map.of(KEY_TAG, idempotencyKey, POLICY_TAG, policy(), WINDOW_TAG, windowId());
     }
 
-    /** This request, handed to the handler as attempt {@code attempt + 1} at {@code now}. */
+    /** This request, handed to the handler as attempt {@code attempt + 1} at {@code now}, without lease. */
     public RetrainingRequest running(Instant now) {
         return new RetrainingRequest(idempotencyKey, decision, Status.RUNNING, attempt + 1, requestedAt, now,
-                Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * This request, handed to the handler as attempt {@code attempt + 1} at {@code now} by a caller that waits for
+     * it at most {@code lease}: leased until {@code now + lease}.
+     */
+    public RetrainingRequest running(Instant now, java.time.Duration lease) {
+        return new RetrainingRequest(idempotencyKey, decision, Status.RUNNING, attempt + 1, requestedAt, now,
+                Optional.empty(), Optional.empty(), Optional.of(now.plus(lease)));
     }
 
     /** This request, completed at {@code now}. */

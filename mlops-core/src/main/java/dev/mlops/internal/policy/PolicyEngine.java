@@ -138,23 +138,25 @@ public final class PolicyEngine {
                 state.consecutiveFailures(), state.lastFailureAt(), state.lastResultWindow(),
                 status == Decision.Status.AWAITING_APPROVAL ? Optional.of(obs.windowId()) : state.pendingWindow(),
                 recent, seenList, conditions.histories(), conditions.metricHistories(), state.modelVersion(),
-                Optional.of(triggerKey), pending);
+                Optional.of(triggerKey), pending, state.consumedTriggers());
         if (status == Decision.Status.RETRAIN) {
-            next = retrained(next, obs.windowId(), now);
+            next = retrained(next, obs.windowId(), now, conditions.firedTriggers());
         }
         return new Evaluation(decision, next);
     }
 
     /**
      * The state after a retrain decided at {@code now}: the counters since the last retrain start again, the
-     * histories are cleared and the pending triggers consumed.
+     * histories are cleared and the pending triggers consumed; {@code consumed}, the one-shot triggers this retrain
+     * is for, are remembered until its result is reported.
      */
-    private static PolicyState retrained(PolicyState s, String windowId, Instant now) {
+    private static PolicyState retrained(PolicyState s, String windowId, Instant now,
+            Map<String, PolicyState.Pending> consumed) {
         return new PolicyState(s.windows(), Optional.of(now), 0, 0, Optional.of(now), Optional.of(windowId),
                 PolicyState.append(s.retrainTimes(), now, PolicyState.MAX_RETRAIN_TIMES), List.of(),
                 s.consecutiveFailures(), s.lastFailureAt(), s.lastResultWindow(), Optional.empty(),
                 s.recentWindows(), s.seenDatasetVersions(), Map.of(), Map.of(), s.modelVersion(), s.triggerKey(),
-                Map.of());
+                Map.of(), consumed);
     }
 
     /**
@@ -184,13 +186,16 @@ public final class PolicyEngine {
         if (state.modelVersion().isPresent()) {
             Map<String, PolicyState.Pending> pending = new TreeMap<>(state.pendingTriggers());
             pending.keySet().removeIf(k -> ConditionKeys.isOfType(k, "decay"));
-            s = state.withHistories(List.of(), state.triggerKey(), Map.of(), Map.of(), pending);
+            Map<String, PolicyState.Pending> consumed = new TreeMap<>(state.consumedTriggers());
+            consumed.keySet().removeIf(k -> ConditionKeys.isOfType(k, "decay"));
+            s = state.withHistories(List.of(), state.triggerKey(), Map.of(), Map.of(), pending)
+                    .withConsumed(consumed);
         }
         return new PolicyState(s.windows(), s.lastEvaluatedAt(), s.windowsSinceRetrain(), s.rowsSinceRetrain(),
                 s.lastRetrainAt(), s.lastRetrainWindow(), s.retrainTimes(), s.triggerHistory(),
                 s.consecutiveFailures(), s.lastFailureAt(), s.lastResultWindow(), s.pendingWindow(),
                 s.recentWindows(), s.seenDatasetVersions(), s.detectorHistory(), s.metricHistory(), obs.modelVersion(),
-                s.triggerKey(), s.pendingTriggers());
+                s.triggerKey(), s.pendingTriggers(), s.consumedTriggers());
     }
 
     /**
@@ -240,13 +245,16 @@ public final class PolicyEngine {
                 state.triggerHistory(), state.consecutiveFailures(), state.lastFailureAt(), state.lastResultWindow(),
                 Optional.empty(), state.recentWindows(), state.seenDatasetVersions(), state.detectorHistory(),
                 state.metricHistory(), state.modelVersion(), state.triggerKey(),
-                approve ? state.pendingTriggers() : Map.of());
-        return new Evaluation(decision, approve ? retrained(cleared, pending.windowId(), now) : cleared);
+                approve ? state.pendingTriggers() : Map.of(), state.consumedTriggers());
+        return new Evaluation(decision, approve ? retrained(cleared, pending.windowId(), now,
+                state.pendingTriggers()) : cleared);
     }
 
     /**
-     * The state after the retrain of {@code windowId} ended: a failure counts towards the back-off, a success ends
-     * it. Reporting the window that was reported last changes nothing.
+     * The state after the retrain of {@code windowId} ended: a failure counts towards the back-off and puts the
+     * one-shot triggers the retrain consumed back as pending (so the next window retrains for them again, once the
+     * back-off lets it), a success ends the back-off and drops them. Reporting the window that was reported last
+     * changes nothing.
      *
      * @throws ConflictException when {@code windowId} is not the state's latest retrain
      */
@@ -264,7 +272,24 @@ public final class PolicyEngine {
                 state.triggerHistory(), succeeded ? 0 : state.consecutiveFailures() + 1,
                 succeeded ? Optional.empty() : Optional.of(now), Optional.of(windowId), state.pendingWindow(),
                 state.recentWindows(), state.seenDatasetVersions(), state.detectorHistory(), state.metricHistory(),
-                state.modelVersion(), state.triggerKey(), state.pendingTriggers());
+                state.modelVersion(), state.triggerKey(),
+                succeeded ? state.pendingTriggers() : restore(state.pendingTriggers(), state.consumedTriggers()),
+                Map.of());
+    }
+
+    /**
+     * {@code pending} with the triggers a failed retrain consumed put back: per key the counts add up, the window
+     * is the earlier one (the consumed trigger's) and the consumed items come first.
+     */
+    private static Map<String, PolicyState.Pending> restore(Map<String, PolicyState.Pending> pending,
+            Map<String, PolicyState.Pending> consumed) {
+        Map<String, PolicyState.Pending> out = new TreeMap<>(pending);
+        consumed.forEach((key, c) -> out.merge(key, c, (p, old) -> {
+            List<String> items = new ArrayList<>(old.items());
+            items.addAll(p.items());
+            return new PolicyState.Pending(old.window(), old.count() + p.count(), items);
+        }));
+        return out;
     }
 
     private static Evaluation failed(RetrainingPolicy policy, String model, String windowId, Instant observedAt,
@@ -299,11 +324,19 @@ public final class PolicyEngine {
             return new GuardOutcome(Guard.COOLDOWN, false, "no retrain yet");
         }
         double elapsed = seconds(Duration.between(state.lastRetrainAt().get(), now));
-        boolean timeHeld = elapsed < seconds(c.minTime());
+        // a last retrain later than now is clock skew between the clocks that decided: the time part does not hold
+        boolean skew = elapsed < 0;
+        boolean timeHeld = !skew && elapsed < seconds(c.minTime());
         boolean rowsHeld = rowsSince < c.minRows();
-        return new GuardOutcome(Guard.COOLDOWN, timeHeld || rowsHeld, num(elapsed) + " s since the last retrain at "
-                + state.lastRetrainAt().get() + " (window '" + state.lastRetrainWindow().orElse("") + "'), minimum "
+        return new GuardOutcome(Guard.COOLDOWN, timeHeld || rowsHeld, (skew ? skew(state.lastRetrainAt().get(), now)
+                + "the last retrain at " + state.lastRetrainAt().get() : num(elapsed) + " s since the last retrain at "
+                + state.lastRetrainAt().get()) + " (window '" + state.lastRetrainWindow().orElse("") + "'), minimum "
                 + num(seconds(c.minTime())) + " s; " + rowsSince + " rows since, minimum " + c.minRows());
+    }
+
+    private static String skew(Instant recorded, Instant now) {
+        return "clock skew, not waiting: now " + now + " is " + num(seconds(Duration.between(now, recorded)))
+                + " s before ";
     }
 
     /** The back-off wait after {@code failures} consecutive failures, in seconds. */
@@ -319,6 +352,13 @@ public final class PolicyEngine {
         }
         double wait = backoffSeconds(b, n);
         double elapsed = seconds(Duration.between(state.lastFailureAt().get(), now));
+        if (elapsed < 0) {
+            // a failure recorded later than now (another clock reported it): clock skew, so the back-off does not
+            // hold; otherwise it would hold until this clock passes the other one's time
+            return new GuardOutcome(Guard.BACKOFF, false, n + " failed retrain" + (n == 1 ? "" : "s")
+                    + " in a row; " + skew(state.lastFailureAt().get(), now) + "the last failure at "
+                    + state.lastFailureAt().get());
+        }
         return new GuardOutcome(Guard.BACKOFF, elapsed < wait, n + " failed retrain" + (n == 1 ? "" : "s")
                 + " in a row, the last at " + state.lastFailureAt().get() + "; wait " + num(wait) + " s ("
                 + num(seconds(b.initial())) + " s x " + num(b.multiplier()) + "^" + (n - 1) + ", at most "

@@ -20,7 +20,9 @@ import java.util.TreeMap;
  * {@code read(write(s)).equals(s)} and {@code write(read(j)).equals(j)} for every {@code j} it wrote. Version 2 added
  * {@code model_version}, {@code trigger_key} and {@code pending_triggers} and keys the histories by
  * {@link ConditionKeys condition fingerprint}; a version 1 state (histories keyed by condition path) still reads, as
- * a state without those, and its path-keyed histories match no condition, so the next evaluation drops them. Stateless
+ * a state without those, and its path-keyed histories match no condition, so the next evaluation drops them.
+ * {@code consumed_triggers} (the triggers the last retrain consumed, until its result; written only when there are
+ * some) is optional in version 2. Stateless
  * and thread-safe.
  */
 public final class PolicyStateJson {
@@ -66,19 +68,25 @@ public final class PolicyStateJson {
         });
         s.modelVersion().ifPresent(v -> o.put("model_version", v));
         s.triggerKey().ifPresent(k -> o.put("trigger_key", k));
-        ObjectNode pending = o.putObject("pending_triggers");
-        s.pendingTriggers().forEach((key, p) -> {
+        writePending(o.putObject("pending_triggers"), s.pendingTriggers());
+        if (!s.consumedTriggers().isEmpty()) {
+            writePending(o.putObject("consumed_triggers"), s.consumedTriggers());
+        }
+        try {
+            return PolicyJson.MAPPER.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a state tree always writes", e);
+        }
+    }
+
+    private static void writePending(ObjectNode pending, Map<String, PolicyState.Pending> triggers) {
+        triggers.forEach((key, p) -> {
             ObjectNode n = pending.putObject(key);
             n.put("window", p.window());
             n.put("count", p.count());
             ArrayNode items = n.putArray("items");
             p.items().forEach(items::add);
         });
-        try {
-            return PolicyJson.MAPPER.writeValueAsString(o);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a state tree always writes", e);
-        }
     }
 
     /**
@@ -122,15 +130,19 @@ public final class PolicyStateJson {
             Optional<String> modelVersion = Optional.empty();
             Optional<String> triggerKey = Optional.empty();
             Map<String, PolicyState.Pending> pendingTriggers = new TreeMap<>();
+            Map<String, PolicyState.Pending> consumedTriggers = new TreeMap<>();
             if (version >= 2) {
                 modelVersion = o.optString("model_version");
                 triggerKey = o.optString("trigger_key");
-                pendingTriggers = pending(o);
+                pendingTriggers = pending(o, "pending_triggers");
+                if (o.has("consumed_triggers")) {
+                    consumedTriggers = pending(o, "consumed_triggers");
+                }
             }
             o.finish();
             return new PolicyState(windows, lastEvaluatedAt, windowsSince, rowsSince, lastRetrainAt,
                     lastRetrainWindow, times, history, failures, lastFailureAt, lastResult, pending, recent, seen,
-                    detectors, metrics, modelVersion, triggerKey, pendingTriggers);
+                    detectors, metrics, modelVersion, triggerKey, pendingTriggers, consumedTriggers);
         } catch (JsonProcessingException | RuntimeException e) {
             if (e instanceof IntegrityException ie) {
                 throw ie;
@@ -154,18 +166,18 @@ public final class PolicyStateJson {
         return out;
     }
 
-    private static Map<String, PolicyState.Pending> pending(JsonObject o) {
+    private static Map<String, PolicyState.Pending> pending(JsonObject o, String field) {
         Map<String, PolicyState.Pending> out = new TreeMap<>();
-        JsonObject d = JsonObject.of(o.get("pending_triggers"), "pending_triggers");
+        JsonObject d = JsonObject.of(o.get(field), field);
         for (Iterator<String> it = d.fieldNames(); it.hasNext(); ) {
             String key = it.next();
-            JsonObject p = JsonObject.of(d.get(key), "pending_triggers." + key);
+            JsonObject p = JsonObject.of(d.get(key), field + "." + key);
             String window = p.string("window");
             long count = p.integer("count");
             List<String> items = strings(p.array("items"));
             p.finish();
             if (count < 1) {
-                throw new IntegrityException("pending_triggers." + key + ".count must be >= 1, was " + count);
+                throw new IntegrityException(field + "." + key + ".count must be >= 1, was " + count);
             }
             out.put(key, new PolicyState.Pending(window, count, items));
         }

@@ -57,6 +57,7 @@ public final class RetrainingRequestJson {
         o.put("updated_at", r.updatedAt().toString());
         r.runId().ifPresent(x -> o.put("run_id", x));
         r.error().ifPresent(x -> o.put("error", x));
+        r.leaseUntil().ifPresent(x -> o.put("lease_until", x.toString()));
         o.set("decision", DecisionJson.tree(r.decision()));
         return text(o);
     }
@@ -84,13 +85,15 @@ public final class RetrainingRequestJson {
             Instant updatedAt = o.instant("updated_at");
             Optional<String> runId = o.optString("run_id");
             Optional<String> error = o.optString("error");
+            Optional<Instant> leaseUntil = o.has("lease_until") ? Optional.of(o.instant("lease_until"))
+                    : Optional.empty();
             JsonNode decision = o.get("decision");
             if (decision == null) {
                 throw new IntegrityException("decision is missing");
             }
             Decision d = DecisionJson.read(text(decision));
             o.finish();
-            return new RetrainingRequest(key, d, status, attempt, requestedAt, updatedAt, runId, error);
+            return new RetrainingRequest(key, d, status, attempt, requestedAt, updatedAt, runId, error, leaseUntil);
         } catch (JsonProcessingException | RuntimeException e) {
             if (e instanceof IntegrityException ie) {
                 throw ie;

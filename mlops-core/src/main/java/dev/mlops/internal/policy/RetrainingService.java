@@ -33,7 +33,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link Retraining} over {@link RetrainingPolicies} and a {@link RetrainingRequestStore}. Handler calls run on a
  * pool of at most {@code maxConcurrent} daemon threads (idle ones end after 30 s); the caller waits for at most the
  * timeout, counted from the submission, then interrupts the handler and records the failure. A handler that ignores
- * interruption keeps its thread until it returns (its late result is discarded). Stateless apart from the stores and
+ * interruption keeps its thread until it returns (its late result is discarded); a request that got no thread
+ * within the timeout was not handed to the handler and goes back to where it was ({@code REQUESTED}, for
+ * {@link #resumePending}), it is not failed. Stateless apart from the stores and
  * the keys being handled right now, so a new instance over the same stores continues where another stopped.
  * Thread-safe.
  */
@@ -46,6 +48,7 @@ public final class RetrainingService implements Retraining {
     private final Duration timeout;
     private final ThreadPoolExecutor executor;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    private final java.util.function.Predicate<String> runExists;
 
     /**
      * @throws InvalidArgumentException when {@code timeout} is not positive ({@code timeout}) or
@@ -53,6 +56,17 @@ public final class RetrainingService implements Retraining {
      */
     public RetrainingService(RetrainingPolicies policies, RetrainingRequestStore store, Clock clock, Duration timeout,
             int maxConcurrent) {
+        this(policies, store, clock, timeout, maxConcurrent, run -> true);
+    }
+
+    /**
+     * As {@link #RetrainingService(RetrainingPolicies, RetrainingRequestStore, Clock, Duration, int)}, where a run id
+     * the handler returns must satisfy {@code runExists} (for example: it is a run in the tracking store), or the
+     * request fails.
+     */
+    public RetrainingService(RetrainingPolicies policies, RetrainingRequestStore store, Clock clock, Duration timeout,
+            int maxConcurrent, java.util.function.Predicate<String> runExists) {
+        this.runExists = Objects.requireNonNull(runExists, "runExists");
         this.policies = Objects.requireNonNull(policies, "policies");
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -110,7 +124,7 @@ public final class RetrainingService implements Retraining {
     /** Moves {@code expected} to running and calls the handler, unless another caller moved it first. */
     private Outcome run(RetrainingPolicy policy, RetrainingRequest expected, RetrainingHandler handler) {
         Decision decision = expected.decision();
-        RetrainingRequest running = expected.running(clock.instant());
+        RetrainingRequest running = expected.running(clock.instant(), timeout);
         if (!inFlight.add(expected.idempotencyKey())) {
             return new Outcome(decision, store.get(expected.idempotencyKey()), false);
         }
@@ -121,6 +135,14 @@ public final class RetrainingService implements Retraining {
             Optional<RetrainingRequest> ended = call(running, handler);
             if (ended.isEmpty()) {
                 return new Outcome(decision, Optional.of(running), true);
+            }
+            if (ended.get() == running) {
+                // no handler thread became free in time: the handler was not called, so the request goes back to
+                // where it was (REQUESTED, or an abandoned RUNNING) for resumePending, rather than failing
+                if (store.transition(running, expected)) {
+                    return new Outcome(decision, Optional.of(expected), false);
+                }
+                return new Outcome(decision, store.get(expected.idempotencyKey()), false);
             }
             if (!store.transition(running, ended.get())) {
                 return new Outcome(decision, store.get(expected.idempotencyKey()), true);
@@ -143,13 +165,17 @@ public final class RetrainingService implements Retraining {
     }
 
     /**
-     * Calls the handler, time-boxed: the request as it ended, or empty when this thread was interrupted while
-     * waiting (the request stays running, for {@link #resumePending}).
+     * Calls the handler, time-boxed: the request as it ended; {@code running} itself when no handler thread became
+     * free within the timeout (the handler was not called and will not be); or empty when this thread was
+     * interrupted while waiting (the request stays running, for {@link #resumePending}).
      */
     private Optional<RetrainingRequest> call(RetrainingRequest running, RetrainingHandler handler) {
-        java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+        // 0: waiting for a thread, 1: the handler was called, 2: given up before a thread took it
+        AtomicInteger phase = new AtomicInteger();
         Future<Optional<String>> future = executor.submit(() -> {
-            started.set(true);
+            if (!phase.compareAndSet(0, 1)) {
+                return Optional.empty();
+            }
             return handler.retrain(running);
         });
         try {
@@ -165,15 +191,28 @@ public final class RetrainingService implements Retraining {
                     return Optional.of(running.failed("the handler returned a bad run id: " + e.getMessage(),
                             clock.instant()));
                 }
+                boolean exists;
+                try {
+                    exists = runExists.test(run.get());
+                } catch (RuntimeException e) {
+                    return Optional.of(running.failed("could not check the run id '" + run.get()
+                            + "' the handler returned: " + e.getMessage(), clock.instant()));
+                }
+                if (!exists) {
+                    return Optional.of(running.failed("the handler returned run id '" + run.get()
+                            + "', which is not a run in the tracking store", clock.instant()));
+                }
             }
             return Optional.of(running.completed(run, clock.instant()));
         } catch (TimeoutException e) {
+            if (phase.compareAndSet(0, 2)) {
+                future.cancel(false);
+                executor.remove((Runnable) future);
+                return Optional.of(running);
+            }
             future.cancel(true);
-            return Optional.of(running.failed(started.get()
-                    ? "timed out after " + timeout + " (attempt " + running.attempt() + "); the handler was interrupted"
-                    : "timed out after " + timeout + " (attempt " + running.attempt() + ") waiting for one of the "
-                            + executor.getMaximumPoolSize() + " handler threads; the handler was not called",
-                    clock.instant()));
+            return Optional.of(running.failed("timed out after " + timeout + " (attempt " + running.attempt()
+                    + "); the handler was interrupted", clock.instant()));
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             String message = cause.getMessage();
@@ -182,6 +221,7 @@ public final class RetrainingService implements Retraining {
         } catch (CancellationException e) {
             return Optional.of(running.failed("the handler call was cancelled", clock.instant()));
         } catch (InterruptedException e) {
+            phase.compareAndSet(0, 2);
             future.cancel(true);
             Thread.currentThread().interrupt();
             return Optional.empty();
@@ -203,8 +243,11 @@ public final class RetrainingService implements Retraining {
         Instant now = clock.instant();
         for (RetrainingRequest r : store.list(policy.name(), model,
                 Set.of(RetrainingRequest.Status.REQUESTED, RetrainingRequest.Status.RUNNING))) {
+            // a running request is taken over only after its lease (set by the caller that runs it, from its own
+            // timeout); one written without lease, after this instance's timeout since it went running
+            Instant deadline = r.leaseUntil().orElse(r.updatedAt().plus(timeout));
             boolean abandoned = r.status() == RetrainingRequest.Status.REQUESTED
-                    || (!inFlight.contains(r.idempotencyKey()) && !r.updatedAt().plus(timeout).isAfter(now));
+                    || (!inFlight.contains(r.idempotencyKey()) && !deadline.isAfter(now));
             if (abandoned) {
                 Outcome o = run(policy, r, handler);
                 if (o.handled()) {
@@ -212,31 +255,35 @@ public final class RetrainingService implements Retraining {
                 }
             }
         }
-        List<RetrainingRequest> all = store.list(policy.name(), model, Set.of());
-        for (int i = all.size() - 1; i >= 0; i--) {
-            if (!all.get(i).status().pending()) {
-                report(policy, all.get(i)); // a crash between the request's end and its report to the policy
-                break;
-            }
+        // a crash between the latest retrain's end and its report to the policy: report it again (idempotent)
+        List<Decision> retrains = policies.decisions(policy.name(), model).stream().filter(Decision::retrain)
+                .toList();
+        if (!retrains.isEmpty()) {
+            store.get(retrains.get(retrains.size() - 1).idempotencyKey())
+                    .filter(r -> !r.status().pending()).ifPresent(r -> report(policy, r));
         }
         return handed;
     }
 
     /**
-     * Retrain decisions of the model that have no request and came after the last decision that has one (when none
-     * has one: the latest retrain decision only), so decisions acted on outside this service are not replayed.
+     * Retrain decisions of the model that have no request and came after the first retrain decision that has one,
+     * oldest first, also those older than a decision with a request (a crash between an older decision and its
+     * request does not lose it when a newer one was requested); when none has a request, the latest retrain decision
+     * only, so decisions acted on before this service was used are not replayed.
      */
     private List<Decision> unrequested(String policy, String model) {
         List<Decision> retrains = policies.decisions(policy, model).stream().filter(Decision::retrain).toList();
         List<Decision> out = new ArrayList<>();
-        for (int i = retrains.size() - 1; i >= 0; i--) {
-            if (store.get(retrains.get(i).idempotencyKey()).isPresent()) {
-                break;
+        boolean requested = false;
+        for (Decision d : retrains) {
+            boolean has = store.get(d.idempotencyKey()).isPresent();
+            if (requested && !has) {
+                out.add(d);
             }
-            out.add(0, retrains.get(i));
+            requested |= has;
         }
-        if (out.size() == retrains.size() && out.size() > 1) {
-            return List.of(out.get(out.size() - 1));
+        if (!requested && !retrains.isEmpty()) {
+            return List.of(retrains.get(retrains.size() - 1));
         }
         return out;
     }

@@ -39,11 +39,11 @@ public final class StorePolicyStateStore implements PolicyStateStore {
 
     /**
      * The audit subject of the events of a window: {@code retraining:} and the decision's idempotency key
-     * ({@code policy/model/window}), the subject of the window's retraining request too, so that one subject lists a
-     * window's decisions, its results and its request's changes.
+     * ({@link Decision#idempotencyKey(String, String, String)}, unambiguous), the subject of the window's retraining
+     * request too, so that one subject lists a window's decisions, its results and its request's changes.
      */
     public static String subject(String policy, String model, String windowId) {
-        return "retraining:" + policy + "/" + model + "/" + windowId;
+        return "retraining:" + Decision.idempotencyKey(policy, model, windowId);
     }
 
     @Override
