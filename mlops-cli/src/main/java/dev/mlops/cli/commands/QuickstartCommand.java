@@ -115,9 +115,11 @@ public final class QuickstartCommand extends BaseCommand {
                     train.get(train.size() - 1).date(), version.version());
             ProductionReplay.SettableClock clock = new ProductionReplay.SettableClock(
                     ProductionReplay.start(FIRST_BATCH));
-            ProductionReplay replayer = new ProductionReplay(mlops, MODEL, DATASET, dir, days,
-                    policies(mlops, clock), mlops.retraining(ProductionReplay.RETRAIN_TIMEOUT, 1), clock,
-                    out::progress);
+            // Results of the retrains are reported to the same policies, so back-off and cooldown are measured on
+            // the replay's clock.
+            RetrainingPolicies replayPolicies = policies(mlops, clock);
+            ProductionReplay replayer = new ProductionReplay(mlops, MODEL, DATASET, dir, days, replayPolicies,
+                    mlops.retraining(replayPolicies, ProductionReplay.RETRAIN_TIMEOUT, 1), clock, out::progress);
             ProductionReplay.Result replay = replayer.run(FIRST_BATCH, LAST_BATCH, timelineStart);
             if (!initial.tookProduction()) {
                 out.progress("      gating version " + version.version() + ", this run's model, against the"
