@@ -27,7 +27,9 @@ import java.util.TreeMap;
 /**
  * Evaluates a policy's conditions against one observation and the stored state, depth first, recording every
  * condition's outcome and the decay conditions' new histories. A condition fires exactly when
- * {@code measured comparator threshold} holds; one whose input is absent has no measured value and does not fire.
+ * {@code measured comparator threshold} holds; one whose input is absent has no measured value and does not fire,
+ * and its outcome says whether the input was {@linkplain ConditionOutcome.Input#ABSENT absent} this window or
+ * {@linkplain ConditionOutcome.Input#UNKNOWN unknown} (the observation carries that kind of input, not the named one).
  * Per-condition state is keyed by {@link ConditionKeys#key}. A one-shot condition ({@code schedule},
  * {@code new_input_version}, {@code decay}) with a {@linkplain PolicyState#pendingTriggers() pending trigger} adds
  * the pending count to what it measures now, so it fires again until a retrain consumes it.
@@ -139,6 +141,23 @@ final class ConditionEvaluator {
         return outcome(path, c.type(), description, OptionalDouble.empty(), threshold, comparator, Optional.of(why));
     }
 
+    /**
+     * A condition whose input the observation does not carry although it carries that kind of input: the reference is
+     * wrong ({@link ConditionOutcome.Input#UNKNOWN}).
+     */
+    private static ConditionOutcome unknown(String path, Condition c, String description, double threshold,
+            String comparator, String why) {
+        return new ConditionOutcome(path, c.type(), description, OptionalDouble.empty(), threshold, comparator, false,
+                Optional.of(why), ConditionOutcome.Input.UNKNOWN);
+    }
+
+    /** {@link #unknown} when {@code unknown}, else {@link #absent}. */
+    private static ConditionOutcome missing(boolean unknown, String path, Condition c, String description,
+            double threshold, String comparator, String why) {
+        return unknown ? unknown(path, c, description, threshold, comparator, why)
+                : absent(path, c, description, threshold, comparator, why);
+    }
+
     static String num(double x) {
         return CanonicalJson.formatNumber(x);
     }
@@ -160,7 +179,7 @@ final class ConditionEvaluator {
             String key = key(c);
             Optional<String> missing = metricValue(key, m.metric(), m.windows());
             if (missing.isPresent()) {
-                return absent(path, c, description, m.threshold(), cmp, missing.get());
+                return missing(unknownMetric(m.metric()), path, c, description, m.threshold(), cmp, missing.get());
             }
             double v = value;
             return outcome(path, c.type(), description, OptionalDouble.of(v), m.threshold(), cmp,
@@ -232,7 +251,7 @@ final class ConditionEvaluator {
         if (report.isPresent()) {
             Optional<ColumnReport> col = report.get().column(d.column());
             if (col.isEmpty()) {
-                return absent(path, d, description, 1, ">=", "report '" + d.report() + "' has no column '"
+                return unknown(path, d, description, 1, ">=", "report '" + d.report() + "' has no column '"
                         + d.column() + "'");
             }
             ColumnReport r = col.get();
@@ -249,7 +268,7 @@ final class ConditionEvaluator {
         }
         Optional<WindowColumn> col = window.get().column(d.column());
         if (col.isEmpty()) {
-            return absent(path, d, description, 1, ">=", "window report '" + d.report() + "' has no column '"
+            return unknown(path, d, description, 1, ">=", "window report '" + d.report() + "' has no column '"
                     + d.column() + "'");
         }
         WindowColumn w = col.get();
@@ -267,7 +286,7 @@ final class ConditionEvaluator {
         if (report.isPresent()) {
             Optional<ColumnReport> col = report.get().column(s.column());
             if (col.isEmpty()) {
-                return absent(path, s, description, s.threshold(), ">=", "report '" + s.report()
+                return unknown(path, s, description, s.threshold(), ">=", "report '" + s.report()
                         + "' has no column '" + s.column() + "'");
             }
             for (MethodResult r : col.get().results()) {
@@ -289,12 +308,12 @@ final class ConditionEvaluator {
         }
         Optional<WindowColumn> col = window.get().column(s.column());
         if (col.isEmpty()) {
-            return absent(path, s, description, s.threshold(), ">=", "window report '" + s.report()
+            return unknown(path, s, description, s.threshold(), ">=", "window report '" + s.report()
                     + "' has no column '" + s.column() + "'");
         }
         WindowColumn w = col.get();
         if (!w.statisticName().equals(s.method())) {
-            return absent(path, s, description, s.threshold(), ">=", "window report '" + s.report() + "' measures "
+            return unknown(path, s, description, s.threshold(), ">=", "window report '" + s.report() + "' measures "
                     + w.statisticName() + " for column '" + s.column() + "', not " + s.method());
         }
         if (Double.isNaN(w.statistic())) {
@@ -380,9 +399,12 @@ final class ConditionEvaluator {
         Double b = obs.baselines().get(m.metric());
         String key = key(m);
         Optional<String> missing = metricValue(key, m.metric(), m.windows());
-        if (missing.isPresent() || b == null) {
-            return absent(path, m, description, m.margin(), ">",
-                    missing.orElse("the observation has no baseline '" + m.metric() + "'"));
+        if (missing.isPresent()) {
+            return missing(unknownMetric(m.metric()), path, m, description, m.margin(), ">", missing.get());
+        }
+        if (b == null) {
+            return missing(!obs.baselines().isEmpty(), path, m, description, m.margin(), ">",
+                    "the observation has no baseline '" + m.metric() + "'");
         }
         double v = value;
         double degradation = m.direction().degradation(b, v);
@@ -406,14 +428,15 @@ final class ConditionEvaluator {
         if (values == null) {
             histories.put(key, history);
             return absentOrPending(d, path, description, "the observation has no outcome stream '" + d.stream()
-                    + "'");
+                    + "'", obs.outcomes().isEmpty() ? ConditionOutcome.Input.ABSENT : ConditionOutcome.Input.UNKNOWN);
         }
         ChangeDetector detector;
         try {
             detector = detectors.create(d.detector(), d.params());
         } catch (InvalidArgumentException e) {
             histories.put(key, history);
-            return absentOrPending(d, path, description, "detector not available: " + e.getMessage());
+            return absentOrPending(d, path, description, "detector not available: " + e.getMessage(),
+                    ConditionOutcome.Input.UNKNOWN);
         }
         List<Double> all = new ArrayList<>(history.size() + values.size());
         all.addAll(history);
@@ -429,7 +452,8 @@ final class ConditionEvaluator {
                 histories.put(key, history);
                 int at = i - history.size();
                 return absentOrPending(d, path, description, d.detector() + " rejected "
-                        + (at >= 0 ? "value " + at + " of this window" : "stored value " + i) + ": " + e.getMessage());
+                        + (at >= 0 ? "value " + at + " of this window" : "stored value " + i) + ": " + e.getMessage(),
+                        ConditionOutcome.Input.ABSENT);
             }
             if (signal == ChangeDetector.Signal.CHANGE) {
                 lastChange = i;
@@ -478,13 +502,24 @@ final class ConditionEvaluator {
         return outcome(path, c.type(), description, OptionalDouble.of(total), 1, ">=", Optional.of(text));
     }
 
-    /** A decay condition without a measurement this window: absent, unless a pending trigger makes it fire. */
-    private ConditionOutcome absentOrPending(Condition.Decay d, String path, String description, String why) {
+    /**
+     * A decay condition without a measurement this window: absent or unknown ({@code input}), unless a pending trigger
+     * makes it fire (then measured, its input still marked {@code input}).
+     */
+    private ConditionOutcome absentOrPending(Condition.Decay d, String path, String description, String why,
+            ConditionOutcome.Input input) {
         if (state.pendingTriggers().containsKey(ConditionKeys.key(d))) {
-            return oneShot(d, path, description, 0, List.of(), why);
+            ConditionOutcome o = oneShot(d, path, description, 0, List.of(), why);
+            return new ConditionOutcome(o.path(), o.type(), o.description(), o.measured(), o.threshold(),
+                    o.comparator(), o.fired(), o.note(), input);
         }
         key(d);
-        return absent(path, d, description, 1, ">=", why);
+        return missing(input == ConditionOutcome.Input.UNKNOWN, path, d, description, 1, ">=", why);
+    }
+
+    /** Whether the observation carries metrics but not {@code metric}: the name is wrong. */
+    private boolean unknownMetric(String metric) {
+        return !obs.metrics().isEmpty() && !obs.metrics().containsKey(metric);
     }
 
     private static String pendingNote(PolicyState.Pending p) {
