@@ -7,12 +7,17 @@ import dev.mlops.drift.MethodResult;
 import dev.mlops.drift.WindowColumn;
 import dev.mlops.drift.WindowReport;
 import dev.mlops.internal.json.CanonicalJson;
+import dev.mlops.policy.Adwin;
 import dev.mlops.policy.ChangeDetector;
 import dev.mlops.policy.Condition;
 import dev.mlops.policy.ConditionOutcome;
+import dev.mlops.policy.Ddm;
 import dev.mlops.policy.DetectorFactory;
+import dev.mlops.policy.DetectorState;
+import dev.mlops.policy.Eddm;
 import dev.mlops.policy.MetricDirection;
 import dev.mlops.policy.Observation;
+import dev.mlops.policy.PageHinkley;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,6 +48,7 @@ final class ConditionEvaluator {
     private final List<ConditionOutcome> outcomes = new ArrayList<>();
     private final Map<String, List<Double>> histories = new TreeMap<>();
     private final Map<String, List<Double>> metricHistories = new TreeMap<>();
+    private final Map<String, String> detectorStates = new TreeMap<>();
     private final Map<String, PolicyState.Pending> fired = new TreeMap<>();
     private final Set<String> keys = new LinkedHashSet<>();
 
@@ -60,6 +66,11 @@ final class ConditionEvaluator {
     /** Per decay condition key, the values to keep for the next window. */
     Map<String, List<Double>> histories() {
         return histories;
+    }
+
+    /** Per decay condition key whose detector is a published one, its exact state as JSON for the next window. */
+    Map<String, String> detectorStates() {
+        return detectorStates;
     }
 
     /** Per metric condition key over several windows, the values to keep for the next window. */
@@ -424,9 +435,10 @@ final class ConditionEvaluator {
         String description = d.detector() + " detects a change in '" + d.stream() + "'";
         String key = key(d);
         List<Double> history = state.detectorHistory().getOrDefault(key, List.of());
+        String stored = state.detectorStates().get(key);
         List<Double> values = obs.outcomes().get(d.stream());
         if (values == null) {
-            histories.put(key, history);
+            keep(key, history, stored);
             return absentOrPending(d, path, description, "the observation has no outcome stream '" + d.stream()
                     + "'", obs.outcomes().isEmpty() ? ConditionOutcome.Input.ABSENT : ConditionOutcome.Input.UNKNOWN);
         }
@@ -434,13 +446,28 @@ final class ConditionEvaluator {
         try {
             detector = detectors.create(d.detector(), d.params());
         } catch (InvalidArgumentException e) {
-            histories.put(key, history);
+            keep(key, history, stored);
             return absentOrPending(d, path, description, "detector not available: " + e.getMessage(),
                     ConditionOutcome.Input.UNKNOWN);
         }
-        List<Double> all = new ArrayList<>(history.size() + values.size());
-        all.addAll(history);
-        all.addAll(values);
+        boolean exact = published(detector);
+        long earlier;
+        int replayFrom;
+        List<Double> all;
+        if (exact && stored != null) {
+            // continue exactly where the last window stopped
+            detector = DetectorState.fromJson(stored).restore();
+            earlier = detector.count();
+            all = values;
+            replayFrom = 0;
+        } else {
+            // the raw-value form: a detector that cannot be restored exactly, or a state stored before snapshots
+            all = new ArrayList<>(history.size() + values.size());
+            all.addAll(history);
+            all.addAll(values);
+            earlier = history.size();
+            replayFrom = history.size();
+        }
         int lastChange = -1;
         int changes = 0;
         int firstChangeInWindow = -1;
@@ -449,29 +476,50 @@ final class ConditionEvaluator {
             try {
                 signal = detector.add(all.get(i));
             } catch (InvalidArgumentException e) {
-                histories.put(key, history);
-                int at = i - history.size();
+                keep(key, history, stored);
+                int at = i - replayFrom;
                 return absentOrPending(d, path, description, d.detector() + " rejected "
                         + (at >= 0 ? "value " + at + " of this window" : "stored value " + i) + ": " + e.getMessage(),
                         ConditionOutcome.Input.ABSENT);
             }
             if (signal == ChangeDetector.Signal.CHANGE) {
                 lastChange = i;
-                if (i >= history.size()) {
+                if (i >= replayFrom) {
                     changes++;
                     if (firstChangeInWindow < 0) {
-                        firstChangeInWindow = i - history.size();
+                        firstChangeInWindow = i - replayFrom;
                     }
                 }
             }
         }
-        List<Double> keep = all.subList(lastChange + 1, all.size());
-        histories.put(key, PolicyState.tail(new ArrayList<>(keep), d.maxHistory()));
+        if (exact) {
+            detectorStates.put(key, detector.snapshot().toJson());
+        } else {
+            List<Double> kept = all.subList(lastChange + 1, all.size());
+            histories.put(key, PolicyState.tail(new ArrayList<>(kept), d.maxHistory()));
+        }
         String note = changes == 0
-                ? "no change in " + values.size() + " values of this window after " + history.size() + " earlier"
+                ? "no change in " + values.size() + " values of this window after " + earlier + " earlier"
                 : changes + " change" + (changes == 1 ? "" : "s") + ", the first at value " + firstChangeInWindow
-                        + " of " + values.size() + " in this window (after " + history.size() + " earlier)";
+                        + " of " + values.size() + " in this window (after " + earlier + " earlier)";
         return oneShot(d, path, description, changes, List.of(), note);
+    }
+
+    /** Keeps a decay condition's stored history or detector state unchanged for the next window. */
+    private void keep(String key, List<Double> history, String stored) {
+        if (stored != null) {
+            detectorStates.put(key, stored);
+        } else {
+            histories.put(key, history);
+        }
+    }
+
+    /**
+     * Whether the detector is one of the published ones, whose {@linkplain ChangeDetector#snapshot() snapshot} reads
+     * back exactly through {@link DetectorState#fromJson}; a detector of another factory keeps the raw values.
+     */
+    private static boolean published(ChangeDetector d) {
+        return d instanceof Adwin || d instanceof Ddm || d instanceof Eddm || d instanceof PageHinkley;
     }
 
     /** The condition's state key, remembered as one of the policy's conditions. */

@@ -138,7 +138,7 @@ public final class PolicyEngine {
                 state.consecutiveFailures(), state.lastFailureAt(), state.lastResultWindow(),
                 status == Decision.Status.AWAITING_APPROVAL ? Optional.of(obs.windowId()) : state.pendingWindow(),
                 recent, seenList, conditions.histories(), conditions.metricHistories(), state.modelVersion(),
-                Optional.of(triggerKey), pending);
+                Optional.of(triggerKey), pending, conditions.detectorStates());
         if (status == Decision.Status.RETRAIN) {
             next = retrained(next, obs.windowId(), now);
         }
@@ -171,7 +171,7 @@ public final class PolicyEngine {
 
     /**
      * The state for the observation's serving model. When the observation names a model version other than the one
-     * the state recorded, the per-model history starts again: the metric windows, the detector histories, the
+     * the state recorded, the per-model history starts again: the metric windows, the detector histories and states, the
      * hysteresis history and the pending decay detections (they measured the previous model); the guards' state
      * (cooldown, budget, warm-up, back-off, approval), pending schedule ticks and input versions are kept. An
      * observation without a model version changes nothing; the first version named is recorded without a reset.
@@ -190,7 +190,7 @@ public final class PolicyEngine {
                 s.lastRetrainAt(), s.lastRetrainWindow(), s.retrainTimes(), s.triggerHistory(),
                 s.consecutiveFailures(), s.lastFailureAt(), s.lastResultWindow(), s.pendingWindow(),
                 s.recentWindows(), s.seenDatasetVersions(), s.detectorHistory(), s.metricHistory(), obs.modelVersion(),
-                s.triggerKey(), s.pendingTriggers());
+                s.triggerKey(), s.pendingTriggers(), state.modelVersion().isPresent() ? Map.of() : s.detectorStates());
     }
 
     /**
@@ -240,7 +240,7 @@ public final class PolicyEngine {
                 state.triggerHistory(), state.consecutiveFailures(), state.lastFailureAt(), state.lastResultWindow(),
                 Optional.empty(), state.recentWindows(), state.seenDatasetVersions(), state.detectorHistory(),
                 state.metricHistory(), state.modelVersion(), state.triggerKey(),
-                approve ? state.pendingTriggers() : Map.of());
+                approve ? state.pendingTriggers() : Map.of(), state.detectorStates());
         return new Evaluation(decision, approve ? retrained(cleared, pending.windowId(), now) : cleared);
     }
 
@@ -264,7 +264,7 @@ public final class PolicyEngine {
                 state.triggerHistory(), succeeded ? 0 : state.consecutiveFailures() + 1,
                 succeeded ? Optional.empty() : Optional.of(now), Optional.of(windowId), state.pendingWindow(),
                 state.recentWindows(), state.seenDatasetVersions(), state.detectorHistory(), state.metricHistory(),
-                state.modelVersion(), state.triggerKey(), state.pendingTriggers());
+                state.modelVersion(), state.triggerKey(), state.pendingTriggers(), state.detectorStates());
     }
 
     private static Evaluation failed(RetrainingPolicy policy, String model, String windowId, Instant observedAt,

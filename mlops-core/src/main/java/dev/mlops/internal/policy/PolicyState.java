@@ -38,6 +38,9 @@ import java.util.TreeMap;
  * @param pendingTriggers     per one-shot condition ({@code schedule}, {@code new_input_version}, {@code decay}; by
  *                            fingerprint), the trigger that fired while a guard held the retrain back, kept until a
  *                            retrain decision consumes it
+ * @param detectorStates      per decay condition (by fingerprint) whose detector is one of the published ones, its
+ *                            exact {@link dev.mlops.policy.DetectorState} as JSON, so the next window continues
+ *                            exactly where this one stopped; such a condition keeps no {@code detectorHistory}
  */
 public record PolicyState(long windows, Optional<Instant> lastEvaluatedAt, long windowsSinceRetrain,
         long rowsSinceRetrain, Optional<Instant> lastRetrainAt, Optional<String> lastRetrainWindow,
@@ -45,7 +48,7 @@ public record PolicyState(long windows, Optional<Instant> lastEvaluatedAt, long 
         Optional<Instant> lastFailureAt, Optional<String> lastResultWindow, Optional<String> pendingWindow,
         List<String> recentWindows, List<String> seenDatasetVersions, Map<String, List<Double>> detectorHistory,
         Map<String, List<Double>> metricHistory, Optional<String> modelVersion, Optional<String> triggerKey,
-        Map<String, Pending> pendingTriggers) {
+        Map<String, Pending> pendingTriggers, Map<String, String> detectorStates) {
 
     public static final int MAX_RETRAIN_TIMES = 1000;
     public static final int MAX_RECENT_WINDOWS = 1000;
@@ -74,7 +77,21 @@ public record PolicyState(long windows, Optional<Instant> lastEvaluatedAt, long 
     /** The state before the first window. */
     public static final PolicyState INITIAL = new PolicyState(0, Optional.empty(), 0, 0, Optional.empty(),
             Optional.empty(), List.of(), List.of(), 0, Optional.empty(), Optional.empty(), Optional.empty(),
-            List.of(), List.of(), Map.of(), Map.of(), Optional.empty(), Optional.empty(), Map.of());
+            List.of(), List.of(), Map.of(), Map.of(), Optional.empty(), Optional.empty(), Map.of(), Map.of());
+
+    /** A state without detector snapshots ({@code detectorStates} empty). */
+    public PolicyState(long windows, Optional<Instant> lastEvaluatedAt, long windowsSinceRetrain,
+            long rowsSinceRetrain, Optional<Instant> lastRetrainAt, Optional<String> lastRetrainWindow,
+            List<Instant> retrainTimes, List<Boolean> triggerHistory, int consecutiveFailures,
+            Optional<Instant> lastFailureAt, Optional<String> lastResultWindow, Optional<String> pendingWindow,
+            List<String> recentWindows, List<String> seenDatasetVersions, Map<String, List<Double>> detectorHistory,
+            Map<String, List<Double>> metricHistory, Optional<String> modelVersion, Optional<String> triggerKey,
+            Map<String, Pending> pendingTriggers) {
+        this(windows, lastEvaluatedAt, windowsSinceRetrain, rowsSinceRetrain, lastRetrainAt, lastRetrainWindow,
+                retrainTimes, triggerHistory, consecutiveFailures, lastFailureAt, lastResultWindow, pendingWindow,
+                recentWindows, seenDatasetVersions, detectorHistory, metricHistory, modelVersion, triggerKey,
+                pendingTriggers, Map.of());
+    }
 
     public PolicyState {
         Objects.requireNonNull(lastEvaluatedAt, "lastEvaluatedAt");
@@ -92,6 +109,7 @@ public record PolicyState(long windows, Optional<Instant> lastEvaluatedAt, long 
         Objects.requireNonNull(modelVersion, "modelVersion");
         Objects.requireNonNull(triggerKey, "triggerKey");
         pendingTriggers = Collections.unmodifiableMap(new TreeMap<>(pendingTriggers));
+        detectorStates = Collections.unmodifiableMap(new TreeMap<>(detectorStates));
     }
 
     /** This state with the per-model histories and pending triggers replaced; everything else kept. */
@@ -101,7 +119,7 @@ public record PolicyState(long windows, Optional<Instant> lastEvaluatedAt, long 
         return new PolicyState(windows, lastEvaluatedAt, windowsSinceRetrain, rowsSinceRetrain, lastRetrainAt,
                 lastRetrainWindow, retrainTimes, triggerHistory, consecutiveFailures, lastFailureAt, lastResultWindow,
                 pendingWindow, recentWindows, seenDatasetVersions, detectorHistory, metricHistory, modelVersion,
-                triggerKey, pendingTriggers);
+                triggerKey, pendingTriggers, this.detectorStates);
     }
 
     private static Map<String, List<Double>> sortedCopy(Map<String, List<Double>> map) {

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlops.IntegrityException;
+import dev.mlops.InvalidArgumentException;
+import dev.mlops.policy.DetectorState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -20,7 +22,10 @@ import java.util.TreeMap;
  * {@code read(write(s)).equals(s)} and {@code write(read(j)).equals(j)} for every {@code j} it wrote. Version 2 added
  * {@code model_version}, {@code trigger_key} and {@code pending_triggers} and keys the histories by
  * {@link ConditionKeys condition fingerprint}; a version 1 state (histories keyed by condition path) still reads, as
- * a state without those, and its path-keyed histories match no condition, so the next evaluation drops them. Stateless
+ * a state without those, and its path-keyed histories match no condition, so the next evaluation drops them.
+ * {@code detector_states} (per decay condition of a published detector, its exact {@link DetectorState} JSON as a
+ * string) is written only when there is one, so states without it read and write as before; a state whose decay
+ * condition still has raw values in {@code detector_history} replays them once and then keeps the snapshot. Stateless
  * and thread-safe.
  */
 public final class PolicyStateJson {
@@ -74,6 +79,10 @@ public final class PolicyStateJson {
             ArrayNode items = n.putArray("items");
             p.items().forEach(items::add);
         });
+        if (!s.detectorStates().isEmpty()) {
+            ObjectNode states = o.putObject("detector_states");
+            s.detectorStates().forEach(states::put);
+        }
         try {
             return PolicyJson.MAPPER.writeValueAsString(o);
         } catch (JsonProcessingException e) {
@@ -122,15 +131,21 @@ public final class PolicyStateJson {
             Optional<String> modelVersion = Optional.empty();
             Optional<String> triggerKey = Optional.empty();
             Map<String, PolicyState.Pending> pendingTriggers = new TreeMap<>();
+            Map<String, String> detectorStates = new TreeMap<>();
             if (version >= 2) {
                 modelVersion = o.optString("model_version");
                 triggerKey = o.optString("trigger_key");
                 pendingTriggers = pending(o);
+                if (o.has("detector_states")) {
+                    detectorStates = detectorStates(o);
+                } else {
+                    o.get("detector_states");
+                }
             }
             o.finish();
             return new PolicyState(windows, lastEvaluatedAt, windowsSince, rowsSince, lastRetrainAt,
                     lastRetrainWindow, times, history, failures, lastFailureAt, lastResult, pending, recent, seen,
-                    detectors, metrics, modelVersion, triggerKey, pendingTriggers);
+                    detectors, metrics, modelVersion, triggerKey, pendingTriggers, detectorStates);
         } catch (JsonProcessingException | RuntimeException e) {
             if (e instanceof IntegrityException ie) {
                 throw ie;
@@ -149,6 +164,24 @@ public final class PolicyStateJson {
                 values.add(JsonObject.number(n, field + "." + path));
             }
             out.put(path, values);
+        }
+        d.finish();
+        return out;
+    }
+
+    private static Map<String, String> detectorStates(JsonObject o) {
+        Map<String, String> out = new TreeMap<>();
+        JsonObject d = JsonObject.of(o.get("detector_states"), "detector_states");
+        for (Iterator<String> it = d.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            String text = d.string(key);
+            try {
+                DetectorState.fromJson(text);
+            } catch (InvalidArgumentException e) {
+                throw new IntegrityException("detector_states." + key + " is not a detector state: "
+                        + e.getMessage());
+            }
+            out.put(key, text);
         }
         d.finish();
         return out;
