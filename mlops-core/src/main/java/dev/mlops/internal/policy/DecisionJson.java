@@ -23,7 +23,8 @@ import java.util.OptionalDouble;
  * written for readers and checked on reading. A condition whose input was not measured carries {@code "input"}
  * ({@code absent} or {@code unknown}) and the decision then lists their paths in {@code missing_inputs} (checked on
  * reading when present); both are left out when every input was measured, so decisions written before they existed
- * still read (a {@code null} {@code measured} without {@code input} reads as input {@code absent}). {@code read(write(d)).equals(d)}. Stateless and thread-safe.
+ * still read (a {@code null} {@code measured} without {@code input} reads as input {@code absent}).
+ * {@code read(write(d)).equals(d)}. Stateless and thread-safe.
  */
 public final class DecisionJson {
     public static final String FORMAT = "mlops.policy_decision";

@@ -171,8 +171,8 @@ public final class PolicyEngine {
 
     /**
      * The state for the observation's serving model. When the observation names a model version other than the one
-     * the state recorded, the per-model history starts again: the metric windows, the detector histories and states, the
-     * hysteresis history and the pending decay detections (they measured the previous model); the guards' state
+     * the state recorded, the per-model history starts again: the metric windows, the detector histories and
+     * states, the hysteresis history and the pending decay detections (they measured the previous model); the guards' state
      * (cooldown, budget, warm-up, back-off, approval), pending schedule ticks and input versions are kept. An
      * observation without a model version changes nothing; the first version named is recorded without a reset.
      */
