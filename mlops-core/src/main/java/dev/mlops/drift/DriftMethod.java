@@ -115,6 +115,18 @@ public enum DriftMethod {
     }
 
     /**
+     * The largest value the method's statistic can take, as its documentation above states: 1 for {@link #KS},
+     * {@link #JENSEN_SHANNON}, {@link #HELLINGER}, {@link #L_INFINITY} and {@link #TVD}; positive infinity for the
+     * others (unbounded, or bounded by the sample sizes). A threshold above it can never be reached.
+     */
+    public double statisticUpperBound() {
+        return switch (this) {
+            case KS, JENSEN_SHANNON, HELLINGER, L_INFINITY, TVD -> 1.0;
+            default -> Double.POSITIVE_INFINITY;
+        };
+    }
+
+    /**
      * The method with this contract name (case-insensitive).
      *
      * @throws InvalidArgumentException naming {@code method} when there is none

@@ -156,10 +156,12 @@ public sealed interface Condition {
      * Fires when the online change detector {@code detector} ({@code adwin}, {@code ddm}, {@code eddm} or
      * {@code page_hinkley}, with {@code params} as the detector documents them; an empty map means the published
      * defaults) signals {@link ChangeDetector.Signal#CHANGE} on one of the window's per-prediction values in the
-     * observation's outcome stream {@code stream}. Between windows the condition keeps the values since the last
-     * change (at most {@code maxHistory}, the oldest dropped first) and replays them through a fresh detector before
-     * the new ones, so evaluation stays a pure function of stored state; the history is cleared when a retrain is
-     * decided. Measured: the changes signalled on this window's values; threshold 1.
+     * observation's outcome stream {@code stream}. Between windows the condition keeps the detector's exact
+     * {@link DetectorState} and restores it before the new values, so the detector sees the whole stream as one
+     * detector would and evaluation stays a pure function of stored state; the state is cleared when a retrain is
+     * decided. A detector of another factory, whose state cannot be read back, keeps the values since its last change
+     * instead (at most {@code maxHistory}, the oldest dropped first) and replays them through a fresh detector.
+     * Measured: the changes signalled on this window's values; threshold 1.
      */
     record Decay(String detector, Map<String, Double> params, String stream, int maxHistory) implements Condition {
         /** The detector names a policy may use. */

@@ -111,6 +111,8 @@ public record Decision(String policy, int policyVersion, String model, String wi
      * The decision's reasons, short and with numbers, for summaries: every condition that fired (combinations left
      * out), as {@code "conditions[0] accuracy < 0.8: 0.71"}; then the guard that held it back, as
      * {@code "held by cooldown: ..."}; then who approved or rejected it. A failed decision has its reason only.
+     * Each condition whose input is {@linkplain ConditionOutcome.Input#UNKNOWN unknown} (a wrong reference) is a
+     * failure reason, listed after the conditions that fired as {@code "input error conditions[1] ...: why"}.
      */
     public List<String> reasons() {
         if (status == Status.FAILED) {
@@ -125,9 +127,28 @@ public record Decision(String policy, int policyVersion, String model, String wi
                         + dev.mlops.internal.json.CanonicalJson.formatNumber(c.measured().getAsDouble()));
             }
         }
+        for (ConditionOutcome c : inputErrors()) {
+            out.add("input error " + c.path() + " " + c.description() + ": " + c.note().orElse("unknown input"));
+        }
         heldBy.flatMap(this::guard).ifPresent(g -> out.add("held by " + g.guard().id() + ": " + g.reason()));
         actor.ifPresent(a -> out.add((status == Status.REJECTED ? "rejected by " : "approved by ") + a));
         return List.copyOf(out);
+    }
+
+    /**
+     * The paths of the conditions whose input was missing this window ({@link ConditionOutcome#inputMissing()}),
+     * depth first; empty when every condition was measured.
+     */
+    public List<String> missingInputs() {
+        return conditions.stream().filter(ConditionOutcome::inputMissing).map(ConditionOutcome::path).toList();
+    }
+
+    /**
+     * The conditions whose input is {@linkplain ConditionOutcome.Input#UNKNOWN unknown}: the observation carried that
+     * kind of input but not the one named, so the policy references something that does not exist.
+     */
+    public List<ConditionOutcome> inputErrors() {
+        return conditions.stream().filter(c -> c.input() == ConditionOutcome.Input.UNKNOWN).toList();
     }
 
     /** The outcome of the condition at {@code path}, if the policy has one there. */

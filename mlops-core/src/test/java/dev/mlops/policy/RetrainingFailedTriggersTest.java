@@ -106,7 +106,7 @@ class RetrainingFailedTriggersTest {
                 s.consecutiveFailures(), s.lastFailureAt(), s.lastResultWindow(), s.pendingWindow(),
                 s.recentWindows(), s.seenDatasetVersions(), s.detectorHistory(), s.metricHistory(), s.modelVersion(),
                 s.triggerKey(), Map.of(), Map.of("new_input_version#k", new PolicyState.Pending("w1", 2,
-                        List.of("v1", "v2"))));
+                        List.of("v1", "v2"))), Map.of());
         assertThat(PolicyStateJson.read(PolicyStateJson.write(withConsumed))).isEqualTo(withConsumed);
         // a state without consumed triggers is written as before
         assertThat(PolicyStateJson.write(s)).doesNotContain("consumed_triggers");

@@ -7,12 +7,17 @@ import dev.mlops.drift.MethodResult;
 import dev.mlops.drift.WindowColumn;
 import dev.mlops.drift.WindowReport;
 import dev.mlops.internal.json.CanonicalJson;
+import dev.mlops.policy.Adwin;
 import dev.mlops.policy.ChangeDetector;
 import dev.mlops.policy.Condition;
 import dev.mlops.policy.ConditionOutcome;
+import dev.mlops.policy.Ddm;
 import dev.mlops.policy.DetectorFactory;
+import dev.mlops.policy.DetectorState;
+import dev.mlops.policy.Eddm;
 import dev.mlops.policy.MetricDirection;
 import dev.mlops.policy.Observation;
+import dev.mlops.policy.PageHinkley;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,7 +32,9 @@ import java.util.TreeMap;
 /**
  * Evaluates a policy's conditions against one observation and the stored state, depth first, recording every
  * condition's outcome and the decay conditions' new histories. A condition fires exactly when
- * {@code measured comparator threshold} holds; one whose input is absent has no measured value and does not fire.
+ * {@code measured comparator threshold} holds; one whose input is absent has no measured value and does not fire,
+ * and its outcome says whether the input was {@linkplain ConditionOutcome.Input#ABSENT absent} this window or
+ * {@linkplain ConditionOutcome.Input#UNKNOWN unknown} (the observation carries that kind of input, not the named one).
  * Per-condition state is keyed by {@link ConditionKeys#key}. A one-shot condition ({@code schedule},
  * {@code new_input_version}, {@code decay}) with a {@linkplain PolicyState#pendingTriggers() pending trigger} adds
  * the pending count to what it measures now, so it fires again until a retrain consumes it.
@@ -41,6 +48,7 @@ final class ConditionEvaluator {
     private final List<ConditionOutcome> outcomes = new ArrayList<>();
     private final Map<String, List<Double>> histories = new TreeMap<>();
     private final Map<String, List<Double>> metricHistories = new TreeMap<>();
+    private final Map<String, String> detectorStates = new TreeMap<>();
     private final Map<String, PolicyState.Pending> fired = new TreeMap<>();
     private final Set<String> keys = new LinkedHashSet<>();
 
@@ -58,6 +66,11 @@ final class ConditionEvaluator {
     /** Per decay condition key, the values to keep for the next window. */
     Map<String, List<Double>> histories() {
         return histories;
+    }
+
+    /** Per decay condition key whose detector is a published one, its exact state as JSON for the next window. */
+    Map<String, String> detectorStates() {
+        return detectorStates;
     }
 
     /** Per metric condition key over several windows, the values to keep for the next window. */
@@ -139,6 +152,23 @@ final class ConditionEvaluator {
         return outcome(path, c.type(), description, OptionalDouble.empty(), threshold, comparator, Optional.of(why));
     }
 
+    /**
+     * A condition whose input the observation does not carry although it carries that kind of input: the reference is
+     * wrong ({@link ConditionOutcome.Input#UNKNOWN}).
+     */
+    private static ConditionOutcome unknown(String path, Condition c, String description, double threshold,
+            String comparator, String why) {
+        return new ConditionOutcome(path, c.type(), description, OptionalDouble.empty(), threshold, comparator, false,
+                Optional.of(why), ConditionOutcome.Input.UNKNOWN);
+    }
+
+    /** {@link #unknown} when {@code unknown}, else {@link #absent}. */
+    private static ConditionOutcome missing(boolean unknown, String path, Condition c, String description,
+            double threshold, String comparator, String why) {
+        return unknown ? unknown(path, c, description, threshold, comparator, why)
+                : absent(path, c, description, threshold, comparator, why);
+    }
+
     static String num(double x) {
         return CanonicalJson.formatNumber(x);
     }
@@ -160,7 +190,7 @@ final class ConditionEvaluator {
             String key = key(c);
             Optional<String> missing = metricValue(key, m.metric(), m.windows());
             if (missing.isPresent()) {
-                return absent(path, c, description, m.threshold(), cmp, missing.get());
+                return missing(unknownMetric(m.metric()), path, c, description, m.threshold(), cmp, missing.get());
             }
             double v = value;
             return outcome(path, c.type(), description, OptionalDouble.of(v), m.threshold(), cmp,
@@ -232,7 +262,7 @@ final class ConditionEvaluator {
         if (report.isPresent()) {
             Optional<ColumnReport> col = report.get().column(d.column());
             if (col.isEmpty()) {
-                return absent(path, d, description, 1, ">=", "report '" + d.report() + "' has no column '"
+                return unknown(path, d, description, 1, ">=", "report '" + d.report() + "' has no column '"
                         + d.column() + "'");
             }
             ColumnReport r = col.get();
@@ -249,7 +279,7 @@ final class ConditionEvaluator {
         }
         Optional<WindowColumn> col = window.get().column(d.column());
         if (col.isEmpty()) {
-            return absent(path, d, description, 1, ">=", "window report '" + d.report() + "' has no column '"
+            return unknown(path, d, description, 1, ">=", "window report '" + d.report() + "' has no column '"
                     + d.column() + "'");
         }
         WindowColumn w = col.get();
@@ -267,7 +297,7 @@ final class ConditionEvaluator {
         if (report.isPresent()) {
             Optional<ColumnReport> col = report.get().column(s.column());
             if (col.isEmpty()) {
-                return absent(path, s, description, s.threshold(), ">=", "report '" + s.report()
+                return unknown(path, s, description, s.threshold(), ">=", "report '" + s.report()
                         + "' has no column '" + s.column() + "'");
             }
             for (MethodResult r : col.get().results()) {
@@ -289,12 +319,12 @@ final class ConditionEvaluator {
         }
         Optional<WindowColumn> col = window.get().column(s.column());
         if (col.isEmpty()) {
-            return absent(path, s, description, s.threshold(), ">=", "window report '" + s.report()
+            return unknown(path, s, description, s.threshold(), ">=", "window report '" + s.report()
                     + "' has no column '" + s.column() + "'");
         }
         WindowColumn w = col.get();
         if (!w.statisticName().equals(s.method())) {
-            return absent(path, s, description, s.threshold(), ">=", "window report '" + s.report() + "' measures "
+            return unknown(path, s, description, s.threshold(), ">=", "window report '" + s.report() + "' measures "
                     + w.statisticName() + " for column '" + s.column() + "', not " + s.method());
         }
         if (Double.isNaN(w.statistic())) {
@@ -380,9 +410,12 @@ final class ConditionEvaluator {
         Double b = obs.baselines().get(m.metric());
         String key = key(m);
         Optional<String> missing = metricValue(key, m.metric(), m.windows());
-        if (missing.isPresent() || b == null) {
-            return absent(path, m, description, m.margin(), ">",
-                    missing.orElse("the observation has no baseline '" + m.metric() + "'"));
+        if (missing.isPresent()) {
+            return missing(unknownMetric(m.metric()), path, m, description, m.margin(), ">", missing.get());
+        }
+        if (b == null) {
+            return missing(!obs.baselines().isEmpty(), path, m, description, m.margin(), ">",
+                    "the observation has no baseline '" + m.metric() + "'");
         }
         double v = value;
         double degradation = m.direction().degradation(b, v);
@@ -402,22 +435,39 @@ final class ConditionEvaluator {
         String description = d.detector() + " detects a change in '" + d.stream() + "'";
         String key = key(d);
         List<Double> history = state.detectorHistory().getOrDefault(key, List.of());
+        String stored = state.detectorStates().get(key);
         List<Double> values = obs.outcomes().get(d.stream());
         if (values == null) {
-            histories.put(key, history);
+            keep(key, history, stored);
             return absentOrPending(d, path, description, "the observation has no outcome stream '" + d.stream()
-                    + "'");
+                    + "'", obs.outcomes().isEmpty() ? ConditionOutcome.Input.ABSENT : ConditionOutcome.Input.UNKNOWN);
         }
         ChangeDetector detector;
         try {
             detector = detectors.create(d.detector(), d.params());
         } catch (InvalidArgumentException e) {
-            histories.put(key, history);
-            return absentOrPending(d, path, description, "detector not available: " + e.getMessage());
+            keep(key, history, stored);
+            return absentOrPending(d, path, description, "detector not available: " + e.getMessage(),
+                    ConditionOutcome.Input.UNKNOWN);
         }
-        List<Double> all = new ArrayList<>(history.size() + values.size());
-        all.addAll(history);
-        all.addAll(values);
+        boolean exact = published(detector);
+        long earlier;
+        int replayFrom;
+        List<Double> all;
+        if (exact && stored != null) {
+            // continue exactly where the last window stopped
+            detector = DetectorState.fromJson(stored).restore();
+            earlier = detector.count();
+            all = values;
+            replayFrom = 0;
+        } else {
+            // the raw-value form: a detector that cannot be restored exactly, or a state stored before snapshots
+            all = new ArrayList<>(history.size() + values.size());
+            all.addAll(history);
+            all.addAll(values);
+            earlier = history.size();
+            replayFrom = history.size();
+        }
         int lastChange = -1;
         int changes = 0;
         int firstChangeInWindow = -1;
@@ -426,28 +476,50 @@ final class ConditionEvaluator {
             try {
                 signal = detector.add(all.get(i));
             } catch (InvalidArgumentException e) {
-                histories.put(key, history);
-                int at = i - history.size();
+                keep(key, history, stored);
+                int at = i - replayFrom;
                 return absentOrPending(d, path, description, d.detector() + " rejected "
-                        + (at >= 0 ? "value " + at + " of this window" : "stored value " + i) + ": " + e.getMessage());
+                        + (at >= 0 ? "value " + at + " of this window" : "stored value " + i) + ": " + e.getMessage(),
+                        ConditionOutcome.Input.ABSENT);
             }
             if (signal == ChangeDetector.Signal.CHANGE) {
                 lastChange = i;
-                if (i >= history.size()) {
+                if (i >= replayFrom) {
                     changes++;
                     if (firstChangeInWindow < 0) {
-                        firstChangeInWindow = i - history.size();
+                        firstChangeInWindow = i - replayFrom;
                     }
                 }
             }
         }
-        List<Double> keep = all.subList(lastChange + 1, all.size());
-        histories.put(key, PolicyState.tail(new ArrayList<>(keep), d.maxHistory()));
+        if (exact) {
+            detectorStates.put(key, detector.snapshot().toJson());
+        } else {
+            List<Double> kept = all.subList(lastChange + 1, all.size());
+            histories.put(key, PolicyState.tail(new ArrayList<>(kept), d.maxHistory()));
+        }
         String note = changes == 0
-                ? "no change in " + values.size() + " values of this window after " + history.size() + " earlier"
+                ? "no change in " + values.size() + " values of this window after " + earlier + " earlier"
                 : changes + " change" + (changes == 1 ? "" : "s") + ", the first at value " + firstChangeInWindow
-                        + " of " + values.size() + " in this window (after " + history.size() + " earlier)";
+                        + " of " + values.size() + " in this window (after " + earlier + " earlier)";
         return oneShot(d, path, description, changes, List.of(), note);
+    }
+
+    /** Keeps a decay condition's stored history or detector state unchanged for the next window. */
+    private void keep(String key, List<Double> history, String stored) {
+        if (stored != null) {
+            detectorStates.put(key, stored);
+        } else {
+            histories.put(key, history);
+        }
+    }
+
+    /**
+     * Whether the detector is one of the published ones, whose {@linkplain ChangeDetector#snapshot() snapshot} reads
+     * back exactly through {@link DetectorState#fromJson}; a detector of another factory keeps the raw values.
+     */
+    private static boolean published(ChangeDetector d) {
+        return d instanceof Adwin || d instanceof Ddm || d instanceof Eddm || d instanceof PageHinkley;
     }
 
     /** The condition's state key, remembered as one of the policy's conditions. */
@@ -478,13 +550,24 @@ final class ConditionEvaluator {
         return outcome(path, c.type(), description, OptionalDouble.of(total), 1, ">=", Optional.of(text));
     }
 
-    /** A decay condition without a measurement this window: absent, unless a pending trigger makes it fire. */
-    private ConditionOutcome absentOrPending(Condition.Decay d, String path, String description, String why) {
+    /**
+     * A decay condition without a measurement this window: absent or unknown ({@code input}), unless a pending trigger
+     * makes it fire (then measured, its input still marked {@code input}).
+     */
+    private ConditionOutcome absentOrPending(Condition.Decay d, String path, String description, String why,
+            ConditionOutcome.Input input) {
         if (state.pendingTriggers().containsKey(ConditionKeys.key(d))) {
-            return oneShot(d, path, description, 0, List.of(), why);
+            ConditionOutcome o = oneShot(d, path, description, 0, List.of(), why);
+            return new ConditionOutcome(o.path(), o.type(), o.description(), o.measured(), o.threshold(),
+                    o.comparator(), o.fired(), o.note(), input);
         }
         key(d);
-        return absent(path, d, description, 1, ">=", why);
+        return missing(input == ConditionOutcome.Input.UNKNOWN, path, d, description, 1, ">=", why);
+    }
+
+    /** Whether the observation carries metrics but not {@code metric}: the name is wrong. */
+    private boolean unknownMetric(String metric) {
+        return !obs.metrics().isEmpty() && !obs.metrics().containsKey(metric);
     }
 
     private static String pendingNote(PolicyState.Pending p) {

@@ -20,7 +20,11 @@ import java.util.OptionalDouble;
  * The JSON form of a {@link Decision} (format {@value #FORMAT}, version {@value #FORMAT_VERSION}), for stores, audit
  * events and the CLI: one line, fields in a fixed order, an absent measured value as {@code null}, absent optionals
  * left out, doubles as Java's shortest round-tripping decimal. {@code retrain} and {@code idempotency_key} are
- * written for readers and checked on reading. {@code read(write(d)).equals(d)}. Stateless and thread-safe.
+ * written for readers and checked on reading. A condition whose input was not measured carries {@code "input"}
+ * ({@code absent} or {@code unknown}) and the decision then lists their paths in {@code missing_inputs} (checked on
+ * reading when present); both are left out when every input was measured, so decisions written before they existed
+ * still read (a {@code null} {@code measured} without {@code input} reads as input {@code absent}).
+ * {@code read(write(d)).equals(d)}. Stateless and thread-safe.
  */
 public final class DecisionJson {
     public static final String FORMAT = "mlops.policy_decision";
@@ -60,6 +64,13 @@ public final class DecisionJson {
             x.put("comparator", c.comparator());
             x.put("fired", c.fired());
             c.note().ifPresent(n -> x.put("note", n));
+            if (c.input() != ConditionOutcome.Input.MEASURED) {
+                x.put("input", c.input().id());
+            }
+        }
+        if (!d.missingInputs().isEmpty()) {
+            ArrayNode missing = o.putArray("missing_inputs");
+            d.missingInputs().forEach(missing::add);
         }
         ArrayNode guards = o.putArray("guards");
         for (GuardOutcome g : d.guards()) {
@@ -114,9 +125,26 @@ public final class DecisionJson {
                 String description = c.string("description");
                 OptionalDouble measured = c.has("measured") ? OptionalDouble.of(c.number("measured"))
                         : absent(c);
-                conditions.add(new ConditionOutcome(path, type, description, measured, c.number("threshold"),
-                        c.string("comparator"), c.bool("fired"), c.optString("note")));
+                double threshold = c.number("threshold");
+                String comparator = c.string("comparator");
+                boolean fired = c.bool("fired");
+                Optional<String> note = c.optString("note");
+                ConditionOutcome.Input input = measured.isPresent() ? ConditionOutcome.Input.MEASURED
+                        : ConditionOutcome.Input.ABSENT;
+                if (c.has("input")) {
+                    input = ConditionOutcome.Input.values()[c.choice("input", inputs())];
+                } else {
+                    c.get("input");
+                }
+                conditions.add(new ConditionOutcome(path, type, description, measured, threshold, comparator, fired,
+                        note, input));
                 c.finish();
+            }
+            Optional<List<String>> missingInputs = Optional.empty();
+            if (o.has("missing_inputs")) {
+                missingInputs = Optional.of(strings(o.array("missing_inputs")));
+            } else {
+                o.get("missing_inputs");
             }
             List<GuardOutcome> guards = new ArrayList<>();
             items = o.array("guards");
@@ -137,6 +165,9 @@ public final class DecisionJson {
             o.finish();
             Decision d = new Decision(policy, version, model, window, observedAt, decidedAt, status, triggered,
                     conditions, guards, heldBy, actor, reason);
+            if (missingInputs.isPresent() && !d.missingInputs().equals(missingInputs.get())) {
+                throw new IntegrityException("missing_inputs contradicts the conditions");
+            }
             if (d.retrain() != retrain || !d.idempotencyKey().equals(key)) {
                 throw new IntegrityException("retrain or idempotency_key contradict the decision");
             }
@@ -147,6 +178,25 @@ public final class DecisionJson {
             }
             throw new IntegrityException("a stored policy decision could not be read: " + e.getMessage());
         }
+    }
+
+    private static List<String> inputs() {
+        List<String> out = new ArrayList<>();
+        for (ConditionOutcome.Input i : ConditionOutcome.Input.values()) {
+            out.add(i.id());
+        }
+        return out;
+    }
+
+    private static List<String> strings(List<JsonNode> nodes) {
+        List<String> out = new ArrayList<>(nodes.size());
+        for (JsonNode n : nodes) {
+            if (!n.isTextual()) {
+                throw new IntegrityException("missing_inputs holds " + n);
+            }
+            out.add(n.textValue());
+        }
+        return out;
     }
 
     private static OptionalDouble absent(JsonObject c) {

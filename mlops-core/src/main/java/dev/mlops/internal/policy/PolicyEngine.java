@@ -138,7 +138,7 @@ public final class PolicyEngine {
                 state.consecutiveFailures(), state.lastFailureAt(), state.lastResultWindow(),
                 status == Decision.Status.AWAITING_APPROVAL ? Optional.of(obs.windowId()) : state.pendingWindow(),
                 recent, seenList, conditions.histories(), conditions.metricHistories(), state.modelVersion(),
-                Optional.of(triggerKey), pending, state.consumedTriggers());
+                Optional.of(triggerKey), pending, state.consumedTriggers(), conditions.detectorStates());
         if (status == Decision.Status.RETRAIN) {
             next = retrained(next, obs.windowId(), now, conditions.firedTriggers());
         }
@@ -156,7 +156,7 @@ public final class PolicyEngine {
                 PolicyState.append(s.retrainTimes(), now, PolicyState.MAX_RETRAIN_TIMES), List.of(),
                 s.consecutiveFailures(), s.lastFailureAt(), s.lastResultWindow(), Optional.empty(),
                 s.recentWindows(), s.seenDatasetVersions(), Map.of(), Map.of(), s.modelVersion(), s.triggerKey(),
-                Map.of(), consumed);
+                Map.of(), consumed, Map.of());
     }
 
     /**
@@ -173,8 +173,8 @@ public final class PolicyEngine {
 
     /**
      * The state for the observation's serving model. When the observation names a model version other than the one
-     * the state recorded, the per-model history starts again: the metric windows, the detector histories, the
-     * hysteresis history and the pending decay detections (they measured the previous model); the guards' state
+     * the state recorded, the per-model history starts again: the metric windows, the detector histories and
+     * states, the hysteresis history and the pending decay detections (they measured the previous model); the guards' state
      * (cooldown, budget, warm-up, back-off, approval), pending schedule ticks and input versions are kept. An
      * observation without a model version changes nothing; the first version named is recorded without a reset.
      */
@@ -195,7 +195,8 @@ public final class PolicyEngine {
                 s.lastRetrainAt(), s.lastRetrainWindow(), s.retrainTimes(), s.triggerHistory(),
                 s.consecutiveFailures(), s.lastFailureAt(), s.lastResultWindow(), s.pendingWindow(),
                 s.recentWindows(), s.seenDatasetVersions(), s.detectorHistory(), s.metricHistory(), obs.modelVersion(),
-                s.triggerKey(), s.pendingTriggers(), s.consumedTriggers());
+                s.triggerKey(), s.pendingTriggers(), s.consumedTriggers(),
+                state.modelVersion().isPresent() ? Map.of() : s.detectorStates());
     }
 
     /**
@@ -245,7 +246,7 @@ public final class PolicyEngine {
                 state.triggerHistory(), state.consecutiveFailures(), state.lastFailureAt(), state.lastResultWindow(),
                 Optional.empty(), state.recentWindows(), state.seenDatasetVersions(), state.detectorHistory(),
                 state.metricHistory(), state.modelVersion(), state.triggerKey(),
-                approve ? state.pendingTriggers() : Map.of(), state.consumedTriggers());
+                approve ? state.pendingTriggers() : Map.of(), state.consumedTriggers(), state.detectorStates());
         return new Evaluation(decision, approve ? retrained(cleared, pending.windowId(), now,
                 state.pendingTriggers()) : cleared);
     }
@@ -274,7 +275,7 @@ public final class PolicyEngine {
                 state.recentWindows(), state.seenDatasetVersions(), state.detectorHistory(), state.metricHistory(),
                 state.modelVersion(), state.triggerKey(),
                 succeeded ? state.pendingTriggers() : restore(state.pendingTriggers(), state.consumedTriggers()),
-                Map.of());
+                Map.of(), state.detectorStates());
     }
 
     /**

@@ -41,6 +41,9 @@ import java.util.TreeMap;
  * @param consumedTriggers    the pending triggers the last retrain decision consumed (as {@code pendingTriggers}),
  *                            until its result is reported: a failure puts them back as pending, so the next window
  *                            retrains for them again (after the back-off); a success drops them
+ * @param detectorStates      per decay condition (by fingerprint) whose detector is one of the published ones, its
+ *                            exact {@link dev.mlops.policy.DetectorState} as JSON, so the next window continues
+ *                            exactly where this one stopped; such a condition keeps no {@code detectorHistory}
  */
 public record PolicyState(long windows, Optional<Instant> lastEvaluatedAt, long windowsSinceRetrain,
         long rowsSinceRetrain, Optional<Instant> lastRetrainAt, Optional<String> lastRetrainWindow,
@@ -48,7 +51,8 @@ public record PolicyState(long windows, Optional<Instant> lastEvaluatedAt, long 
         Optional<Instant> lastFailureAt, Optional<String> lastResultWindow, Optional<String> pendingWindow,
         List<String> recentWindows, List<String> seenDatasetVersions, Map<String, List<Double>> detectorHistory,
         Map<String, List<Double>> metricHistory, Optional<String> modelVersion, Optional<String> triggerKey,
-        Map<String, Pending> pendingTriggers, Map<String, Pending> consumedTriggers) {
+        Map<String, Pending> pendingTriggers, Map<String, Pending> consumedTriggers,
+        Map<String, String> detectorStates) {
 
     public static final int MAX_RETRAIN_TIMES = 1000;
     public static final int MAX_RECENT_WINDOWS = 1000;
@@ -77,7 +81,7 @@ public record PolicyState(long windows, Optional<Instant> lastEvaluatedAt, long 
     /** The state before the first window. */
     public static final PolicyState INITIAL = new PolicyState(0, Optional.empty(), 0, 0, Optional.empty(),
             Optional.empty(), List.of(), List.of(), 0, Optional.empty(), Optional.empty(), Optional.empty(),
-            List.of(), List.of(), Map.of(), Map.of(), Optional.empty(), Optional.empty(), Map.of(), Map.of());
+            List.of(), List.of(), Map.of(), Map.of(), Optional.empty(), Optional.empty(), Map.of(), Map.of(), Map.of());
 
     public PolicyState {
         Objects.requireNonNull(lastEvaluatedAt, "lastEvaluatedAt");
@@ -96,9 +100,10 @@ public record PolicyState(long windows, Optional<Instant> lastEvaluatedAt, long 
         Objects.requireNonNull(triggerKey, "triggerKey");
         pendingTriggers = Collections.unmodifiableMap(new TreeMap<>(pendingTriggers));
         consumedTriggers = Collections.unmodifiableMap(new TreeMap<>(consumedTriggers));
+        detectorStates = Collections.unmodifiableMap(new TreeMap<>(detectorStates));
     }
 
-    /** A state without consumed triggers (as written before they were recorded). */
+    /** A state without consumed triggers and detector snapshots (as written before they were recorded). */
     public PolicyState(long windows, Optional<Instant> lastEvaluatedAt, long windowsSinceRetrain,
             long rowsSinceRetrain, Optional<Instant> lastRetrainAt, Optional<String> lastRetrainWindow,
             List<Instant> retrainTimes, List<Boolean> triggerHistory, int consecutiveFailures,
@@ -109,7 +114,7 @@ public record PolicyState(long windows, Optional<Instant> lastEvaluatedAt, long 
         this(windows, lastEvaluatedAt, windowsSinceRetrain, rowsSinceRetrain, lastRetrainAt, lastRetrainWindow,
                 retrainTimes, triggerHistory, consecutiveFailures, lastFailureAt, lastResultWindow, pendingWindow,
                 recentWindows, seenDatasetVersions, detectorHistory, metricHistory, modelVersion, triggerKey,
-                pendingTriggers, Map.of());
+                pendingTriggers, Map.of(), Map.of());
     }
 
     /** This state with the consumed triggers replaced; everything else kept. */
@@ -117,7 +122,7 @@ public record PolicyState(long windows, Optional<Instant> lastEvaluatedAt, long 
         return new PolicyState(windows, lastEvaluatedAt, windowsSinceRetrain, rowsSinceRetrain, lastRetrainAt,
                 lastRetrainWindow, retrainTimes, triggerHistory, consecutiveFailures, lastFailureAt, lastResultWindow,
                 pendingWindow, recentWindows, seenDatasetVersions, detectorHistory, metricHistory, modelVersion,
-                triggerKey, pendingTriggers, consumed);
+                triggerKey, pendingTriggers, consumed, detectorStates);
     }
 
     /** This state with the per-model histories and pending triggers replaced; everything else kept. */
@@ -127,7 +132,7 @@ public record PolicyState(long windows, Optional<Instant> lastEvaluatedAt, long 
         return new PolicyState(windows, lastEvaluatedAt, windowsSinceRetrain, rowsSinceRetrain, lastRetrainAt,
                 lastRetrainWindow, retrainTimes, triggerHistory, consecutiveFailures, lastFailureAt, lastResultWindow,
                 pendingWindow, recentWindows, seenDatasetVersions, detectorHistory, metricHistory, modelVersion,
-                triggerKey, pendingTriggers, consumedTriggers);
+                triggerKey, pendingTriggers, consumedTriggers, this.detectorStates);
     }
 
     private static Map<String, List<Double>> sortedCopy(Map<String, List<Double>> map) {

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlops.IntegrityException;
+import dev.mlops.InvalidArgumentException;
+import dev.mlops.policy.DetectorState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -22,7 +24,10 @@ import java.util.TreeMap;
  * {@link ConditionKeys condition fingerprint}; a version 1 state (histories keyed by condition path) still reads, as
  * a state without those, and its path-keyed histories match no condition, so the next evaluation drops them.
  * {@code consumed_triggers} (the triggers the last retrain consumed, until its result; written only when there are
- * some) is optional in version 2. Stateless
+ * some) is optional in version 2.
+ * {@code detector_states} (per decay condition of a published detector, its exact {@link DetectorState} JSON as a
+ * string) is written only when there is one, so states without it read and write as before; a state whose decay
+ * condition still has raw values in {@code detector_history} replays them once and then keeps the snapshot. Stateless
  * and thread-safe.
  */
 public final class PolicyStateJson {
@@ -71,6 +76,10 @@ public final class PolicyStateJson {
         writePending(o.putObject("pending_triggers"), s.pendingTriggers());
         if (!s.consumedTriggers().isEmpty()) {
             writePending(o.putObject("consumed_triggers"), s.consumedTriggers());
+        }
+        if (!s.detectorStates().isEmpty()) {
+            ObjectNode states = o.putObject("detector_states");
+            s.detectorStates().forEach(states::put);
         }
         try {
             return PolicyJson.MAPPER.writeValueAsString(o);
@@ -131,6 +140,7 @@ public final class PolicyStateJson {
             Optional<String> triggerKey = Optional.empty();
             Map<String, PolicyState.Pending> pendingTriggers = new TreeMap<>();
             Map<String, PolicyState.Pending> consumedTriggers = new TreeMap<>();
+            Map<String, String> detectorStates = new TreeMap<>();
             if (version >= 2) {
                 modelVersion = o.optString("model_version");
                 triggerKey = o.optString("trigger_key");
@@ -138,11 +148,15 @@ public final class PolicyStateJson {
                 if (o.has("consumed_triggers")) {
                     consumedTriggers = pending(o, "consumed_triggers");
                 }
+                if (o.has("detector_states")) {
+                    detectorStates = detectorStates(o);
+                }
             }
             o.finish();
             return new PolicyState(windows, lastEvaluatedAt, windowsSince, rowsSince, lastRetrainAt,
                     lastRetrainWindow, times, history, failures, lastFailureAt, lastResult, pending, recent, seen,
-                    detectors, metrics, modelVersion, triggerKey, pendingTriggers, consumedTriggers);
+                    detectors, metrics, modelVersion, triggerKey, pendingTriggers, consumedTriggers,
+                    detectorStates);
         } catch (JsonProcessingException | RuntimeException e) {
             if (e instanceof IntegrityException ie) {
                 throw ie;
@@ -161,6 +175,24 @@ public final class PolicyStateJson {
                 values.add(JsonObject.number(n, field + "." + path));
             }
             out.put(path, values);
+        }
+        d.finish();
+        return out;
+    }
+
+    private static Map<String, String> detectorStates(JsonObject o) {
+        Map<String, String> out = new TreeMap<>();
+        JsonObject d = JsonObject.of(o.get("detector_states"), "detector_states");
+        for (Iterator<String> it = d.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            String text = d.string(key);
+            try {
+                DetectorState.fromJson(text);
+            } catch (InvalidArgumentException e) {
+                throw new IntegrityException("detector_states." + key + " is not a detector state: "
+                        + e.getMessage());
+            }
+            out.put(key, text);
         }
         d.finish();
         return out;

@@ -85,6 +85,11 @@ public final class PolicyValidator {
                         + s.method() + "'");
             }
             positive(child(path, "threshold"), s.threshold());
+            double max = DriftMethod.fromId(s.method()).statisticUpperBound();
+            if (s.threshold() > max) {
+                throw bad(child(path, "threshold"), "must be <= " + CanonicalJson.formatNumber(max) + " (the largest "
+                        + s.method() + " statistic), was " + s.threshold());
+            }
         } else if (c instanceof Condition.DriftShare s) {
             key(child(path, "report"), s.report());
             double t = s.threshold();

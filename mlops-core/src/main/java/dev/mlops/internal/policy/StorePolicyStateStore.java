@@ -68,6 +68,10 @@ public final class StorePolicyStateStore implements PolicyStateStore {
             data.put("status", d.status().id());
             data.put("retrain", d.retrain());
             data.put("held_by", d.heldBy().map(g -> (Object) g.id()).orElse(null));
+            if (!d.missingInputs().isEmpty()) {
+                data.put("missing_inputs", d.missingInputs());
+                data.put("input_errors", d.inputErrors().stream().map(c -> c.path()).toList());
+            }
             events.add(new PendingAuditEvent(context.now(), d.actor().orElse(context.actor()), DECIDED,
                     subject(d.policy(), d.model(), d.windowId()), CanonicalJson.write(data)));
         }
