@@ -71,6 +71,7 @@ public final class DecisionJson {
         d.heldBy().ifPresent(g -> o.put("held_by", g.id()));
         d.actor().ifPresent(a -> o.put("actor", a));
         o.put("reason", d.reason());
+        d.modelVersion().ifPresent(v -> o.put("model_version", v));
         return o;
     }
 
@@ -134,9 +135,10 @@ public final class DecisionJson {
             }
             Optional<String> actor = o.optString("actor");
             String reason = o.string("reason");
+            Optional<String> modelVersion = o.optString("model_version");
             o.finish();
             Decision d = new Decision(policy, version, model, window, observedAt, decidedAt, status, triggered,
-                    conditions, guards, heldBy, actor, reason);
+                    conditions, guards, heldBy, actor, reason, modelVersion);
             if (d.retrain() != retrain || !d.idempotencyKey().equals(key)) {
                 throw new IntegrityException("retrain or idempotency_key contradict the decision");
             }
