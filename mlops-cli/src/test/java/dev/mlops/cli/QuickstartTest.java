@@ -287,6 +287,14 @@ class QuickstartTest {
                             .extracting(e -> e.from().id() + " -> " + e.to().id())
                             .containsExactly(serving.id() + " -> run:" + run.id(),
                                     "run:" + run.id() + " -> " + challenger.node().id());
+                    // and so on the command line
+                    CliRunner.Result lineage = cli.run("lineage", serving.id(), "--downstream", "--json");
+                    assertThat(lineage.exitCode()).as(lineage.err()).isZero();
+                    List<String> edges = new ArrayList<>();
+                    lineage.json().get("edges").forEach(e -> edges.add(e.get("from").asText() + " -> "
+                            + e.get("to").asText()));
+                    assertThat(edges).contains(serving.id() + " -> run:" + run.id(),
+                            "run:" + run.id() + " -> " + challenger.node().id());
                     Path csv = dir.resolve("qs").resolve("train-" + first + "-to-" + month + ".csv");
                     List<String> expected = new ArrayList<>();
                     expected.add(SeattleWeather.HEADER);
