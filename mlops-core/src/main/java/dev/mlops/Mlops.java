@@ -22,6 +22,7 @@ import dev.mlops.policy.DetectorFactory;
 import dev.mlops.policy.Retraining;
 import dev.mlops.policy.RetrainingHandler;
 import dev.mlops.policy.RetrainingPolicies;
+import dev.mlops.policy.RetrainingRequest;
 import dev.mlops.registry.ModelRegistry;
 import dev.mlops.registry.RegistryPolicy;
 import dev.mlops.security.AccessPolicy;
@@ -170,7 +171,9 @@ public final class Mlops implements AutoCloseable {
      * Every change of a request appends a {@code retraining.<status>} audit event in the same transaction. Handler
      * calls are time-boxed to {@link Retraining#DEFAULT_TIMEOUT}, at most {@link Retraining#DEFAULT_MAX_CONCURRENT}
      * at once. Each call returns a new service with its own handler threads (daemons that end when idle): keep one
-     * per service. A run id the handler returns must be a run in this instance's tracking store, or the request fails.
+     * per service. A run id the handler returns must be a run in this instance's tracking store that records the
+     * request ({@link RetrainingRequest#recordOn}: its key tag and its lineage links, so that lineage shows serving
+     * version -> retraining run -> new version), or the request fails.
      * See docs/policies.md, "Acting on decisions".
      *
      * @throws StorageException (from the calls) when the store predates policy state
@@ -194,15 +197,15 @@ public final class Mlops implements AutoCloseable {
      * {@link #policies(DetectorFactory, Clock)} with an evaluation clock: decisions are evaluated there and each
      * retrain's result is reported there ({@link RetrainingPolicies#recordResult}), so the back-off measures the
      * failure in the same time base as the decisions. Requests, their times and audit events use this instance's
-     * store and clock. A run id the handler returns must be a run in this instance's tracking store, or the request
-     * fails. See docs/policies.md, "Clocks".
+     * store and clock. A run id the handler returns must be a run in this instance's tracking store that records the
+     * request ({@link RetrainingRequest#recordOn}), or the request fails. See docs/policies.md, "Clocks".
      *
      * @throws InvalidArgumentException when the timeout is not positive or maxConcurrent &lt; 1
      */
     public Retraining retraining(RetrainingPolicies policies, Duration timeout, int maxConcurrent) {
         return new RetrainingService(Objects.requireNonNull(policies, "policies"),
                 new StoreRetrainingRequestStore(context), context.clock(), timeout, maxConcurrent,
-                run -> context.store().getRun(run).isPresent());
+                run -> context.store().getRun(run));
     }
 
     /** Who this instance acts as, with roles (access control checks these). */

@@ -16,6 +16,7 @@ import dev.mlops.drift.DriftMonitor;
 import dev.mlops.drift.WindowColumn;
 import dev.mlops.drift.WindowReport;
 import dev.mlops.lineage.NodeRef;
+import dev.mlops.tracking.RunLink;
 import dev.mlops.policy.Decision;
 import dev.mlops.policy.DetectorFactory;
 import dev.mlops.policy.Observation;
@@ -262,7 +263,10 @@ class QuickstartTest {
                             .containsEntry("retraining_decision", "quickstart-monthly/" + MODEL + "/" + month);
                     var run = mlops.tracking().get(challenger.runId()).orElseThrow();
                     assertThat(run.status().name()).isEqualTo("COMPLETED");
-                    assertThat(run.inputs()).hasSize(1);
+                    // its inputs: the serving version it retrains (the request's runLinks()), then the data
+                    NodeRef serving = NodeRef.model(MODEL, d.get("serving_version").asInt());
+                    assertThat(run.inputs()).hasSize(2);
+                    assertThat(run.inputs().get(0).node()).isEqualTo(serving);
                     // the request in the store names the run, which carries the request's tags
                     String key = KEY_PREFIX + month;
                     RetrainingRequest request = mlops.retraining().request(key).orElseThrow();
@@ -271,10 +275,26 @@ class QuickstartTest {
                     assertThat(d.at("/request/run_id").asText()).isEqualTo(run.id());
                     assertThat(run.tags()).containsEntry(RetrainingRequest.KEY_TAG, key)
                             .containsEntry(RetrainingRequest.WINDOW_TAG, month.toString());
-                    // lineage: the challenger's upstream reaches its run and the retraining dataset version
+                    assertThat(request.runLinks()).containsExactly(RunLink.input(serving));
+                    // lineage: the challenger's upstream reaches its run and the retraining dataset version, and
+                    // downstream of the serving version: serving version -> retraining run -> challenger
                     assertThat(mlops.lineage().upstream(challenger.node(), 10).nodes().stream()
                             .map(NodeRef::id).toList()).contains(NodeRef.run(run.id()).id(),
-                                    run.inputs().get(0).node().id());
+                                    run.inputs().get(1).node().id());
+                    assertThat(mlops.lineage().downstream(serving, 10).nodes())
+                            .contains(NodeRef.run(run.id()), challenger.node());
+                    assertThat(mlops.lineage().path(serving, challenger.node(), 2).orElseThrow())
+                            .extracting(e -> e.from().id() + " -> " + e.to().id())
+                            .containsExactly(serving.id() + " -> run:" + run.id(),
+                                    "run:" + run.id() + " -> " + challenger.node().id());
+                    // and so on the command line
+                    CliRunner.Result lineage = cli.run("lineage", serving.id(), "--downstream", "--json");
+                    assertThat(lineage.exitCode()).as(lineage.err()).isZero();
+                    List<String> edges = new ArrayList<>();
+                    lineage.json().get("edges").forEach(e -> edges.add(e.get("from").asText() + " -> "
+                            + e.get("to").asText()));
+                    assertThat(edges).contains(serving.id() + " -> run:" + run.id(),
+                            "run:" + run.id() + " -> " + challenger.node().id());
                     Path csv = dir.resolve("qs").resolve("train-" + first + "-to-" + month + ".csv");
                     List<String> expected = new ArrayList<>();
                     expected.add(SeattleWeather.HEADER);
@@ -283,7 +303,7 @@ class QuickstartTest {
                     assertThat(Files.readAllLines(csv, StandardCharsets.UTF_8)).containsExactlyElementsOf(expected);
                     String digest = "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest
                             .getInstance("SHA-256").digest(Files.readAllBytes(csv)));
-                    assertThat(run.inputs().get(0).node().id()).isEqualTo("dataset:seattle-weather-train@" + digest);
+                    assertThat(run.inputs().get(1).node().id()).isEqualTo("dataset:seattle-weather-train@" + digest);
                     assertThat(datasets.findValuesAsText("version")).contains(digest);
                 }
             }

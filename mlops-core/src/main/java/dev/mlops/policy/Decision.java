@@ -26,10 +26,15 @@ import java.util.Optional;
  *                      {@link Guards.Guard#APPROVAL} for {@link Status#AWAITING_APPROVAL})
  * @param actor         who approved or rejected, for {@link Status#RETRAIN} after approval and {@link Status#REJECTED}
  * @param reason        the decision in one sentence, with its numbers; for {@link Status#FAILED} what failed
+ * @param modelVersion  the version of the model that served the window, as the observation named it
+ *                      ({@link Observation#modelVersion()}; an approval keeps the pending decision's): a retraining
+ *                      request links its run to it ({@link RetrainingRequest#runLinks()}). Empty when the observation
+ *                      named none, and in decisions stored before it was recorded
  */
 public record Decision(String policy, int policyVersion, String model, String windowId, Instant observedAt,
         Instant decidedAt, Status status, boolean triggered, List<ConditionOutcome> conditions,
-        List<GuardOutcome> guards, Optional<Guards.Guard> heldBy, Optional<String> actor, String reason) {
+        List<GuardOutcome> guards, Optional<Guards.Guard> heldBy, Optional<String> actor, String reason,
+        Optional<String> modelVersion) {
 
     /** The outcome of a decision. */
     public enum Status {
@@ -76,6 +81,15 @@ public record Decision(String policy, int policyVersion, String model, String wi
         if ((status == Status.HELD || status == Status.AWAITING_APPROVAL) != heldBy.isPresent()) {
             throw new IllegalArgumentException("heldBy is present exactly for held and awaiting_approval decisions");
         }
+        Objects.requireNonNull(modelVersion, "modelVersion");
+    }
+
+    /** A decision that names no serving model version. */
+    public Decision(String policy, int policyVersion, String model, String windowId, Instant observedAt,
+            Instant decidedAt, Status status, boolean triggered, List<ConditionOutcome> conditions,
+            List<GuardOutcome> guards, Optional<Guards.Guard> heldBy, Optional<String> actor, String reason) {
+        this(policy, policyVersion, model, windowId, observedAt, decidedAt, status, triggered, conditions, guards,
+                heldBy, actor, reason, Optional.empty());
     }
 
     /** Whether to retrain now. */

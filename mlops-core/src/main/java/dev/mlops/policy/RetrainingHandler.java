@@ -18,8 +18,10 @@ public interface RetrainingHandler {
     /**
      * Retrains for the request.
      *
-     * @return the id of the run that trained the new model (recorded in the request and, when it is a tracked run,
-     *     found in lineage through the run), or empty when there is none to record
+     * @return the id of the run that trained the new model (recorded in the request), or empty when there is none
+     *     to record. The run should record the request ({@link RetrainingRequest#recordOn}, right after it starts:
+     *     the key tags and the link from the serving version), so that lineage shows serving version -> run -> new
+     *     version; {@code Mlops.retraining()} fails a request whose run is not in the tracking store or lacks them
      * @throws Exception when the retrain failed: the request is recorded as failed with the exception's message,
      *     and the failure is reported to the policy (its back-off guard)
      */

@@ -1,10 +1,16 @@
 package dev.mlops.policy;
 
 import dev.mlops.internal.Validate;
+import dev.mlops.lineage.NodeKind;
+import dev.mlops.lineage.NodeRef;
+import dev.mlops.tracking.ActiveRun;
+import dev.mlops.tracking.RunLink;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The record of one retrain asked for by a {@link Decision.Status#RETRAIN retrain} decision, keyed by the decision's
@@ -40,6 +46,7 @@ public record RetrainingRequest(String idempotencyKey, Decision decision, Status
     public static final String WINDOW_TAG = "mlops.retraining.window";
     /** The longest error kept, in characters (longer ones are cut). */
     public static final int MAX_ERROR = 2000;
+    private static final Pattern VERSION_NUMBER = Pattern.compile("[1-9][0-9]{0,9}");
 
     /** Where a request is. */
     public enum Status {
@@ -136,6 +143,49 @@ public record RetrainingRequest(String idempotencyKey, Decision decision, Status
      */
     public Map<String, String> runTags() {
         return Map.of(KEY_TAG, idempotencyKey, POLICY_TAG, policy(), WINDOW_TAG, windowId());
+    }
+
+    /**
+     * The version of the model that served the window the decision was made for ({@link Decision#modelVersion()}),
+     * the version this retrain is to replace; empty when the observation named none.
+     */
+    public Optional<String> servingVersion() {
+        return decision.modelVersion();
+    }
+
+    /**
+     * Lineage links for the retraining run, so that lineage shows what it retrains: when the decision names the
+     * serving version as a registry version number ({@code 1} to {@code 9999999999}), the input
+     * {@code model:MODEL/VERSION} (the edge {@code model:MODEL/VERSION -> run}, and through the version the run
+     * registers, {@code serving version -> retraining run -> new version}); otherwise (no serving version, or one
+     * that is not a version number) none. Unlike tags, links can only be added while the run is running, so the
+     * handler logs them on the run it starts ({@link #recordOn}); a service over the tracking store
+     * ({@code Mlops.retraining()}) fails a request whose returned run lacks them.
+     */
+    public List<RunLink> runLinks() {
+        Optional<String> version = servingVersion().filter(v -> VERSION_NUMBER.matcher(v).matches());
+        if (version.isEmpty()) {
+            return List.of();
+        }
+        return List.of(RunLink.input(new NodeRef(NodeKind.MODEL, model() + "/" + version.get())));
+    }
+
+    /**
+     * Records this request on the retraining run: sets its {@link #runTags()} and logs its {@link #runLinks()}.
+     * Call it once, right after starting the run (links can only be added while it runs).
+     *
+     * @return {@code run}
+     */
+    public ActiveRun recordOn(ActiveRun run) {
+        runTags().forEach(run::setTag);
+        for (RunLink link : runLinks()) {
+            if (link.role() == RunLink.Role.INPUT) {
+                run.logInput(link.node());
+            } else {
+                run.logOutput(link.node());
+            }
+        }
+        return run;
     }
 
     /** This request, handed to the handler as attempt {@code attempt + 1} at {@code now}, without lease. */

@@ -21,6 +21,7 @@ import dev.mlops.registry.Governance;
 import dev.mlops.registry.ModelResolver;
 import dev.mlops.registry.ModelVersion;
 import dev.mlops.registry.ResolvedModel;
+import dev.mlops.registry.VersionRegistration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -268,8 +269,10 @@ public final class MonitoredServiceExample implements AutoCloseable {
     /**
      * The demo on the bundled Seattle weather data: a model trained on 2012-2013 serves 2014-2015 day by day, each
      * day's label (rain or not) arriving after its prediction; windows are calendar months, on a clock the demo
-     * sets to each month's end; the application's handler trains on the last 365 labelled days, registers and
-     * approves the new version and moves {@code production} to it.
+     * sets to each month's end; the application's handler trains on the last 365 labelled days in a tracked run that
+     * records the request ({@link RetrainingRequest#recordOn}: its key tags and the serving version it retrains),
+     * registers the new version as that run's output, approves it and moves {@code production} to it, so lineage
+     * shows serving version -> retraining run -> new version.
      *
      * @param builder a builder with the stores (the demo sets the clock and the actor, builds and closes the
      *                instance)
@@ -291,13 +294,19 @@ public final class MonitoredServiceExample implements AutoCloseable {
                     .retrainingPolicy("rain-service").build());
         }
         List<String[]> history = new ArrayList<>(rows.stream().filter(r -> r[0].compareTo("2014") < 0).toList());
-        publish(mlops, model, workDir, history, "2012-01-01", "2013-12-31");
+        publish(mlops, model, workDir, history, "2012-01-01", "2013-12-31", null);
         List<String> retrainedFor = new CopyOnWriteArrayList<>();
         RetrainingHandler handler = request -> {    // called on a handler thread while closeWindow waits
             retrainedFor.add(request.idempotencyKey());
             List<String[]> recent = history.subList(Math.max(0, history.size() - 365), history.size());
-            publish(mlops, model, workDir, recent, recent.get(0)[0], recent.get(recent.size() - 1)[0]);
-            return Optional.empty();                // no tracked run to record
+            // a tracked run that records the request: its key tags, and the serving version it retrains as an
+            // input, so lineage shows serving version -> this run -> the new version (the library fails a request
+            // whose run does not record it)
+            return Optional.of(mlops.tracking().run("retrain-rain-service", run -> {
+                request.recordOn(run).logParam("rows", Integer.toString(recent.size()));
+                publish(mlops, model, workDir, recent, recent.get(0)[0], recent.get(recent.size() - 1)[0], run.id());
+                return run.id();
+            }));
         };
         References references = version -> {
             LocalDate from = LocalDate.parse(version.tags().get("trained_from"));
@@ -341,8 +350,9 @@ public final class MonitoredServiceExample implements AutoCloseable {
         return new DemoResult(windows, List.copyOf(retrainedFor), production);
     }
 
+    /** Trains on {@code rows}, registers the model (produced by {@code runId} unless null) and promotes it. */
     private static ModelVersion publish(Mlops mlops, String model, Path workDir, List<String[]> rows, String from,
-            String to) {
+            String to, String runId) {
         double[][] x = rows.stream().map(MonitoredServiceExample::x).toArray(double[][]::new);
         boolean[] wet = new boolean[rows.size()];
         for (int i = 0; i < wet.length; i++) {
@@ -355,7 +365,11 @@ public final class MonitoredServiceExample implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ModelVersion v = mlops.registry().newVersion(model)
+        VersionRegistration registration = mlops.registry().newVersion(model);
+        if (runId != null) {
+            registration.run(runId);
+        }
+        ModelVersion v = registration
                 .signature(ModelServingExample.FEATURES.stream().map(f -> new Column(f, ColumnType.NUMERIC)).toList(),
                         List.of(new Column("probability", ColumnType.NUMERIC)))
                 .metric("accuracy_baseline", m.accuracy(x, wet))

@@ -9,6 +9,7 @@ import dev.mlops.audit.AuditEvent;
 import dev.mlops.data.Column;
 import dev.mlops.data.ColumnType;
 import dev.mlops.drift.DatasetProfiler;
+import dev.mlops.lineage.NodeRef;
 import dev.mlops.policy.Condition;
 import dev.mlops.policy.Decision;
 import dev.mlops.policy.Guards;
@@ -85,10 +86,21 @@ class MonitoredServiceExampleTest {
                         .atStartOfDay(java.time.ZoneOffset.UTC).toInstant());
                 assertThat(w.handlerCalled()).isEqualTo(w.decision().retrain());
                 assertThat(w.request().isPresent()).isEqualTo(w.decision().retrain());
+                int serving = version;
                 w.request().ifPresent(q -> {
                     assertThat(q.status()).isEqualTo(RetrainingRequest.Status.COMPLETED);
                     assertThat(q.attempt()).isEqualTo(1);
                     assertThat(q.idempotencyKey()).isEqualTo(w.decision().idempotencyKey());
+                    // lineage: serving version -> the request's run (tagged with its key) -> the new version
+                    String run = q.runId().orElseThrow();
+                    assertThat(q.servingVersion()).contains(Integer.toString(serving));
+                    assertThat(mlops.tracking().get(run).orElseThrow().tags())
+                            .containsEntry(RetrainingRequest.KEY_TAG, q.idempotencyKey());
+                    NodeRef from = NodeRef.model("seattle-rain-monitored", serving);
+                    assertThat(mlops.lineage().path(from, NodeRef.model("seattle-rain-monitored", serving + 1), 2)
+                            .orElseThrow()).extracting(e -> e.from().id() + " -> " + e.to().id())
+                            .containsExactly(from.id() + " -> run:" + run,
+                                    "run:" + run + " -> model:seattle-rain-monitored/" + (serving + 1));
                 });
                 if (w.decision().retrain()) {
                     expectedKeys.add(w.decision().idempotencyKey());

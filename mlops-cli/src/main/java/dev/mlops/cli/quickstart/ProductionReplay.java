@@ -467,11 +467,12 @@ public final class ProductionReplay {
 
     /**
      * The handler {@link Retraining} calls once per retrain decision: trains a challenger on the 12 months up to the
-     * decision's window (a new version of the training dataset, in a run tagged with the request's
-     * {@linkplain RetrainingRequest#runTags() tags}) and registers it as a new version produced by that run (tagged
-     * {@code retraining_decision} with the request's key), so lineage reaches the data through the run. Called again
-     * for the same key (a crash left the request unfinished), it returns the run of the version registered before
-     * instead of training a second one.
+     * decision's window (a new version of the training dataset, in a run that records the request: its
+     * {@linkplain RetrainingRequest#runTags() tags} and, as an input, the serving version it retrains,
+     * {@link RetrainingRequest#recordOn}) and registers it as a new version produced by that run (tagged
+     * {@code retraining_decision} with the request's key), so lineage leads from the serving version and from the
+     * data through the run to the challenger. Called again for the same key (a crash left the request unfinished),
+     * it returns the run of the version registered before instead of training a second one.
      */
     private Optional<String> retrain(RetrainingRequest request) throws IOException {
         Optional<ModelVersion> done = challengerOf(request.idempotencyKey());
@@ -495,7 +496,9 @@ public final class ProductionReplay {
                 Map.of("window", month.toString(), "from", from.toString(), "to", month.toString()));
         Path modelFile = dir.resolve("model-" + month + ".json");
         String runId = mlops.tracking().run("retrain-rain-classifier", run -> {
-            request.runTags().forEach(run::setTag);
+            // the request's key tags and its link to the serving version it retrains (an input), so lineage shows
+            // serving version -> this run -> the challenger; the library fails a request whose run lacks them
+            request.recordOn(run);
             run.logInput(data.value());
             Map<String, String> params = new LinkedHashMap<>();
             params.put("model", "logistic_regression");

@@ -82,6 +82,7 @@ public final class DecisionJson {
         d.heldBy().ifPresent(g -> o.put("held_by", g.id()));
         d.actor().ifPresent(a -> o.put("actor", a));
         o.put("reason", d.reason());
+        d.modelVersion().ifPresent(v -> o.put("model_version", v));
         return o;
     }
 
@@ -162,9 +163,10 @@ public final class DecisionJson {
             }
             Optional<String> actor = o.optString("actor");
             String reason = o.string("reason");
+            Optional<String> modelVersion = o.optString("model_version");
             o.finish();
             Decision d = new Decision(policy, version, model, window, observedAt, decidedAt, status, triggered,
-                    conditions, guards, heldBy, actor, reason);
+                    conditions, guards, heldBy, actor, reason, modelVersion);
             if (missingInputs.isPresent() && !d.missingInputs().equals(missingInputs.get())) {
                 throw new IntegrityException("missing_inputs contradicts the conditions");
             }

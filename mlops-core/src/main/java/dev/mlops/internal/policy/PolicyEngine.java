@@ -120,7 +120,8 @@ public final class PolicyEngine {
             }
         }
         Decision decision = new Decision(policy.name(), policy.version(), obs.model(), obs.windowId(), obs.time(), now,
-                status, triggered, conditions.outcomes(), guards, heldBy, Optional.empty(), reason);
+                status, triggered, conditions.outcomes(), guards, heldBy, Optional.empty(), reason,
+                obs.modelVersion());
 
         Set<String> seen = new LinkedHashSet<>(state.seenDatasetVersions());
         seen.addAll(obs.datasetVersions());
@@ -232,14 +233,16 @@ public final class PolicyEngine {
                     pending.windowId(), pending.observedAt(), now, Decision.Status.FAILED, pending.triggered(),
                     pending.conditions(), pending.guards(), Optional.empty(), Optional.of(actor),
                     "the clock went backwards: now " + now + " is before the last evaluation at "
-                            + state.lastEvaluatedAt().get() + "; the decision still awaits approval"), state);
+                            + state.lastEvaluatedAt().get() + "; the decision still awaits approval",
+                    pending.modelVersion()), state);
         }
         Decision decision = new Decision(pending.policy(), pending.policyVersion(), pending.model(),
                 pending.windowId(), pending.observedAt(), now,
                 approve ? Decision.Status.RETRAIN : Decision.Status.REJECTED, pending.triggered(),
                 pending.conditions(), pending.guards(), Optional.empty(), Optional.of(actor),
                 approve ? "retrain approved by " + actor + "; " + pending.reason()
-                        : "retrain rejected by " + actor + (why.isEmpty() ? "" : ": " + why));
+                        : "retrain rejected by " + actor + (why.isEmpty() ? "" : ": " + why),
+                pending.modelVersion());
         // a rejection consumes the pending triggers too: a person decided against retraining for them
         PolicyState cleared = new PolicyState(state.windows(), Optional.of(now), state.windowsSinceRetrain(),
                 state.rowsSinceRetrain(), state.lastRetrainAt(), state.lastRetrainWindow(), state.retrainTimes(),

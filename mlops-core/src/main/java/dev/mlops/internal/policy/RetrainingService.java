@@ -11,6 +11,8 @@ import dev.mlops.policy.RetrainingHandler;
 import dev.mlops.policy.RetrainingPolicies;
 import dev.mlops.policy.RetrainingPolicy;
 import dev.mlops.policy.RetrainingRequest;
+import dev.mlops.tracking.Run;
+import dev.mlops.tracking.RunLink;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +30,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * {@link Retraining} over {@link RetrainingPolicies} and a {@link RetrainingRequestStore}. Handler calls run on a
@@ -48,7 +51,8 @@ public final class RetrainingService implements Retraining {
     private final Duration timeout;
     private final ThreadPoolExecutor executor;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
-    private final java.util.function.Predicate<String> runExists;
+    /** Looks up a run the handler returned; null: run ids are not checked. */
+    private final Function<String, Optional<Run>> runs;
 
     /**
      * @throws InvalidArgumentException when {@code timeout} is not positive ({@code timeout}) or
@@ -56,17 +60,18 @@ public final class RetrainingService implements Retraining {
      */
     public RetrainingService(RetrainingPolicies policies, RetrainingRequestStore store, Clock clock, Duration timeout,
             int maxConcurrent) {
-        this(policies, store, clock, timeout, maxConcurrent, run -> true);
+        this(policies, store, clock, timeout, maxConcurrent, null);
     }
 
     /**
      * As {@link #RetrainingService(RetrainingPolicies, RetrainingRequestStore, Clock, Duration, int)}, where a run id
-     * the handler returns must satisfy {@code runExists} (for example: it is a run in the tracking store), or the
-     * request fails.
+     * the handler returns must be found by {@code runs} (for example: in the tracking store) and record the request
+     * (its {@link RetrainingRequest#KEY_TAG} tag and its {@link RetrainingRequest#runLinks()}), or the request fails;
+     * {@code runs} null: run ids are not checked.
      */
     public RetrainingService(RetrainingPolicies policies, RetrainingRequestStore store, Clock clock, Duration timeout,
-            int maxConcurrent, java.util.function.Predicate<String> runExists) {
-        this.runExists = Objects.requireNonNull(runExists, "runExists");
+            int maxConcurrent, Function<String, Optional<Run>> runs) {
+        this.runs = runs;
         this.policies = Objects.requireNonNull(policies, "policies");
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -191,16 +196,15 @@ public final class RetrainingService implements Retraining {
                     return Optional.of(running.failed("the handler returned a bad run id: " + e.getMessage(),
                             clock.instant()));
                 }
-                boolean exists;
+                Optional<String> wrong;
                 try {
-                    exists = runExists.test(run.get());
+                    wrong = check(running, run.get());
                 } catch (RuntimeException e) {
                     return Optional.of(running.failed("could not check the run id '" + run.get()
                             + "' the handler returned: " + e.getMessage(), clock.instant()));
                 }
-                if (!exists) {
-                    return Optional.of(running.failed("the handler returned run id '" + run.get()
-                            + "', which is not a run in the tracking store", clock.instant()));
+                if (wrong.isPresent()) {
+                    return Optional.of(running.failed(wrong.get(), clock.instant()));
                 }
             }
             return Optional.of(running.completed(run, clock.instant()));
@@ -226,6 +230,39 @@ public final class RetrainingService implements Retraining {
             Thread.currentThread().interrupt();
             return Optional.empty();
         }
+    }
+
+    /**
+     * Why the run the handler returned does not do for the request: not a run in the tracking store, without the
+     * request's key tag, or without one of its links; empty when it does (or run ids are not checked).
+     */
+    private Optional<String> check(RetrainingRequest request, String runId) {
+        if (runs == null) {
+            return Optional.empty();
+        }
+        Optional<Run> found = runs.apply(runId);
+        if (found.isEmpty()) {
+            return Optional.of("the handler returned run id '" + runId + "', which is not a run in the tracking store");
+        }
+        Run run = found.get();
+        String key = run.tags().get(RetrainingRequest.KEY_TAG);
+        if (!request.idempotencyKey().equals(key)) {
+            return Optional.of("the handler returned run '" + runId + "', which is not tagged "
+                    + RetrainingRequest.KEY_TAG + "=" + request.idempotencyKey()
+                    + (key == null ? "" : " (it is tagged with '" + key + "')")
+                    + ": a retraining handler must record the request on the run it starts"
+                    + " (request.recordOn(run): the tags request.runTags() and the links request.runLinks())");
+        }
+        for (RunLink link : request.runLinks()) {
+            if (!run.links().contains(link)) {
+                return Optional.of("the handler returned run '" + runId + "', which does not record "
+                        + (link.role() == RunLink.Role.INPUT ? "the input " : "the output ") + link.node().id()
+                        + " (the serving version it retrains): a retraining handler must record the request on the"
+                        + " run it starts (request.recordOn(run): the tags request.runTags() and the links"
+                        + " request.runLinks())");
+            }
+        }
+        return Optional.empty();
     }
 
     @Override
