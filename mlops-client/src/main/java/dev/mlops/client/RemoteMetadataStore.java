@@ -355,6 +355,34 @@ public final class RemoteMetadataStore implements MetadataStore {
         return read(c.body(body).send(), RegistryWire::readAliasChange);
     }
 
+    /**
+     * Sends the events as the list {@code audit} of {@code PUT /models/{name}/aliases/{alias}}: the server stores them
+     * with the move in one transaction. Sent once, never retried, as the single-event form.
+     */
+    @Override
+    public AliasChange setAlias(String name, String alias, int version, Integer expectedCurrent, Instant time,
+            List<PendingAuditEvent> audit) {
+        if (audit == null || audit.isEmpty()) {
+            throw new InvalidArgumentException("audit", "setting alias '" + alias + "' of model '" + name
+                    + "' needs at least one audit event");
+        }
+        for (int i = 0; i < audit.size(); i++) {
+            if (audit.get(i) == null) {
+                throw new InvalidArgumentException("audit", "audit[" + i + "] of setting alias '" + alias
+                        + "' of model '" + name + "' is null");
+            }
+        }
+        Transport.Call c = call("PUT", "models", p("name", name), "aliases", p("alias", alias));
+        ObjectNode body = Wire.object();
+        body.set("audit", Wire.arrayOf(audit, AuditWire::write));
+        body.put("version", version);
+        if (expectedCurrent != null) {
+            body.put("expected_current", expectedCurrent.intValue());
+        }
+        body.put("time", Wire.instantText(Objects.requireNonNull(time, "time")));
+        return read(c.body(body).send(), RegistryWire::readAliasChange);
+    }
+
     @Override
     public AliasChange deleteAlias(String name, String alias, int expectedCurrent, Instant time,
             PendingAuditEvent audit) {

@@ -8,6 +8,16 @@ import static dev.mlops.tck.TckData.runId;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mlops.PageRequest;
+import dev.mlops.audit.AuditEvent;
+import dev.mlops.audit.AuditChain;
+import dev.mlops.registry.Governance;
+import dev.mlops.registry.NewModel;
+import dev.mlops.registry.NewModelVersion;
+import dev.mlops.spi.PendingAuditEvent;
+import dev.mlops.spi.ProfileEntry;
+import dev.mlops.tck.TckData;
+import dev.mlops.tracking.CodeVersion;
+import dev.mlops.tracking.NewRun;
 import dev.mlops.data.DatasetVersion;
 import dev.mlops.server.MlopsServer;
 import dev.mlops.spi.MetadataStore;
@@ -72,6 +82,76 @@ class HostileInputTest {
         assertThat(remote.getDataset(SQL, d.version())).isPresent();
         assertThat(remote.getRun(SQL)).isEmpty();
         assertThat(remote.auditEvents(0, 100)).hasSize(5);
+    }
+
+    @Test
+    @DisplayName("SQL metacharacters in every string field of every create (run, dataset, model, version, profile,"
+            + " audit event) are stored and read back exactly, and the store's tables survive")
+    void sqlMetacharactersInEveryStringOfCreates() {
+        String runId = "r" + SQL;
+        NewRun run = new NewRun(runId, "job" + SQL, null, TckData.at(1), Map.of("k" + SQL, SQL),
+                new CodeVersion("c" + SQL, "b" + SQL, true, "repo" + SQL), Map.of("e" + SQL, SQL));
+        assertThat(remote.createRun(run, sqlAudit("run:" + runId)).created()).isTrue();
+        NewRun child = new NewRun("child" + SQL, "job", runId, TckData.at(2), Map.of(), null, Map.of());
+        remote.createRun(child, sqlAudit("run:child"));
+
+        DatasetVersion d = new DatasetVersion("d" + SQL, TckData.digest(SQL), "file:/" + SQL, "f" + SQL, 3, null, null,
+                Map.of("t" + SQL, SQL), TckData.at(3), "by" + SQL);
+        remote.registerDataset(d, sqlAudit("dataset:x"));
+
+        String model = "m" + SQL;
+        NewModel m = TckData.model(model).description(SQL).tag("t" + SQL, SQL).createdBy("by" + SQL)
+                .governance(new Governance("o" + SQL, "t" + SQL, "u" + SQL, "s" + SQL, "p" + SQL, "r" + SQL, null,
+                        null)).build();
+        remote.createModel(m, sqlAudit("model:x"));
+        NewModelVersion v = TckData.version(model, 1).run(runId).description(SQL).tag("t" + SQL, SQL)
+                .metric("m" + SQL, 0.5).idempotencyKey("i" + SQL).createdBy("by" + SQL).build();
+        remote.createModelVersion(v, sqlAudit("model:x/1"));
+
+        String body = "{\"q\":\"" + SQL.replace("\"", "\\\"") + "\"}";
+        ProfileEntry profile = new ProfileEntry("p" + SQL, "s" + SQL, "k" + SQL, null, null, 7, TckData.digest(body),
+                body, TckData.at(4), "by" + SQL);
+        remote.saveProfile(profile, sqlAudit("profile:x"));
+
+        assertThat(remote.getRun(runId)).hasValueSatisfying(r -> {
+            assertThat(r.jobName()).isEqualTo("job" + SQL);
+            assertThat(r.tags()).containsEntry("k" + SQL, SQL);
+            assertThat(r.environment()).containsEntry("e" + SQL, SQL);
+            assertThat(r.codeVersion()).isEqualTo(run.codeVersion());
+        });
+        assertThat(remote.getRun("child" + SQL)).hasValueSatisfying(r -> assertThat(r.parentRunId())
+                .isEqualTo(runId));
+        assertThat(remote.getDataset(d.name(), d.version())).contains(d);
+        assertThat(remote.getModel(model)).hasValueSatisfying(r -> {
+            assertThat(r.description()).isEqualTo(SQL);
+            assertThat(r.tags()).containsEntry("t" + SQL, SQL);
+            assertThat(r.createdBy()).isEqualTo("by" + SQL);
+            assertThat(r.governance()).isEqualTo(m.governance());
+        });
+        assertThat(remote.getModelVersion(model, 1)).hasValueSatisfying(r -> {
+            assertThat(r.description()).isEqualTo(SQL);
+            assertThat(r.tags()).containsEntry("t" + SQL, SQL);
+            assertThat(r.metrics()).containsEntry("m" + SQL, 0.5);
+            assertThat(r.runId()).isEqualTo(runId);
+            assertThat(r.createdBy()).isEqualTo("by" + SQL);
+        });
+        assertThat(remote.findProfile("s" + SQL, "k" + SQL)).contains(profile);
+        List<AuditEvent> events = remote.auditEvents(0, 100);
+        assertThat(events).hasSize(6).allSatisfy(e -> {
+            assertThat(e.actor()).isEqualTo("a" + SQL);
+            assertThat(e.action()).isEqualTo("act" + SQL);
+            assertThat(e.data()).contains("DROP TABLE runs");
+        });
+        for (int i = 0; i < events.size(); i++) {
+            assertThat(AuditChain.computeHash(events.get(i))).isEqualTo(events.get(i).hash());
+            assertThat(events.get(i).prevHash()).isEqualTo(i == 0 ? AuditChain.GENESIS : events.get(i - 1).hash());
+        }
+        assertThat(remote.getRun(SQL)).isEmpty();
+    }
+
+    private static PendingAuditEvent sqlAudit(String subject) {
+        return new PendingAuditEvent(TckData.at(9), "a" + SQL, "act" + SQL, subject + SQL,
+                "{\"q\":\"" + SQL.replace("\"", "\\\"") + "\"}");
     }
 
     @Test

@@ -177,7 +177,7 @@ class RemoteStoreTest {
     void tokens(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         String token = "tok-0123456789abcdef";
         java.nio.file.Path file = dir.resolve("tokens");
-        java.nio.file.Files.writeString(file, token + " alice admins\n");
+        java.nio.file.Files.writeString(file, token + " alice read,write\n");
         try (InMemoryStore secured = new InMemoryStore();
                 MlopsServer guarded = MlopsServer.builder().store(secured).port(0).tokens(file).build().start()) {
             String uri = guarded.uri().toString();

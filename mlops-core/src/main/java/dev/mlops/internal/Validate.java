@@ -21,11 +21,12 @@ public final class Validate {
 
     /**
      * A name: 1 to {@value #MAX_NAME} characters, not blank, no control characters at all (also no tab or line
-     * break), not starting with {@code :} or {@code /}, and no {@code @} anywhere (it separates names from versions
-     * in lineage ids).
+     * break), not starting with {@code :} or {@code /}, no {@code @} anywhere (it separates names from versions
+     * in lineage ids), and not exactly {@code .} or {@code ..} (see {@link #segment}).
      */
     public static String name(String field, String value) {
         text(field, value, MAX_NAME);
+        segment(field, value);
         noLineBreaksOrTabs(field, value);
         if (value.isBlank()) {
             throw new InvalidArgumentException(field, field + " must not be blank");
@@ -45,14 +46,31 @@ public final class Validate {
     }
 
     /**
-     * A param, metric or tag key: 1 to {@value #MAX_KEY} characters, not blank, no control characters at all (also
-     * no tab or line break).
+     * A param, metric or tag key (also a run id): 1 to {@value #MAX_KEY} characters, not blank, no control characters
+     * at all (also no tab or line break), and not exactly {@code .} or {@code ..} (see {@link #segment}).
      */
     public static String key(String field, String value) {
         text(field, value, MAX_KEY);
+        segment(field, value);
         noLineBreaksOrTabs(field, value);
         if (value.isBlank()) {
             throw new InvalidArgumentException(field, field + " must not be blank");
+        }
+        return value;
+    }
+
+    /**
+     * Refuses a value that is exactly {@code .} or {@code ..}: names and keys travel as URL path segments to a remote
+     * store, where these two cannot (HTTP clients resolve them away), so no store accepts them, embedded or remote.
+     * Other values, also ones holding dots ({@code ...}, {@code ./x}, {@code a..b}), pass.
+     *
+     * @return {@code value}
+     * @throws InvalidArgumentException naming {@code field}
+     */
+    public static String segment(String field, String value) {
+        if (".".equals(value) || "..".equals(value)) {
+            throw new InvalidArgumentException(field, field + " must not be '" + value + "' (a name cannot be '.' or"
+                    + " '..', which URL paths resolve away)");
         }
         return value;
     }

@@ -54,6 +54,8 @@ final class ApiHandler extends Handler.Abstract {
     private static final Pattern REQUEST_ID_SYNTAX = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     private static final String JSON = "application/json";
     private static final String OCTETS = "application/octet-stream";
+    /** The statuses of requests refused as invalid, audited on a server with tokens. */
+    private static final java.util.Set<Integer> REFUSALS = java.util.Set.of(400, 405, 413, 415);
 
     private final Router router;
     private final long maxRequestBytes;
@@ -92,6 +94,7 @@ final class ApiHandler extends Handler.Abstract {
         Reply reply;
         boolean streamedRoute = false;
         boolean unexpected = false;
+        Principal principal = null;
         try {
             Router.Match match;
             try {
@@ -109,7 +112,13 @@ final class ApiHandler extends Handler.Abstract {
                         + printable(request.getHttpURI().getPath()), null);
             }
             template = found.route().template();
-            Principal principal = authenticate(request, method, template, found.route().access());
+            Router.Access access = found.route().access();
+            principal = authenticate(request, method, template, access);
+            if (principal != null && !access.fromBody()) {
+                // Before the body is read: a principal without the permission never gets its body parsed.
+                authorize(principal, access, new Call(found.pathParams(), Map.of(), NullNode.getInstance(), null),
+                        method, template);
+            }
             Call call;
             LimitedInputStream upload = null;
             if (found.route().streamed()) {
@@ -119,7 +128,12 @@ final class ApiHandler extends Handler.Abstract {
             } else {
                 call = new Call(found.pathParams(), query(request), readBody(request), null);
             }
-            authorize(principal, found.route().access(), call, method, template);
+            if (principal != null && access.fromBody()) {
+                authorize(principal, access, call, method, template);
+            }
+            if (principal != null) {
+                stampActor(call.body(), principal.name());
+            }
             try {
                 reply = found.route().endpoint().handle(call);
             } catch (RuntimeException e) {
@@ -143,6 +157,9 @@ final class ApiHandler extends Handler.Abstract {
             LOG.error("request {} {} {} -> 500: unexpected {}", requestId, method, template, e.getClass().getName());
             reply = error(500, ErrorCode.STORAGE, "internal server error (request id " + requestId + ")", null);
             unexpected = true;
+        }
+        if (tokens != null && REFUSALS.contains(reply.status())) {
+            auditRefusal(principal, method, template, reply);
         }
         if (reply.status() >= 500 && !unexpected) {
             LOG.warn("request {} {} {} -> {}", requestId, method, template, reply.status());
@@ -200,12 +217,73 @@ final class ApiHandler extends Handler.Abstract {
         }
     }
 
+    /**
+     * Makes {@code actor} the actor of the audit events of a request body: the member {@code audit}, an event or a
+     * list of events, is where every route takes them (docs/protocol.md), so setting {@code actor} there covers
+     * every route. Members that are not objects are left for the route's decoding to refuse.
+     */
+    static void stampActor(JsonNode body, String actor) {
+        JsonNode audit = body.get("audit");
+        if (audit instanceof ObjectNode event) {
+            event.put("actor", actor);
+        } else if (audit != null && audit.isArray()) {
+            for (JsonNode element : audit) {
+                if (element instanceof ObjectNode event) {
+                    event.put("actor", actor);
+                }
+            }
+        }
+    }
+
+    /**
+     * Audits a request refused as invalid (on a server with tokens): action {@code request.refused}, the principal
+     * (or {@code anonymous} when it was refused before authentication) as actor, subject {@code server}, data the
+     * method, route template, status, error code and field; never the message, a header or the body.
+     */
+    private void auditRefusal(Principal principal, String method, String template, Reply reply) {
+        ObjectNode data = Wire.object();
+        data.put("method", printable(method));
+        if (!template.equals("?")) {
+            data.put("route", Router.BASE + template);
+        }
+        data.put("status", reply.status());
+        JsonNode body = reply.body();
+        if (body != null) {
+            data.put("error_code", body.path("error_code").asText());
+            if (body.hasNonNull("field")) {
+                data.put("field", printable(body.get("field").asText()));
+            }
+        }
+        append(principal == null ? "anonymous" : principal.name(), "request.refused", "server", data, method,
+                template);
+    }
+
+    /**
+     * Audits a request that the HTTP layer refused before any route (a malformed request line or encoding, headers
+     * too large), on a server with tokens: {@code request.refused} by {@code anonymous} with the method and status.
+     */
+    void auditHttpRefusal(String method, int status) {
+        if (tokens == null) {
+            return;
+        }
+        ObjectNode data = Wire.object();
+        data.put("method", method == null ? "?" : printable(method));
+        data.put("status", status);
+        data.put("error_code", ErrorCode.INVALID_ARGUMENT.name());
+        append("anonymous", "request.refused", "server", data, method, "?");
+    }
+
     /** Appends a refusal to the audit trail; a failure to do so is logged, never thrown. */
     private void audit(String actor, String action, String subject, String method, String template, String reason) {
         ObjectNode data = Wire.object();
         data.put("method", method);
         data.put("route", Router.BASE + template);
         data.put("reason", reason);
+        append(actor, action, subject, data, method, template);
+    }
+
+    private void append(String actor, String action, String subject, ObjectNode data, String method,
+            String template) {
         try {
             store.appendAuditEvent(new PendingAuditEvent(clock.instant(), actor, action, subject, Wire.toJson(data)));
         } catch (RuntimeException e) {

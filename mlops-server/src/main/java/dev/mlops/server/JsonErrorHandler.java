@@ -6,6 +6,7 @@ import dev.mlops.ErrorCode;
 import dev.mlops.MlopsException;
 import dev.mlops.internal.wire.ErrorWire;
 import java.nio.ByteBuffer;
+import java.util.function.BiConsumer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -18,9 +19,15 @@ import org.eclipse.jetty.util.Callback;
  */
 final class JsonErrorHandler extends ErrorHandler {
     private final ObjectMapper mapper;
+    private final BiConsumer<String, Integer> refusals;
 
-    JsonErrorHandler(ObjectMapper mapper) {
+    /**
+     * @param refusals told the method and status of every request refused as invalid here (400, 413, 414, 431), to
+     *                 audit it
+     */
+    JsonErrorHandler(ObjectMapper mapper, BiConsumer<String, Integer> refusals) {
         this.mapper = mapper;
+        this.refusals = refusals;
         setShowStacks(false);
         setShowCauses(false);
     }
@@ -28,6 +35,9 @@ final class JsonErrorHandler extends ErrorHandler {
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
             Callback callback) {
+        if (code == 400 || code == 413 || code == 414 || code == 431) {
+            refusals.accept(request.getMethod(), code);
+        }
         byte[] body = body(code);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8");
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);

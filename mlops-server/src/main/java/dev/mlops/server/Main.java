@@ -12,8 +12,9 @@ import java.util.concurrent.CountDownLatch;
 /**
  * {@code java -jar mlops-server.jar --store URI [--port N] [--host H] [--max-request-bytes N] [--tokens FILE]
  * [--tls-keystore FILE] [--artifacts URI]}: serves the store at {@code URI} until the process is stopped (SIGTERM or Ctrl-C stop it gracefully: requests in
- * flight finish, then the store is closed). Exit codes: 0 after a stop, 2 for bad arguments, 1 when the store, the
- * token file or the port cannot be opened.
+ * flight finish, then the store is closed). The token file's roles are permissions (see
+ * {@link MlopsServer.Builder#tokens}). Exit codes: 0 after a stop, 2 for bad arguments, 1 when the store, the token
+ * file (also a role that is no permission) or the port cannot be opened.
  */
 public final class Main {
     private Main() {
@@ -36,7 +37,8 @@ public final class Main {
 
     static final String USAGE = "usage: java -jar mlops-server.jar --store URI [--port N (default 8080)]"
             + " [--host HOST (default 127.0.0.1)] [--max-request-bytes N (default 16 MiB)]"
-            + " [--tokens FILE (lines 'TOKEN PRINCIPAL [ROLES]'; then every request needs a bearer token)]"
+            + " [--tokens FILE (lines 'TOKEN PRINCIPAL [ROLE,ROLE...]', roles read, write, approve, move_alias,"
+            + " admin or PERMISSION:MODEL; then every request needs a bearer token)]"
             + " [--tls-keystore FILE (HTTPS; its password in " + KEYSTORE_PASSWORD + ")]"
             + " [--artifacts URI (file:DIR or memory:; serves /api/v1/artifacts)]";
 

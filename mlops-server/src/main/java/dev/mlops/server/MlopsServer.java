@@ -96,10 +96,13 @@ public final class MlopsServer implements AutoCloseable {
         connector.setPort(port);
         connector.setIdleTimeout(b.idleTimeout.toMillis());
         jetty.addConnector(connector);
-        this.graceful = new GracefulHandler(new ApiHandler(router, maxRequestBytes, b.maxArtifactBytes, mapper, store, b.tokens,
-                b.accessPolicy, Clock.systemUTC()));
+        AccessPolicy policy = b.accessPolicy != null ? b.accessPolicy
+                : b.tokens != null ? b.tokens.rolePolicy() : AccessPolicy.allowAll();
+        ApiHandler api = new ApiHandler(router, maxRequestBytes, b.maxArtifactBytes, mapper, store, b.tokens, policy,
+                Clock.systemUTC());
+        this.graceful = new GracefulHandler(api);
         jetty.setHandler(graceful);
-        jetty.setErrorHandler(new JsonErrorHandler(mapper));
+        jetty.setErrorHandler(new JsonErrorHandler(mapper, api::auditHttpRefusal));
         // close() drains the requests in flight itself (see there); Jetty's own stop then closes what is left.
         jetty.setStopTimeout(0);
         jetty.setStopAtShutdown(false);
@@ -193,7 +196,7 @@ public final class MlopsServer implements AutoCloseable {
         private long maxArtifactBytes = DEFAULT_MAX_ARTIFACT_BYTES;
         private KeyStore keyStore;
         private char[] keyPassword;
-        private AccessPolicy accessPolicy = AccessPolicy.allowAll();
+        private AccessPolicy accessPolicy;
 
         private Builder() {
         }
@@ -280,6 +283,10 @@ public final class MlopsServer implements AutoCloseable {
          * Requires a bearer token on every route but the health check: the tokens are read from {@code file}, one
          * {@code TOKEN PRINCIPAL [ROLE,ROLE...]} per line ({@code #} comments and blank lines ignored, tokens of at
          * least 16 characters). A request without a known token gets 401; the attempt is audited without the token.
+         * The token's principal is the actor of every audit event stored for its requests, whatever actor the client
+         * sent. Without an {@link #accessPolicy}, the roles are permissions ({@code read}, {@code write},
+         * {@code approve}, {@code move_alias}, {@code admin}, in any case) on every model, or {@code PERMISSION:MODEL}
+         * on one model; a principal without roles may do nothing.
          *
          * @throws dev.mlops.InvalidArgumentException naming the line that is malformed (never its token)
          * @throws StorageException                   when the file cannot be read
@@ -321,10 +328,10 @@ public final class MlopsServer implements AutoCloseable {
         }
 
         /**
-         * What each token's principal may do (checked only with {@link #tokens}): reads need READ, writes WRITE,
-         * approvals APPROVE, alias moves MOVE_ALIAS, version deletion, audit erasure and checkpoints ADMIN, on the
-         * model concerned or on all models. A refusal is 403 and is audited. Default: every principal may do
-         * everything.
+         * What each token's principal may do (checked only with {@link #tokens}), by the roles the token file gives
+         * it: reads need READ, writes WRITE, approvals APPROVE, alias moves MOVE_ALIAS, version deletion, audit
+         * erasure and checkpoints ADMIN, on the model concerned or on all models. A refusal is 403 and is audited.
+         * Default: the token file's roles read as permissions (see {@link #tokens}).
          */
         public Builder accessPolicy(AccessPolicy policy) {
             this.accessPolicy = Objects.requireNonNull(policy, "policy");
@@ -333,10 +340,15 @@ public final class MlopsServer implements AutoCloseable {
 
         /**
          * @throws IllegalStateException when no store was given
+         * @throws dev.mlops.InvalidArgumentException when the token file has a role that is not a permission and no
+         *     access policy was given
          */
         public MlopsServer build() {
             if (store == null) {
                 throw new IllegalStateException("a server needs a store: call store(...) before build()");
+            }
+            if (tokens != null && accessPolicy == null) {
+                tokens.rolePolicy();   // refuses a role that is not a permission now rather than at the first request
             }
             return new MlopsServer(this);
         }

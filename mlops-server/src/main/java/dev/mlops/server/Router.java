@@ -34,12 +34,27 @@ final class Router {
 
     /**
      * What a principal needs to call a route: a permission on the model that {@code model} names for the call (from
-     * its path or body; {@link dev.mlops.security.AccessPolicy#ALL_MODELS} when the route is not about one model).
+     * its path, or from its body when {@code fromBody}; {@link dev.mlops.security.AccessPolicy#ALL_MODELS} when the
+     * route is not about one model).
      * A route with no access ({@code null}) is open to everyone, as the health check is.
      */
-    record Access(Permission permission, Function<Call, String> model) {
+    record Access(Permission permission, Function<Call, String> model, boolean fromBody) {
+        /** {@code permission} on all models. */
         static Access all(Permission permission) {
-            return new Access(permission, call -> AccessPolicy.ALL_MODELS);
+            return new Access(permission, call -> AccessPolicy.ALL_MODELS, false);
+        }
+
+        /** {@code permission} on the model that the path parameter {@code param} names. */
+        static Access onPathModel(Permission permission, String param) {
+            return new Access(permission, call -> call.path(param), false);
+        }
+
+        /**
+         * {@code permission} on the model that the request body names: checked once the body is read (the others
+         * are checked before it is read).
+         */
+        static Access onBodyModel(Permission permission, Function<Call, String> model) {
+            return new Access(permission, model, true);
         }
     }
 

@@ -84,7 +84,7 @@ final class StoreRoutes {
 
     /** {@code permission} on the model named by the path parameter {@code name}. */
     private static Access onModel(Permission permission) {
-        return new Access(permission, call -> call.path("name"));
+        return Access.onPathModel(permission, "name");
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------------
@@ -226,7 +226,7 @@ final class StoreRoutes {
     }
 
     private void registry() {
-        add("POST", "/models", new Access(Permission.WRITE, call -> {
+        add("POST", "/models", Access.onBodyModel(Permission.WRITE, call -> {
             JsonNode name = call.body().path("model").path("name");
             return name.isTextual() ? name.textValue() : AccessPolicy.ALL_MODELS;
         }), call -> {
@@ -289,6 +289,12 @@ final class StoreRoutes {
         });
         add("PUT", "/models/{name}/aliases/{alias}", onModel(Permission.MOVE_ALIAS), call -> {
             Wire.Fields f = body(call, "version", "expected_current", "time", "audit");
+            if (call.body().path("audit").isArray()) {
+                // Several events (a promotion verdict and the move): stored with the move in one transaction.
+                return Reply.ok(RegistryWire.write(store.setAlias(call.path("name"), call.path("alias"),
+                        f.intValue("version"), f.optInt("expected_current"), f.instant("time"),
+                        f.requiredList("audit", AuditWire::readPending))));
+            }
             return Reply.ok(RegistryWire.write(store.setAlias(call.path("name"), call.path("alias"),
                     f.intValue("version"), f.optInt("expected_current"), f.instant("time"),
                     f.object("audit", AuditWire::readPending))));

@@ -2,6 +2,8 @@ package dev.mlops.server;
 
 import dev.mlops.InvalidArgumentException;
 import dev.mlops.StorageException;
+import dev.mlops.security.AccessPolicy;
+import dev.mlops.security.Permission;
 import dev.mlops.security.Principal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,8 +15,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The bearer tokens a server accepts, each mapped to a principal. Only SHA-256 digests of the tokens are kept; a
@@ -81,6 +85,55 @@ final class Tokens {
             throw new InvalidArgumentException("tokens", source + " lists no token");
         }
         return new Tokens(entries);
+    }
+
+    /**
+     * The access policy the roles of this file stand for when the server is given no policy of its own: a role named
+     * after a {@link Permission} in any case ({@code read}, {@code write}, {@code approve}, {@code move_alias},
+     * {@code admin}) grants that permission on every model, and {@code PERMISSION:MODEL} ({@code approve:churn})
+     * grants it on that model only. A principal without roles may do nothing.
+     *
+     * @throws InvalidArgumentException (field {@code tokens}) naming a role that is neither form (and its principal,
+     *     never a token)
+     */
+    AccessPolicy rolePolicy() {
+        AccessPolicy.Builder policy = AccessPolicy.builder();
+        Set<String> granted = new HashSet<>();
+        for (Entry e : entries) {
+            for (String role : e.principal().roles()) {
+                if (!granted.add(role)) {
+                    continue;
+                }
+                int colon = role.indexOf(':');
+                Optional<Permission> permission = permission(colon < 0 ? role : role.substring(0, colon));
+                String model = colon < 0 ? AccessPolicy.ALL_MODELS : role.substring(colon + 1);
+                if (permission.isEmpty() || model.isEmpty()) {
+                    throw new InvalidArgumentException("tokens", "the role '" + role + "' of principal '"
+                            + e.principal().name() + "' is not a permission (" + permissionNames()
+                            + ") or PERMISSION:MODEL; other roles need an access policy that grants them");
+                }
+                if (colon < 0) {
+                    policy.grant(role, permission.get());
+                } else {
+                    policy.grantOnModel(role, model, permission.get());
+                }
+            }
+        }
+        return policy.build();
+    }
+
+    private static Optional<Permission> permission(String name) {
+        for (Permission p : Permission.values()) {
+            if (p.name().equalsIgnoreCase(name)) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String permissionNames() {
+        return Arrays.stream(Permission.values()).map(p -> p.name().toLowerCase(Locale.ROOT))
+                .collect(Collectors.joining(", "));
     }
 
     /** The principal of {@code token}, or empty; looks at every entry whatever matches. */

@@ -150,4 +150,60 @@ class AuthTest {
         assertThat(t.principalOf(VIEWER)).hasValueSatisfying(p -> assertThat(p.roles()).isEmpty());
         assertThat(t.principalOf(ADMIN.substring(1))).isEmpty();
     }
+
+    @Test
+    @DisplayName("without an access policy the token file's roles are permissions: on all models, or PERMISSION:MODEL"
+            + " on one; no role, nothing")
+    void rolesArePermissions() throws Exception {
+        server.close();
+        String reader = "reader-token-0123456789abcdef";
+        String writer = "writer-token-0123456789abcdef";
+        String churnAliaser = "churn-token-0123456789abcdef";
+        String nobody = "nobody-token-0123456789abcdef";
+        String boss = "boss-token-0123456789abcdef";
+        Path tokens = Files.writeString(dir.resolve("roles.txt"), reader + " rita read\n" + writer + " walt WRITE\n"
+                + churnAliaser + " carl read,move_alias:churn\n" + nobody + " nora\n" + boss + " bo Admin\n");
+        server = MlopsServer.builder().store(store).port(0).tokens(tokens).build().start();
+
+        assertThat(send("GET", "/api/v1/audit/head", "Bearer " + reader, null).statusCode()).isEqualTo(404);
+        assertThat(send("POST", "/api/v1/audit/events", "Bearer " + reader, "{}").statusCode()).isEqualTo(403);
+        assertThat(send("POST", "/api/v1/audit/events", "Bearer " + writer, "{}").statusCode())
+                .as("allowed, then refused by the body's decoding").isEqualTo(400);
+        assertThat(send("GET", "/api/v1/audit/head", "Bearer " + writer, null).statusCode())
+                .as("WRITE does not imply READ").isEqualTo(403);
+        assertThat(send("PUT", "/api/v1/models/churn/aliases/prod", "Bearer " + churnAliaser, "{}").statusCode())
+                .isEqualTo(400);
+        assertThat(send("PUT", "/api/v1/models/fraud/aliases/prod", "Bearer " + churnAliaser, "{}").statusCode())
+                .isEqualTo(403);
+        assertThat(send("GET", "/api/v1/audit/head", "Bearer " + nobody, null).statusCode()).isEqualTo(403);
+        assertThat(send("POST", "/api/v1/audit/checkpoints", "Bearer " + churnAliaser, "{}").statusCode())
+                .isEqualTo(403);
+        assertThat(send("POST", "/api/v1/audit/checkpoints", "Bearer " + boss, "{}").statusCode())
+                .as("ADMIN implies everything").isEqualTo(400);
+        assertThat(audit()).extracting(AuditEvent::actor).containsExactly("rita", "walt", "walt", "carl", "carl",
+                "nora", "carl", "bo");
+        assertThat(audit()).extracting(AuditEvent::action).containsExactly("access.denied", "request.refused",
+                "access.denied", "request.refused", "access.denied", "access.denied", "access.denied",
+                "request.refused");
+    }
+
+    @Test
+    @DisplayName("without an access policy a role that is no permission is refused when the server is built, naming"
+            + " it and its principal, never the token; with a policy any role name goes")
+    void unknownRole() throws Exception {
+        Path tokens = Files.writeString(dir.resolve("typo.txt"), ADMIN + " alice raed\n");
+        assertThatThrownBy(() -> MlopsServer.builder().store(store).port(0).tokens(tokens).build())
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("'raed'")
+                .hasMessageContaining("alice").hasMessageContaining("read, write, approve, move_alias, admin")
+                .hasMessageNotContaining(ADMIN);
+        assertThatThrownBy(() -> MlopsServer.builder().store(store).port(0)
+                .tokens(Files.writeString(dir.resolve("empty.txt"), ADMIN + " alice approve:\n")).build())
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("'approve:'");
+        try (MlopsServer custom = MlopsServer.builder().store(store).port(0).tokens(tokens)
+                .accessPolicy(AccessPolicy.builder().grant("raed", Permission.READ).build()).build().start()) {
+            HttpRequest get = HttpRequest.newBuilder(URI.create(custom.uri() + "/api/v1/audit/events"))
+                    .header("Authorization", "Bearer " + ADMIN).build();
+            assertThat(http.send(get, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        }
+    }
 }

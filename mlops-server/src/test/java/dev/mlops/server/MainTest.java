@@ -81,4 +81,30 @@ class MainTest {
         }
         assertThat(Files.exists(db)).isTrue();
     }
+
+    @Test
+    @DisplayName("--tokens: the roles are permissions; a role that is none exits 1 naming it, never the token")
+    void tokenRoles(@TempDir Path dir) throws Exception {
+        String token = "main-token-0123456789abcdef";
+        Path typo = Files.writeString(dir.resolve("typo"), token + " alice raed\n");
+        assertThat(Main.run(new String[] {"--store", "memory:", "--port", "0", "--tokens", typo.toString()},
+                print(out), print(err))).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("'raed'").contains("alice").doesNotContain(token);
+
+        Path tokens = Files.writeString(dir.resolve("tokens"), token + " alice read\n");
+        Main.Options options = Main.parse(new String[] {"--store", "memory:", "--port", "0", "--tokens",
+                tokens.toString()});
+        try (Main.Running running = Main.start(options, print(out), print(err))) {
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> read = http.send(HttpRequest.newBuilder(URI.create(running.server().uri()
+                    + "/api/v1/audit/events")).header("Authorization", "Bearer " + token).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(read.statusCode()).isEqualTo(200);
+            HttpResponse<String> write = http.send(HttpRequest.newBuilder(URI.create(running.server().uri()
+                    + "/api/v1/audit/events")).header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(write.statusCode()).isEqualTo(403);
+        }
+    }
 }

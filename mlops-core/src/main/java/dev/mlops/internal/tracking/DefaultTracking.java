@@ -74,7 +74,7 @@ public final class DefaultTracking implements Tracking {
 
     @Override
     public Optional<Run> get(String runId) {
-        return context.store().getRun(Validate.text("runId", runId, Validate.MAX_NAME));
+        return context.store().getRun(Validate.segment("runId", Validate.text("runId", runId, Validate.MAX_NAME)));
     }
 
     @Override
@@ -84,7 +84,7 @@ public final class DefaultTracking implements Tracking {
 
     @Override
     public Page<MetricPoint> metricHistory(String runId, String key, PageRequest page) {
-        return context.store().metricHistory(Validate.text("runId", runId, Validate.MAX_NAME),
+        return context.store().metricHistory(Validate.segment("runId", Validate.text("runId", runId, Validate.MAX_NAME)),
                 Validate.key("key", key), Validate.required("page", page));
     }
 
@@ -123,7 +123,7 @@ public final class DefaultTracking implements Tracking {
 
     @Override
     public Run abort(String runId, String reason) {
-        Validate.text("runId", runId, Validate.MAX_NAME);
+        Validate.segment("runId", Validate.text("runId", runId, Validate.MAX_NAME));
         return finish(runId, RunStatus.ABORTED, Validate.text("reason", reason, Validate.MAX_TEXT));
     }
 
@@ -180,7 +180,7 @@ public final class DefaultTracking implements Tracking {
 
         @Override
         public RunStarter parent(String parentRunId) {
-            this.parentRunId = Validate.text("parentRunId", parentRunId, Validate.MAX_NAME);
+            this.parentRunId = Validate.segment("parentRunId", Validate.text("parentRunId", parentRunId, Validate.MAX_NAME));
             return this;
         }
 
