@@ -339,6 +339,21 @@ class RemoteCliTest {
         }
 
         @Test
+        @DisplayName("user information in the store URI is never shown in a message")
+        void credentialsInUriNotShown() throws Exception {
+            int port;
+            try (ServerSocket socket = new ServerSocket(0)) {
+                port = socket.getLocalPort();
+            }
+            TestServer.Result r = run(Map.of(), "runs", "list", "--store", "http://bob:s3cret@127.0.0.1:" + port,
+                    "--json");
+            assertThat(r.exitCode()).isEqualTo(5);
+            assertThat(r.err()).contains("cannot reach the server at http://127.0.0.1:" + port)
+                    .doesNotContain("s3cret");
+            assertThat(r.out()).doesNotContain("s3cret");
+        }
+
+        @Test
         @DisplayName("a token that cannot be sent (white space inside) is a usage error naming MLOPS_TOKEN, exit 2")
         void malformedToken() {
             TestServer.Result r = run(Map.of("MLOPS_TOKEN", "two words"), "runs", "list", "--store", url, "--json");

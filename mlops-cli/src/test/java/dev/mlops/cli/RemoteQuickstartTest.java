@@ -131,8 +131,9 @@ class RemoteQuickstartTest {
 
             int production = summary.at("/model/production").asInt();
             JsonNode versions = server.cli("models", "versions", MODEL, "--json").json();
-            assertThat(versions.findValuesAsText("version").stream().map(Integer::valueOf).toList())
-                    .isEqualTo(ModelsCliTest.ints(summary.at("/model/versions")));
+            List<String> summarised = new ArrayList<>();
+            summary.at("/model/versions").forEach(v -> summarised.add(v.asText()));
+            assertThat(versions.findValuesAsText("version")).isEqualTo(summarised).hasSizeGreaterThan(1);
             List<Integer> inProduction = new ArrayList<>();
             for (JsonNode v : versions) {
                 if (v.get("aliases").toString().contains("\"production\"")) {
