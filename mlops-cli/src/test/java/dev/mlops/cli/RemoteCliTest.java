@@ -249,6 +249,28 @@ class RemoteCliTest {
         }
 
         @Test
+        @DisplayName("audit checkpoint signs the server's head and stores it there; audit verify --public-key finds"
+                + " the chain anchored by it; a reader may not add one (exit 4)")
+        void checkpoints(@TempDir Path local) {
+            Path priv = local.resolve("audit.key");
+            Path pub = local.resolve("audit.pub");
+            assertThat(remote("audit", "keygen", "--private", priv.toString(), "--public", pub.toString())
+                    .exitCode()).isZero();
+            TestServer.Result refused = run(Map.of("MLOPS_TOKEN", TestServer.VIEWER_TOKEN), "audit", "checkpoint",
+                    "--key", priv.toString(), "--store", url);
+            assertThat(refused.exitCode()).as(refused.err()).isEqualTo(4);
+            assertThat(server.backend.checkpoints()).isEmpty();
+            TestServer.Result cp = remote("audit", "checkpoint", "--key", priv.toString(), "--json");
+            assertThat(cp.exitCode()).as(cp.err()).isZero();
+            long anchored = cp.json().get("seq").asLong();
+            assertThat(server.backend.checkpoints()).hasSize(1);
+            TestServer.Result verified = remote("audit", "verify", "--public-key", pub.toString(), "--json");
+            assertThat(verified.exitCode()).as(verified.err()).isZero();
+            assertThat(verified.json().get("anchored").asBoolean()).isTrue();
+            assertThat(verified.json().get("anchored_seq").asLong()).isEqualTo(anchored);
+        }
+
+        @Test
         @DisplayName("with --artifacts the bytes go there, not to the server")
         void explicitArtifacts(@TempDir Path local) throws Exception {
             Path f = Files.writeString(local.resolve("m.bin"), "kept locally");
