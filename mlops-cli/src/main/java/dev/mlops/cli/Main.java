@@ -12,6 +12,7 @@ import dev.mlops.cli.commands.RunsCommand;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,13 +44,22 @@ public final class Main implements Runnable {
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
-    /** Runs the command line and returns the exit code; used by tests too. */
+    /** Runs the command line with the process environment and returns the exit code; used by tests too. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        return execute(args, out, err, System::getenv);
+    }
+
+    /**
+     * Runs the command line and returns the exit code, reading environment variables ({@code MLOPS_STORE_URI},
+     * {@code MLOPS_TOKEN}, ...) from {@code environment} (a name to its value, or null when unset).
+     */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err, UnaryOperator<String> environment) {
         Main main = new Main();
+        main.global.environment(environment);
         CommandLine cli = new CommandLine(main);
         cli.setOut(out);
         cli.setErr(err);
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> handle(e, main.global.json(), out, err));
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> handle(e, main.global, out, err));
         cli.setParameterExceptionHandler((e, args1) -> {
             err.println("mlops: " + e.getMessage());
             CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
@@ -62,11 +72,13 @@ public final class Main implements Runnable {
         return cli.execute(args);
     }
 
-    private static int handle(Exception e, boolean json, PrintWriter out, PrintWriter err) {
+    private static int handle(Exception e, GlobalOptions global, PrintWriter out, PrintWriter err) {
+        boolean json = global.json();
         if (e instanceof MlopsException m) {
-            err.println("mlops: " + m.getMessage());
+            String message = global.remote() ? remoteMessage(m, global) : m.getMessage();
+            err.println("mlops: " + message);
             if (json) {
-                writeError(out, m.code().name(), m.getMessage(), m.field().orElse(null));
+                writeError(out, m.code().name(), message, m.field().orElse(null));
             }
             return ExitCodes.of(m.code());
         }
@@ -78,13 +90,40 @@ public final class Main implements Runnable {
             return ExitCodes.STORAGE;
         }
         err.println("mlops: internal error: " + e + " (set MLOPS_DEBUG=1 for the stack trace)");
-        if (System.getenv("MLOPS_DEBUG") != null) {
+        if (global.env("MLOPS_DEBUG") != null) {
             e.printStackTrace(err);
         }
         if (json) {
             writeError(out, "STORAGE", "internal error: " + e, null);
         }
         return ExitCodes.STORAGE;
+    }
+
+    /**
+     * The message of a failure of a command on a remote store, naming the server: a refusal says whether a token was
+     * sent at all; a failure to connect (refused, unknown host, timeout, TLS) says the server could not be reached.
+     */
+    private static String remoteMessage(MlopsException m, GlobalOptions global) {
+        String server = global.serverAddress();
+        return switch (m.code()) {
+            case PERMISSION_DENIED -> "the server at " + server + " refused the request: " + m.getMessage()
+                    + (global.hasToken() ? "" : " (" + GlobalOptions.TOKEN_VARIABLE + " is not set: set it to a"
+                            + " token from the server's token file)");
+            case STORAGE -> unreachable(m) ? "cannot reach the server at " + server + " (is it running?): "
+                    + m.getMessage() : m.getMessage();
+            default -> m.getMessage();
+        };
+    }
+
+    /** Whether the failure was the network's: no connection, unknown host, reset, timeout, TLS handshake. */
+    private static boolean unreachable(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.net.SocketException || c instanceof java.net.UnknownHostException
+                    || c instanceof java.io.InterruptedIOException || c instanceof javax.net.ssl.SSLException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void writeError(PrintWriter out, String code, String message, String field) {
