@@ -36,6 +36,7 @@ import dev.mlops.spi.PolicyDecisionEntry;
 import dev.mlops.spi.PolicyStateEntry;
 import dev.mlops.spi.ProfileEntry;
 import dev.mlops.spi.RetrainingRequestEntry;
+import dev.mlops.internal.wire.MetricBatchWire;
 import dev.mlops.internal.wire.RunWire;
 import dev.mlops.internal.wire.Wire;
 import dev.mlops.lineage.Direction;
@@ -208,7 +209,7 @@ public final class RemoteMetadataStore implements MetadataStore {
     public void logMetrics(String runId, List<MetricPoint> points, PendingAuditEvent audit) {
         Transport.Call c = call("POST", "runs", p("runId", runId), "metrics");
         ObjectNode body = with(audit);
-        body.set("points", Wire.arrayOf(Objects.requireNonNull(points, "points"), RunWire::write));
+        body.set("points", MetricBatchWire.write(Objects.requireNonNull(points, "points")));
         c.body(body).send();
     }
 

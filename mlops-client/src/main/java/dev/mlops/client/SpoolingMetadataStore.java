@@ -7,6 +7,7 @@ import dev.mlops.MlopsException;
 import dev.mlops.PageRequest;
 import dev.mlops.StorageException;
 import dev.mlops.internal.wire.AuditWire;
+import dev.mlops.internal.wire.MetricBatchWire;
 import dev.mlops.internal.wire.RunWire;
 import dev.mlops.internal.wire.Wire;
 import dev.mlops.spi.ForwardingMetadataStore;
@@ -181,7 +182,7 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
             ObjectNode line = Wire.object();
             line.put("seq", batch.seq());
             line.put("run_id", runId);
-            line.set("points", Wire.arrayOf(copy, RunWire::write));
+            line.set("points", MetricBatchWire.write(copy));
             line.set("audit", AuditWire.write(audit));
             append(line, true);
             pending.addLast(batch);
@@ -393,8 +394,9 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
             try {
                 Wire.Fields f = Wire.fields(node, "", "seq", "run_id", "points", "audit");
                 long seq = f.longValue("seq");
-                open.put(seq, new Batch(seq, f.string("run_id"), f.requiredList("points", RunWire::readMetricPoint),
-                        f.object("audit", AuditWire::readPending), true));
+                open.put(seq, new Batch(seq, f.string("run_id"), f.required("points",
+                        SpoolingMetadataStore::readPoints, "metric columns"), f.object("audit",
+                        AuditWire::readPending), true));
             } catch (InvalidArgumentException e) {
                 throw new StorageException("the metric spool " + file + " is damaged at line " + (i + 1), e);
             }
@@ -404,6 +406,14 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
         if (pending.isEmpty()) {
             compact();
         }
+    }
+
+    /**
+     * A spooled batch's points: metric columns ({@link MetricBatchWire}), or, in a spool file an earlier version
+     * wrote, an array of point objects.
+     */
+    private static List<MetricPoint> readPoints(JsonNode node, String path) {
+        return node.isArray() ? Wire.readList(node, path, RunWire::readMetricPoint) : MetricBatchWire.read(node, path);
     }
 
     private void ensureOpen() {

@@ -6,13 +6,20 @@ import static dev.mlops.tck.TckData.runId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlops.PageRequest;
 import dev.mlops.StorageException;
 import dev.mlops.audit.AuditEvent;
+import dev.mlops.internal.wire.AuditWire;
+import dev.mlops.internal.wire.MetricBatchWire;
+import dev.mlops.internal.wire.RunWire;
+import dev.mlops.internal.wire.Wire;
 import dev.mlops.server.MlopsServer;
 import dev.mlops.store.memory.InMemoryStore;
 import dev.mlops.tracking.MetricPoint;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -152,6 +159,41 @@ class SpoolingMetadataStoreTest {
         }
         assertThat(seen.get()).as("the first batch was sent once, the second once").isEqualTo(2);
         assertThat(steps()).isEqualTo(range(100));
+        assertThat(metricEvents()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("batches are spooled as metric columns; a spool of point objects an earlier version left is delivered")
+    void spoolFormat() throws Exception {
+        RemoteMetadataStore first = remote(null);
+        server.close();
+        try (SpoolingMetadataStore store = SpoolingMetadataStore.wrap(first, spool(), 100,
+                Duration.ofMillis(300))) {
+            store.logMetrics(runId(1), batch(1, 10), audit("run.metrics", "run:" + runId(1)));
+        } catch (StorageException unreachable) {
+            // close() could not deliver: expected
+        }
+        List<String> lines = Files.readAllLines(spool(), StandardCharsets.UTF_8);
+        assertThat(lines).hasSize(1);
+        JsonNode spooled = Wire.parse(lines.get(0));
+        assertThat(spooled.get("points").isObject()).isTrue();
+        assertThat(MetricBatchWire.read(spooled.get("points"), "points")).isEqualTo(batch(1, 10));
+
+        // The same file as the earlier version wrote it: one batch before it, as an array of point objects.
+        ObjectNode old = Wire.object();
+        old.put("seq", 0);
+        old.put("run_id", runId(1));
+        old.set("points", Wire.arrayOf(batch(0, 10), RunWire::write));
+        old.set("audit", AuditWire.write(audit("run.metrics", "run:" + runId(1))));
+        ObjectNode next = (ObjectNode) spooled;
+        next.put("seq", 1);
+        Files.write(spool(), List.of(Wire.toJson(old), Wire.toJson(next)), StandardCharsets.UTF_8);
+
+        server = MlopsServer.builder().store(backend).port(0).build().start();
+        try (SpoolingMetadataStore store = SpoolingMetadataStore.wrap(remote(null), spool(), 100, FLUSH)) {
+            assertThat(store.getRun(runId(1))).isPresent();
+        }
+        assertThat(steps()).isEqualTo(range(20));
         assertThat(metricEvents()).isEqualTo(2);
     }
 

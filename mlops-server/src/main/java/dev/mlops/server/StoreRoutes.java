@@ -12,6 +12,7 @@ import dev.mlops.internal.wire.DatasetWire;
 import dev.mlops.internal.wire.RegistryWire;
 import dev.mlops.registry.NewModelVersion;
 import dev.mlops.internal.wire.LineageWire;
+import dev.mlops.internal.wire.MetricBatchWire;
 import dev.mlops.internal.wire.PageWire;
 import dev.mlops.internal.wire.PolicyWire;
 import dev.mlops.internal.wire.ProfileWire;
@@ -198,8 +199,8 @@ final class StoreRoutes {
         });
         add("POST", "/runs/{runId}/metrics", call -> {
             Wire.Fields f = body(call, "points", "audit");
-            store.logMetrics(call.path("runId"), f.requiredList("points", RunWire::readMetricPoint),
-                    f.object("audit", AuditWire::readPending));
+            store.logMetrics(call.path("runId"), f.required("points", MetricBatchWire::read, "an object of metric"
+                    + " columns"), f.object("audit", AuditWire::readPending));
             return Reply.noContent();
         });
         add("GET", "/runs/{runId}/metrics/{key}", call -> Reply.ok(PageWire.write(
