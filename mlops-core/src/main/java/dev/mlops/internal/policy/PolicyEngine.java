@@ -50,12 +50,12 @@ public final class PolicyEngine {
             DetectorFactory detectors) {
         Instant now = clock.instant();
         if (stored.lastEvaluatedAt().isPresent() && now.isBefore(stored.lastEvaluatedAt().get())) {
-            return failed(policy, obs.model(), obs.windowId(), obs.time(), now, stored, "the clock went backwards: now "
+            return failed(policy, obs, now, stored, "the clock went backwards: now "
                     + now + " is before the last evaluation at " + stored.lastEvaluatedAt().get()
                     + "; nothing was decided, evaluate the window again later");
         }
         if (stored.recentWindows().contains(obs.windowId())) {
-            return failed(policy, obs.model(), obs.windowId(), obs.time(), now, stored, "window '" + obs.windowId()
+            return failed(policy, obs, now, stored, "window '" + obs.windowId()
                     + "' was already decided; a window is decided once");
         }
         String triggerKey = ConditionKeys.key(policy.trigger());
@@ -296,11 +296,12 @@ public final class PolicyEngine {
         return out;
     }
 
-    private static Evaluation failed(RetrainingPolicy policy, String model, String windowId, Instant observedAt,
-            Instant now, PolicyState state, String reason) {
-        return new Evaluation(new Decision(policy.name(), policy.version(), model, windowId, observedAt, now,
-                Decision.Status.FAILED, false, List.of(), List.of(), Optional.empty(), Optional.empty(), reason),
-                state);
+    /** A FAILED decision for the observation (with the model version it names) and the state unchanged. */
+    private static Evaluation failed(RetrainingPolicy policy, Observation obs, Instant now, PolicyState state,
+            String reason) {
+        return new Evaluation(new Decision(policy.name(), policy.version(), obs.model(), obs.windowId(), obs.time(),
+                now, Decision.Status.FAILED, false, List.of(), List.of(), Optional.empty(), Optional.empty(), reason,
+                obs.modelVersion()), state);
     }
 
     private static String firedLeaves(List<ConditionOutcome> outcomes) {
