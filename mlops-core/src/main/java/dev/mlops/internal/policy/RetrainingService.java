@@ -168,13 +168,16 @@ public final class RetrainingService implements Retraining {
         }
     }
 
-    /** Tells the policy how the retrain ended; a retrain that is no longer the latest does not drive the back-off. */
+    /**
+     * Tells the policy how the retrain ended (a retrain that is no longer the latest gives back or drops its own
+     * one-shot triggers but does not drive the back-off); a conflict (the decision changed meanwhile) is ignored.
+     */
     private void report(RetrainingPolicy policy, RetrainingRequest ended) {
         try {
             policies.recordResult(policy, ended.model(), ended.windowId(),
                     ended.status() == RetrainingRequest.Status.COMPLETED);
         } catch (ConflictException e) {
-            // a later retrain was decided meanwhile: the back-off follows the latest one only
+            // the window's decision is no longer a retrain: nothing to report
         }
     }
 
