@@ -36,7 +36,7 @@ import java.util.function.Function;
 /**
  * {@link Retraining} over {@link RetrainingPolicies} and a {@link RetrainingRequestStore}. Handler calls run on a
  * pool of at most {@code maxConcurrent} daemon threads (idle ones end after 30 s); the caller waits for at most the
- * timeout, counted from the submission, then interrupts the handler and records the failure. A handler that ignores
+ * timeout, counted from when it moved the request to {@code RUNNING}, then interrupts the handler and records the failure. A handler that ignores
  * interruption keeps its thread until it returns (its late result is discarded); a request that got no thread
  * within the timeout was not handed to the handler and goes back to where it was ({@code REQUESTED}, for
  * {@link #resumePending}), it is not failed. Stateless apart from the stores and
