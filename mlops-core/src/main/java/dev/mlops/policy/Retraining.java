@@ -28,6 +28,13 @@ public interface Retraining {
     Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
     /** The default number of handler calls that may run at once. */
     int DEFAULT_MAX_CONCURRENT = 4;
+    /**
+     * What a {@code RUNNING} request's lease adds to its caller's timeout: the caller waits for the handler at most
+     * the timeout, then checks the run id and writes the result; the margin covers that and the clock skew between
+     * the hosts that share a store. A clock skew or a result write longer than this may let another instance take a
+     * live request over (the live caller's write then fails cleanly: the other instance's result is the request's).
+     */
+    Duration LEASE_MARGIN = Duration.ofMinutes(1);
 
     /**
      * A window's decision and, for a retrain decision, its request as this call left it.
@@ -61,15 +68,18 @@ public interface Retraining {
     Outcome act(RetrainingPolicy policy, Decision decision, RetrainingHandler handler);
 
     /**
-     * Hands the policy's unfinished work for the model to the handler again, for a service that restarted: retrain
-     * decisions without a request (a crash right after the decision) get one; {@code REQUESTED} requests, and
-     * {@code RUNNING} requests not running in this instance whose lease ({@link RetrainingRequest#leaseUntil()}: the
-     * time they went running plus the timeout of the caller that runs them) has passed (their caller must have died,
-     * since a live one records a failure by then; a request without lease: this instance's timeout after its last
-     * change), are called again with the same key and
-     * {@code attempt + 1}. Requests are handled one after the other, oldest first.
+     * Hands the policy's unfinished work for the model to the handler again, for a service that restarted: every
+     * stored retrain decision of the policy and model without a request (a crash right after the decision) gets one,
+     * however old; {@code REQUESTED} requests, and {@code RUNNING} requests not running in this instance whose lease
+     * ({@link RetrainingRequest#leaseUntil()}: the time they went running plus the timeout of the caller that runs
+     * them plus {@link #LEASE_MARGIN}) has passed (their caller must have died, since a live one has written its
+     * result by then; a request without lease: this instance's timeout after its last change), are called again with
+     * the same key and {@code attempt + 1}. Requests are handled one after the other, oldest decision first.
+     * Retrain decisions acted on without {@code Retraining} are handed out too, so act on every retrain decision of a
+     * policy through it.
      *
-     * @return the requests handed out, as they ended
+     * @return the requests this call handed to the handler, as they ended, oldest first; not those another caller
+     *     ran, nor one that went back to {@code REQUESTED} because no handler thread became free
      */
     List<RetrainingRequest> resumePending(RetrainingPolicy policy, String model, RetrainingHandler handler);
 

@@ -46,11 +46,13 @@ public interface RetrainingPolicies {
     Decision reject(RetrainingPolicy policy, String model, String windowId, String actor, String reason);
 
     /**
-     * Records how the retrain decided for {@code windowId} ended; a failure starts or extends the back-off, a
-     * success ends it. Reporting the same window again changes nothing.
+     * Records how the retrain decided for {@code windowId} ended: a failure gives back the one-shot triggers it
+     * consumed, a success drops them; for the latest retrain, a failure also starts or extends the back-off and a
+     * success ends it (an earlier retrain's result, when retrains overlapped, does not touch the back-off). Reporting
+     * the same window again changes nothing.
      *
      * @throws dev.mlops.NotFoundException when the window has no decision
-     * @throws dev.mlops.ConflictException when that window did not retrain, or is not the latest retrain
+     * @throws dev.mlops.ConflictException when that window did not retrain
      */
     void recordResult(RetrainingPolicy policy, String model, String windowId, boolean succeeded);
 

@@ -29,8 +29,9 @@ import java.util.regex.Pattern;
  * @param runId          the run the handler reported (only when {@code COMPLETED})
  * @param error          why it failed (only when {@code FAILED}): the handler's exception type and message, or the
  *                       time-out
- * @param leaseUntil     while {@code RUNNING}: until when the caller that runs it waits for the handler (the time it
- *                       went running plus that caller's timeout); only after it may another caller take the request
+ * @param leaseUntil     while {@code RUNNING}: by when the caller that runs it has written its result (the time it
+ *                       went running plus that caller's timeout plus {@link Retraining#LEASE_MARGIN}, as
+ *                       {@code RetrainingService} sets it); only after it may another caller take the request
  *                       over ({@link Retraining#resumePending}). Empty otherwise, and in requests written before
  *                       leases were recorded
  */

@@ -215,8 +215,7 @@ class RetrainingRestartTest {
             // w1 changed 3 minutes ago, less than the timeout: its caller may be alive, so it is not handed out yet
             assertThat(retraining.resumePending(POLICY, "churn", handler))
                     .extracting(RetrainingRequest::windowId, RetrainingRequest::attempt)
-                    .containsExactly(tuple("w3", 1),
-                            tuple("w2", 1));
+                    .containsExactly(tuple("w2", 1), tuple("w3", 1));
             assertThat(retraining.request("nightly/churn/w1").orElseThrow().status()).isEqualTo(Status.RUNNING);
         }
         clock.advance(TIMEOUT);
@@ -228,8 +227,8 @@ class RetrainingRestartTest {
             assertThat(resumed.get(0).attempt()).isEqualTo(2);
             assertThat(handler.calls).extracting(RetrainingRequest::idempotencyKey, RetrainingRequest::attempt,
                     RetrainingRequest::status).containsExactly(
-                            tuple("nightly/churn/w3", 1, Status.RUNNING),
                             tuple("nightly/churn/w2", 1, Status.RUNNING),
+                            tuple("nightly/churn/w3", 1, Status.RUNNING),
                             tuple("nightly/churn/w1", 2, Status.RUNNING));
             // nothing is handed out twice: not by another resume, not by the windows sent again
             assertThat(retraining.resumePending(POLICY, "churn", handler)).isEmpty();

@@ -50,12 +50,12 @@ public final class PolicyEngine {
             DetectorFactory detectors) {
         Instant now = clock.instant();
         if (stored.lastEvaluatedAt().isPresent() && now.isBefore(stored.lastEvaluatedAt().get())) {
-            return failed(policy, obs.model(), obs.windowId(), obs.time(), now, stored, "the clock went backwards: now "
+            return failed(policy, obs, now, stored, "the clock went backwards: now "
                     + now + " is before the last evaluation at " + stored.lastEvaluatedAt().get()
                     + "; nothing was decided, evaluate the window again later");
         }
         if (stored.recentWindows().contains(obs.windowId())) {
-            return failed(policy, obs.model(), obs.windowId(), obs.time(), now, stored, "window '" + obs.windowId()
+            return failed(policy, obs, now, stored, "window '" + obs.windowId()
                     + "' was already decided; a window is decided once");
         }
         String triggerKey = ConditionKeys.key(policy.trigger());
@@ -149,15 +149,52 @@ public final class PolicyEngine {
     /**
      * The state after a retrain decided at {@code now}: the counters since the last retrain start again, the
      * histories are cleared and the pending triggers consumed; {@code consumed}, the one-shot triggers this retrain
-     * is for, are remembered until its result is reported.
+     * is for, are remembered under its window until its result is reported, beside those of earlier retrains not yet
+     * reported (those of a retrain whose window left {@link PolicyState#recentWindows()} are dropped, which bounds
+     * them).
      */
     private static PolicyState retrained(PolicyState s, String windowId, Instant now,
             Map<String, PolicyState.Pending> consumed) {
+        Map<String, PolicyState.Pending> kept = new TreeMap<>();
+        Set<String> recent = Set.copyOf(s.recentWindows());
+        consumedByKey(s).forEach((k, p) -> {
+            if (recent.contains(retrainWindowOf(s, k))) {
+                kept.put(k, p);
+            }
+        });
+        consumed.forEach((k, p) -> kept.put(consumedKey(windowId, k), p));
         return new PolicyState(s.windows(), Optional.of(now), 0, 0, Optional.of(now), Optional.of(windowId),
                 PolicyState.append(s.retrainTimes(), now, PolicyState.MAX_RETRAIN_TIMES), List.of(),
                 s.consecutiveFailures(), s.lastFailureAt(), s.lastResultWindow(), Optional.empty(),
                 s.recentWindows(), s.seenDatasetVersions(), Map.of(), Map.of(), s.modelVersion(), s.triggerKey(),
-                Map.of(), consumed, Map.of());
+                Map.of(), kept, Map.of());
+    }
+
+    /**
+     * The key of a consumed trigger in {@link PolicyState#consumedTriggers()}: the retrain's window, a line break
+     * (which a window id cannot hold) and the condition's key. A key without line break, as states written before
+     * retrains were kept apart hold, belongs to the state's latest retrain.
+     */
+    static String consumedKey(String retrainWindow, String conditionKey) {
+        return retrainWindow + "\n" + conditionKey;
+    }
+
+    /** The retrain window a consumed trigger's key belongs to. */
+    static String retrainWindowOf(PolicyState s, String key) {
+        int i = key.indexOf('\n');
+        return i < 0 ? s.lastRetrainWindow().orElse("") : key.substring(0, i);
+    }
+
+    /** The condition key of a consumed trigger's key. */
+    static String conditionKeyOf(String key) {
+        return key.substring(key.indexOf('\n') + 1);
+    }
+
+    /** The state's consumed triggers, every key with its retrain window. */
+    private static Map<String, PolicyState.Pending> consumedByKey(PolicyState s) {
+        Map<String, PolicyState.Pending> out = new TreeMap<>();
+        s.consumedTriggers().forEach((k, p) -> out.put(consumedKey(retrainWindowOf(s, k), conditionKeyOf(k)), p));
+        return out;
     }
 
     /**
@@ -188,7 +225,7 @@ public final class PolicyEngine {
             Map<String, PolicyState.Pending> pending = new TreeMap<>(state.pendingTriggers());
             pending.keySet().removeIf(k -> ConditionKeys.isOfType(k, "decay"));
             Map<String, PolicyState.Pending> consumed = new TreeMap<>(state.consumedTriggers());
-            consumed.keySet().removeIf(k -> ConditionKeys.isOfType(k, "decay"));
+            consumed.keySet().removeIf(k -> ConditionKeys.isOfType(conditionKeyOf(k), "decay"));
             s = state.withHistories(List.of(), state.triggerKey(), Map.of(), Map.of(), pending)
                     .withConsumed(consumed);
         }
@@ -255,17 +292,34 @@ public final class PolicyEngine {
     }
 
     /**
-     * The state after the retrain of {@code windowId} ended: a failure counts towards the back-off and puts the
-     * one-shot triggers the retrain consumed back as pending (so the next window retrains for them again, once the
-     * back-off lets it), a success ends the back-off and drops them. Reporting the window that was reported last
-     * changes nothing.
-     *
-     * @throws ConflictException when {@code windowId} is not the state's latest retrain
+     * The state after the retrain of {@code windowId} ended: a failure puts the one-shot triggers that retrain
+     * consumed back as pending (so the next window retrains for them again, once the back-off lets it), a success
+     * drops them. Only the latest retrain drives the back-off (a failure counts towards it, a success ends it): the
+     * result of an earlier retrain (retrains that overlapped) only gives back or drops its own triggers. Reporting a
+     * window again changes nothing. The caller checks that {@code windowId} decided a retrain.
      */
     public static PolicyState recordResult(PolicyState state, String windowId, boolean succeeded, Clock clock) {
+        Map<String, PolicyState.Pending> mine = new TreeMap<>();
+        Map<String, PolicyState.Pending> rest = new TreeMap<>();
+        consumedByKey(state).forEach((k, p) -> {
+            if (retrainWindowOf(state, k).equals(windowId)) {
+                mine.put(conditionKeyOf(k), p);
+            } else {
+                rest.put(k, p);
+            }
+        });
+        Map<String, PolicyState.Pending> pending = succeeded ? state.pendingTriggers()
+                : restore(state.pendingTriggers(), mine);
         if (!state.lastRetrainWindow().equals(Optional.of(windowId))) {
-            throw new ConflictException("window '" + windowId + "' is not the latest retrain"
-                    + state.lastRetrainWindow().map(w -> " ('" + w + "' is)").orElse(" (there is none)"));
+            if (mine.isEmpty()) {
+                return state;
+            }
+            return new PolicyState(state.windows(), state.lastEvaluatedAt(), state.windowsSinceRetrain(),
+                    state.rowsSinceRetrain(), state.lastRetrainAt(), state.lastRetrainWindow(), state.retrainTimes(),
+                    state.triggerHistory(), state.consecutiveFailures(), state.lastFailureAt(),
+                    state.lastResultWindow(), state.pendingWindow(), state.recentWindows(),
+                    state.seenDatasetVersions(), state.detectorHistory(), state.metricHistory(), state.modelVersion(),
+                    state.triggerKey(), pending, rest, state.detectorStates());
         }
         if (state.lastResultWindow().equals(Optional.of(windowId))) {
             return state;
@@ -276,9 +330,7 @@ public final class PolicyEngine {
                 state.triggerHistory(), succeeded ? 0 : state.consecutiveFailures() + 1,
                 succeeded ? Optional.empty() : Optional.of(now), Optional.of(windowId), state.pendingWindow(),
                 state.recentWindows(), state.seenDatasetVersions(), state.detectorHistory(), state.metricHistory(),
-                state.modelVersion(), state.triggerKey(),
-                succeeded ? state.pendingTriggers() : restore(state.pendingTriggers(), state.consumedTriggers()),
-                Map.of(), state.detectorStates());
+                state.modelVersion(), state.triggerKey(), pending, rest, state.detectorStates());
     }
 
     /**
@@ -296,11 +348,12 @@ public final class PolicyEngine {
         return out;
     }
 
-    private static Evaluation failed(RetrainingPolicy policy, String model, String windowId, Instant observedAt,
-            Instant now, PolicyState state, String reason) {
-        return new Evaluation(new Decision(policy.name(), policy.version(), model, windowId, observedAt, now,
-                Decision.Status.FAILED, false, List.of(), List.of(), Optional.empty(), Optional.empty(), reason),
-                state);
+    /** A FAILED decision for the observation (with the model version it names) and the state unchanged. */
+    private static Evaluation failed(RetrainingPolicy policy, Observation obs, Instant now, PolicyState state,
+            String reason) {
+        return new Evaluation(new Decision(policy.name(), policy.version(), obs.model(), obs.windowId(), obs.time(),
+                now, Decision.Status.FAILED, false, List.of(), List.of(), Optional.empty(), Optional.empty(), reason,
+                obs.modelVersion()), state);
     }
 
     private static String firedLeaves(List<ConditionOutcome> outcomes) {
@@ -327,14 +380,13 @@ public final class PolicyEngine {
         if (state.lastRetrainAt().isEmpty()) {
             return new GuardOutcome(Guard.COOLDOWN, false, "no retrain yet");
         }
+        // the last retrain is never later than now: it was decided at an evaluation (or approval) whose time is the
+        // state's last evaluation, and an evaluation at a clock earlier than that decides nothing (FAILED)
         double elapsed = seconds(Duration.between(state.lastRetrainAt().get(), now));
-        // a last retrain later than now is clock skew between the clocks that decided: the time part does not hold
-        boolean skew = elapsed < 0;
-        boolean timeHeld = !skew && elapsed < seconds(c.minTime());
+        boolean timeHeld = elapsed < seconds(c.minTime());
         boolean rowsHeld = rowsSince < c.minRows();
-        return new GuardOutcome(Guard.COOLDOWN, timeHeld || rowsHeld, (skew ? skew(state.lastRetrainAt().get(), now)
-                + "the last retrain at " + state.lastRetrainAt().get() : num(elapsed) + " s since the last retrain at "
-                + state.lastRetrainAt().get()) + " (window '" + state.lastRetrainWindow().orElse("") + "'), minimum "
+        return new GuardOutcome(Guard.COOLDOWN, timeHeld || rowsHeld, num(elapsed) + " s since the last retrain at "
+                + state.lastRetrainAt().get() + " (window '" + state.lastRetrainWindow().orElse("") + "'), minimum "
                 + num(seconds(c.minTime())) + " s; " + rowsSince + " rows since, minimum " + c.minRows());
     }
 

@@ -38,8 +38,9 @@ import java.util.TreeMap;
  * @param pendingTriggers     per one-shot condition ({@code schedule}, {@code new_input_version}, {@code decay}; by
  *                            fingerprint), the trigger that fired while a guard held the retrain back, kept until a
  *                            retrain decision consumes it
- * @param consumedTriggers    the pending triggers the last retrain decision consumed (as {@code pendingTriggers}),
- *                            until its result is reported: a failure puts them back as pending, so the next window
+ * @param consumedTriggers    the pending triggers each retrain decision consumed, keyed by its window, a line break
+ *                            and the condition's key (a key without line break: the latest retrain's), until its
+ *                            result is reported: a failure puts them back as pending, so the next window
  *                            retrains for them again (after the back-off); a success drops them
  * @param detectorStates      per decay condition (by fingerprint) whose detector is one of the published ones, its
  *                            exact {@link dev.mlops.policy.DetectorState} as JSON, so the next window continues

@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,7 +36,7 @@ import java.util.function.Function;
 /**
  * {@link Retraining} over {@link RetrainingPolicies} and a {@link RetrainingRequestStore}. Handler calls run on a
  * pool of at most {@code maxConcurrent} daemon threads (idle ones end after 30 s); the caller waits for at most the
- * timeout, counted from the submission, then interrupts the handler and records the failure. A handler that ignores
+ * timeout, counted from when it moved the request to {@code RUNNING}, then interrupts the handler and records the failure. A handler that ignores
  * interruption keeps its thread until it returns (its late result is discarded); a request that got no thread
  * within the timeout was not handed to the handler and goes back to where it was ({@code REQUESTED}, for
  * {@link #resumePending}), it is not failed. Stateless apart from the stores and
@@ -44,6 +45,8 @@ import java.util.function.Function;
  */
 public final class RetrainingService implements Retraining {
     private static final AtomicInteger POOLS = new AtomicInteger();
+    /** What a lease adds to the timeout, for the run id check, the result write and clock skew between hosts. */
+    static final Duration LEASE_MARGIN = Retraining.LEASE_MARGIN;
 
     private final RetrainingPolicies policies;
     private final RetrainingRequestStore store;
@@ -129,7 +132,10 @@ public final class RetrainingService implements Retraining {
     /** Moves {@code expected} to running and calls the handler, unless another caller moved it first. */
     private Outcome run(RetrainingPolicy policy, RetrainingRequest expected, RetrainingHandler handler) {
         Decision decision = expected.decision();
-        RetrainingRequest running = expected.running(clock.instant(), timeout);
+        // the lease covers the whole live call: the wait for the handler (at most the timeout, counted from here),
+        // then the run id check and the result write, plus clock skew between hosts (LEASE_MARGIN)
+        long deadline = System.nanoTime() + timeout.toNanos();
+        RetrainingRequest running = expected.running(clock.instant(), timeout.plus(LEASE_MARGIN));
         if (!inFlight.add(expected.idempotencyKey())) {
             return new Outcome(decision, store.get(expected.idempotencyKey()), false);
         }
@@ -137,7 +143,7 @@ public final class RetrainingService implements Retraining {
             if (!store.transition(expected, running)) {
                 return new Outcome(decision, store.get(expected.idempotencyKey()), false);
             }
-            Optional<RetrainingRequest> ended = call(running, handler);
+            Optional<RetrainingRequest> ended = call(running, handler, deadline);
             if (ended.isEmpty()) {
                 return new Outcome(decision, Optional.of(running), true);
             }
@@ -150,6 +156,9 @@ public final class RetrainingService implements Retraining {
                 return new Outcome(decision, store.get(expected.idempotencyKey()), false);
             }
             if (!store.transition(running, ended.get())) {
+                // only when this call outlived its lease (a check or write slower than LEASE_MARGIN) and another
+                // instance took the request over: that one's result is the request's; a run this call's handler
+                // started carries the request's key tag, so the other handler call can find it
                 return new Outcome(decision, store.get(expected.idempotencyKey()), true);
             }
             report(policy, ended.get());
@@ -159,13 +168,16 @@ public final class RetrainingService implements Retraining {
         }
     }
 
-    /** Tells the policy how the retrain ended; a retrain that is no longer the latest does not drive the back-off. */
+    /**
+     * Tells the policy how the retrain ended (a retrain that is no longer the latest gives back or drops its own
+     * one-shot triggers but does not drive the back-off); a conflict (the decision changed meanwhile) is ignored.
+     */
     private void report(RetrainingPolicy policy, RetrainingRequest ended) {
         try {
             policies.recordResult(policy, ended.model(), ended.windowId(),
                     ended.status() == RetrainingRequest.Status.COMPLETED);
         } catch (ConflictException e) {
-            // a later retrain was decided meanwhile: the back-off follows the latest one only
+            // the window's decision is no longer a retrain: nothing to report
         }
     }
 
@@ -174,7 +186,7 @@ public final class RetrainingService implements Retraining {
      * free within the timeout (the handler was not called and will not be); or empty when this thread was
      * interrupted while waiting (the request stays running, for {@link #resumePending}).
      */
-    private Optional<RetrainingRequest> call(RetrainingRequest running, RetrainingHandler handler) {
+    private Optional<RetrainingRequest> call(RetrainingRequest running, RetrainingHandler handler, long deadline) {
         // 0: waiting for a thread, 1: the handler was called, 2: given up before a thread took it
         AtomicInteger phase = new AtomicInteger();
         Future<Optional<String>> future = executor.submit(() -> {
@@ -184,7 +196,7 @@ public final class RetrainingService implements Retraining {
             return handler.retrain(running);
         });
         try {
-            Optional<String> run = future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            Optional<String> run = future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (run == null) {
                 return Optional.of(running.failed("the handler returned null instead of an Optional",
                         clock.instant()));
@@ -271,30 +283,30 @@ public final class RetrainingService implements Retraining {
         Validate.name("model", model);
         Objects.requireNonNull(handler, "handler");
         List<RetrainingRequest> handed = new ArrayList<>();
-        for (Decision d : unrequested(policy.name(), model)) {
-            RetrainingRequest requested = RetrainingRequest.requested(d, clock.instant());
-            if (store.create(requested)) {
-                run(policy, requested, handler).request().ifPresent(handed::add);
+        List<Decision> retrains = policies.decisions(policy.name(), model).stream().filter(Decision::retrain)
+                .toList();
+        Set<String> keys = new HashSet<>();
+        // oldest first: the retrain decisions in the order they were decided, each with its request as stored
+        for (Decision d : retrains) {
+            keys.add(d.idempotencyKey());
+            Optional<RetrainingRequest> r = store.get(d.idempotencyKey());
+            if (r.isEmpty()) {
+                RetrainingRequest requested = RetrainingRequest.requested(d, clock.instant());
+                if (store.create(requested)) {
+                    handOut(run(policy, requested, handler), handed);
+                }
+            } else {
+                resume(policy, r.get(), handler, handed);
             }
         }
-        Instant now = clock.instant();
+        // pending requests whose decision is not among the policy's stored retrain decisions (none in practice)
         for (RetrainingRequest r : store.list(policy.name(), model,
                 Set.of(RetrainingRequest.Status.REQUESTED, RetrainingRequest.Status.RUNNING))) {
-            // a running request is taken over only after its lease (set by the caller that runs it, from its own
-            // timeout); one written without lease, after this instance's timeout since it went running
-            Instant deadline = r.leaseUntil().orElse(r.updatedAt().plus(timeout));
-            boolean abandoned = r.status() == RetrainingRequest.Status.REQUESTED
-                    || (!inFlight.contains(r.idempotencyKey()) && !deadline.isAfter(now));
-            if (abandoned) {
-                Outcome o = run(policy, r, handler);
-                if (o.handled()) {
-                    o.request().ifPresent(handed::add);
-                }
+            if (!keys.contains(r.idempotencyKey())) {
+                resume(policy, r, handler, handed);
             }
         }
         // a crash between the latest retrain's end and its report to the policy: report it again (idempotent)
-        List<Decision> retrains = policies.decisions(policy.name(), model).stream().filter(Decision::retrain)
-                .toList();
         if (!retrains.isEmpty()) {
             store.get(retrains.get(retrains.size() - 1).idempotencyKey())
                     .filter(r -> !r.status().pending()).ifPresent(r -> report(policy, r));
@@ -302,27 +314,27 @@ public final class RetrainingService implements Retraining {
         return handed;
     }
 
-    /**
-     * Retrain decisions of the model that have no request and came after the first retrain decision that has one,
-     * oldest first, also those older than a decision with a request (a crash between an older decision and its
-     * request does not lose it when a newer one was requested); when none has a request, the latest retrain decision
-     * only, so decisions acted on before this service was used are not replayed.
-     */
-    private List<Decision> unrequested(String policy, String model) {
-        List<Decision> retrains = policies.decisions(policy, model).stream().filter(Decision::retrain).toList();
-        List<Decision> out = new ArrayList<>();
-        boolean requested = false;
-        for (Decision d : retrains) {
-            boolean has = store.get(d.idempotencyKey()).isPresent();
-            if (requested && !has) {
-                out.add(d);
-            }
-            requested |= has;
+    /** Runs {@code r} again when it is {@code REQUESTED}, or {@code RUNNING} here-not and past its lease. */
+    private void resume(RetrainingPolicy policy, RetrainingRequest r, RetrainingHandler handler,
+            List<RetrainingRequest> handed) {
+        if (!r.status().pending()) {
+            return;
         }
-        if (!requested && !retrains.isEmpty()) {
-            return List.of(retrains.get(retrains.size() - 1));
+        // a running request is taken over only after its lease (set by the caller that runs it); one written
+        // without lease, after this instance's timeout since it went running
+        Instant deadline = r.leaseUntil().orElse(r.updatedAt().plus(timeout));
+        boolean abandoned = r.status() == RetrainingRequest.Status.REQUESTED
+                || (!inFlight.contains(r.idempotencyKey()) && !deadline.isAfter(clock.instant()));
+        if (abandoned) {
+            handOut(run(policy, r, handler), handed);
         }
-        return out;
+    }
+
+    /** Adds the request of an outcome whose handler call this service made; others were not handed out. */
+    private static void handOut(Outcome o, List<RetrainingRequest> handed) {
+        if (o.handled()) {
+            o.request().ifPresent(handed::add);
+        }
     }
 
     @Override

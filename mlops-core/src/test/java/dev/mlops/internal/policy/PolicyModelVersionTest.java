@@ -115,4 +115,21 @@ class PolicyModelVersionTest {
         assertThat(Observation.builder("w", D0, "m").modelVersion(3).build().modelVersion()).contains("3");
         assertThat(Observation.builder("w", D0, "m").modelVersion(null).build().modelVersion()).isEmpty();
     }
+
+    @Test
+    void aFailedDecisionKeepsTheModelVersionTheObservationNamed() {
+        Observation w1 = Observation.builder("w1", D0, "rain").metric("accuracy", 0.9).modelVersion("3").build();
+        PolicyEngine.Evaluation first = PolicyEngine.evaluate(POLICY, PolicyState.INITIAL, w1,
+                Clock.fixed(D0, ZoneOffset.UTC), TestDetectors.factory());
+        // the same window again: FAILED (decided once); a clock earlier than the last evaluation: FAILED
+        Decision again = PolicyEngine.evaluate(POLICY, first.state(), w1, Clock.fixed(D0, ZoneOffset.UTC),
+                TestDetectors.factory()).decision();
+        Observation w2 = Observation.builder("w2", D0, "rain").metric("accuracy", 0.9).modelVersion("3").build();
+        Decision backwards = PolicyEngine.evaluate(POLICY, first.state(), w2,
+                Clock.fixed(D0.minusSeconds(1), ZoneOffset.UTC), TestDetectors.factory()).decision();
+        assertThat(List.of(again, backwards)).allSatisfy(d -> {
+            assertThat(d.status()).isEqualTo(Status.FAILED);
+            assertThat(d.modelVersion()).contains("3");
+        });
+    }
 }

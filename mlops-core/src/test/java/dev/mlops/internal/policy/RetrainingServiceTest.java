@@ -322,14 +322,121 @@ class RetrainingServiceTest {
     }
 
     @Test
-    void retrainDecisionsActedOnWithoutTheServiceAreNotReplayed() {
+    void everyRetrainDecisionWithoutRequestIsHandedOutOldestFirst() {
         policies().evaluate(POLICY, low("w1"));
         clock.advance(Duration.ofDays(1));
         policies().evaluate(POLICY, low("w2"));
         Recording handler = new Recording();
-        service(Duration.ofMinutes(10)).resumePending(POLICY, "churn", handler);
-        // only the latest decision is taken to be the one a crash left without request
-        assertThat(handler.calls).extracting(RetrainingRequest::windowId).containsExactly("w2");
+        List<RetrainingRequest> resumed = service(Duration.ofMinutes(10)).resumePending(POLICY, "churn", handler);
+        assertThat(handler.calls).extracting(RetrainingRequest::windowId).containsExactly("w1", "w2");
+        assertThat(resumed).extracting(RetrainingRequest::windowId).containsExactly("w1", "w2");
+    }
+
+    @Test
+    void aDecisionOlderThanTheFirstRequestedOneIsNotLost() {
+        // instance A stores w1's retrain decision and dies before creating its request
+        assertThat(policies().evaluate(POLICY, low("w1")).retrain()).isTrue();
+        // instance B acts on w2
+        clock.advance(Duration.ofDays(1));
+        Recording handler = new Recording();
+        assertThat(service(Duration.ofMinutes(10)).evaluateAndAct(POLICY, low("w2"), handler).handled()).isTrue();
+        // A restarts
+        List<RetrainingRequest> resumed = service(Duration.ofMinutes(10)).resumePending(POLICY, "churn", handler);
+        assertThat(resumed).extracting(RetrainingRequest::windowId, RetrainingRequest::status).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("w1", RetrainingRequest.Status.COMPLETED));
+        assertThat(handler.calls).extracting(RetrainingRequest::windowId).containsExactly("w2", "w1");
+        assertThat(service(Duration.ofMinutes(10)).resumePending(POLICY, "churn", handler)).isEmpty();
+    }
+
+    @Test
+    void aRequestedRequestRunsBeforeANewerDecisionWithoutRequest() {
+        Decision d1 = policies().evaluate(POLICY, low("w1"));
+        assertThat(requests.create(RetrainingRequest.requested(d1, clock.instant()))).isTrue();
+        clock.advance(Duration.ofDays(1));
+        assertThat(policies().evaluate(POLICY, low("w2")).retrain()).isTrue();
+        Recording handler = new Recording();
+        List<RetrainingRequest> resumed = service(Duration.ofMinutes(10)).resumePending(POLICY, "churn", handler);
+        assertThat(handler.calls).extracting(RetrainingRequest::windowId).containsExactly("w1", "w2");
+        assertThat(resumed).extracting(RetrainingRequest::windowId).containsExactly("w1", "w2");
+    }
+
+    @Test
+    void aRequestThatFoundNoFreeThreadIsNotReturnedAsHandedOut() throws Exception {
+        Retraining service = new RetrainingService(policies(), requests, clock, Duration.ofMillis(200), 1);
+        RetrainingPolicy plain = RetrainingPolicy.builder("plain").anyOf(Condition.metricBelow("accuracy", 0.8))
+                .build();
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch finished = new CountDownLatch(1);
+        service.evaluateAndAct(plain, low("w1"), r -> {
+            while (true) {
+                try {
+                    if (release.await(10, TimeUnit.SECONDS)) {
+                        finished.countDown();
+                        return Optional.of("late");
+                    }
+                } catch (InterruptedException ignored) {
+                    // keeps the only thread, as a badly written handler would
+                }
+            }
+        });
+        // w2 decided, its request not created (a crash): resumePending creates it but no thread becomes free
+        assertThat(policies().evaluate(plain, low("w2")).retrain()).isTrue();
+        AtomicInteger called = new AtomicInteger();
+        List<RetrainingRequest> resumed = service.resumePending(plain, "churn", r -> {
+            called.incrementAndGet();
+            return Optional.empty();
+        });
+        assertThat(called).hasValue(0);
+        assertThat(resumed).isEmpty();
+        assertThat(service.request("plain/churn/w2").orElseThrow().status())
+                .isEqualTo(RetrainingRequest.Status.REQUESTED);
+        release.countDown();
+        assertThat(finished.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void theLeaseCoversALiveCallUntilItsResultIsWritten() {
+        Duration timeout = Duration.ofMinutes(10);
+        RetrainingPolicy plain = RetrainingPolicy.builder("plain").anyOf(Condition.metricBelow("accuracy", 0.8))
+                .build();
+        Recording other = new Recording();
+        List<List<RetrainingRequest>> takenOver = new ArrayList<>();
+        // the run id check, after the handler used its whole time box: another instance resumes meanwhile
+        Retraining live = new RetrainingService(policies(), requests, clock, timeout, 1, runId -> {
+            takenOver.add(service(timeout).resumePending(plain, "churn", other));
+            return Optional.empty();
+        });
+        Retraining.Outcome o = live.evaluateAndAct(plain, low("w1"), r -> {
+            assertThat(r.leaseUntil()).contains(clock.instant().plus(timeout).plus(Retraining.LEASE_MARGIN));
+            clock.advance(timeout);
+            return Optional.of("run-1");
+        });
+        assertThat(takenOver).containsExactly(List.of());
+        assertThat(other.calls).isEmpty();
+        assertThat(o.handled()).isTrue();
+        // the run is not in the (absent) tracking store, so the check fails the request: but the live call wrote it
+        assertThat(o.request().orElseThrow().status()).isEqualTo(RetrainingRequest.Status.FAILED);
+        assertThat(requests.get("plain/churn/w1")).isEqualTo(o.request());
+    }
+
+    @Test
+    void aLiveCallThatOutlivesItsLeaseEndsCleanlyWithTheTakeOversResult() {
+        Duration timeout = Duration.ofMinutes(10);
+        RetrainingPolicy plain = RetrainingPolicy.builder("plain").anyOf(Condition.metricBelow("accuracy", 0.8))
+                .build();
+        Recording other = new Recording();
+        Retraining live = new RetrainingService(policies(), requests, clock, timeout, 1, runId -> {
+            // a check slower than the margin: the lease passes and another instance takes the request over
+            clock.advance(timeout.plus(Retraining.LEASE_MARGIN));
+            service(timeout).resumePending(plain, "churn", other);
+            return Optional.empty();
+        });
+        Retraining.Outcome o = live.evaluateAndAct(plain, low("w1"), r -> Optional.of("run-1"));
+        assertThat(other.calls).extracting(RetrainingRequest::attempt).containsExactly(2);
+        assertThat(o.handled()).isTrue();
+        assertThat(o.request().orElseThrow().status()).isEqualTo(RetrainingRequest.Status.COMPLETED);
+        assertThat(o.request().orElseThrow().attempt()).isEqualTo(2);
+        assertThat(requests.get("plain/churn/w1")).isEqualTo(o.request());
     }
 
     @Test
