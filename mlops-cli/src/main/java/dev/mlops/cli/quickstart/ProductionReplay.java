@@ -605,7 +605,10 @@ public final class ProductionReplay {
      * approves (or rejects) it, and only that run gates it. Every other run replays the verdict from the audit log:
      * one an earlier run recorded, or the claimant's, which it waits for (the claimant records it right after its
      * review, the holdout numbers being computed before). A review older than {@link #GATE_WAIT} without a verdict
-     * was left by a run that stopped in between; the first run to find it so gates the candidate then.
+     * was left by a run that stopped in between; the first run to find it so gates the candidate then. A run that
+     * finds the candidate already promoted by another run's gate (the look-up above came before that gate committed:
+     * the gate refuses a candidate {@code production} points at) replays that gate's verdict
+     * ({@link #promotedElsewhere}), as does a run that finds a verdict recorded just before it would gate.
      */
     private Promotion gateOnce(PromotionGate gate, int candidate, int champion, RainClassifier championModel,
             List<WeatherDay> holdout, String window, Map<String, Double> championMetrics) {
@@ -622,7 +625,13 @@ public final class ProductionReplay {
                 .build();
         ModelRef ref = ModelRef.of(model, candidate);
         // The review is decided on the holdout checks alone: the approval check is the review's consequence.
-        GateVerdict preview = gate.evaluate(ref, PRODUCTION, evaluation);
+        GateVerdict preview;
+        try {
+            preview = gate.evaluate(ref, PRODUCTION, evaluation);
+        } catch (ConflictException e) {
+            // another run gated and promoted it since the look-up above
+            return promotedElsewhere(window, candidate, e);
+        }
         boolean holdoutPasses = preview.checks().stream()
                 .filter(c -> !c.name().equals(APPROVAL_CHECK))
                 .allMatch(GateCheck::passed);
@@ -652,7 +661,18 @@ public final class ProductionReplay {
             progress.accept("      version " + candidate + " was reviewed more than " + GATE_WAIT.toSeconds()
                     + " s ago without a gate verdict (the run that reviewed it stopped): this run gates it");
         }
-        GateVerdict verdict = gate.promote(ref, PRODUCTION, evaluation);
+        // A verdict recorded meanwhile (by a run that found this one's review older than GATE_WAIT, or by the
+        // reviewer this run waited for) is replayed, not recorded a second time.
+        Map<String, Object> meanwhile = storedVerdicts().get(candidate);
+        if (meanwhile != null) {
+            return replayed(window, candidate, meanwhile);
+        }
+        GateVerdict verdict;
+        try {
+            verdict = gate.promote(ref, PRODUCTION, evaluation);
+        } catch (ConflictException e) {
+            return promotedElsewhere(window, candidate, e);
+        }
         progress.accept("      gate for version " + candidate + " " + summary + ": " + verdict.outcome()
                 + (verdict.promoted() ? ", production -> version " + candidate : ""));
         boolean approved = claimed ? holdoutPasses : mlops.registry().getVersion(model, candidate).orElseThrow()
@@ -673,6 +693,42 @@ public final class ProductionReplay {
             Instant reviewed = mlops.registry().getVersion(model, candidate).orElseThrow().approval().time();
             if (reviewed == null || !Instant.now().isBefore(reviewed.plus(GATE_WAIT))) {
                 return Optional.empty();
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StorageException("interrupted while waiting for the gate verdict of version " + candidate
+                        + " of model " + model, e);
+            }
+        }
+    }
+
+    /**
+     * The stored verdict of {@code candidate} when the gate refused it with {@code refusal} because {@code production}
+     * already points at it: another run gated and promoted it while this one was about to. That run moved the alias
+     * and recorded its {@code promotion.decided} event in one transaction, so the verdict is normally there at once;
+     * it is read again every 100 ms for up to {@link #GATE_WAIT} all the same. Rethrows {@code refusal} when the alias
+     * does not point at the candidate (a conflict of another kind); throws a {@link ConflictException} naming the
+     * candidate when the alias points at it without a gate verdict (moved outside the gate).
+     */
+    private Promotion promotedElsewhere(String window, int candidate, ConflictException refusal) {
+        Integer now = mlops.registry().model(model).aliases().get(PRODUCTION);
+        if (now == null || now != candidate) {
+            throw refusal;
+        }
+        Instant deadline = Instant.now().plus(GATE_WAIT);
+        while (true) {
+            Map<String, Object> stored = storedVerdicts().get(candidate);
+            if (stored != null) {
+                progress.accept("      version " + candidate + " was promoted by another run's gate while this run"
+                        + " was about to gate it");
+                return replayed(window, candidate, stored);
+            }
+            if (!Instant.now().isBefore(deadline)) {
+                throw new ConflictException("version " + candidate + " of model " + model + " is already the"
+                        + " champion ('" + PRODUCTION + "' points at it) but no gate verdict for it appeared in "
+                        + GATE_WAIT.toSeconds() + " s: the alias was moved outside the promotion gate");
             }
             try {
                 Thread.sleep(100);
