@@ -93,6 +93,7 @@ final class ApiHandler extends Handler.Abstract {
         String template = "?";
         Reply reply;
         boolean streamedRoute = false;
+        boolean bodyTaken = false;
         boolean unexpected = false;
         Principal principal = null;
         try {
@@ -128,6 +129,7 @@ final class ApiHandler extends Handler.Abstract {
             } else {
                 call = new Call(found.pathParams(), query(request), readBody(request), null);
             }
+            bodyTaken = true;
             if (principal != null && access.fromBody()) {
                 authorize(principal, access, call, method, template);
             }
@@ -166,7 +168,8 @@ final class ApiHandler extends Handler.Abstract {
         } else if (reply.status() >= 400) {
             LOG.debug("request {} {} {} -> {}", requestId, method, template, reply.status());
         }
-        if (reply.status() == 413 || reply.status() >= 400 && streamedRoute) {
+        boolean drained = bodyTaken || streamedRoute || reply.status() == 413 || discardBody(request);
+        if (reply.status() == 413 || reply.status() >= 400 && streamedRoute || !drained) {
             // The request body may be unread: the connection cannot carry another request, so say so, or the
             // client would send its next request on a connection the server is about to close.
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
@@ -376,6 +379,35 @@ final class ApiHandler extends Handler.Abstract {
         } catch (InvalidArgumentException e) {
             throw new HttpFailure(400, ErrorCode.INVALID_ARGUMENT, "the request body: " + e.getMessage(),
                     "body");
+        }
+    }
+
+    /**
+     * Reads and discards the body of a request refused before its body was taken (no route, no token, no
+     * permission), up to the request size limit, so that the client, which may still be sending it, gets the reply
+     * rather than a reset connection. The body is never parsed.
+     *
+     * @return whether the whole body was read (false: the connection must close)
+     */
+    private boolean discardBody(Request request) {
+        if (!hasBody(request)) {
+            return true;
+        }
+        if (request.getLength() > maxRequestBytes) {
+            return false;
+        }
+        try (InputStream in = Request.asInputStream(request)) {
+            byte[] buffer = new byte[8192];
+            long total = 0;
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                total += n;
+                if (total > maxRequestBytes) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
