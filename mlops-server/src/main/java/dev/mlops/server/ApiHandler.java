@@ -8,6 +8,7 @@ import dev.mlops.ErrorCode;
 import dev.mlops.InvalidArgumentException;
 import dev.mlops.MlopsException;
 import dev.mlops.PermissionDeniedException;
+import dev.mlops.registry.ModelVersion;
 import dev.mlops.security.AccessPolicy;
 import dev.mlops.security.Principal;
 import dev.mlops.spi.MetadataStore;
@@ -65,13 +66,15 @@ final class ApiHandler extends Handler.Abstract {
     private final Tokens tokens;
     private final AccessPolicy policy;
     private final Clock clock;
+    private final boolean fourEyes;
 
     /**
      * @param tokens null for no authentication (every caller may do everything); otherwise every route but the
      *               health check needs a bearer token of this set, and {@code policy} decides what its principal may do
+     * @param fourEyes whether (with tokens) a principal is refused approving a version it registered
      */
     ApiHandler(Router router, long maxRequestBytes, long maxArtifactBytes, ObjectMapper mapper, MetadataStore store,
-            Tokens tokens, AccessPolicy policy, Clock clock) {
+            Tokens tokens, AccessPolicy policy, Clock clock, boolean fourEyes) {
         this.router = router;
         this.maxRequestBytes = maxRequestBytes;
         this.maxArtifactBytes = maxArtifactBytes;
@@ -80,6 +83,7 @@ final class ApiHandler extends Handler.Abstract {
         this.tokens = tokens;
         this.policy = policy;
         this.clock = clock;
+        this.fourEyes = fourEyes;
     }
 
     @Override
@@ -135,6 +139,10 @@ final class ApiHandler extends Handler.Abstract {
             }
             if (principal != null) {
                 stampActor(call.body(), principal.name());
+                stampIdentity(method, template, call.body(), principal.name());
+                if (fourEyes) {
+                    checkFourEyes(principal, call, method, template);
+                }
             }
             try {
                 reply = found.route().endpoint().handle(call);
@@ -235,6 +243,62 @@ final class ApiHandler extends Handler.Abstract {
                     event.put("actor", actor);
                 }
             }
+        }
+    }
+
+    static final String APPROVAL_ROUTE = "/models/{name}/versions/{version}/approval";
+
+    /** The route ({@code METHOD template}), the body member holding an entity and that entity's identity field. */
+    private static final Map<String, String[]> IDENTITY_FIELDS = Map.of(
+            "POST /models", new String[] {"model", "created_by"},
+            "POST /models/{name}/versions", new String[] {"version", "created_by"},
+            "POST " + APPROVAL_ROUTE, new String[] {"decision", "actor"},
+            "POST /datasets", new String[] {"dataset", "created_by"},
+            "POST /profiles", new String[] {"profile", "created_by"},
+            "POST /drift-reports", new String[] {"report", "created_by"},
+            "POST /policy-states", new String[] {"state", "updated_by"});
+
+    /**
+     * Makes {@code actor} the identity recorded in the entity a request body creates or decides (who registered a
+     * model, version, dataset version, profile or drift report, who decided an approval, who updated a policy
+     * state), so a principal cannot record someone else. A member that is not an object, and an approval decision
+     * whose status is {@code PENDING} (which has no actor), are left for the route's decoding to refuse.
+     */
+    static void stampIdentity(String method, String template, JsonNode body, String actor) {
+        String[] field = IDENTITY_FIELDS.get(method + " " + template);
+        if (field == null || !(body.get(field[0]) instanceof ObjectNode entity)) {
+            return;
+        }
+        if (field[1].equals("actor") && "PENDING".equals(entity.path("status").asText(null))) {
+            return;
+        }
+        entity.put(field[1], actor);
+    }
+
+    /**
+     * The four-eyes rule, as the embedded registry applies it with {@code RegistryPolicy.fourEyes()}: a principal
+     * approving a version it registered is refused with 403 (audited as {@code access.denied}), nothing stored.
+     * A rejection, and a version that does not exist (the store answers 404), pass. The version's
+     * {@code created_by} never changes once stored, so reading it before the decision is safe.
+     */
+    private void checkFourEyes(Principal principal, Call call, String method, String template) {
+        if (!template.equals(APPROVAL_ROUTE) || !method.equals("POST")
+                || !"APPROVED".equals(call.body().path("decision").path("status").asText(null))) {
+            return;
+        }
+        String model = call.path("name");
+        int version;
+        try {
+            version = Integer.parseInt(call.path("version"));
+        } catch (NumberFormatException e) {
+            return;   // the route refuses the path parameter itself
+        }
+        Optional<ModelVersion> current = store.getModelVersion(model, version);
+        if (current.isPresent() && current.get().createdBy().equals(principal.name())) {
+            audit(principal.name(), "access.denied", "model:" + model, method, template,
+                    "four-eyes rule: approve own version " + version);
+            throw new PermissionDeniedException("four-eyes rule: " + principal.name() + " registered version "
+                    + version + " of model " + model + " and so cannot approve it; someone else must");
         }
     }
 

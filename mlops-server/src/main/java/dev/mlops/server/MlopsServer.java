@@ -99,7 +99,7 @@ public final class MlopsServer implements AutoCloseable {
         AccessPolicy policy = b.accessPolicy != null ? b.accessPolicy
                 : b.tokens != null ? b.tokens.rolePolicy() : AccessPolicy.allowAll();
         ApiHandler api = new ApiHandler(router, maxRequestBytes, b.maxArtifactBytes, mapper, store, b.tokens, policy,
-                Clock.systemUTC());
+                Clock.systemUTC(), b.fourEyes);
         this.graceful = new GracefulHandler(api);
         jetty.setHandler(graceful);
         jetty.setErrorHandler(new JsonErrorHandler(mapper, api::auditHttpRefusal));
@@ -197,6 +197,7 @@ public final class MlopsServer implements AutoCloseable {
         private KeyStore keyStore;
         private char[] keyPassword;
         private AccessPolicy accessPolicy;
+        private boolean fourEyes;
 
         private Builder() {
         }
@@ -335,6 +336,19 @@ public final class MlopsServer implements AutoCloseable {
          */
         public Builder accessPolicy(AccessPolicy policy) {
             this.accessPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * The four-eyes rule on the approval route, as {@code RegistryPolicy.Builder.fourEyes} in the embedded API:
+         * with {@link #tokens}, a principal approving (not rejecting) a version whose {@code created_by} is itself
+         * gets 403 {@code PERMISSION_DENIED}, audited as {@code access.denied}, and nothing is stored. Without tokens
+         * it has no effect (the server does not know who calls). Default off, as in {@code RegistryPolicy.defaults()}.
+         * Whatever this says, on a server with tokens every identity field of a body (a version's or model's
+         * {@code created_by}, an approval's {@code actor}, ...) is the principal's name.
+         */
+        public Builder fourEyes(boolean fourEyes) {
+            this.fourEyes = fourEyes;
             return this;
         }
 
