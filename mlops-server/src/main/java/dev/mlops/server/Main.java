@@ -29,7 +29,7 @@ public final class Main {
 
     /** Parsed command line. */
     record Options(String store, String host, int port, long maxRequestBytes, Path tokens, Path keyStore,
-            String artifacts) {
+            String artifacts, boolean fourEyes) {
     }
 
     /** The environment variable that holds the password of {@code --tls-keystore}. */
@@ -40,7 +40,8 @@ public final class Main {
             + " [--tokens FILE (lines 'TOKEN PRINCIPAL [ROLE,ROLE...]', roles read, write, approve, move_alias,"
             + " admin or PERMISSION:MODEL; then every request needs a bearer token)]"
             + " [--tls-keystore FILE (HTTPS; its password in " + KEYSTORE_PASSWORD + ")]"
-            + " [--artifacts URI (file:DIR or memory:; serves /api/v1/artifacts)]";
+            + " [--artifacts URI (file:DIR or memory:; serves /api/v1/artifacts)]"
+            + " [--four-eyes (with --tokens: nobody approves a version they created)]";
 
     /**
      * Parses the arguments.
@@ -55,8 +56,13 @@ public final class Main {
         Path tokens = null;
         Path keyStore = null;
         String artifacts = null;
+        boolean fourEyes = false;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
+            if (option.equals("--four-eyes")) {
+                fourEyes = true;
+                continue;
+            }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException("option " + option + " needs a value");
             }
@@ -75,7 +81,11 @@ public final class Main {
         if (store == null) {
             throw new IllegalArgumentException("--store is required");
         }
-        return new Options(store, host, port, max, tokens, keyStore, artifacts);
+        if (fourEyes && tokens == null) {
+            throw new IllegalArgumentException("--four-eyes needs --tokens: without tokens the server knows no"
+                    + " principals");
+        }
+        return new Options(store, host, port, max, tokens, keyStore, artifacts, fourEyes);
     }
 
     private static int number(String option, String value, long min, long max) {
@@ -139,7 +149,7 @@ public final class Main {
             MlopsServer.Builder builder = MlopsServer.builder().store(store).host(options.host())
                     .port(options.port()).maxRequestBytes(options.maxRequestBytes());
             if (options.tokens() != null) {
-                builder.tokens(options.tokens());
+                builder.tokens(options.tokens()).fourEyes(options.fourEyes());
             }
             if (options.keyStore() != null) {
                 builder.tls(options.keyStore(), keyStorePassword.toCharArray());

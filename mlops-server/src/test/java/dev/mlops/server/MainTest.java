@@ -30,12 +30,18 @@ class MainTest {
     void parsing() {
         Main.Options o = Main.parse(new String[] {"--store", "memory:", "--port", "0", "--host", "0.0.0.0",
                 "--max-request-bytes", "1000"});
-        assertThat(o).isEqualTo(new Main.Options("memory:", "0.0.0.0", 0, 1000, null, null, null));
+        assertThat(o).isEqualTo(new Main.Options("memory:", "0.0.0.0", 0, 1000, null, null, null, false));
         assertThat(Main.parse(new String[] {"--store", "memory:", "--tokens", "t.txt"}).tokens())
                 .isEqualTo(java.nio.file.Path.of("t.txt"));
         assertThat(Main.parse(new String[] {"--store", "memory:", "--tls-keystore", "k.p12"}).keyStore())
                 .isEqualTo(java.nio.file.Path.of("k.p12"));
         assertThat(Main.parse(new String[] {"--store", "memory:"}).port()).isEqualTo(8080);
+        assertThat(Main.parse(new String[] {"--store", "memory:", "--tokens", "t.txt", "--four-eyes"}).fourEyes())
+                .isTrue();
+        assertThat(Main.parse(new String[] {"--four-eyes", "--store", "memory:", "--tokens", "t.txt"}).fourEyes())
+                .isTrue();
+        assertThatThrownBy(() -> Main.parse(new String[] {"--store", "memory:", "--four-eyes"}))
+                .hasMessageContaining("--four-eyes needs --tokens");
         assertThatThrownBy(() -> Main.parse(new String[] {"--port", "1"})).hasMessageContaining("--store");
         assertThatThrownBy(() -> Main.parse(new String[] {"--store", "memory:", "--port", "70000"}))
                 .hasMessageContaining("--port");
