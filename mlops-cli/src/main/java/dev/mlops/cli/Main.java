@@ -109,10 +109,23 @@ public final class Main implements Runnable {
             case PERMISSION_DENIED -> "the server at " + server + " refused the request: " + m.getMessage()
                     + (global.hasToken() ? "" : " (" + GlobalOptions.TOKEN_VARIABLE + " is not set: set it to a"
                             + " token from the server's token file)");
-            case STORAGE -> unreachable(m) ? "cannot reach the server at " + server + " (is it running?): "
+            case STORAGE -> untrusted(m) ? "the certificate of the server at " + server + " is not trusted (trust"
+                    + " it with -Djavax.net.ssl.trustStore=FILE, see docs/cli.md): " + m.getMessage()
+                    : unreachable(m) ? "cannot reach the server at " + server + " (is it running?): "
                     + m.getMessage() : m.getMessage();
             default -> m.getMessage();
         };
+    }
+
+    /** Whether the failure was a TLS handshake the JVM's trust refused (an unknown or self-signed certificate). */
+    private static boolean untrusted(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof javax.net.ssl.SSLHandshakeException
+                    || c.getMessage() != null && c.getMessage().contains("SSLHandshakeException")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the failure was the network's: no connection, unknown host, reset, timeout, TLS handshake. */
