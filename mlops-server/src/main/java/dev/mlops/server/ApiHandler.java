@@ -8,7 +8,12 @@ import dev.mlops.ErrorCode;
 import dev.mlops.InvalidArgumentException;
 import dev.mlops.MlopsException;
 import dev.mlops.PermissionDeniedException;
+import dev.mlops.ConflictException;
+import dev.mlops.internal.registry.AliasGuards;
+import dev.mlops.registry.AliasGuard;
 import dev.mlops.registry.ModelVersion;
+import dev.mlops.registry.RegisteredModel;
+import dev.mlops.registry.RegistryPolicy;
 import dev.mlops.security.AccessPolicy;
 import dev.mlops.security.Principal;
 import dev.mlops.spi.MetadataStore;
@@ -66,15 +71,16 @@ final class ApiHandler extends Handler.Abstract {
     private final Tokens tokens;
     private final AccessPolicy policy;
     private final Clock clock;
-    private final boolean fourEyes;
+    private final RegistryPolicy registryPolicy;
 
     /**
      * @param tokens null for no authentication (every caller may do everything); otherwise every route but the
      *               health check needs a bearer token of this set, and {@code policy} decides what its principal may do
-     * @param fourEyes whether (with tokens) a principal is refused approving a version it registered
+     * @param registryPolicy the governance rules enforced on the approval and alias routes: the four-eyes rule (with
+     *               tokens) and the guarded aliases (their roles with tokens, the rest always)
      */
     ApiHandler(Router router, long maxRequestBytes, long maxArtifactBytes, ObjectMapper mapper, MetadataStore store,
-            Tokens tokens, AccessPolicy policy, Clock clock, boolean fourEyes) {
+            Tokens tokens, AccessPolicy policy, Clock clock, RegistryPolicy registryPolicy) {
         this.router = router;
         this.maxRequestBytes = maxRequestBytes;
         this.maxArtifactBytes = maxArtifactBytes;
@@ -83,7 +89,7 @@ final class ApiHandler extends Handler.Abstract {
         this.tokens = tokens;
         this.policy = policy;
         this.clock = clock;
-        this.fourEyes = fourEyes;
+        this.registryPolicy = registryPolicy;
     }
 
     @Override
@@ -123,6 +129,7 @@ final class ApiHandler extends Handler.Abstract {
                 // Before the body is read: a principal without the permission never gets its body parsed.
                 authorize(principal, access, new Call(found.pathParams(), Map.of(), NullNode.getInstance(), null),
                         method, template);
+                checkGuardRoles(principal, found.pathParams(), method, template);
             }
             Call call;
             LimitedInputStream upload = null;
@@ -140,10 +147,11 @@ final class ApiHandler extends Handler.Abstract {
             if (principal != null) {
                 stampActor(call.body(), principal.name());
                 stampIdentity(method, template, call.body(), principal.name());
-                if (fourEyes) {
+                if (registryPolicy.fourEyes()) {
                     checkFourEyes(principal, call, method, template);
                 }
             }
+            checkGuardedMove(principal, call, method, template);
             try {
                 reply = found.route().endpoint().handle(call);
             } catch (RuntimeException e) {
@@ -300,6 +308,81 @@ final class ApiHandler extends Handler.Abstract {
             throw new PermissionDeniedException("four-eyes rule: " + principal.name() + " registered version "
                     + version + " of model " + model + " and so cannot approve it; someone else must");
         }
+    }
+
+    static final String ALIAS_ROUTE = "/models/{name}/aliases/{alias}";
+
+    /**
+     * The roles of a guarded alias ({@link AliasGuard#roles()}), as the embedded registry checks them once an access
+     * policy applies: a principal that holds none of them and sets, moves or deletes the alias is refused with 403
+     * (audited as {@code access.denied}) before the body is read. Only with tokens (the caller passes a principal)
+     * and, as in the embedded registry, not under {@link AccessPolicy#allowAll()}.
+     */
+    private void checkGuardRoles(Principal principal, Map<String, String> path, String method, String template) {
+        if (!template.equals(ALIAS_ROUTE) || policy.isAllowAll()) {
+            return;
+        }
+        String alias = path.get("alias");
+        Optional<AliasGuard> guard = registryPolicy.guard(alias);
+        if (guard.isEmpty()) {
+            return;
+        }
+        Optional<String> problem = AliasGuards.roleProblem(guard.get(), alias, principal);
+        if (problem.isPresent()) {
+            String model = path.get("name");
+            audit(principal.name(), "access.denied", "model:" + model, method, template, problem.get());
+            throw new PermissionDeniedException(problem.get());
+        }
+    }
+
+    /**
+     * The state a guarded alias demands of its target ({@link AliasGuard#requireApproved()},
+     * {@link AliasGuard#requireGovernance()}), checked against the store before the move, as the embedded registry
+     * does: a violation is 409 {@code CONFLICT} with the embedded API's message, audited as {@code registry.refused}
+     * (actor the principal, or without tokens the actor of the request's audit event, as everything such a server
+     * stores), and nothing is stored. A model or version that does not exist, and a malformed body, pass: the route
+     * answers them as it would without the guard. Approved versions stay approved, so reading before the write is
+     * safe for that rule; the governance record may change meanwhile, as it may in the embedded API.
+     */
+    private void checkGuardedMove(Principal principal, Call call, String method, String template) {
+        if (!template.equals(ALIAS_ROUTE) || !method.equals("PUT")) {
+            return;
+        }
+        String alias = call.path("alias");
+        Optional<AliasGuard> guard = registryPolicy.guard(alias);
+        JsonNode version = call.body().path("version");
+        if (guard.isEmpty() || !version.canConvertToInt() || !version.isIntegralNumber()) {
+            return;
+        }
+        String name = call.path("name");
+        Optional<RegisteredModel> model = store.getModel(name);
+        Optional<ModelVersion> target = model.isEmpty() ? Optional.empty()
+                : store.getModelVersion(name, version.intValue());
+        if (target.isEmpty()) {
+            return;
+        }
+        Optional<String> problem = AliasGuards.stateProblem(guard.get(), model.get(), target.get(), alias);
+        if (problem.isPresent()) {
+            ObjectNode data = Wire.object();
+            data.put("method", method);
+            data.put("route", Router.BASE + template);
+            data.put("operation", AliasGuards.setOperation(alias, version.intValue()));
+            data.put("reason", problem.get());
+            append(principal != null ? principal.name() : claimedActor(call.body()), "registry.refused",
+                    "model:" + name, data, method, template);
+            throw new ConflictException(problem.get());
+        }
+    }
+
+    /**
+     * The actor a request body claims (its {@code audit} member's, or the first of its list), for the refusals a
+     * server without tokens audits; {@code anonymous} when it names none.
+     */
+    private static String claimedActor(JsonNode body) {
+        JsonNode audit = body.path("audit");
+        JsonNode event = audit.isArray() ? audit.path(0) : audit;
+        JsonNode actor = event.path("actor");
+        return actor.isTextual() && !actor.textValue().isBlank() ? printable(actor.textValue()) : "anonymous";
     }
 
     /**

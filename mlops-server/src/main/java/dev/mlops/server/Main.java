@@ -3,6 +3,7 @@ package dev.mlops.server;
 import dev.mlops.MlopsException;
 import dev.mlops.internal.StoreResolver;
 import dev.mlops.internal.artifact.ArtifactStores;
+import dev.mlops.registry.RegistryPolicy;
 import dev.mlops.spi.ArtifactStore;
 import dev.mlops.spi.MetadataStore;
 import java.io.PrintStream;
@@ -11,10 +12,13 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code java -jar mlops-server.jar --store URI [--port N] [--host H] [--max-request-bytes N] [--tokens FILE]
- * [--tls-keystore FILE] [--artifacts URI]}: serves the store at {@code URI} until the process is stopped (SIGTERM or Ctrl-C stop it gracefully: requests in
- * flight finish, then the store is closed). The token file's roles are permissions (see
- * {@link MlopsServer.Builder#tokens}). Exit codes: 0 after a stop, 2 for bad arguments, 1 when the store, the token
- * file (also a role that is no permission) or the port cannot be opened.
+ * [--tls-keystore FILE] [--artifacts URI] [--registry-policy default|permissive] [--four-eyes]}: serves the store at
+ * {@code URI} until the process is stopped (SIGTERM or Ctrl-C stop it gracefully: requests in flight finish, then the
+ * store is closed). The token file's roles are permissions (see {@link MlopsServer.Builder#tokens}). The registry
+ * policy is {@link RegistryPolicy#defaults()} unless {@code --registry-policy permissive} (see
+ * {@link MlopsServer.Builder#registryPolicy}): a team server guards {@code production} and {@code champion} as an
+ * embedded {@code Mlops} does by default. Exit codes: 0 after a stop, 2 for bad arguments, 1 when the store, the
+ * token file (also a role that is no permission) or the port cannot be opened.
  */
 public final class Main {
     private Main() {
@@ -29,8 +33,20 @@ public final class Main {
 
     /** Parsed command line. */
     record Options(String store, String host, int port, long maxRequestBytes, Path tokens, Path keyStore,
-            String artifacts, boolean fourEyes) {
+            String artifacts, boolean fourEyes, String registryPolicy) {
+        /** The registry policy the server enforces: {@code --registry-policy}'s, with {@code --four-eyes}. */
+        RegistryPolicy policy() {
+            RegistryPolicy base = registryPolicy.equals(PERMISSIVE) ? RegistryPolicy.permissive()
+                    : RegistryPolicy.defaults();
+            RegistryPolicy.Builder b = RegistryPolicy.builder().fourEyes(fourEyes);
+            base.guardedAliases().forEach(b::guardAlias);
+            return b.build();
+        }
     }
+
+    /** The values of {@code --registry-policy}. */
+    static final String DEFAULT = "default";
+    static final String PERMISSIVE = "permissive";
 
     /** The environment variable that holds the password of {@code --tls-keystore}. */
     static final String KEYSTORE_PASSWORD = "MLOPS_TLS_KEYSTORE_PASSWORD";
@@ -41,6 +57,10 @@ public final class Main {
             + " admin or PERMISSION:MODEL; then every request needs a bearer token)]"
             + " [--tls-keystore FILE (HTTPS; its password in " + KEYSTORE_PASSWORD + ")]"
             + " [--artifacts URI (file:DIR or memory:; serves /api/v1/artifacts)]"
+            + " [--registry-policy default|permissive (default: 'default', as an embedded Mlops: the aliases"
+            + " production and champion may only point at an APPROVED version of a model whose governance record"
+            + " names an owner and an approver role, enforced by the server for every client; 'permissive' guards"
+            + " nothing)]"
             + " [--four-eyes (with --tokens: nobody approves a version they created)]";
 
     /**
@@ -57,6 +77,7 @@ public final class Main {
         Path keyStore = null;
         String artifacts = null;
         boolean fourEyes = false;
+        String registryPolicy = DEFAULT;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (option.equals("--four-eyes")) {
@@ -75,6 +96,13 @@ public final class Main {
                 case "--tokens" -> tokens = Path.of(value);
                 case "--tls-keystore" -> keyStore = Path.of(value);
                 case "--artifacts" -> artifacts = value;
+                case "--registry-policy" -> {
+                    if (!value.equals(DEFAULT) && !value.equals(PERMISSIVE)) {
+                        throw new IllegalArgumentException("--registry-policy must be '" + DEFAULT + "' or '"
+                                + PERMISSIVE + "', was '" + ApiHandler.printable(value) + "'");
+                    }
+                    registryPolicy = value;
+                }
                 default -> throw new IllegalArgumentException("unknown option " + option);
             }
         }
@@ -85,7 +113,7 @@ public final class Main {
             throw new IllegalArgumentException("--four-eyes needs --tokens: without tokens the server knows no"
                     + " principals");
         }
-        return new Options(store, host, port, max, tokens, keyStore, artifacts, fourEyes);
+        return new Options(store, host, port, max, tokens, keyStore, artifacts, fourEyes, registryPolicy);
     }
 
     private static int number(String option, String value, long min, long max) {
@@ -147,9 +175,10 @@ public final class Main {
                 artifacts = ArtifactStores.open(options.artifacts());
             }
             MlopsServer.Builder builder = MlopsServer.builder().store(store).host(options.host())
-                    .port(options.port()).maxRequestBytes(options.maxRequestBytes());
+                    .port(options.port()).maxRequestBytes(options.maxRequestBytes())
+                    .registryPolicy(options.policy());
             if (options.tokens() != null) {
-                builder.tokens(options.tokens()).fourEyes(options.fourEyes());
+                builder.tokens(options.tokens());
             }
             if (options.keyStore() != null) {
                 builder.tls(options.keyStore(), keyStorePassword.toCharArray());
@@ -159,6 +188,10 @@ public final class Main {
             }
             MlopsServer server = builder.build().start();
             out.println("mlops-server: serving " + store.describe() + " on " + server.uri() + "/api/v1");
+            out.println("mlops-server: registry policy " + options.registryPolicy() + ": "
+                    + (options.policy().guardedAliases().isEmpty() ? "no guarded alias"
+                    : "guarded aliases " + String.join(", ", options.policy().guardedAliases().keySet()))
+                    + (options.fourEyes() ? ", four-eyes rule" : ""));
             out.flush();
             return new Running(server, store, artifacts);
         } catch (MlopsException | IllegalArgumentException e) {

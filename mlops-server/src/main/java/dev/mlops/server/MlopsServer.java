@@ -3,6 +3,7 @@ package dev.mlops.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlops.StorageException;
 import dev.mlops.internal.wire.Wire;
+import dev.mlops.registry.RegistryPolicy;
 import dev.mlops.spi.ArtifactStore;
 import dev.mlops.spi.MetadataStore;
 import dev.mlops.security.AccessPolicy;
@@ -99,7 +100,7 @@ public final class MlopsServer implements AutoCloseable {
         AccessPolicy policy = b.accessPolicy != null ? b.accessPolicy
                 : b.tokens != null ? b.tokens.rolePolicy() : AccessPolicy.allowAll();
         ApiHandler api = new ApiHandler(router, maxRequestBytes, b.maxArtifactBytes, mapper, store, b.tokens, policy,
-                Clock.systemUTC(), b.fourEyes);
+                Clock.systemUTC(), b.registryPolicy);
         this.graceful = new GracefulHandler(api);
         jetty.setHandler(graceful);
         jetty.setErrorHandler(new JsonErrorHandler(mapper, api::auditHttpRefusal));
@@ -197,7 +198,7 @@ public final class MlopsServer implements AutoCloseable {
         private KeyStore keyStore;
         private char[] keyPassword;
         private AccessPolicy accessPolicy;
-        private boolean fourEyes;
+        private RegistryPolicy registryPolicy = RegistryPolicy.permissive();
 
         private Builder() {
         }
@@ -340,15 +341,43 @@ public final class MlopsServer implements AutoCloseable {
         }
 
         /**
+         * The governance rules the server enforces itself, so that a client cannot bypass them (by speaking HTTP
+         * directly, or through an {@code Mlops} whose own policy is more lenient), with the same error codes and
+         * messages as the embedded API:
+         * <ul>
+         *   <li>a guarded alias ({@link RegistryPolicy#guardedAliases()}) set or moved ({@code PUT}) to a version that
+         *       is not {@code APPROVED} when its guard requires that, or of a model whose governance record names no
+         *       business owner or no approver role when it requires that, is 409 {@code CONFLICT}, audited as
+         *       {@code registry.refused}; this applies with or without tokens;</li>
+         *   <li>with {@link #tokens}, a guard's roles: a principal holding none of them that sets, moves or deletes
+         *       the alias gets 403 {@code PERMISSION_DENIED}, audited as {@code access.denied} (on top of the
+         *       {@code MOVE_ALIAS} permission);</li>
+         *   <li>with {@link #tokens}, the four-eyes rule (see {@link #fourEyes}).</li>
+         * </ul>
+         * A refused request stores nothing else. Default {@link RegistryPolicy#permissive()}: nothing guarded, so that
+         * an embedding application keeps the rules of its own {@code Mlops}; the command line server defaults to
+         * {@link RegistryPolicy#defaults()} (see {@code --registry-policy}).
+         */
+        public Builder registryPolicy(RegistryPolicy policy) {
+            this.registryPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
          * The four-eyes rule on the approval route, as {@code RegistryPolicy.Builder.fourEyes} in the embedded API:
          * with {@link #tokens}, a principal approving (not rejecting) a version whose {@code created_by} is itself
          * gets 403 {@code PERMISSION_DENIED}, audited as {@code access.denied}, and nothing is stored. Without tokens
          * it has no effect (the server does not know who calls). Default off, as in {@code RegistryPolicy.defaults()}.
          * Whatever this says, on a server with tokens every identity field of a body (a version's or model's
          * {@code created_by}, an approval's {@code actor}, ...) is the principal's name.
+         *
+         * <p>The same setting as the {@link #registryPolicy}'s: this replaces the registry policy with one that has
+         * its guarded aliases and this four-eyes rule (the later of the two calls wins for four-eyes).
          */
         public Builder fourEyes(boolean fourEyes) {
-            this.fourEyes = fourEyes;
+            RegistryPolicy.Builder policy = RegistryPolicy.builder().fourEyes(fourEyes);
+            registryPolicy.guardedAliases().forEach(policy::guardAlias);
+            this.registryPolicy = policy.build();
             return this;
         }
 

@@ -370,7 +370,7 @@ public final class DefaultModelRegistry implements ModelRegistry {
         modelName("modelName", modelName);
         alias("alias", alias);
         number("version", version);
-        String operation = "set alias " + alias + " to version " + version;
+        String operation = AliasGuards.setOperation(alias, version);
         require(Permission.MOVE_ALIAS, modelName, operation);
         Optional<AliasGuard> guard = context.registryPolicy().guard(alias);
         guard.ifPresent(g -> requireGuardRole(g, modelName, alias, operation));
@@ -427,32 +427,19 @@ public final class DefaultModelRegistry implements ModelRegistry {
     }
 
     private void requireGuardRole(AliasGuard guard, String modelName, String alias, String operation) {
-        if (guard.roles().isEmpty() || access.isOpen()) {
+        if (access.isOpen()) {
             return;
         }
-        for (String role : guard.roles()) {
-            if (context.principal().hasRole(role)) {
-                return;
-            }
+        Optional<String> problem = AliasGuards.roleProblem(guard, alias, context.principal());
+        if (problem.isPresent()) {
+            throw denied(problem.get(), Permission.MOVE_ALIAS, modelName, operation);
         }
-        throw denied("alias '" + alias + "' is guarded: only the roles " + guard.roles() + " may move it, and "
-                + context.actor() + " holds " + context.principal().roles(), Permission.MOVE_ALIAS, modelName,
-                operation);
     }
 
     private void checkGuard(AliasGuard guard, RegisteredModel model, ModelVersion target, String alias) {
-        String problem = null;
-        if (guard.requireApproved() && target.approval().status() != ApprovalStatus.APPROVED) {
-            problem = "alias '" + alias + "' is guarded and may only point at an APPROVED version; version "
-                    + target.version() + " of model " + model.name() + " is "
-                    + target.approval().status().name();
-        } else if (guard.requireGovernance() && (isBlank(model.governance().businessOwner())
-                || isBlank(model.governance().approverRole()))) {
-            problem = "alias '" + alias + "' is guarded and needs the governance record of model " + model.name()
-                    + " to name a business owner and an approver role (set them with setGovernance)";
-        }
-        if (problem != null) {
-            refuse(problem, model.name(), "set alias " + alias + " to version " + target.version());
+        Optional<String> problem = AliasGuards.stateProblem(guard, model, target, alias);
+        if (problem.isPresent()) {
+            refuse(problem.get(), model.name(), AliasGuards.setOperation(alias, target.version()));
         }
     }
 
@@ -460,7 +447,7 @@ public final class DefaultModelRegistry implements ModelRegistry {
     public AliasChange deleteAlias(String modelName, String alias) {
         modelName("modelName", modelName);
         alias("alias", alias);
-        String operation = "delete alias " + alias;
+        String operation = AliasGuards.deleteOperation(alias);
         require(Permission.MOVE_ALIAS, modelName, operation);
         context.registryPolicy().guard(alias).ifPresent(g -> requireGuardRole(g, modelName, alias, operation));
         RegisteredModel model = store.getModel(modelName).orElseThrow(() -> notFound(modelName));
@@ -882,10 +869,6 @@ public final class DefaultModelRegistry implements ModelRegistry {
 
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
-    }
-
-    private static boolean isBlank(String s) {
-        return s == null || s.isBlank();
     }
 
     private static String subject(String modelName, int version) {
