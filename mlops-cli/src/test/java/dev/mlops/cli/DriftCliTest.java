@@ -611,4 +611,153 @@ class DriftCliTest {
         assertThat(Files.readString(same, StandardCharsets.UTF_8)).contains("Dataset drift: no")
                 .doesNotContain("column drift");
     }
+    /** The report columns of a text report: name to "DRIFT", "no drift", "not in the decision" or "ERROR". */
+    static java.util.Map<String, String> textVerdicts(String text) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "(?m)^  (\\S+) \\(\\w+\\): (DRIFT|no drift|not in the decision|ERROR)").matcher(text);
+        while (m.find()) {
+            out.put(m.group(1), m.group(2));
+        }
+        return out;
+    }
+
+    @Test
+    @DisplayName("--reference-profile honours --alpha: Seattle temp_min, January 2012 against January 2015 (SciPy's"
+            + " p = 0.0079, exact sketches) drifts at alpha 0.01 and not at 0.005")
+    void referenceProfileAlpha() throws IOException {
+        Path jan12 = write("jan2012.csv", r -> r.startsWith("2012-01"));
+        Path jan15 = write("jan2015.csv", r -> r.startsWith("2015-01"));
+        Path p = dir.resolve("jan2012-profile.json");
+        assertThat(CliRunner.raw("profile", jan12.toString(), "--out", p.toString()).exitCode()).isZero();
+        CliRunner.Result at01 = drift("--reference-profile", p.toString(), "--current", jan15.toString(), "--columns",
+                "temp_min", "--alpha", "0.01", "--format", "json", "--fail-on-drift");
+        assertThat(at01.exitCode()).as(at01.err()).isEqualTo(1);
+        JsonNode d = column(at01.json(), "temp_min").get("decision");
+        // two-sample-golden.json, "seattle temp_min january 2012 vs january 2015": SciPy 1.17.1 ks_2samp
+        assertThat(d.get("p_value").asDouble()).isCloseTo(0.007945718302533482, within(1e-9));
+        assertThat(d.get("effect_size").asDouble()).isCloseTo(0.41935483870967744, within(1e-12));
+        assertThat(d.get("alpha").asDouble()).isEqualTo(0.01);
+        assertThat(d.get("threshold").asDouble()).isEqualTo(0.01);
+        assertThat(d.get("significant").asBoolean()).isTrue();
+        assertThat(at01.json().get("alpha").asDouble()).isEqualTo(0.01);
+        assertThat(at01.json().get("dataset_drift").asBoolean()).isTrue();
+        assertThat(column(at01.json(), "temp_min").get("results").get(0).get("drift").asBoolean()).isTrue();
+
+        CliRunner.Result at005 = drift("--reference-profile", p.toString(), "--current", jan15.toString(),
+                "--columns", "temp_min", "--alpha", "0.005", "--format", "json", "--fail-on-drift");
+        assertThat(at005.exitCode()).as(at005.err()).isZero();
+        JsonNode q = column(at005.json(), "temp_min");
+        assertThat(q.get("drift").asBoolean()).isFalse();
+        assertThat(q.get("decision").get("significant").asBoolean()).isFalse();
+        assertThat(q.get("decision").get("reason").asText()).endsWith(": not significant");
+        assertThat(q.get("results").get(0).get("drift").asBoolean()).isFalse();
+        assertThat(at005.json().get("dataset_drift").asBoolean()).isFalse();
+        CliRunner.Result text = drift("--reference-profile", p.toString(), "--current", jan15.toString(),
+                "--columns", "temp_min", "--alpha", "0.005");
+        assertThat(text.exitCode()).isZero();
+        assertThat(text.out()).contains("alpha 0.005000, correction benjamini_hochberg",
+                "temp_min (numeric): no drift (by ks)", q.get("decision").get("reason").asText(),
+                "Dataset drift: no (0 of 1 decided columns drift");
+
+        // --methods applies as well
+        JsonNode listed = drift("--reference-profile", p.toString(), "--current", jan15.toString(), "--columns",
+                "temp_min", "--methods", "psi,ks", "--format", "json").json();
+        List<String> methods = new ArrayList<>();
+        column(listed, "temp_min").get("results").forEach(m -> methods.add(m.get("method").asText()));
+        assertThat(methods).containsExactly("psi", "ks");
+    }
+
+    @Test
+    @DisplayName("--reference-profile: text, JSON and HTML of one comparison agree column by column and on the"
+            + " dataset verdict")
+    void referenceProfileFormatsAgree() throws Exception {
+        Path jan12 = write("jan2012b.csv", r -> r.startsWith("2012-01"));
+        Path jan15 = write("jan2015b.csv", r -> r.startsWith("2015-01"));
+        Path p = dir.resolve("jan2012b-profile.json");
+        assertThat(CliRunner.raw("profile", jan12.toString(), "--out", p.toString()).exitCode()).isZero();
+        String[] args = {"--reference-profile", p.toString(), "--current", jan15.toString(), "--alpha", "0.01"};
+        CliRunner.Result t = drift(args);
+        assertThat(t.exitCode()).as(t.err()).isZero();
+        List<String> jsonArgs = new ArrayList<>(List.of(args));
+        jsonArgs.addAll(List.of("--format", "json"));
+        JsonNode json = drift(jsonArgs.toArray(String[]::new)).json();
+        List<String> htmlArgs = new ArrayList<>(List.of(args));
+        htmlArgs.addAll(List.of("--format", "html"));
+        String html = drift(htmlArgs.toArray(String[]::new)).out();
+
+        java.util.Map<String, String> verdicts = textVerdicts(t.out());
+        List<String> jsonNames = new ArrayList<>();
+        json.get("columns").forEach(c -> jsonNames.add(c.get("name").asText()));
+        assertThat(verdicts.keySet()).containsExactlyElementsOf(jsonNames);
+        assertThat(jsonNames).contains("date", "temp_min", "weather");
+        int drifting = 0;
+        for (JsonNode c : json.get("columns")) {
+            String name = c.get("name").asText();
+            String expected = !c.get("in_decision").asBoolean() ? "not in the decision"
+                    : c.get("drift").asBoolean() ? "DRIFT" : "no drift";
+            assertThat(verdicts.get(name)).as(name).isEqualTo(expected);
+            if (c.get("in_decision").asBoolean()) {
+                assertThat(t.out()).contains(c.get("decision").get("reason").asText());
+                assertThat(html).contains(c.get("decision").get("reason").asText()
+                        .replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;"));
+                assertThat(html).contains("<section class=\"column " + (c.get("drift").asBoolean() ? "drift" : "ok")
+                        + "\">\n<h2><code>" + name + "</code>");
+                drifting += c.get("drift").asBoolean() ? 1 : 0;
+            } else {
+                assertThat(html).contains("<section class=\"column undecided\">\n<h2><code>" + name + "</code>");
+            }
+        }
+        assertThat(column(json, "date").get("in_decision").asBoolean()).isFalse(); // a datetime column
+        // the contract's column fields are there too
+        assertThat(column(json, "date").get("type").asText()).isEqualTo("datetime");
+        assertThat(column(json, "temp_min").get("type").asText()).isEqualTo("numeric");
+        assertThat(column(json, "weather").get("type").asText()).isEqualTo("categorical");
+        for (JsonNode c : json.get("columns")) {
+            assertThat(c.get("reference_missing").asLong()).isZero();
+            assertThat(c.get("current_missing").asLong()).isZero();
+        }
+        assertThat(json.get("drifted_columns").asInt()).isEqualTo(drifting);
+        int decided = json.get("decided_columns").asInt();
+        String verdict = (json.get("dataset_drift").asBoolean() ? "Dataset drift: YES" : "Dataset drift: no") + " ("
+                + drifting + " of " + decided + " decided columns drift, share "
+                + String.format(java.util.Locale.ROOT, "%.4g", json.get("drift_share").asDouble());
+        assertThat(t.out()).contains(verdict);
+        assertThat(html).contains(drifting + " of " + decided + " decided", "alpha 0.01000, correction"
+                + " benjamini_hochberg", json.get("dataset_drift").asBoolean() ? "Dataset drift: YES"
+                        : "Dataset drift: no");
+        assertThat(json.get("reference_profile").asText()).isEqualTo(p.toString());
+        assertThat(json.get("alpha").asDouble()).isEqualTo(0.01);
+    }
+
+    @Test
+    @DisplayName("--reference-profile bad input: --alpha outside (0, 1), a profile of another format or version are"
+            + " exit 2 naming the option")
+    void referenceProfileBadInput() throws IOException {
+        Path p = dir.resolve("train-profile-bad.json");
+        assertThat(CliRunner.raw("profile", train.toString(), "--out", p.toString()).exitCode()).isZero();
+        for (String alpha : List.of("0", "1", "1.5", "-0.2")) {
+            CliRunner.Result r = drift("--reference-profile", p.toString(), "--current", holdout.toString(),
+                    "--alpha", alpha);
+            assertThat(r.exitCode()).as(alpha).isEqualTo(2);
+            assertThat(r.err()).contains("--alpha must be in (0, 1), was " + Double.parseDouble(alpha));
+            assertThat(r.out()).isEmpty();
+        }
+        String good = Files.readString(p, StandardCharsets.UTF_8);
+        Path otherFormat = dir.resolve("other-format.json");
+        Files.writeString(otherFormat, good.replace("\"mlops.profile\"", "\"mlops.window\""));
+        CliRunner.Result r = drift("--reference-profile", otherFormat.toString(), "--current", holdout.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--reference-profile", otherFormat.toString(), "'format' must be",
+                "mlops.profile", "mlops.window");
+        Path otherVersion = dir.resolve("other-version.json");
+        assertThat(good).contains("\"format_version\":1");
+        Files.writeString(otherVersion, good.replace("\"format_version\":1", "\"format_version\":2"));
+        r = drift("--reference-profile", otherVersion.toString(), "--current", holdout.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--reference-profile", "format_version 2 is not supported");
+        r = drift("--reference-profile", p.toString(), "--current", holdout.toString(), "--methods", "ks,bogus");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--methods", "bogus");
+    }
 }

@@ -9,7 +9,8 @@ import java.util.OptionalDouble;
  * test's p-value is at most the corrected threshold ({@link #significant()}) and the effect size is at least its
  * minimum ({@link #largeEnough()}). Immutable.
  *
- * @param method      the test ({@code ks}, {@code chi2} or {@code fisher_exact})
+ * @param method      the test ({@code ks}, {@code chi2} or {@code fisher_exact}; in a {@link ProfileDriftReport}
+ *                    {@code ks} or {@code l_infinity}, with the p-value of its {@link ProfileMethodResult})
  * @param pValue      its p-value (empty only when the test has none, then not significant)
  * @param alpha       the significance level before correction
  * @param correction  how alpha was corrected
@@ -18,7 +19,8 @@ import java.util.OptionalDouble;
  * @param significant whether {@code p_value <= threshold}
  * @param effect      the effect size's method: {@code ks} (its statistic) for numbers, {@code l_infinity} for
  *                    categories
- * @param effectSize  the effect size (empty when undefined; then not large enough)
+ * @param effectSize  the effect size (empty when undefined; then not large enough); in a
+ *                    {@link ProfileDriftReport} the method's {@code statistic - error_bound}, at least 0
  * @param minEffect   the minimum effect size
  * @param largeEnough whether {@code effect_size >= min_effect}
  * @param drift       {@code significant && largeEnough}

@@ -2,7 +2,9 @@ package dev.mlops.drift;
 
 import dev.mlops.InvalidArgumentException;
 import dev.mlops.internal.drift.Corrections;
+import dev.mlops.internal.drift.Decisions;
 import dev.mlops.internal.drift.DoubleSort;
+import dev.mlops.internal.drift.ProfileDrift;
 import dev.mlops.internal.drift.QualityChecks;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -357,29 +359,53 @@ public final class DriftAnalyzer {
                     decision.map(ColumnDecision::drift).orElse(false), decision, Optional.ofNullable(p.note),
                     Optional.ofNullable(p.error)));
         }
-        OptionalDouble driftShare = decided == 0 ? OptionalDouble.empty()
-                : OptionalDouble.of((double) drifted / decided);
-        boolean datasetDrift = driftShare.isPresent() && driftShare.getAsDouble() >= share;
+        Decisions.Dataset dataset = Decisions.dataset(decided, drifted, share);
         return new DriftReport(refRows, curRows, alpha, correction, checks, reports, skipped, decided, drifted,
-                driftShare, share, datasetDrift,
-                decided == 0 ? Optional.of("no column was in the drift decision") : Optional.empty());
+                dataset.share(), share, dataset.drift(), dataset.note());
+    }
+
+    /**
+     * Compares a current profile with a reference profile, as {@link #analyze(DatasetProfile, DatasetProfile, Set)}
+     * with no column known to hold datetimes.
+     */
+    public ProfileDriftReport analyze(DatasetProfile reference, DatasetProfile current) {
+        return analyze(reference, current, Set.of());
+    }
+
+    /**
+     * Compares a current profile with a reference profile from their sketches ({@link ProfileComparison}, each result
+     * with its error bound) and decides drift per column and for the dataset by this analyzer's rule: the p-values of
+     * the decided columns corrected together at {@link Builder#alpha alpha} ({@link Builder#correction correction}),
+     * and an effect size of at least {@link Builder#minNumericEffect minNumericEffect} or
+     * {@link Builder#minCategoricalEffect minCategoricalEffect}; the dataset drifts at
+     * {@link Builder#datasetDriftShare datasetDriftShare}. The test and effect of a column are {@code ks} (numeric)
+     * or {@code l_infinity} (categorical), with the p-value {@link ProfileMethodResult} documents, and the effect size
+     * is {@code statistic - error_bound} (at least 0); with exact sketches on both sides a numeric column is decided
+     * exactly as {@link #analyze(Map, Map)} decides its raw values. See docs/drift.md, "Drift from profiles".
+     *
+     * <p>Columns: as {@link Builder#columns} says (default every column of both profiles, in the reference's order,
+     * the others listed as skipped); a requested column in one profile only, or of another kind there, gets an error
+     * entry. {@link Builder#methods(String) methods}: {@code auto} and {@code all} show every result computed from
+     * the profiles, a list those methods in that order (one that profiles cannot give gets an empty result with a
+     * note). A column of {@code datetimeColumns} (a profile does not record that its numbers were datetimes) or
+     * identifier-like in the reference profile (categorical, at least {@value #IDENTIFIER_MIN_VALUES} values, at
+     * least {@value #IDENTIFIER_DISTINCT_SHARE} of them distinct) is reported but left out of the decision unless
+     * named in {@code columns}; so is a column whose decision statistic is undefined (no values on a side). The kinds
+     * are the profiles' ({@link Builder#categorical} applies to raw values only), and the comparison runs on the
+     * calling thread.
+     *
+     * @param datetimeColumns names of columns that hold datetimes
+     * @throws InvalidArgumentException naming {@code reference}, {@code current} or {@code datetimeColumns} when null,
+     *                                  or {@code columns} for a requested column in neither profile
+     */
+    public ProfileDriftReport analyze(DatasetProfile reference, DatasetProfile current, Set<String> datetimeColumns) {
+        return ProfileDrift.analyze(reference, current, datetimeColumns, new ProfileDrift.Settings(alpha, correction,
+                minNumericEffect, minCategoricalEffect, share, columns, mode == Mode.LIST ? methods : null));
     }
 
     private ColumnDecision decide(Pending p, double threshold, int tests) {
-        boolean significant = p.pValue.isPresent() && p.pValue.getAsDouble() <= threshold;
-        boolean large = p.effectSize.isPresent() && p.effectSize.getAsDouble() >= p.minEffect;
-        boolean drift = significant && large;
-        String pText = p.pValue.isPresent() ? QualityChecks.fmt(p.pValue.getAsDouble()) : "none";
-        String eText = p.effectSize.isPresent() ? QualityChecks.fmt(p.effectSize.getAsDouble()) : "undefined";
-        String reason = String.format(Locale.ROOT, "%s p = %s %s %s (%s of alpha %s over %d columns) and %s = %s %s"
-                + " %s%s: %s", p.test.id(), pText, significant ? "<=" : (p.pValue.isPresent() ? ">" : "vs"),
-                QualityChecks.fmt(threshold), correction.id(), QualityChecks.fmt(alpha), tests, p.effect.id(), eText,
-                large ? ">=" : (p.effectSize.isPresent() ? "<" : "vs minimum"), QualityChecks.fmt(p.minEffect),
-                p.category == null ? "" : " (category '" + p.category + "')",
-                drift ? "drift" : significant ? "significant but too small to count as drift"
-                        : large ? "not significant" : "no drift");
-        return new ColumnDecision(p.test, p.pValue, alpha, correction, tests, threshold, significant, p.effect,
-                p.effectSize, p.minEffect, large, drift, Optional.ofNullable(p.category), reason);
+        return Decisions.decide(p.test, p.pValue, alpha, correction, tests, threshold, p.effect, p.effect.id(),
+                p.effectSize, p.minEffect, p.category);
     }
 
     private static long rows(String field, Map<String, ColumnValues> side) {

@@ -27,8 +27,8 @@ import java.util.regex.Pattern;
  * methods; categorical columns one bar per category, the {@value #MAX_CATEGORIES} most frequent, the rest summed as one
  * bar), the table of method results and the decision with its numbers, then the skipped columns. Every text (column
  * names, categories, messages) is escaped; the markup is well-formed XHTML, so an XML parser reads it.
- * {@link #toHtml(DatasetProfile, DatasetProfile, List, List, String)} renders a comparison of two profiles
- * ({@link ProfileComparison}) the same way, its charts drawn from the profiles. Stateless and thread-safe.
+ * {@link #toHtml(ProfileDriftReport, DatasetProfile, DatasetProfile, String)} renders a comparison of two profiles
+ * the same way, its charts drawn from the profiles. Stateless and thread-safe.
  */
 public final class DriftReportHtml {
     /** Most categories drawn with a bar each; the others are summed into one bar. */
@@ -87,95 +87,55 @@ public final class DriftReportHtml {
     }
 
     /**
-     * A comparison of two profiles as an HTML page with the look of {@link #toHtml(DriftReport, Map, Map, String)}:
-     * the statistics are {@link ProfileComparison}'s, each with its error bound, and the charts are drawn from the
-     * profiles alone. The page holds a summary (rows, drifted and decided columns, drift share, the dataset decision),
-     * then one {@code <section class="column">} per named column: the kind, counts and range of both sides; the two
-     * distributions overlaid as shares (numeric columns on the bins of the binned methods, fitted on the reference
-     * profile, each share with its sketch error; categorical columns one bar per counted category, the
-     * {@value #MAX_CATEGORIES} most frequent, the rest summed, and the values outside the counters of a side whose
-     * counts are not exact); the decision with its numbers; the table of results. Then the skipped columns.
+     * A {@link ProfileDriftReport} as an HTML page with the look of {@link #toHtml(DriftReport, Map, Map, String)}:
+     * the statistics, decisions and verdict are the report's, and the charts are drawn from the two profiles it was
+     * computed from. The page holds a summary (rows, drifted and decided columns, drift share, alpha and correction,
+     * the dataset decision), then one {@code <section class="column">} per compared column: the kind, counts and
+     * range of both sides; the two distributions overlaid as shares (numeric columns on the bins of the binned
+     * methods, fitted on the reference profile, each share with its sketch error; categorical columns one bar per
+     * counted category, the {@value #MAX_CATEGORIES} most frequent, the rest summed, and the values outside the
+     * counters of a side whose counts are not exact); the decision with its numbers, or why the column is not in it;
+     * the table of results. Then the skipped columns. Escaped and well-formed as the other page. Stateless and
+     * thread-safe; the same arguments give the same bytes.
      *
-     * <p>The decision is that of {@code mlops drift --reference-profile}: a column's decision method is its first
-     * result ({@code ks} for numeric columns, {@code l_infinity} for categorical ones); the column is decided when that
-     * method has a statistic, and drifts when the method drifts (see {@link ProfileMethodResult}); the dataset drifts
-     * when at least {@value DriftAnalyzer#DEFAULT_SHARE} of the decided columns drift. Escaped and well-formed as the
-     * other page. Stateless and thread-safe; the same arguments give the same bytes.
-     *
-     * @param reference the reference profile
+     * @param report    the report
+     * @param reference the reference profile the report was computed from
      * @param current   the current profile
-     * @param columns   the columns to show, in this order; a name absent from a side, or of another kind there, gets a
-     *                  section with the error and no chart
-     * @param skipped   columns listed at the end as not compared, with their reasons
      * @param title     the page title, for example the two file names (escaped)
      * @return the page, UTF-8 text ending with a newline
-     * @throws NullPointerException when an argument or a column name is null
+     * @throws NullPointerException when an argument is null
      */
-    public static String toHtml(DatasetProfile reference, DatasetProfile current, List<String> columns,
-            List<SkippedColumn> skipped, String title) {
-        return toHtml(reference, current, columns, Map.of(), skipped, title);
-    }
-
-    /**
-     * As {@link #toHtml(DatasetProfile, DatasetProfile, List, List, String)}, with columns shown but left out of the
-     * dataset decision ({@code leftOut}: column name to the reason, for example a datetime or identifier-like column,
-     * as {@code mlops drift --reference-profile} does unless {@code --columns} names them).
-     */
-    public static String toHtml(DatasetProfile reference, DatasetProfile current, List<String> columns,
-            Map<String, String> leftOut, List<SkippedColumn> skipped, String title) {
-        Objects.requireNonNull(leftOut, "leftOut");
+    public static String toHtml(ProfileDriftReport report, DatasetProfile reference, DatasetProfile current,
+            String title) {
+        Objects.requireNonNull(report, "report");
         Objects.requireNonNull(reference, "reference");
         Objects.requireNonNull(current, "current");
-        Objects.requireNonNull(columns, "columns");
-        Objects.requireNonNull(skipped, "skipped");
         Objects.requireNonNull(title, "title");
-        List<ProfileColumn> cols = new ArrayList<>();
-        int decided = 0;
-        int drifted = 0;
-        for (String name : columns) {
-            Objects.requireNonNull(name, "column name");
-            ColumnProfile r = reference.column(name).orElse(null);
-            ColumnProfile c = current.column(name).orElse(null);
-            String error = null;
-            List<ProfileMethodResult> results = List.of();
-            if (r == null || c == null) {
-                error = "column '" + name + "' is not in the " + (r == null ? "reference" : "current") + " profile";
-            } else if (r.kind() != c.kind()) {
-                error = "kind changed: " + kind(r) + " in the reference profile, " + kind(c) + " in the current one";
-            } else {
-                results = ProfileComparison.compare(r, c);
-                if (!leftOut.containsKey(name) && results.get(0).statistic().isPresent()) {
-                    decided++;
-                    drifted += results.get(0).drift() ? 1 : 0;
-                }
-            }
-            cols.add(new ProfileColumn(name, r, c, results, error, leftOut.get(name)));
-        }
-        boolean datasetDrift = decided > 0 && (double) drifted / decided >= DriftAnalyzer.DEFAULT_SHARE;
         StringBuilder h = new StringBuilder(16_384);
         h.append("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n")
                 .append("<meta charset=\"utf-8\"/>\n<title>").append(esc(title)).append("</title>\n<style>\n")
                 .append(CSS).append("</style>\n</head>\n<body>\n<h1>Drift report from profiles</h1>\n")
                 .append("<p class=\"title\">").append(esc(title)).append("</p>\n");
         h.append("<section class=\"summary\">\n<h2>Summary</h2>\n<p class=\"verdict ")
-                .append(datasetDrift ? "drift" : "ok").append("\">")
-                .append(datasetDrift ? "Dataset drift: YES" : "Dataset drift: no").append("</p>\n")
+                .append(report.datasetDrift() ? "drift" : "ok").append("\">")
+                .append(report.datasetDrift() ? "Dataset drift: YES" : "Dataset drift: no").append("</p>\n")
                 .append("<table class=\"facts\">\n");
-        row(h, "Reference rows", Long.toString(reference.rows()));
-        row(h, "Current rows", Long.toString(current.rows()));
-        row(h, "Drifted columns", drifted + " of " + decided + " decided");
-        row(h, "Drift share", (decided == 0 ? "-" : num((double) drifted / decided)) + " (threshold "
-                + num(DriftAnalyzer.DEFAULT_SHARE) + ")");
+        row(h, "Reference rows", Long.toString(report.referenceRows()));
+        row(h, "Current rows", Long.toString(report.currentRows()));
+        row(h, "Drifted columns", report.driftedColumns() + " of " + report.decidedColumns() + " decided");
+        row(h, "Drift share", opt(report.driftShare()) + " (threshold " + num(report.shareThreshold()) + ")");
+        row(h, "Significance", "alpha " + num(report.alpha()) + ", correction " + report.correction().id());
         row(h, "Statistics", "from the profiles' sketches, each within \u00b1 error_bound of the raw-value one; a"
-                + " method drifts when statistic - error_bound > threshold (and, when it has a p-value, p < "
-                + num(DriftMethod.DEFAULT_ALPHA) + ")");
-        h.append("</table>\n</section>\n");
-        for (ProfileColumn c : cols) {
-            profileColumn(h, c);
+                + " column's effect size is its decision method's statistic - error_bound");
+        h.append("</table>\n");
+        report.note().ifPresent(n -> h.append("<p class=\"note\">").append(esc(n)).append("</p>\n"));
+        h.append("</section>\n");
+        for (ProfileDriftReport.Column c : report.columns()) {
+            profileColumn(h, c, reference.column(c.name()).orElse(null), current.column(c.name()).orElse(null));
         }
-        if (!skipped.isEmpty()) {
+        if (!report.skipped().isEmpty()) {
             h.append("<section class=\"skipped\">\n<h2>Skipped columns</h2>\n<ul>\n");
-            for (SkippedColumn k : skipped) {
+            for (SkippedColumn k : report.skipped()) {
                 h.append("<li><code>").append(esc(k.name())).append("</code>: ").append(esc(k.reason()))
                         .append("</li>\n");
             }
@@ -185,19 +145,14 @@ public final class DriftReportHtml {
         return h.toString();
     }
 
-    /** One column of a profile comparison: both sides (either may be null), the results, or an error. */
-    private record ProfileColumn(String name, ColumnProfile ref, ColumnProfile cur, List<ProfileMethodResult> results,
-            String error, String leftOut) {
+    private static String kind(ProfileDriftReport.Column c) {
+        return c.kind().map(k -> k.name().toLowerCase(Locale.ROOT)).orElse("unknown");
     }
 
-    private static String kind(ColumnProfile p) {
-        return p.kind().name().toLowerCase(Locale.ROOT);
-    }
-
-    private static void profileColumn(StringBuilder h, ProfileColumn c) {
-        ProfileMethodResult decisive = c.results().isEmpty() ? null : c.results().get(0);
-        String status = c.error() != null ? "error" : c.leftOut() != null || decisive.statistic().isEmpty()
-                ? "undecided" : decisive.drift() ? "drift" : "ok";
+    private static void profileColumn(StringBuilder h, ProfileDriftReport.Column c, ColumnProfile ref,
+            ColumnProfile cur) {
+        String status = c.error().isPresent() ? "error" : c.drift() ? "drift"
+                : c.decision().isPresent() ? "ok" : "undecided";
         h.append("<section class=\"column ").append(status).append("\">\n<h2><code>").append(esc(c.name()))
                 .append("</code> <span class=\"badge ").append(status).append("\">")
                 .append(switch (status) {
@@ -206,39 +161,32 @@ public final class DriftReportHtml {
                     case "ok" -> "no drift";
                     default -> "not in the decision";
                 }).append("</span></h2>\n<p class=\"meta\">");
-        ColumnProfile any = c.ref() != null ? c.ref() : c.cur();
-        h.append(any == null ? "not profiled" : esc(kind(any)) + " profile").append("; values ")
-                .append(c.ref() == null ? "-" : Long.toString(c.ref().count())).append(" / ")
-                .append(c.cur() == null ? "-" : Long.toString(c.cur().count())).append(", missing ")
-                .append(c.ref() == null ? "-" : Long.toString(c.ref().missing())).append(" / ")
-                .append(c.cur() == null ? "-" : Long.toString(c.cur().missing()));
-        if (any != null && any.kind() == ProfileKind.NUMERIC) {
-            long rn = nonFinite(c.ref());
-            long cn = nonFinite(c.cur());
+        h.append(c.kind().isEmpty() ? "not profiled" : esc(kind(c)) + " profile").append("; values ")
+                .append(c.referenceCount().isPresent() ? Long.toString(c.referenceCount().getAsLong()) : "-")
+                .append(" / ")
+                .append(c.currentCount().isPresent() ? Long.toString(c.currentCount().getAsLong()) : "-")
+                .append(", missing ").append(ref == null ? "-" : Long.toString(ref.missing())).append(" / ")
+                .append(cur == null ? "-" : Long.toString(cur.missing()));
+        if (c.kind().orElse(null) == ProfileKind.NUMERIC) {
+            long rn = nonFinite(ref);
+            long cn = nonFinite(cur);
             if (rn > 0 || cn > 0) {
                 h.append(", NaN or infinite ").append(rn).append(" / ").append(cn);
             }
-            h.append("; range ").append(range(c.ref())).append(" / ").append(range(c.cur()));
+            h.append("; range ").append(range(ref)).append(" / ").append(range(cur));
         }
-        h.append(" (reference / current)</p>\n");
-        if (c.error() != null) {
-            h.append("<p class=\"error\">").append(esc(c.error())).append("</p>\n</section>\n");
+        h.append(" (reference / current)").append(c.identifierLike() ? "; identifier-like" : "").append("</p>\n");
+        if (c.error().isPresent()) {
+            h.append("<p class=\"error\">").append(esc(c.error().get())).append("</p>\n</section>\n");
             return;
         }
-        chart(h, c.ref().kind() == ProfileKind.NUMERIC ? profileNumericBins(c.ref(), c.cur())
-                : profileCategoryBins(c.ref(), c.cur()));
-        if (c.leftOut() != null) {
-            h.append("<p class=\"note\">").append(esc(c.leftOut())).append("</p>\n");
+        if (ref != null && cur != null && ref.kind() == cur.kind()) {
+            chart(h, ref.kind() == ProfileKind.NUMERIC ? profileNumericBins(ref, cur) : profileCategoryBins(ref, cur));
         }
-        h.append("<div class=\"decision\">\n<p><b>Decision:</b> ").append(esc(reason(decisive))).append("</p>\n")
-                .append("<table class=\"facts\">\n");
-        row(h, "Method", decisive.method().id());
-        row(h, "Statistic", opt(decisive.statistic()) + " \u00b1 " + num(decisive.errorBound()) + " (error_bound)");
-        decisive.pValue().ifPresent(p -> row(h, "p-value", num(p) + " against alpha "
-                + num(DriftMethod.DEFAULT_ALPHA)));
-        row(h, "Threshold", num(decisive.threshold()));
-        row(h, "Drift", decisive.drift() ? "yes" : "no");
-        h.append("</table>\n</div>\n");
+        if (c.decision().isPresent()) {
+            decision(h, c.decision().get());
+        }
+        c.note().ifPresent(n -> h.append("<p class=\"note\">").append(esc(n)).append("</p>\n"));
         h.append("<table class=\"results\">\n<tr><th>Method</th><th>Statistic</th><th>Error bound</th>")
                 .append("<th>p-value</th><th>Threshold</th><th>Drift</th><th>Note</th></tr>\n");
         for (ProfileMethodResult m : c.results()) {
@@ -249,27 +197,6 @@ public final class DriftReportHtml {
                     .append("</td></tr>\n");
         }
         h.append("</table>\n</section>\n");
-    }
-
-    /** The decision of one method, with the numbers it was made from. */
-    private static String reason(ProfileMethodResult m) {
-        String id = m.method().id();
-        if (m.statistic().isEmpty()) {
-            return id + " is undefined" + m.note().map(n -> " (" + n + ")").orElse("")
-                    + ": the column is not in the decision";
-        }
-        double s = m.statistic().getAsDouble();
-        if (m.pValue().isPresent()) {
-            double p = m.pValue().getAsDouble();
-            boolean significant = p < DriftMethod.DEFAULT_ALPHA;
-            boolean large = s > m.threshold();
-            return id + " from exact sketches: p " + num(p) + (significant ? " < " : " >= ")
-                    + num(DriftMethod.DEFAULT_ALPHA) + " and statistic " + num(s) + (large ? " > " : " <= ")
-                    + "threshold " + num(m.threshold()) + ": " + (m.drift() ? "drift" : "no drift");
-        }
-        return id + ": statistic " + num(s) + " - error_bound " + num(m.errorBound()) + " = "
-                + num(s - m.errorBound()) + (m.drift() ? " > " : " <= ") + "threshold " + num(m.threshold()) + ": "
-                + (m.drift() ? "drift" : "no drift");
     }
 
     private static long nonFinite(ColumnProfile p) {

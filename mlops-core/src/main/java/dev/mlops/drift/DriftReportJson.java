@@ -53,6 +53,122 @@ public final class DriftReportJson {
         }
     }
 
+    /**
+     * A {@link ProfileDriftReport} as a JSON string (no trailing newline), in the style of the raw-data report:
+     * {@code reference_rows}, {@code current_rows}, {@code alpha}, {@code correction}, {@code columns} (each:
+     * {@code name}, {@code kind}, {@code type}, {@code reference_missing}, {@code current_missing},
+     * {@code reference_count}?, {@code current_count}?, {@code identifier_like},
+     * {@code in_decision}, {@code results} [{@code method}, {@code statistic}, {@code error_bound},
+     * {@code p_value}?, {@code threshold}, {@code drift}, {@code note}?], {@code decision_method}, {@code drift},
+     * {@code decision}, {@code note}?, {@code error}?), {@code skipped}, {@code decided_columns},
+     * {@code drifted_columns}, {@code drift_share}, {@code share_threshold}, {@code dataset_drift}, {@code note}?.
+     * {@code type} is the contract's ({@code datetime} for the datetime columns given to the analysis); the missing
+     * count of a profile that lacks the column is {@code null}. Fields marked ? are left out when empty (a count of a
+     * profile that lacks the column, the p-value of a method without one); {@code decision_method} and {@code decision} are left out for a column with an error, and
+     * {@code decision} is {@code null} for a column left out of the decision. The same report gives the same bytes.
+     */
+    public static String toJson(ProfileDriftReport report) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        write(report, out);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Writes a {@link ProfileDriftReport} to {@code out} in UTF-8 (not closed), as {@link #toJson(ProfileDriftReport)}.
+     *
+     * @throws StorageException when writing fails
+     */
+    public static void write(ProfileDriftReport report, OutputStream out) {
+        try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            writeProfileReport(g, report);
+        } catch (IOException | UncheckedIOException e) {
+            throw new StorageException("could not write the drift report: " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeProfileReport(JsonGenerator g, ProfileDriftReport r) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("reference_rows", r.referenceRows());
+        g.writeNumberField("current_rows", r.currentRows());
+        number(g, "alpha", r.alpha());
+        g.writeStringField("correction", r.correction().id());
+        g.writeArrayFieldStart("columns");
+        for (ProfileDriftReport.Column c : r.columns()) {
+            g.writeStartObject();
+            g.writeStringField("name", c.name());
+            if (c.kind().isPresent()) {
+                g.writeStringField("kind", c.kind().get().name().toLowerCase(java.util.Locale.ROOT));
+            } else {
+                g.writeNullField("kind");
+            }
+            if (c.type().isPresent()) {
+                g.writeStringField("type", c.type().get().id());
+            } else {
+                g.writeNullField("type");
+            }
+            count(g, "reference_missing", c.referenceMissing());
+            count(g, "current_missing", c.currentMissing());
+            if (c.referenceCount().isPresent()) {
+                g.writeNumberField("reference_count", c.referenceCount().getAsLong());
+            }
+            if (c.currentCount().isPresent()) {
+                g.writeNumberField("current_count", c.currentCount().getAsLong());
+            }
+            g.writeBooleanField("identifier_like", c.identifierLike());
+            g.writeBooleanField("in_decision", c.inDecision());
+            g.writeArrayFieldStart("results");
+            for (ProfileMethodResult m : c.results()) {
+                g.writeStartObject();
+                g.writeStringField("method", m.method().id());
+                String note = m.note().orElse(null);
+                note = optional(g, "statistic", m.statistic(), note, m.method().id() + " statistic is undefined");
+                number(g, "error_bound", m.errorBound());
+                if (m.pValue().isPresent()) {
+                    number(g, "p_value", m.pValue().getAsDouble());
+                }
+                number(g, "threshold", m.threshold());
+                g.writeBooleanField("drift", m.drift());
+                if (note != null) {
+                    g.writeStringField("note", note);
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            if (c.error().isEmpty()) {
+                g.writeStringField("decision_method", c.decisionMethod().orElseThrow().id());
+            }
+            g.writeBooleanField("drift", c.drift());
+            if (c.decision().isPresent()) {
+                decision(g, c.decision().get());
+            } else if (c.error().isEmpty()) {
+                g.writeNullField("decision");
+            }
+            text(g, "note", c.note());
+            text(g, "error", c.error());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("skipped");
+        for (SkippedColumn s : r.skipped()) {
+            g.writeStartObject();
+            g.writeStringField("name", s.name());
+            g.writeStringField("reason", s.reason());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeNumberField("decided_columns", r.decidedColumns());
+        g.writeNumberField("drifted_columns", r.driftedColumns());
+        String note = r.note().orElse(null);
+        note = optional(g, "drift_share", r.driftShare(), note, "drift_share is undefined");
+        number(g, "share_threshold", r.shareThreshold());
+        g.writeBooleanField("dataset_drift", r.datasetDrift());
+        if (note != null) {
+            g.writeStringField("note", note);
+        }
+        g.writeEndObject();
+    }
+
     private static void writeReport(JsonGenerator g, DriftReport r) throws IOException {
         g.writeStartObject();
         g.writeNumberField("reference_rows", r.referenceRows());

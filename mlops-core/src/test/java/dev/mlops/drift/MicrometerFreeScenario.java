@@ -31,7 +31,8 @@ public final class MicrometerFreeScenario implements Callable<long[]> {
         DriftReport report = DriftAnalyzer.builder().build().analyze(
                 Map.of("v", ColumnValues.numeric(r.doubles(300).toArray(), 0)),
                 Map.of("v", ColumnValues.numeric(r.doubles(300).toArray(), 0)));
-        String html = DriftReportHtml.toHtml(ref, seen.get(0).profile(), ref.columnNames(), List.of(), "t");
+        String html = DriftReportHtml.toHtml(DriftAnalyzer.builder().build().analyze(ref, seen.get(0).profile()), ref,
+                seen.get(0).profile(), "t");
         long sections = html.split("<section class=\"column", -1).length - 1;
         return new long[] {seen.size(), seen.stream().mapToLong(WindowReport::rows).sum(), m.rejectedRows(),
             report.columns().size(), sections};

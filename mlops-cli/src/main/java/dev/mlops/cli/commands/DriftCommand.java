@@ -1,12 +1,12 @@
 package dev.mlops.cli.commands;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlops.InvalidArgumentException;
 import dev.mlops.cli.ExitCodes;
 import dev.mlops.cli.OutFiles;
 import dev.mlops.cli.Output;
 import dev.mlops.cli.TableFiles;
 import dev.mlops.drift.ColumnDecision;
-import dev.mlops.drift.ColumnProfile;
 import dev.mlops.drift.ColumnReport;
 import dev.mlops.drift.ColumnType;
 import dev.mlops.drift.DatasetProfile;
@@ -15,7 +15,7 @@ import dev.mlops.drift.DriftReport;
 import dev.mlops.drift.DriftReportHtml;
 import dev.mlops.drift.DriftReportJson;
 import dev.mlops.drift.MethodResult;
-import dev.mlops.drift.ProfileComparison;
+import dev.mlops.drift.ProfileDriftReport;
 import dev.mlops.drift.ProfileMethodResult;
 import dev.mlops.drift.QualityCheck;
 import dev.mlops.drift.SkippedColumn;
@@ -103,18 +103,8 @@ public final class DriftCommand extends BaseCommand {
         if (reference == null) {
             throw new InvalidArgumentException("--reference", "--reference REF is required");
         }
-        DriftAnalyzer.Builder builder = DriftAnalyzer.builder();
-        try {
-            builder.methods(methods);
-        } catch (InvalidArgumentException e) {
-            throw new InvalidArgumentException("--methods", "--methods: " + e.getMessage(), e);
-        }
-        try {
-            builder.alpha(alpha);
-        } catch (InvalidArgumentException e) {
-            throw new InvalidArgumentException("--alpha", "--alpha must be in (0, 1), was " + alpha, e);
-        }
         List<String> requested = columns == null ? null : TableFiles.list("--columns", columns);
+        DriftAnalyzer.Builder builder = analyzer(null);
         Set<String> forced = new LinkedHashSet<>(TableFiles.list("--categorical", categorical));
 
         Output out = output();
@@ -181,29 +171,33 @@ public final class DriftCommand extends BaseCommand {
         return failOnDrift && report.datasetDrift() ? ExitCodes.CHECK_FAILED : ExitCodes.OK;
     }
 
-    /**
-     * {@code --reference-profile}: profiles the current file and compares the two profiles with
-     * {@link ProfileComparison}. A column drifts when its decision method ({@code ks} for numeric columns,
-     * {@code l_infinity} for categorical ones) drifts; the dataset drifts when at least half the compared columns do.
-     * The HTML page ({@link DriftReportHtml#toHtml(DatasetProfile, DatasetProfile, List, List, String)}) applies the
-     * same rule to the same comparisons.
-     */
-    /**
-     * Whether a categorical reference profile looks like an identifier, by the raw-data report's rule: at least
-     * {@link DriftAnalyzer#IDENTIFIER_MIN_VALUES} values, of which at least
-     * {@link DriftAnalyzer#IDENTIFIER_DISTINCT_SHARE} distinct (the profile's distinct count, exact below its
-     * category cap, else its estimate).
-     */
-    private static boolean identifierLike(ColumnProfile reference) {
-        return reference.categories().map(c -> c.total() >= DriftAnalyzer.IDENTIFIER_MIN_VALUES
-                && c.distinctCount() >= DriftAnalyzer.IDENTIFIER_DISTINCT_SHARE * c.total()).orElse(false);
+    /** The analyzer of {@code --methods}, {@code --alpha} and {@code --columns}, for either path. */
+    private DriftAnalyzer.Builder analyzer(List<String> requested) {
+        DriftAnalyzer.Builder builder = DriftAnalyzer.builder();
+        try {
+            builder.methods(methods);
+        } catch (InvalidArgumentException e) {
+            throw new InvalidArgumentException("--methods", "--methods: " + e.getMessage(), e);
+        }
+        try {
+            builder.alpha(alpha);
+        } catch (InvalidArgumentException e) {
+            throw new InvalidArgumentException("--alpha", "--alpha must be in (0, 1), was " + alpha, e);
+        }
+        if (requested != null) {
+            builder.columns(requested);
+        }
+        return builder;
     }
 
+    /**
+     * {@code --reference-profile}: profiles the current file and compares the two profiles with
+     * {@link DriftAnalyzer#analyze(DatasetProfile, DatasetProfile, Set)}, which decides by the same options and rule
+     * as the raw-data path; the text, JSON and HTML are all rendered from that one {@link ProfileDriftReport}.
+     */
     private Integer fromProfile(String fmt) {
-        if (!methods.strip().equalsIgnoreCase("auto")) {
-            throw new InvalidArgumentException("--methods", "--methods: with --reference-profile every method that"
-                    + " can be computed from profiles is reported; leave --methods out");
-        }
+        List<String> requested = columns == null ? null : TableFiles.list("--columns", columns);
+        DriftAnalyzer analyzer = analyzer(requested).build();
         Output out = output();
         DatasetProfile ref;
         try {
@@ -213,7 +207,6 @@ public final class DriftCommand extends BaseCommand {
         }
         Set<String> forced = new LinkedHashSet<>(TableFiles.list("--categorical", categorical));
         List<String> curNames = Tables.names(current, "--current");
-        List<String> requested = columns == null ? null : TableFiles.list("--columns", columns);
         if (requested != null) {
             for (String name : requested) {
                 if (ref.column(name).isEmpty() && !curNames.contains(name)) {
@@ -222,157 +215,30 @@ public final class DriftCommand extends BaseCommand {
                 }
             }
         }
+        for (String name : forced) {
+            if (ref.column(name).isEmpty() && !curNames.contains(name)) {
+                throw new InvalidArgumentException("--categorical", "--categorical: column '" + name
+                        + "' is in neither " + referenceProfile + " nor " + current);
+            }
+        }
         List<String> profiled = curNames.stream().filter(n -> requested == null || requested.contains(n)).toList();
         Tables.TypedProfile typed = Tables.profileTyped(new Tables.Source(current, "--current", profiled),
                 TableFiles.options(forced, out::progress));
         DatasetProfile cur = typed.profile();
-        List<String> order = new ArrayList<>();
-        if (requested != null) {
-            order.addAll(requested);
-        } else {
-            ref.columnNames().stream().filter(curNames::contains).forEach(order::add);
-        }
-        List<Map<String, Object>> cols = new ArrayList<>();
-        List<Map<String, Object>> skipped = new ArrayList<>();
-        if (requested == null) {
-            for (String n : ref.columnNames()) {
-                if (!curNames.contains(n)) {
-                    skipped.add(Map.of("name", n, "reason", "only in the reference profile"));
-                }
+        Set<String> datetime = new LinkedHashSet<>();
+        typed.types().forEach((name, type) -> {
+            if (type == ColumnType.DATETIME) {
+                datetime.add(name);
             }
-            for (String n : curNames) {
-                if (ref.column(n).isEmpty()) {
-                    skipped.add(Map.of("name", n, "reason", "only in the current data"));
-                }
-            }
-        }
-        int decided = 0;
-        int drifted = 0;
-        for (String name : order) {
-            Map<String, Object> c = new LinkedHashMap<>();
-            c.put("name", name);
-            java.util.Optional<ColumnProfile> rc = ref.column(name);
-            java.util.Optional<ColumnProfile> cc = cur.column(name);
-            rc.or(() -> cc).ifPresent(p -> c.put("kind", p.kind().name().toLowerCase(Locale.ROOT)));
-            rc.ifPresent(p -> c.put("reference_count", p.count()));
-            cc.ifPresent(p -> c.put("current_count", p.count()));
-            if (rc.isEmpty() || cc.isEmpty()) {
-                c.put("error", rc.isEmpty() ? "column '" + name + "' is not in the reference profile"
-                        : "column '" + name + "' is not in the current data");
-            } else if (rc.get().kind() != cc.get().kind()) {
-                c.put("error", "kind changed: " + rc.get().kind().name().toLowerCase(Locale.ROOT)
-                        + " in the reference profile, " + cc.get().kind().name().toLowerCase(Locale.ROOT)
-                        + " in the current data");
-            } else {
-                List<ProfileMethodResult> rs = ProfileComparison.compare(rc.get(), cc.get());
-                List<Map<String, Object>> results = new ArrayList<>();
-                for (ProfileMethodResult m : rs) {
-                    Map<String, Object> r = new LinkedHashMap<>();
-                    r.put("method", m.method().id());
-                    r.put("statistic", m.statistic().isPresent() ? m.statistic().getAsDouble() : null);
-                    r.put("error_bound", m.errorBound());
-                    if (m.pValue().isPresent()) {
-                        r.put("p_value", m.pValue().getAsDouble());
-                    }
-                    r.put("threshold", m.threshold());
-                    r.put("drift", m.drift());
-                    m.note().ifPresent(n -> r.put("note", n));
-                    results.add(r);
-                }
-                c.put("results", results);
-                boolean drift = rs.get(0).drift();
-                c.put("decision_method", rs.get(0).method().id());
-                // as in the raw-data report: datetime and identifier-like columns are reported but left out of
-                // the decision unless --columns names them
-                String leftOut = requested != null && requested.contains(name) ? null
-                        : typed.types().get(name) == ColumnType.DATETIME
-                                ? "datetime column: reported, left out of the decision unless named in --columns"
-                                : identifierLike(rc.get())
-                                        ? "identifier-like column (nearly every value distinct): reported, left out"
-                                                + " of the decision unless named in --columns"
-                                        : null;
-                c.put("in_decision", leftOut == null);
-                if (leftOut != null) {
-                    drift = false;
-                    c.put("note", leftOut);
-                }
-                c.put("drift", drift);
-                if (leftOut == null && rs.get(0).statistic().isPresent()) {
-                    decided++;
-                    if (drift) {
-                        drifted++;
-                    }
-                }
-            }
-            cols.add(c);
-        }
-        boolean datasetDrift = decided > 0 && (double) drifted / decided >= DriftAnalyzer.DEFAULT_SHARE;
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("reference_profile", referenceProfile.toString());
-        doc.put("reference_rows", ref.rows());
-        doc.put("current_rows", cur.rows());
-        doc.put("columns", cols);
-        doc.put("skipped", skipped);
-        doc.put("decided_columns", decided);
-        doc.put("drifted_columns", drifted);
-        doc.put("drift_share", decided == 0 ? null : (double) drifted / decided);
-        doc.put("share_threshold", DriftAnalyzer.DEFAULT_SHARE);
-        doc.put("dataset_drift", datasetDrift);
-        String verdict = (datasetDrift ? "Dataset drift: YES" : "Dataset drift: no") + " (" + drifted + " of "
-                + decided + " decided columns drift, threshold " + num(DriftAnalyzer.DEFAULT_SHARE) + ")";
-        String text;
-        if (fmt.equals("html")) {
-            Map<String, String> leftOut = new LinkedHashMap<>();
-            for (Map<String, Object> c : cols) {
-                if (Boolean.FALSE.equals(c.get("in_decision"))) {
-                    leftOut.put((String) c.get("name"), (String) c.get("note"));
-                }
-            }
-            text = DriftReportHtml.toHtml(ref, cur, order, leftOut, skipped.stream()
-                    .map(k -> new SkippedColumn((String) k.get("name"), (String) k.get("reason"))).toList(),
-                    "Reference profile " + referenceProfile + " (" + ref.rows() + " rows), current " + current + " ("
-                            + cur.rows() + " rows)");
-        } else if (fmt.equals("json")) {
-            try {
-                text = Output.mapper().writeValueAsString(doc) + "\n";
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-        } else {
-            StringBuilder s = new StringBuilder();
-            s.append("Reference profile ").append(referenceProfile).append(": ").append(ref.rows())
-                    .append(" rows; current ").append(current).append(": ").append(cur.rows()).append(" rows\n");
-            s.append("Statistics from sketches; a method drifts when statistic - error_bound > threshold\n");
-            s.append("\nColumns:\n");
-            for (Map<String, Object> c : cols) {
-                s.append("  ").append(c.get("name")).append(" (").append(c.getOrDefault("kind", "?")).append("): ");
-                if (c.containsKey("error")) {
-                    s.append("ERROR ").append(c.get("error")).append('\n');
-                    continue;
-                }
-                s.append(Boolean.TRUE.equals(c.get("drift")) ? "DRIFT" : "no drift").append(" (by ")
-                        .append(c.get("decision_method")).append(")\n");
-                @SuppressWarnings("unchecked")
-                List<Map<String, Object>> results = (List<Map<String, Object>>) c.get("results");
-                for (Map<String, Object> r : results) {
-                    Object st = r.get("statistic");
-                    s.append("      ").append(r.get("method")).append(": statistic ")
-                            .append(st == null ? "-" : num((Double) st)).append(" +- ")
-                            .append(num((Double) r.get("error_bound")));
-                    if (r.containsKey("p_value")) {
-                        s.append(", p ").append(num((Double) r.get("p_value")));
-                    }
-                    s.append(", threshold ").append(num((Double) r.get("threshold")))
-                            .append(Boolean.TRUE.equals(r.get("drift")) ? ", drift" : ", no drift");
-                    if (r.containsKey("note")) {
-                        s.append(" (").append(r.get("note")).append(')');
-                    }
-                    s.append('\n');
-                }
-            }
-            s.append('\n').append(verdict).append('\n');
-            text = s.toString();
-        }
+        });
+        ProfileDriftReport report = analyzer.analyze(ref, cur, datetime);
+        String text = switch (fmt) {
+            case "html" -> DriftReportHtml.toHtml(report, ref, cur, "Reference profile " + referenceProfile + " ("
+                    + report.referenceRows() + " rows), current " + current + " (" + report.currentRows()
+                    + " rows)");
+            case "json" -> profileJson(report) + "\n";
+            default -> profileText(report);
+        };
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         if (outFile == null) {
             out.out().print(text);
@@ -386,15 +252,75 @@ public final class DriftCommand extends BaseCommand {
                 Map<String, Object> d = new LinkedHashMap<>();
                 d.put("out", outFile.toAbsolutePath().toString());
                 d.put("format", fmt);
-                d.put("dataset_drift", datasetDrift);
-                d.put("drifted_columns", drifted);
-                d.put("decided_columns", decided);
+                d.put("dataset_drift", report.datasetDrift());
+                d.put("drifted_columns", report.driftedColumns());
+                d.put("decided_columns", report.decidedColumns());
                 out.json(d);
             } else {
-                out.line("Wrote the " + fmt + " drift report to " + outFile + ": " + verdict);
+                out.line("Wrote the " + fmt + " drift report to " + outFile + ": " + verdict(report.datasetDrift(),
+                        report.driftedColumns(), report.decidedColumns(), report.driftShare(),
+                        report.shareThreshold()));
             }
         }
-        return failOnDrift && datasetDrift ? ExitCodes.CHECK_FAILED : ExitCodes.OK;
+        return failOnDrift && report.datasetDrift() ? ExitCodes.CHECK_FAILED : ExitCodes.OK;
+    }
+
+    /** {@link DriftReportJson}'s JSON of the report with {@code reference_profile} (the file) first. */
+    private String profileJson(ProfileDriftReport report) {
+        try {
+            ObjectNode doc = Output.mapper().createObjectNode();
+            doc.put("reference_profile", referenceProfile.toString());
+            doc.setAll((ObjectNode) Output.mapper().readTree(DriftReportJson.toJson(report)));
+            return Output.mapper().writeValueAsString(doc);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String profileText(ProfileDriftReport r) {
+        StringBuilder s = new StringBuilder();
+        s.append("Reference profile ").append(referenceProfile).append(": ").append(r.referenceRows())
+                .append(" rows; current ").append(current).append(": ").append(r.currentRows()).append(" rows; alpha ")
+                .append(num(r.alpha())).append(", correction ").append(r.correction().id()).append('\n');
+        s.append("Statistics from sketches, each within +- error_bound of the raw-value one; a column's effect size is"
+                + " its decision method's statistic - error_bound\n");
+        s.append("\nColumns:\n");
+        for (ProfileDriftReport.Column c : r.columns()) {
+            s.append("  ").append(c.name()).append(" (")
+                    .append(c.kind().map(k -> k.name().toLowerCase(Locale.ROOT)).orElse("?")).append("): ");
+            if (c.error().isPresent()) {
+                s.append("ERROR ").append(c.error().get()).append('\n');
+                continue;
+            }
+            String by = " (by " + c.decisionMethod().orElseThrow().id() + ")";
+            if (c.decision().isPresent()) {
+                s.append(c.drift() ? "DRIFT" : "no drift").append(by).append("\n      ")
+                        .append(c.decision().get().reason()).append('\n');
+            } else {
+                s.append("not in the decision").append(by).append(c.note().map(n -> " (" + n + ")").orElse(""))
+                        .append('\n');
+            }
+            for (ProfileMethodResult m : c.results()) {
+                s.append("      ").append(m.method().id()).append(": statistic ").append(opt(m.statistic()))
+                        .append(" +- ").append(num(m.errorBound()));
+                if (m.pValue().isPresent()) {
+                    s.append(", p ").append(num(m.pValue().getAsDouble()));
+                }
+                s.append(", threshold ").append(num(m.threshold())).append(m.drift() ? ", drift" : ", no drift");
+                m.note().ifPresent(n -> s.append(" (").append(n).append(')'));
+                s.append('\n');
+            }
+        }
+        if (!r.skipped().isEmpty()) {
+            s.append("\nSkipped:\n");
+            for (SkippedColumn k : r.skipped()) {
+                s.append("  ").append(k.name()).append(": ").append(k.reason()).append('\n');
+            }
+        }
+        s.append('\n').append(verdict(r.datasetDrift(), r.driftedColumns(), r.decidedColumns(), r.driftShare(),
+                r.shareThreshold())).append('\n');
+        r.note().ifPresent(n -> s.append(n).append('\n'));
+        return s.toString();
     }
 
     private String text(DriftReport r) {
@@ -448,10 +374,14 @@ public final class DriftCommand extends BaseCommand {
     }
 
     private static String verdict(DriftReport r) {
-        String share = r.driftShare().isPresent() ? num(r.driftShare().getAsDouble()) : "undefined";
-        return (r.datasetDrift() ? "Dataset drift: YES" : "Dataset drift: no") + " (" + r.driftedColumns() + " of "
-                + r.decidedColumns() + " decided columns drift, share " + share + ", threshold "
-                + num(r.shareThreshold()) + ")";
+        return verdict(r.datasetDrift(), r.driftedColumns(), r.decidedColumns(), r.driftShare(), r.shareThreshold());
+    }
+
+    private static String verdict(boolean drift, int drifted, int decided, OptionalDouble driftShare,
+            double threshold) {
+        String share = driftShare.isPresent() ? num(driftShare.getAsDouble()) : "undefined";
+        return (drift ? "Dataset drift: YES" : "Dataset drift: no") + " (" + drifted + " of " + decided
+                + " decided columns drift, share " + share + ", threshold " + num(threshold) + ")";
     }
 
     private static String count(java.util.OptionalLong v) {

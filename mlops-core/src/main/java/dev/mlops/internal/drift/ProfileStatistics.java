@@ -31,9 +31,21 @@ public final class ProfileStatistics {
     private ProfileStatistics() {
     }
 
-    /** Both columns of the same kind. */
+    /** Both columns of the same kind; at the defaults (alpha 0.05, {@link DriftAnalyzer}'s minimum effects). */
     public static List<ProfileMethodResult> compare(ColumnProfile ref, ColumnProfile cur) {
-        return ref.kind() == ProfileKind.NUMERIC ? numeric(ref, cur) : categorical(ref, cur);
+        return compare(ref, cur, DriftMethod.DEFAULT_ALPHA, DriftAnalyzer.DEFAULT_MIN_NUMERIC_EFFECT,
+                DriftAnalyzer.DEFAULT_MIN_CATEGORICAL_EFFECT);
+    }
+
+    /**
+     * Both columns of the same kind. {@code ks} and {@code l_infinity} are judged at {@code alpha} and their
+     * threshold is the minimum effect of the column's kind ({@code minNumericEffect} or {@code minCategoricalEffect});
+     * the binned distances at their default thresholds.
+     */
+    public static List<ProfileMethodResult> compare(ColumnProfile ref, ColumnProfile cur, double alpha,
+            double minNumericEffect, double minCategoricalEffect) {
+        return ref.kind() == ProfileKind.NUMERIC ? numeric(ref, cur, alpha, minNumericEffect)
+                : categorical(ref, cur, alpha, minCategoricalEffect);
     }
 
     private static ProfileMethodResult undefined(DriftMethod m, double threshold, String note) {
@@ -41,11 +53,11 @@ public final class ProfileStatistics {
                 Optional.of(note));
     }
 
-    static List<ProfileMethodResult> numeric(ColumnProfile refCol, ColumnProfile curCol) {
+    static List<ProfileMethodResult> numeric(ColumnProfile refCol, ColumnProfile curCol, double alpha,
+            double ksThreshold) {
         KllQuantiles r = refCol.quantiles().orElseThrow();
         KllQuantiles c = curCol.quantiles().orElseThrow();
         List<ProfileMethodResult> out = new ArrayList<>();
-        double ksThreshold = DriftAnalyzer.DEFAULT_MIN_NUMERIC_EFFECT;
         if (r.n() == 0 || c.n() == 0) {
             out.add(undefined(DriftMethod.KS, ksThreshold, "no finite values on one side"));
             for (DriftMethod m : BINNED) {
@@ -53,7 +65,7 @@ public final class ProfileStatistics {
             }
             return out;
         }
-        out.add(ks(r, c, ksThreshold));
+        out.add(ks(r, c, alpha, ksThreshold));
         Histogram h = histogram(refCol, curCol); // bins fitted on the reference profile, shares with their errors
         for (DriftMethod m : BINNED) {
             out.add(binned(m, h.referenceShares(), h.referenceErrors(), r.n(), h.currentShares(),
@@ -123,20 +135,20 @@ public final class ProfileStatistics {
      * distribution function is off by at most its rank error everywhere, so their difference by at most the sum).
      * When both sketches are exact, their retained values are the raw values and the p-value is SciPy's.
      */
-    static ProfileMethodResult ks(KllQuantiles r, KllQuantiles c, double threshold) {
+    static ProfileMethodResult ks(KllQuantiles r, KllQuantiles c, double alpha, double threshold) {
         double bound = r.normalizedRankError() + c.normalizedRankError();
         if (r.isExact() && c.isExact()) {
             KolmogorovSmirnov.Result k = KolmogorovSmirnov.testSorted(positiveZero(r.values()),
                     positiveZero(c.values()));
-            boolean drift = k.pValue() < DriftMethod.DEFAULT_ALPHA && k.statistic() > threshold;
+            boolean drift = k.pValue() < alpha && k.statistic() > threshold;
             return new ProfileMethodResult(DriftMethod.KS, OptionalDouble.of(k.statistic()), 0,
                     OptionalDouble.of(k.pValue()), threshold, drift, Optional.empty());
         }
         double d = WindowComparison.ks(r, c);
         double p = ksBoundPValue(d - bound, r.n(), c.n());
         return new ProfileMethodResult(DriftMethod.KS, OptionalDouble.of(d), bound, OptionalDouble.of(p),
-                threshold, p < DriftMethod.DEFAULT_ALPHA && d - bound > threshold, Optional.of("sketch KS: p_value "
-                        + "is that of statistic - error_bound (conservative); drift when p_value < 0.05 and statistic"
+                threshold, p < alpha && d - bound > threshold, Optional.of("sketch KS: p_value is that of statistic"
+                        + " - error_bound (conservative); drift when p_value < " + alpha + " and statistic"
                         + " - error_bound > threshold"));
     }
 
@@ -336,11 +348,11 @@ public final class ProfileStatistics {
                 .filter(x -> x >= lo && x <= hi).sorted().distinct().toArray();
     }
 
-    static List<ProfileMethodResult> categorical(ColumnProfile refCol, ColumnProfile curCol) {
+    static List<ProfileMethodResult> categorical(ColumnProfile refCol, ColumnProfile curCol, double alpha,
+            double linfThreshold) {
         ProfileCategories r = refCol.categories().orElseThrow();
         ProfileCategories c = curCol.categories().orElseThrow();
         List<ProfileMethodResult> out = new ArrayList<>();
-        double linfThreshold = DriftAnalyzer.DEFAULT_MIN_CATEGORICAL_EFFECT;
         if (r.total() == 0 || c.total() == 0) {
             out.add(undefined(DriftMethod.L_INFINITY, linfThreshold, "no values on one side"));
             for (DriftMethod m : BINNED) {
@@ -352,10 +364,10 @@ public final class ProfileStatistics {
         double bound = WindowComparison.shareErrorBound(r, c);
         double p = shareBoundPValue(d - bound, r.total(), c.total());
         out.add(new ProfileMethodResult(DriftMethod.L_INFINITY, OptionalDouble.of(d), bound, OptionalDouble.of(p),
-                linfThreshold, p < DriftMethod.DEFAULT_ALPHA && d - bound > linfThreshold, Optional.of(
+                linfThreshold, p < alpha && d - bound > linfThreshold, Optional.of(
                         (bound == 0 ? "exact counts" : "frequent-items counts") + "; p_value: two-proportion z-test of"
                         + " statistic - error_bound with the largest standard error (conservative); drift when"
-                        + " p_value < 0.05 and statistic - error_bound > threshold")));
+                        + " p_value < " + alpha + " and statistic - error_bound > threshold")));
         if (!r.exact() || !c.exact()) {
             String note = "needs exact category counts on both sides (more than the category cap of distinct values)";
             for (DriftMethod m : BINNED) {
