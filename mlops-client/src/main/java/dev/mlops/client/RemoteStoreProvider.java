@@ -48,7 +48,8 @@ public final class RemoteStoreProvider implements StoreProvider {
     }
 
     /**
-     * @throws dev.mlops.InvalidArgumentException (field {@code store}) when the URI is not an http(s) URL
+     * @throws dev.mlops.InvalidArgumentException (field {@code store}) when the URI is not an http(s) URL; (field
+     *                                            {@value #SPOOL_VARIABLE}) when that variable is not a file path
      * @throws dev.mlops.StorageException when {@value #SPOOL_VARIABLE} names a file that cannot be read or written,
      *                                    or that another store holds
      */

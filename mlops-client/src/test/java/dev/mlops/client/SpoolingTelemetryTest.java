@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mlops.InvalidArgumentException;
 import dev.mlops.Mlops;
 import dev.mlops.PageRequest;
 import dev.mlops.StorageException;
@@ -39,11 +40,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
+import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -381,6 +384,42 @@ class SpoolingTelemetryTest {
     }
 
     @Test
+    @DisplayName("a profile or report whose reply was lost is sent again and found stored: stored once, audited once")
+    void lostRepliesResent() {
+        List<WindowReport> windows = new CopyOnWriteArrayList<>();
+        DatasetProfile referenceProfile = profile(1, 5_000, 0);
+        DriftMonitor monitor = DriftMonitor.builder(referenceProfile).windowRows(1_000_000).listener(windows::add)
+                .build();
+        feed(monitor, 7, 500, 0);
+        monitor.close();
+        Set<String> lost = ConcurrentHashMap.newKeySet();
+        Interceptor loseFirstReplies = chain -> {
+            Response response = chain.proceed(chain.request());
+            String path = chain.request().url().encodedPath();
+            if (chain.request().method().equals("POST")
+                    && (path.endsWith("/profiles") || path.endsWith("/drift-reports")) && lost.add(path)) {
+                response.close();
+                throw new IOException("connection lost after the server answered");
+            }
+            return response;
+        };
+        OkHttpClient client = new OkHttpClient.Builder().addNetworkInterceptor(loseFirstReplies).build();
+        try (SpoolingMetadataStore store = spooling(client, FLUSH); Mlops mlops = mlops(store)) {
+            String reference = mlops.profiles().save(REFERENCE, "reference", referenceProfile).value().id();
+            StoredDriftReport spooled = mlops.profiles().saveWindow(MONITOR, "w0", windows.get(0), reference)
+                    .value();
+            StoredDriftReport stored = mlops.profiles().findReport(MONITOR, "w0").orElseThrow();
+            assertThat(lost).hasSize(2);
+            assertThat(stored.id()).isEqualTo(spooled.id());
+            assertThat(stored.referenceProfileId()).isEqualTo(reference);
+            assertThat(stored.currentProfileId()).isEqualTo(spooled.currentProfileId());
+            assertThat(store.droppedBatches()).isZero();
+        }
+        assertThat(telemetryActions()).containsExactly("profile.saved", "profile.saved", "drift_report.saved");
+        assertAuditVerifies();
+    }
+
+    @Test
     @DisplayName("a report the server refuses (a link to no profile) is dropped and counted; the entries after it go on")
     void refusedReportDropped() {
         List<WindowReport> windows = new CopyOnWriteArrayList<>();
@@ -482,11 +521,18 @@ class SpoolingTelemetryTest {
         try (MetadataStore store = new RemoteStoreProvider(env::get).open(uri())) {
             assertThat(store).isInstanceOf(SpoolingMetadataStore.class);
             assertThat(store.describe()).contains(spool().toString());
+            try (Mlops mlops = mlops(store)) {
+                String id = mlops.profiles().save(REFERENCE, "reference", profile(1, 1_000, 0)).value().id();
+                assertThat(mlops.profiles().get(id)).isPresent();
+            }
             assertThatThrownBy(() -> new RemoteStoreProvider(env::get).open(uri()))
                     .isInstanceOf(StorageException.class).hasMessageContaining(spool().toString());
         }
         try (MetadataStore store = new RemoteStoreProvider(name -> null).open(uri())) {
             assertThat(store).isInstanceOf(RemoteMetadataStore.class);
         }
+        Map<String, String> bad = Map.of(RemoteStoreProvider.SPOOL_VARIABLE, "spool\0file");
+        assertThatThrownBy(() -> new RemoteStoreProvider(bad::get).open(uri()))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("MLOPS_SPOOL");
     }
 }
