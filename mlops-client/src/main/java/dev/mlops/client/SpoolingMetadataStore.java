@@ -2,25 +2,34 @@ package dev.mlops.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mlops.Created;
 import dev.mlops.InvalidArgumentException;
 import dev.mlops.MlopsException;
 import dev.mlops.PageRequest;
 import dev.mlops.StorageException;
 import dev.mlops.internal.wire.AuditWire;
 import dev.mlops.internal.wire.MetricBatchWire;
+import dev.mlops.internal.wire.ProfileWire;
 import dev.mlops.internal.wire.RunWire;
 import dev.mlops.internal.wire.Wire;
+import dev.mlops.spi.DriftReportEntry;
 import dev.mlops.spi.ForwardingMetadataStore;
 import dev.mlops.spi.MetadataStore;
 import dev.mlops.spi.PendingAuditEvent;
+import dev.mlops.spi.ProfileEntry;
 import dev.mlops.tracking.MetricPoint;
-import java.io.BufferedWriter;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
@@ -28,6 +37,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -36,102 +49,159 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A store whose metric logging never waits for the network: {@link #logMetrics} writes the batch to a local spool
- * file and returns, and a background thread delivers the batches to the wrapped store in the order they were logged.
- * When the store is unreachable the batches stay in the spool, also across restarts of the process (a new
+ * A store whose telemetry never waits for the network: {@link #logMetrics}, {@link #saveProfile} and
+ * {@link #saveDriftReport} write their arguments to a local spool file and return, and a background thread delivers
+ * them to the wrapped store strictly in the order they were written, whatever their kind. When the store is
+ * unreachable the entries stay in the spool, also across restarts of the process (a new
  * {@code SpoolingMetadataStore} on the same file delivers what the last one left), and are delivered when it returns.
  *
- * <p>Nothing is delivered twice: a batch whose delivery failed without an answer (the request may or may not have
- * reached the store), and a batch read back from the file, are looked up in the store's metric history before they
- * are sent, and skipped when all their points are there (a store appends a batch whole or not at all; so a batch is
- * also skipped when the same points, same step, value and millisecond, were logged before by another batch). A batch the store refuses with an answer (the run
- * does not exist or is finished, a bad point) cannot succeed later: it is dropped, logged without its content, and
- * counted in {@link #droppedBatches()}.
+ * <p><b>Metric batches.</b> Metric appends are not idempotent, so a batch whose delivery failed without an answer
+ * (the request may or may not have reached the store), and a batch read back from the file, are looked up in the
+ * store's metric history before they are sent, and skipped when all their points are there (a store appends a batch
+ * whole or not at all; so a batch is also skipped when the same points, same step, value and millisecond, were logged
+ * before by another batch).
  *
- * <p>Every other call first waits until the spool is delivered (up to the flush timeout), so that a run is never
- * finished, and never read, before the metrics logged before it arrived; when the spool cannot be delivered in time
- * the call fails with {@link StorageException} and changes nothing. The spool holds at most
- * {@code maxPendingBatches} batches; {@link #logMetrics} waits for room up to the flush timeout, then fails with
- * {@link StorageException}. {@link #close()} waits for the spool up to the flush timeout, leaves what is left in the
- * file, and closes the wrapped store.
+ * <p><b>Profiles and drift reports</b> (monitor reports, {@code Mlops.profiles()}). {@code saveProfile} and
+ * {@code saveDriftReport} return at once {@code new Created<>(entry, true)}: the entry as given, with the id the
+ * caller chose. They are idempotent on (subject, key), so they are simply sent again after a failure without an
+ * answer. When the store answers a profile with {@code created = false} and another id (it kept the same content
+ * under an id of its own), this instance remembers that its id stands for the stored one: drift reports delivered
+ * later that link to it (reference or current profile, in the entry and in its audit event) are rewritten to the
+ * stored id before they are sent, and {@link #getProfile} with it returns the stored profile (likewise
+ * {@link #getDriftReport} for a report stored under another id). The mapping is kept in memory for the life of the
+ * instance and written to the spool file with the profile's delivery record; a later instance on the file knows it
+ * as long as the file still holds that record, that is until everything in the file was delivered (then the file is
+ * emptied). After that, a drift report spooled by a later process that links to the earlier process's id of such a
+ * profile is refused by the store ({@code NOT_FOUND}) and dropped: link to ids read from the store
+ * ({@code ProfileStore.find}, {@code getOrCompute}), which wait for the spool and return the stored id.
  *
- * <p>Errors that {@code logMetrics} of the wrapped store would report at once (an unknown or finished run) are thus
- * only logged: use this store for telemetry, where losing the call's answer is better than waiting for it.
- * Thread-safe.
+ * <p><b>Refusals.</b> An entry the store refuses with an answer (an unknown or finished run, a bad point, a profile
+ * or report whose (subject, key) holds other content, a link to a profile that is not stored) cannot succeed later:
+ * it is dropped, logged without its content, and counted in {@link #droppedBatches()}. A {@code STORAGE} failure is
+ * taken as no answer, and the entry is tried again after a pause.
+ *
+ * <p><b>Waiting.</b> Every other call (reads of runs, profiles and reports included) first waits until the spool is
+ * delivered (up to the flush timeout), so that a run is never finished, and nothing is read, before the telemetry
+ * written before it arrived; when the spool cannot be delivered in time the call fails with {@link StorageException}
+ * and changes nothing. The spool holds at most {@code maxPending} entries; a spooling call waits for room up to the
+ * flush timeout, then fails with {@link StorageException}. {@link #close()} waits for the spool up to the flush
+ * timeout, leaves what is left in the file, and closes the wrapped store.
+ *
+ * <p><b>One owner.</b> An instance holds an exclusive lock on its spool file ({@link FileChannel#tryLock()}, and a
+ * guard against a second instance in the same JVM) from {@link #wrap} to {@link #close()}; a second instance on the
+ * same file, in this process or another, fails with {@link StorageException} naming the file. Do not open the file
+ * in the same process while an instance holds it: on POSIX systems closing any other descriptor of the file releases
+ * the process's lock.
+ *
+ * <p>Errors that the spooled calls of the wrapped store would report at once are thus only logged: use this store
+ * for telemetry, where losing the call's answer is better than waiting for it. Thread-safe.
  */
 public final class SpoolingMetadataStore extends ForwardingMetadataStore {
     private static final Logger LOG = LoggerFactory.getLogger(SpoolingMetadataStore.class);
+    /** The spool files held by an instance in this JVM, by file identity (see {@link #identity}). */
+    private static final Set<Object> HELD = ConcurrentHashMap.newKeySet();
+    private static final String METRICS = "metrics";
+    private static final String PROFILE = "profile";
+    private static final String DRIFT_REPORT = "drift_report";
 
     private final MetadataStore target;
     private final Path file;
-    private final int maxPendingBatches;
+    private final int maxPending;
     private final Duration flushTimeout;
     private final Duration retryDelay;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final ArrayDeque<Batch> pending = new ArrayDeque<>();
+    private final ArrayDeque<Entry> pending = new ArrayDeque<>();
     private final AtomicLong dropped = new AtomicLong();
+    /** Profile ids of this instance's entries to the ids the store keeps the same content under. */
+    private final Map<String, String> profileIds = new ConcurrentHashMap<>();
+    /** Likewise for drift reports. */
+    private final Map<String, String> reportIds = new ConcurrentHashMap<>();
     private final Thread sender;
-    private BufferedWriter writer;
+    private final Object heldKey;
     private FileChannel channel;
+    private FileLock fileLock;
     private long nextSeq;
     private boolean closed;
 
     /**
-     * A batch of the spool: its sequence number, the arguments of {@code logMetrics}, and whether it was read back
+     * An entry of the spool: its sequence number, the arguments of the spooled call, and whether it was read back
      * from the file (then an earlier instance may have delivered it without recording so).
      */
-    private record Batch(long seq, String runId, List<MetricPoint> points, PendingAuditEvent audit,
-            boolean recovered) {
+    private sealed interface Entry permits MetricBatch, Profile, Report {
+        long seq();
+
+        boolean recovered();
     }
 
-    private SpoolingMetadataStore(MetadataStore target, Path file, int maxPendingBatches, Duration flushTimeout,
+    private record MetricBatch(long seq, String runId, List<MetricPoint> points, PendingAuditEvent audit,
+            boolean recovered) implements Entry {
+    }
+
+    private record Profile(long seq, ProfileEntry entry, PendingAuditEvent audit, boolean recovered)
+            implements Entry {
+    }
+
+    private record Report(long seq, DriftReportEntry entry, PendingAuditEvent audit, boolean recovered)
+            implements Entry {
+    }
+
+    private SpoolingMetadataStore(MetadataStore target, Path file, int maxPending, Duration flushTimeout,
             Duration retryDelay) {
         this.target = target;
         this.file = file;
-        this.maxPendingBatches = maxPendingBatches;
+        this.maxPending = maxPending;
         this.flushTimeout = flushTimeout;
         this.retryDelay = retryDelay;
-        load();
-        this.sender = new Thread(this::deliverLoop, "mlops-metric-spool");
+        this.heldKey = acquire();
+        try {
+            load();
+        } catch (RuntimeException e) {
+            release();
+            throw e;
+        }
+        this.sender = new Thread(this::deliverLoop, "mlops-telemetry-spool");
         sender.setDaemon(true);
         sender.start();
     }
 
     /**
-     * Wraps {@code store}, spooling metric batches to {@code file} (created when missing; batches another instance
-     * left in it are delivered first).
+     * Wraps {@code store}, spooling metric batches, profiles and drift reports to {@code file} (created when
+     * missing; entries another instance left in it are delivered first).
      *
-     * @param maxPendingBatches how many undelivered batches the spool holds, at least 1
-     * @param flushTimeout      how long a call waits for the spool to be delivered (or for room in it)
-     * @throws StorageException when the spool file cannot be read or written
+     * @param maxPending   how many undelivered entries (metric batches, profiles, drift reports) the spool holds,
+     *                     at least 1
+     * @param flushTimeout how long a call waits for the spool to be delivered (or for room in it)
+     * @throws StorageException when the spool file cannot be read or written, or another instance (in this process
+     *                          or another) holds it; the message names the file
      */
-    public static SpoolingMetadataStore wrap(MetadataStore store, Path file, int maxPendingBatches,
-            Duration flushTimeout) {
-        return wrap(store, file, maxPendingBatches, flushTimeout, Duration.ofMillis(200));
+    public static SpoolingMetadataStore wrap(MetadataStore store, Path file, int maxPending, Duration flushTimeout) {
+        return wrap(store, file, maxPending, flushTimeout, Duration.ofMillis(200));
     }
 
-    static SpoolingMetadataStore wrap(MetadataStore store, Path file, int maxPendingBatches, Duration flushTimeout,
+    static SpoolingMetadataStore wrap(MetadataStore store, Path file, int maxPending, Duration flushTimeout,
             Duration retryDelay) {
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(file, "file");
-        if (maxPendingBatches < 1) {
-            throw new InvalidArgumentException("maxPendingBatches", "maxPendingBatches must be at least 1, was "
-                    + maxPendingBatches);
+        if (maxPending < 1) {
+            throw new InvalidArgumentException("maxPending", "maxPending must be at least 1, was " + maxPending);
         }
         if (flushTimeout == null || flushTimeout.isNegative()) {
             throw new InvalidArgumentException("flushTimeout", "flushTimeout must be zero or positive, was "
                     + flushTimeout);
         }
-        return new SpoolingMetadataStore(store, file, maxPendingBatches, flushTimeout, retryDelay);
+        return new SpoolingMetadataStore(store, file, maxPending, flushTimeout, retryDelay);
     }
 
-    /** How many batches the store refused for good (and were dropped) since this instance was made. */
+    /**
+     * How many entries (metric batches, profiles, drift reports) the store refused for good, and were dropped, since
+     * this instance was made.
+     */
     public long droppedBatches() {
         return dropped.get();
     }
 
-    /** How many batches wait in the spool. */
+    /** How many entries (metric batches, profiles, drift reports) wait in the spool. */
     public int pendingBatches() {
         lock.lock();
         try {
@@ -141,7 +211,7 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
         }
     }
 
-    /** Every call but {@code logMetrics}, {@code describe} and {@code close} waits for the spool first. */
+    /** Every call but the spooled ones, {@code describe} and {@code close} waits for the spool first. */
     @Override
     protected MetadataStore delegate() {
         awaitDelivered();
@@ -150,7 +220,7 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
 
     @Override
     public String describe() {
-        return target.describe() + " (metrics spooled to " + file + ")";
+        return target.describe() + " (telemetry spooled to " + file + ")";
     }
 
     /**
@@ -163,41 +233,57 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(audit, "audit");
         List<MetricPoint> copy = List.copyOf(Objects.requireNonNull(points, "points"));
-        lock.lock();
-        try {
-            long deadline = System.nanoTime() + flushTimeout.toNanos();
-            while (!closed && pending.size() >= maxPendingBatches) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new StorageException("the metric spool " + file + " holds " + maxPendingBatches
-                            + " undelivered batches; " + target.describe() + " may be unreachable", null);
-                }
-                changed.awaitNanos(left);
-            }
-            if (closed) {
-                throw new StorageException(describe() + " is closed", null);
-            }
-            ensureOpen();
-            Batch batch = new Batch(nextSeq++, runId, copy, audit, false);
-            ObjectNode line = Wire.object();
-            line.put("seq", batch.seq());
-            line.put("run_id", runId);
-            line.set("points", MetricBatchWire.write(copy));
-            line.set("audit", AuditWire.write(audit));
-            append(line, true);
-            pending.addLast(batch);
-            changed.signalAll();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StorageException("interrupted while waiting for room in the metric spool", e);
-        } finally {
-            lock.unlock();
-        }
+        spool(seq -> new MetricBatch(seq, runId, copy, audit, false));
+    }
+
+    /**
+     * Writes the profile to the spool and returns it as created; it is delivered in the background, in order (see
+     * the class comment for a profile the store already keeps under another id).
+     *
+     * @throws StorageException when the spool is full for longer than the flush timeout, or cannot be written
+     */
+    @Override
+    public Created<ProfileEntry> saveProfile(ProfileEntry profile, PendingAuditEvent audit) {
+        Objects.requireNonNull(profile, "profile");
+        Objects.requireNonNull(audit, "audit");
+        spool(seq -> new Profile(seq, profile, audit, false));
+        return new Created<>(profile, true);
+    }
+
+    /**
+     * Writes the drift report to the spool and returns it as created; it is delivered in the background, in order,
+     * with its links to profiles rewritten as the class comment says.
+     *
+     * @throws StorageException when the spool is full for longer than the flush timeout, or cannot be written
+     */
+    @Override
+    public Created<DriftReportEntry> saveDriftReport(DriftReportEntry report, PendingAuditEvent audit) {
+        Objects.requireNonNull(report, "report");
+        Objects.requireNonNull(audit, "audit");
+        spool(seq -> new Report(seq, report, audit, false));
+        return new Created<>(report, true);
+    }
+
+    /**
+     * The profile with {@code id}, or, when the store keeps the content of this instance's profile {@code id} under
+     * another id, that one.
+     */
+    @Override
+    public Optional<ProfileEntry> getProfile(String id) {
+        MetadataStore store = delegate();
+        return store.getProfile(id == null ? null : profileIds.getOrDefault(id, id));
+    }
+
+    /** The drift report with {@code id}, or the stored one this instance's report {@code id} stands for. */
+    @Override
+    public Optional<DriftReportEntry> getDriftReport(String id) {
+        MetadataStore store = delegate();
+        return store.getDriftReport(id == null ? null : reportIds.getOrDefault(id, id));
     }
 
     /**
      * Waits for the spool to be delivered (up to the flush timeout), stops the sender, leaves what was not delivered
-     * in the spool file, and closes the wrapped store. Idempotent.
+     * in the spool file (removed when empty), releases the file, and closes the wrapped store. Idempotent.
      */
     @Override
     public void close() {
@@ -226,11 +312,75 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
         }
         lock.lock();
         try {
-            closeFile();
+            if (pending.isEmpty()) {
+                try {
+                    channel.truncate(0);
+                    // Removed while still locked: an instance that opened it meanwhile sees it gone (see acquire).
+                    Files.deleteIfExists(file);
+                } catch (IOException e) {
+                    LOG.warn("the delivered spool {} could not be removed: {}", file, e.getClass().getSimpleName());
+                }
+            }
+            release();
         } finally {
             lock.unlock();
             target.close();
         }
+    }
+
+    // ---- spooling ---------------------------------------------------------------------------------------------------
+
+    private interface EntryMaker {
+        Entry make(long seq);
+    }
+
+    private void spool(EntryMaker maker) {
+        lock.lock();
+        try {
+            long deadline = System.nanoTime() + flushTimeout.toNanos();
+            while (!closed && pending.size() >= maxPending) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new StorageException("the telemetry spool " + file + " holds " + maxPending
+                            + " undelivered entries; " + target.describe() + " may be unreachable", null);
+                }
+                changed.awaitNanos(left);
+            }
+            if (closed) {
+                throw new StorageException(describe() + " is closed", null);
+            }
+            Entry entry = maker.make(nextSeq);
+            append(line(entry), true);
+            nextSeq++;
+            pending.addLast(entry);
+            changed.signalAll();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("interrupted while waiting for room in the telemetry spool " + file, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static ObjectNode line(Entry entry) {
+        ObjectNode line = Wire.object();
+        line.put("seq", entry.seq());
+        if (entry instanceof MetricBatch b) {
+            line.put("kind", METRICS);
+            line.put("run_id", b.runId());
+            line.set("points", MetricBatchWire.write(b.points()));
+            line.set("audit", AuditWire.write(b.audit()));
+        } else if (entry instanceof Profile p) {
+            line.put("kind", PROFILE);
+            line.set(PROFILE, ProfileWire.write(p.entry()));
+            line.set("audit", AuditWire.write(p.audit()));
+        } else {
+            Report r = (Report) entry;
+            line.put("kind", DRIFT_REPORT);
+            line.set(DRIFT_REPORT, ProfileWire.write(r.entry()));
+            line.set("audit", AuditWire.write(r.audit()));
+        }
+        return line;
     }
 
     // ---- delivery ---------------------------------------------------------------------------------------------------
@@ -245,14 +395,14 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
             while (!pending.isEmpty()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new StorageException(pending.size() + " metric batches are not delivered yet; "
+                    throw new StorageException(pending.size() + " spooled telemetry entries are not delivered yet; "
                             + target.describe() + " may be unreachable", null);
                 }
                 changed.awaitNanos(left);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StorageException("interrupted while waiting for the metric spool", e);
+            throw new StorageException("interrupted while waiting for the telemetry spool", e);
         } finally {
             lock.unlock();
         }
@@ -261,7 +411,7 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
     private void deliverLoop() {
         boolean uncertain = false;
         while (true) {
-            Batch batch;
+            Entry entry;
             lock.lock();
             try {
                 while (!closed && pending.isEmpty()) {
@@ -270,20 +420,18 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
                 if (closed) {
                     return;
                 }
-                batch = pending.peekFirst();
+                entry = pending.peekFirst();
             } catch (InterruptedException e) {
                 return;
             } finally {
                 lock.unlock();
             }
             try {
-                if (!(uncertain || batch.recovered()) || !delivered(batch)) {
-                    target.logMetrics(batch.runId(), batch.points(), batch.audit());
-                }
+                String storedId = deliver(entry, uncertain);
                 uncertain = false;
-                done(batch, false);
+                done(entry, false, storedId);
             } catch (StorageException e) {
-                // No answer: the batch may have arrived. Look before sending it again.
+                // No answer: the entry may have arrived. A batch is looked up before it is sent again.
                 uncertain = true;
                 try {
                     Thread.sleep(retryDelay.toMillis());
@@ -291,21 +439,93 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
                     return;
                 }
             } catch (MlopsException e) {
-                LOG.warn("dropping metric batch {} of run {}: the store refused it ({})", batch.seq(),
-                        batch.runId(), e.code());
+                LOG.warn("dropping spooled {}: the store refused it ({})", what(entry), e.code());
                 uncertain = false;
-                done(batch, true);
+                done(entry, true, null);
             } catch (RuntimeException e) {
-                LOG.warn("dropping metric batch {} of run {}: {}", batch.seq(), batch.runId(),
-                        e.getClass().getSimpleName());
+                LOG.warn("dropping spooled {}: {}", what(entry), e.getClass().getSimpleName());
                 uncertain = false;
-                done(batch, true);
+                done(entry, true, null);
             }
         }
     }
 
+    /** Names an entry for the log, without its content. */
+    private static String what(Entry entry) {
+        if (entry instanceof MetricBatch b) {
+            return "metric batch " + b.seq() + " of run " + b.runId();
+        }
+        if (entry instanceof Profile p) {
+            return "profile " + p.seq() + " (id " + p.entry().id() + ")";
+        }
+        return "drift report " + entry.seq() + " (id " + ((Report) entry).entry().id() + ")";
+    }
+
+    /**
+     * Delivers one entry.
+     *
+     * @return the id the store keeps a profile or report under when it is not the entry's own, else null
+     */
+    private String deliver(Entry entry, boolean uncertain) {
+        if (entry instanceof MetricBatch b) {
+            if (!(uncertain || b.recovered()) || !delivered(b)) {
+                target.logMetrics(b.runId(), b.points(), b.audit());
+            }
+            return null;
+        }
+        if (entry instanceof Profile p) {
+            String stored = target.saveProfile(p.entry(), p.audit()).value().id();
+            return stored.equals(p.entry().id()) ? null : stored;
+        }
+        Report r = (Report) entry;
+        String stored = target.saveDriftReport(relink(r.entry()), relink(r.audit())).value().id();
+        return stored.equals(r.entry().id()) ? null : stored;
+    }
+
+    private String profileId(String id) {
+        return id == null ? null : profileIds.getOrDefault(id, id);
+    }
+
+    /** The report with its links to profiles the store keeps under other ids rewritten to those. */
+    private DriftReportEntry relink(DriftReportEntry r) {
+        String reference = profileId(r.referenceProfileId());
+        String current = profileId(r.currentProfileId());
+        if (Objects.equals(reference, r.referenceProfileId()) && Objects.equals(current, r.currentProfileId())) {
+            return r;
+        }
+        return new DriftReportEntry(r.id(), r.subject(), r.key(), r.kind(), r.windowStart(), r.windowEnd(),
+                reference, current, r.datasetDrift(), r.driftShare(), r.digest(), r.body(), r.createdTime(),
+                r.createdBy());
+    }
+
+    /** The report's audit event with the profile ids in its data rewritten as {@link #relink(DriftReportEntry)}. */
+    private PendingAuditEvent relink(PendingAuditEvent audit) {
+        if (profileIds.isEmpty()) {
+            return audit;
+        }
+        JsonNode data;
+        try {
+            data = Wire.parse(audit.data());
+        } catch (InvalidArgumentException e) {
+            return audit;
+        }
+        if (!(data instanceof ObjectNode object)) {
+            return audit;
+        }
+        boolean changedAny = false;
+        for (String name : List.of("reference_profile_id", "current_profile_id")) {
+            JsonNode value = object.get(name);
+            if (value != null && value.isTextual() && profileIds.containsKey(value.asText())) {
+                object.put(name, profileIds.get(value.asText()));
+                changedAny = true;
+            }
+        }
+        return changedAny ? new PendingAuditEvent(audit.time(), audit.actor(), audit.action(), audit.subject(),
+                Wire.toJson(object)) : audit;
+    }
+
     /** Whether every point of {@code batch} is in the store's history (a batch is stored whole or not at all). */
-    private boolean delivered(Batch batch) {
+    private boolean delivered(MetricBatch batch) {
         Map<String, Map<List<Object>, Integer>> wanted = new HashMap<>();
         for (MetricPoint p : batch.points()) {
             wanted.computeIfAbsent(p.key(), k -> new HashMap<>()).merge(identity(p), 1, Integer::sum);
@@ -334,23 +554,28 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
         return List.of(p.step(), p.value(), p.timestamp().truncatedTo(ChronoUnit.MILLIS));
     }
 
-    private void done(Batch batch, boolean wasDropped) {
+    private void done(Entry entry, boolean wasDropped, String storedId) {
         lock.lock();
         try {
             if (wasDropped) {
                 dropped.incrementAndGet();
             }
+            if (storedId != null) {
+                remember(entry, storedId);
+            }
             if (closed) {
-                // close() gave up waiting: the batch stays in the file, and the next instance looks it up first.
+                // close() gave up waiting: the entry stays in the file, and the next instance delivers it again.
                 return;
             }
             ObjectNode line = Wire.object();
-            line.put("done", batch.seq());
+            line.put("done", entry.seq());
+            if (storedId != null) {
+                line.put("stored_id", storedId);
+            }
             try {
-                ensureOpen();
                 append(line, false);
             } catch (StorageException e) {
-                LOG.warn("the metric spool {} could not record a delivery: {}", file, e.getMessage());
+                LOG.warn("the telemetry spool {} could not record a delivery: {}", file, e.getMessage());
             }
             pending.pollFirst();
             if (pending.isEmpty()) {
@@ -362,50 +587,215 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
         }
     }
 
+    private void remember(Entry entry, String storedId) {
+        if (entry instanceof Profile p) {
+            profileIds.put(p.entry().id(), storedId);
+        } else if (entry instanceof Report r) {
+            reportIds.put(r.entry().id(), storedId);
+        }
+    }
+
     // ---- the spool file ---------------------------------------------------------------------------------------------
 
-    /** Reads the batches a previous instance left undelivered; a torn last line is ignored. */
-    private void load() {
-        if (!Files.exists(file)) {
-            return;
+    /**
+     * The identity of the file at {@code path}: its file key (device and inode) where there is one, else its real
+     * path.
+     */
+    private static Object identity(Path path) throws IOException {
+        Object key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+        return key != null ? key : path.toRealPath();
+    }
+
+    /**
+     * Opens and locks the spool file, creating it when missing, and returns its identity, held in {@link #HELD}.
+     * The file is locked only if it is still the file at its path once locked: an earlier owner removes the file it
+     * delivered completely before it lets go of the lock, and the file opened before that is then not the spool.
+     */
+    private Object acquire() {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Object key;
+            try {
+                Path parent = file.toAbsolutePath().getParent();
+                if (parent != null) {
+                    Files.createDirectories(parent);
+                }
+                try {
+                    Files.createFile(file);
+                } catch (FileAlreadyExistsException exists) {
+                    // the spool of an earlier instance, or of another one now (then the lock below fails)
+                }
+                key = identity(file);
+            } catch (NoSuchFileException gone) {
+                continue;
+            } catch (IOException e) {
+                throw new StorageException("the telemetry spool " + file + " cannot be created: "
+                        + e.getClass().getSimpleName(), e);
+            }
+            if (!HELD.add(key)) {
+                throw new StorageException("the telemetry spool " + file + " is in use by another"
+                        + " SpoolingMetadataStore in this process", null);
+            }
+            FileChannel ch = null;
+            boolean ok = false;
+            try {
+                ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                FileLock l;
+                try {
+                    l = ch.tryLock();
+                } catch (OverlappingFileLockException e) {
+                    l = null;
+                }
+                if (l == null) {
+                    throw new StorageException("the telemetry spool " + file + " is locked by another process (or"
+                            + " another SpoolingMetadataStore): one spool file serves one store at a time", null);
+                }
+                Object now;
+                try {
+                    now = identity(file);
+                } catch (NoSuchFileException gone) {
+                    now = null;
+                }
+                if (!key.equals(now)) {
+                    continue; // replaced meanwhile: the finally block lets go of it
+                }
+                channel = ch;
+                fileLock = l;
+                ok = true;
+                return key;
+            } catch (NoSuchFileException gone) {
+                // removed between its creation and its opening: try again
+            } catch (IOException e) {
+                throw new StorageException("the telemetry spool " + file + " cannot be opened: "
+                        + e.getClass().getSimpleName(), e);
+            } finally {
+                if (!ok) {
+                    if (ch != null) {
+                        try {
+                            ch.close();
+                        } catch (IOException ignored) {
+                            // nothing was written
+                        }
+                    }
+                    HELD.remove(key);
+                }
+            }
         }
-        Map<Long, Batch> open = new java.util.TreeMap<>();
-        List<String> lines;
+        throw new StorageException("the telemetry spool " + file + " kept being replaced while it was opened", null);
+    }
+
+    /** Unlocks and closes the file and lets another instance have it. */
+    private void release() {
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            if (fileLock != null && fileLock.isValid()) {
+                fileLock.release();
+            }
+            channel.close();
         } catch (IOException e) {
-            throw new StorageException("the metric spool " + file + " cannot be read: "
+            LOG.warn("the telemetry spool {} did not close cleanly: {}", file, e.getClass().getSimpleName());
+        } finally {
+            HELD.remove(heldKey);
+        }
+    }
+
+    /**
+     * Reads the entries a previous instance left undelivered. A last line without its line break was never
+     * confirmed (a crash while it was written): it is cut off. Any other damaged line fails the load.
+     */
+    private void load() {
+        byte[] bytes;
+        try {
+            long size = channel.size();
+            if (size > Integer.MAX_VALUE - 16) {
+                throw new StorageException("the telemetry spool " + file + " is too large to read (" + size
+                        + " bytes)", null);
+            }
+            ByteBuffer buffer = ByteBuffer.allocate((int) size);
+            while (buffer.hasRemaining() && channel.read(buffer, buffer.position()) >= 0) {
+                // reads until full
+            }
+            bytes = buffer.array();
+        } catch (IOException e) {
+            throw new StorageException("the telemetry spool " + file + " cannot be read: "
                     + e.getClass().getSimpleName(), e);
         }
-        for (int i = 0; i < lines.size(); i++) {
-            JsonNode node;
-            try {
-                node = Wire.parse(lines.get(i));
-            } catch (InvalidArgumentException torn) {
-                if (i == lines.size() - 1) {
-                    break;
-                }
-                throw new StorageException("the metric spool " + file + " is damaged at line " + (i + 1), torn);
+        Map<Long, Entry> open = new TreeMap<>();
+        int start = 0;
+        int lineNumber = 0;
+        while (start < bytes.length) {
+            int end = start;
+            while (end < bytes.length && bytes[end] != '\n') {
+                end++;
             }
-            if (node.has("done")) {
-                open.remove(node.get("done").asLong());
+            lineNumber++;
+            if (end == bytes.length) {
+                LOG.warn("the telemetry spool {} ends in an unfinished line {}; it is cut off", file, lineNumber);
+                break;
+            }
+            String text = new String(bytes, start, end - start, StandardCharsets.UTF_8);
+            start = end + 1;
+            if (text.isBlank()) {
                 continue;
             }
             try {
-                Wire.Fields f = Wire.fields(node, "", "seq", "run_id", "points", "audit");
-                long seq = f.longValue("seq");
-                open.put(seq, new Batch(seq, f.string("run_id"), f.required("points",
-                        SpoolingMetadataStore::readPoints, "metric columns"), f.object("audit",
-                        AuditWire::readPending), true));
+                read(Wire.parse(text), open);
             } catch (InvalidArgumentException e) {
-                throw new StorageException("the metric spool " + file + " is damaged at line " + (i + 1), e);
+                throw new StorageException("the telemetry spool " + file + " is damaged at line " + lineNumber
+                        + ": " + e.getMessage(), e);
             }
+        }
+        try {
+            channel.truncate(start);
+            channel.position(start);
+        } catch (IOException e) {
+            throw new StorageException("the telemetry spool " + file + " cannot be written: "
+                    + e.getClass().getSimpleName(), e);
         }
         pending.addAll(open.values());
         nextSeq = open.isEmpty() ? 0 : pending.peekLast().seq() + 1;
         if (pending.isEmpty()) {
             compact();
         }
+    }
+
+    /**
+     * Reads one line into {@code open}: an entry (its {@code kind} {@code metrics}, {@code profile} or
+     * {@code drift_report}; a line without one is a metric batch as the version before profiles wrote it), or the
+     * delivery record of one, with the id the store keeps it under when that is not its own.
+     */
+    private void read(JsonNode node, Map<Long, Entry> open) {
+        if (node.has("done")) {
+            Wire.Fields f = Wire.fields(node, "", "done", "stored_id");
+            Entry delivered = open.remove(f.longValue("done"));
+            String storedId = f.optString("stored_id");
+            if (delivered != null && storedId != null) {
+                remember(delivered, storedId);
+            }
+            return;
+        }
+        String kind = node.has("kind") ? Wire.readString(node.get("kind"), "kind") : METRICS;
+        Entry entry;
+        switch (kind) {
+            case METRICS -> {
+                Wire.Fields f = node.has("kind") ? Wire.fields(node, "", "seq", "kind", "run_id", "points", "audit")
+                        : Wire.fields(node, "", "seq", "run_id", "points", "audit");
+                entry = new MetricBatch(f.longValue("seq"), f.string("run_id"), f.required("points",
+                        SpoolingMetadataStore::readPoints, "metric columns"), f.object("audit",
+                        AuditWire::readPending), true);
+            }
+            case PROFILE -> {
+                Wire.Fields f = Wire.fields(node, "", "seq", "kind", PROFILE, "audit");
+                entry = new Profile(f.longValue("seq"), f.object(PROFILE, ProfileWire::readProfile),
+                        f.object("audit", AuditWire::readPending), true);
+            }
+            case DRIFT_REPORT -> {
+                Wire.Fields f = Wire.fields(node, "", "seq", "kind", DRIFT_REPORT, "audit");
+                entry = new Report(f.longValue("seq"), f.object(DRIFT_REPORT, ProfileWire::readDriftReport),
+                        f.object("audit", AuditWire::readPending), true);
+            }
+            default -> throw new InvalidArgumentException("kind", "unknown kind of spooled entry (the kinds are "
+                    + METRICS + ", " + PROFILE + ", " + DRIFT_REPORT + ")");
+        }
+        open.put(entry.seq(), entry);
     }
 
     /**
@@ -416,61 +806,44 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
         return node.isArray() ? Wire.readList(node, path, RunWire::readMetricPoint) : MetricBatchWire.read(node, path);
     }
 
-    private void ensureOpen() {
-        if (writer != null) {
-            return;
-        }
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND);
-            writer = new BufferedWriter(java.nio.channels.Channels.newWriter(channel, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new StorageException("the metric spool " + file + " cannot be opened: "
-                    + e.getClass().getSimpleName(), e);
-        }
-    }
-
     /**
-     * Appends one line; a batch is forced to disk, so that a crash loses nothing {@code logMetrics} confirmed. A
-     * delivery record is not: one lost in a crash only makes the next instance look the batch up before sending it.
+     * Appends one line; an entry is forced to disk, so that a crash loses nothing a spooling call confirmed. A
+     * delivery record is not: one lost in a crash only makes the next instance look the entry up, or send it again.
      */
     private void append(JsonNode line, boolean durable) {
+        byte[] text = (Wire.toJson(line) + "\n").getBytes(StandardCharsets.UTF_8);
+        long at = -1;
         try {
-            writer.write(Wire.toJson(line));
-            writer.write('\n');
-            writer.flush();
+            at = channel.position();
+            ByteBuffer buffer = ByteBuffer.wrap(text);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
             if (durable) {
                 channel.force(false);
             }
         } catch (IOException e) {
-            throw new StorageException("the metric spool " + file + " cannot be written: "
+            if (at >= 0) {
+                try {
+                    // No part of a line that failed may stay before the next one.
+                    channel.truncate(at);
+                    channel.position(at);
+                } catch (IOException ignored) {
+                    // the load of a later instance cuts off an unfinished last line
+                }
+            }
+            throw new StorageException("the telemetry spool " + file + " cannot be written: "
                     + e.getClass().getSimpleName(), e);
         }
     }
 
-    /** Empties the file once everything in it is delivered. */
+    /** Empties the file once everything in it is delivered (it stays, locked, until {@link #close()}). */
     private void compact() {
-        closeFile();
         try {
-            Files.deleteIfExists(file);
+            channel.truncate(0);
+            channel.position(0);
         } catch (IOException e) {
-            LOG.warn("the delivered metric spool {} could not be removed: {}", file, e.getClass().getSimpleName());
-        }
-    }
-
-    private void closeFile() {
-        if (writer != null) {
-            try {
-                writer.close();
-            } catch (IOException e) {
-                LOG.warn("the metric spool {} did not close cleanly: {}", file, e.getClass().getSimpleName());
-            }
-            writer = null;
-            channel = null;
+            LOG.warn("the delivered telemetry spool {} could not be emptied: {}", file, e.getClass().getSimpleName());
         }
     }
 }

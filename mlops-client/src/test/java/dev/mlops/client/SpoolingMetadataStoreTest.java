@@ -100,8 +100,9 @@ class SpoolingMetadataStoreTest {
     }
 
     @Test
-    @DisplayName("batches are delivered in order; any other call waits for them; the spool file goes once delivered")
-    void deliversInOrder() {
+    @DisplayName("batches are delivered in order; any other call waits for them; the spool file is emptied once"
+            + " delivered and goes at close")
+    void deliversInOrder() throws IOException {
         try (SpoolingMetadataStore store = SpoolingMetadataStore.wrap(remote(null), spool(), 100, FLUSH)) {
             for (int b = 0; b < 5; b++) {
                 store.logMetrics(runId(1), batch(b, 20), audit("run.metrics", "run:" + runId(1)));
@@ -109,8 +110,10 @@ class SpoolingMetadataStoreTest {
             assertThat(store.getRun(runId(1))).isPresent();
             assertThat(store.pendingBatches()).isZero();
             assertThat(steps()).isEqualTo(range(100));
-            assertThat(Files.exists(spool())).isFalse();
+            // Files.size only looks at the file: opening it here would let go of the store's lock (POSIX).
+            assertThat(Files.size(spool())).isZero();
         }
+        assertThat(Files.exists(spool())).isFalse();
     }
 
     @Test
@@ -176,16 +179,19 @@ class SpoolingMetadataStoreTest {
         List<String> lines = Files.readAllLines(spool(), StandardCharsets.UTF_8);
         assertThat(lines).hasSize(1);
         JsonNode spooled = Wire.parse(lines.get(0));
+        assertThat(spooled.get("kind").asText()).isEqualTo("metrics");
         assertThat(spooled.get("points").isObject()).isTrue();
         assertThat(MetricBatchWire.read(spooled.get("points"), "points")).isEqualTo(batch(1, 10));
 
-        // The same file as the earlier version wrote it: one batch before it, as an array of point objects.
+        // The same file as earlier versions wrote it: the batch without a kind (the version before profiles were
+        // spooled), and one batch before it as an array of point objects (the version before metric columns).
         ObjectNode old = Wire.object();
         old.put("seq", 0);
         old.put("run_id", runId(1));
         old.set("points", Wire.arrayOf(batch(0, 10), RunWire::write));
         old.set("audit", AuditWire.write(audit("run.metrics", "run:" + runId(1))));
         ObjectNode next = (ObjectNode) spooled;
+        next.remove("kind");
         next.put("seq", 1);
         Files.write(spool(), List.of(Wire.toJson(old), Wire.toJson(next)), StandardCharsets.UTF_8);
 
