@@ -77,7 +77,10 @@ final class MetricSender {
     /** Chains with jobs: each has exactly one task queued in or running on the executor, or is being swept. */
     private final Set<Chain> busy = new LinkedHashSet<>();
     private int waitingFull;
+    /** No new full batches (close began). */
     private boolean closed;
+    /** The executor is shut down: nothing more is taken. */
+    private boolean stopped;
 
     MetricSender(int capacity) {
         if (capacity < 1) {
@@ -124,15 +127,15 @@ final class MetricSender {
 
     /**
      * Hands over the last points of a flush (possibly none), behind everything handed over before for this chain.
-     * Never waits for room.
+     * Never waits for room. While {@link #close} waits, a chain with jobs still takes its flush.
      *
      * @return completes once they are stored, exceptionally with what the store threw; null when this sender is
-     *         closed (nothing was taken, nothing of this chain is still to be sent)
+     *         closed and has nothing of this chain left to send (nothing was taken)
      */
     CompletableFuture<Void> flush(Chain chain, List<MetricPoint> rest) {
         lock.lock();
         try {
-            if (closed) {
+            if (stopped || (closed && chain.jobs.isEmpty())) {
                 return null;
             }
             Job job = new Job(rest, false);
@@ -154,7 +157,7 @@ final class MetricSender {
     private void schedule(Chain chain) {
         try {
             executor.execute(() -> runHead(chain));
-        } catch (RejectedExecutionException stopped) {
+        } catch (RejectedExecutionException e) {
             // Only after close gave up waiting and shut the executor down: its sweep drops the chain's jobs.
         }
     }
@@ -233,6 +236,7 @@ final class MetricSender {
                     break;
                 }
             }
+            stopped = true;
             if (busy.isEmpty()) {
                 executor.shutdown();
                 return true;
