@@ -73,10 +73,10 @@ public final class Mlops implements AutoCloseable {
     private final List<AutoCloseable> owned;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Mlops(Context context, List<AutoCloseable> owned, String openLineageNamespace) {
+    private Mlops(Context context, List<AutoCloseable> owned, String openLineageNamespace, int metricQueueCapacity) {
         this.context = context;
         this.owned = List.copyOf(owned);
-        this.tracking = new DefaultTracking(context);
+        this.tracking = new DefaultTracking(context, metricQueueCapacity);
         this.datasets = new DefaultDatasets(context);
         this.lineage = new DefaultLineage(context, openLineageNamespace);
         this.audit = new DefaultAuditLog(context);
@@ -233,6 +233,13 @@ public final class Mlops implements AutoCloseable {
         return context.clock();
     }
 
+    /**
+     * Waits until the metric batches still queued for the store are stored (at most 30 seconds in all), finishes runs
+     * still open as {@code ABORTED}, stops background threads and closes the stores this instance opened. Batches
+     * still queued when the time is up are dropped and logged. Idempotent.
+     *
+     * @throws StorageException when an owned store fails to close
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -275,6 +282,7 @@ public final class Mlops implements AutoCloseable {
         private Duration heartbeatInterval = Duration.ofSeconds(30);
         private Duration heartbeatTimeout = Duration.ofMinutes(5);
         private int metricBatchSize = 1000;
+        private int metricQueueCapacity = DefaultTracking.DEFAULT_METRIC_QUEUE_CAPACITY;
         private Path workingDirectory = Path.of("").toAbsolutePath();
         private boolean serviceLoading = true;
         private String openLineageNamespace = DefaultLineage.DEFAULT_NAMESPACE;
@@ -391,13 +399,38 @@ public final class Mlops implements AutoCloseable {
             return this;
         }
 
-        /** How many buffered metric points trigger a send; default 1000. */
+        /**
+         * How many buffered metric points of a run make a batch; default 1000. A full batch is handed to a
+         * background sender (see {@link #metricQueueCapacity(int)}); {@code flush()}, {@code snapshot()} and
+         * {@code close()} of the run send the rest.
+         */
         public Builder metricBatchSize(int size) {
             if (size < 1 || size > 100_000) {
                 throw new InvalidArgumentException("metricBatchSize",
                         "metricBatchSize must be between 1 and 100000, was " + size);
             }
             this.metricBatchSize = size;
+            return this;
+        }
+
+        /**
+         * How many full metric batches may wait for the metadata store at once, across all runs of the instance
+         * (waiting or being sent); default 16. {@code ActiveRun.logMetric} hands a full batch to a background
+         * sender and returns without waiting for the store; the sender stores each run's batches one at a time in
+         * the order they filled up, different runs' in parallel. When {@code batches} are already waiting,
+         * {@code logMetric} waits for room (backpressure): memory stays bounded and nothing is dropped for being
+         * fast. The default keeps at most 16 x {@link #metricBatchSize(int)} points queued (some 100 bytes a point:
+         * about 1.6 MB at the default batch size), enough for a training loop to run 16,000 points ahead of a store
+         * that pauses for a moment, and lets the sender's threads work on several runs at once.
+         *
+         * @throws InvalidArgumentException (field {@code metricQueueCapacity}) unless 1 to 10,000
+         */
+        public Builder metricQueueCapacity(int batches) {
+            if (batches < 1 || batches > 10_000) {
+                throw new InvalidArgumentException("metricQueueCapacity",
+                        "metricQueueCapacity must be between 1 and 10000 batches, was " + batches);
+            }
+            this.metricQueueCapacity = batches;
             return this;
         }
 
@@ -471,7 +504,7 @@ public final class Mlops implements AutoCloseable {
             Principal acting = principal != null ? principal : new Principal(who, Set.of());
             Context context = new Context(metadata, bytes, clock, who, heartbeatInterval, heartbeatTimeout,
                     metricBatchSize, workingDirectory, scheduler, acting, accessPolicy, registryPolicy);
-            return new Mlops(context, owned, openLineageNamespace);
+            return new Mlops(context, owned, openLineageNamespace, metricQueueCapacity);
         }
 
         private static void requirePositive(String field, Duration d) {

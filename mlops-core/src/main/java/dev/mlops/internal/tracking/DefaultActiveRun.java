@@ -3,6 +3,7 @@ package dev.mlops.internal.tracking;
 import dev.mlops.InvalidArgumentException;
 import dev.mlops.MlopsException;
 import dev.mlops.NotFoundException;
+import dev.mlops.StorageException;
 import dev.mlops.artifact.ArtifactRef;
 import dev.mlops.data.DatasetVersion;
 import dev.mlops.internal.Context;
@@ -23,13 +24,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A run open in this process: heartbeats, metric buffering, finishing. Thread-safe. */
+/**
+ * A run open in this process: heartbeats, metric buffering, finishing. Thread-safe. Full metric batches go to the
+ * owning tracker's {@link MetricSender} (this run's chain keeps them in order); params, tags and links are stored
+ * synchronously.
+ */
 final class DefaultActiveRun implements ActiveRun {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultActiveRun.class);
 
@@ -44,13 +54,27 @@ final class DefaultActiveRun implements ActiveRun {
     private volatile Throwable failure;
     private volatile boolean heartbeatWarned;
     private volatile boolean metricsWarned;
-    private long droppedPoints;
+    private final AtomicLong droppedPoints = new AtomicLong();
+    private final MetricSender sender;
+    private final MetricSender.Chain chain;
 
     DefaultActiveRun(DefaultTracking tracking, String id, String jobName) {
         this.tracking = tracking;
         this.context = tracking.context();
         this.id = id;
         this.subject = "run:" + id;
+        this.sender = tracking.sender();
+        this.chain = sender.chain(new MetricSender.Target() {
+            @Override
+            public void send(List<MetricPoint> points) {
+                DefaultActiveRun.this.send(points);
+            }
+
+            @Override
+            public void dropped(List<MetricPoint> points, RuntimeException cause) {
+                DefaultActiveRun.this.dropped(points, cause);
+            }
+        });
         long every = context.heartbeatInterval().toMillis();
         this.heartbeat = context.scheduler().scheduleAtFixedRate(this::beat, every, every, TimeUnit.MILLISECONDS);
         tracking.opened(this);
@@ -94,53 +118,96 @@ final class DefaultActiveRun implements ActiveRun {
     @Override
     public ActiveRun logMetric(String key, double value, long step) {
         MetricPoint point = new MetricPoint(Validate.key("metric key", key), value, step, context.now());
-        List<MetricPoint> full = null;
         synchronized (bufferLock) {
             // Checked under the lock close() flushes under, so a point is either sent or refused, never lost.
             ensureOpen();
             buffer.add(point);
             if (buffer.size() >= context.metricBatchSize()) {
-                full = buffer;
+                List<MetricPoint> full = buffer;
                 buffer = new ArrayList<>();
+                // Handed over under the lock, so this run's batches reach the sender in the order they filled up.
+                // Waits here (backpressure) while the sender's queue is full.
+                if (!sender.submit(chain, full)) {
+                    dropped(full, new StorageException("the Mlops instance is closed", null));
+                }
             }
-        }
-        if (full != null) {
-            sendInBackgroundOfTraining(full);
         }
         return this;
     }
 
     /**
-     * Sends a batch that filled up inside {@code logMetric}: the training loop did not ask for a store call, so a
-     * failure (the run ended elsewhere, the store is down) is logged once and the batch dropped and counted, never
-     * thrown into the loop. {@link #flush()} and {@link #snapshot()} do throw.
+     * A batch that filled up inside {@code logMetric} could not be stored in the background: the training loop did
+     * not ask for a store call, so the failure (the run ended elsewhere, the store is down) is logged once and the
+     * batch dropped and counted, never thrown into the loop. {@link #flush()} and {@link #snapshot()} do throw.
      */
-    private void sendInBackgroundOfTraining(List<MetricPoint> points) {
-        try {
-            send(points);
-        } catch (MlopsException e) {
-            synchronized (bufferLock) {
-                droppedPoints += points.size();
-            }
-            if (!metricsWarned) {
-                metricsWarned = true;
-                LOG.warn("Dropped {} metric points of run {}: {}", points.size(), id, e.getMessage());
-            }
+    private void dropped(List<MetricPoint> points, RuntimeException cause) {
+        droppedPoints.addAndGet(points.size());
+        if (!metricsWarned) {
+            metricsWarned = true;
+            LOG.warn("Dropped {} metric points of run {}: {}", points.size(), id, cause.getMessage());
         }
     }
 
+    /** Points of this run dropped so far because a background send failed. */
+    long droppedPoints() {
+        return droppedPoints.get();
+    }
+
+    /**
+     * Waits until every batch handed to the sender is stored (or dropped), then stores the points still buffered,
+     * behind them; throws what the store throws for those.
+     */
     @Override
     public ActiveRun flush() {
-        List<MetricPoint> pending;
-        synchronized (bufferLock) {
-            if (buffer.isEmpty()) {
-                return this;
-            }
-            pending = buffer;
-            buffer = new ArrayList<>();
-        }
-        send(pending);
+        flush(-1);
         return this;
+    }
+
+    /**
+     * As {@link #flush()}; with {@code timeoutNanos >= 0}, waits at most that long.
+     *
+     * @return false when the time was up before everything was stored
+     */
+    private boolean flush(long timeoutNanos) {
+        List<MetricPoint> pending;
+        CompletableFuture<Void> done;
+        synchronized (bufferLock) {
+            // Never hand over the live buffer: other threads keep adding to it.
+            pending = buffer.isEmpty() ? List.of() : buffer;
+            if (!pending.isEmpty()) {
+                buffer = new ArrayList<>();
+            }
+            done = sender.flush(chain, pending);
+        }
+        if (done == null) {
+            // The Mlops instance closed: nothing of this run is left with the sender.
+            if (!pending.isEmpty()) {
+                send(pending);
+            }
+            return true;
+        }
+        try {
+            if (timeoutNanos < 0) {
+                done.join();
+            } else {
+                done.get(timeoutNanos, TimeUnit.NANOSECONDS);
+            }
+            return true;
+        } catch (CompletionException | ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new StorageException("sending the metrics of run " + id + " failed: " + cause, cause);
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private void send(List<MetricPoint> points) {
@@ -260,13 +327,10 @@ final class DefaultActiveRun implements ActiveRun {
         Throwable error = failure;
         try {
             flush();
-        } catch (MlopsException e) {
+        } catch (RuntimeException e) {
             LOG.warn("Could not send the last metrics of run {}: {}", id, e.getMessage());
         }
-        long dropped;
-        synchronized (bufferLock) {
-            dropped = droppedPoints;
-        }
+        long dropped = droppedPoints.get();
         try {
             if (error == null) {
                 tracking.finish(id, RunStatus.COMPLETED, null);
@@ -281,15 +345,20 @@ final class DefaultActiveRun implements ActiveRun {
         }
     }
 
-    /** Called when the owning Mlops closes while this run is open. */
-    void abandon() {
+    /**
+     * Called when the owning Mlops closes while this run is open: sends what is left, waiting for the sender until
+     * {@code deadlineNanos} ({@link System#nanoTime()}), and finishes the run as {@code ABORTED}.
+     */
+    void abandon(long deadlineNanos) {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         heartbeat.cancel(false);
         tracking.closed(this);
         try {
-            flush();
+            if (!flush(Math.max(0, deadlineNanos - System.nanoTime()))) {
+                LOG.warn("The last metrics of run {} were not stored in time; closing anyway", id);
+            }
         } catch (RuntimeException e) {
             LOG.warn("Could not send the last metrics of run {}: {}", id, e.toString());
         }

@@ -18,6 +18,7 @@ import dev.mlops.tracking.RunQuery;
 import dev.mlops.tracking.RunStarter;
 import dev.mlops.tracking.RunStatus;
 import dev.mlops.tracking.Tracking;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,15 +26,36 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The tracking API over a {@link dev.mlops.spi.MetadataStore}. Thread-safe. */
+/**
+ * The tracking API over a {@link dev.mlops.spi.MetadataStore}. Thread-safe. Owns the background sender of its runs'
+ * metric batches; {@link #closeAll()} drains and stops it.
+ */
 public final class DefaultTracking implements Tracking {
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultTracking.class);
+    /** The default of {@code Mlops.Builder.metricQueueCapacity}. */
+    public static final int DEFAULT_METRIC_QUEUE_CAPACITY = 16;
+    /** How long {@link #closeAll()} waits for metric batches still queued. */
+    public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
     private final Context context;
+    private final MetricSender sender;
     private final Set<DefaultActiveRun> open = ConcurrentHashMap.newKeySet();
     private volatile Map<String, String> environment;
 
     public DefaultTracking(Context context) {
+        this(context, DEFAULT_METRIC_QUEUE_CAPACITY);
+    }
+
+    /**
+     * @param metricQueueCapacity how many full metric batches may wait for the store at once, across all runs
+     *                            (1 or more); {@code logMetric} waits for room beyond that
+     */
+    public DefaultTracking(Context context, int metricQueueCapacity) {
         this.context = context;
+        this.sender = new MetricSender(metricQueueCapacity);
     }
 
     @Override
@@ -149,10 +171,26 @@ public final class DefaultTracking implements Tracking {
         open.remove(run);
     }
 
-    /** Ends runs left open when the owning {@code Mlops} closes: they are recorded as {@code ABORTED}. */
+    MetricSender sender() {
+        return sender;
+    }
+
+    /**
+     * When the owning {@code Mlops} closes: stores the metrics still queued or buffered, waiting at most
+     * {@link #CLOSE_TIMEOUT} in all; ends runs left open as {@code ABORTED}; stops the sender (batches still queued
+     * after the wait are dropped, counted and logged). Idempotent.
+     */
     public void closeAll() {
+        closeAll(CLOSE_TIMEOUT);
+    }
+
+    void closeAll(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         for (DefaultActiveRun run : List.copyOf(open)) {
-            run.abandon();
+            run.abandon(deadline);
+        }
+        if (!sender.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+            LOG.warn("Metric batches were still queued {} after closing began; they were dropped", timeout);
         }
     }
 
