@@ -59,6 +59,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 
@@ -145,28 +146,104 @@ public final class RemoteMetadataStore implements MetadataStore {
         return call;
     }
 
+    // ---- the shapes most calls share --------------------------------------------------------------------------------
+
+    /**
+     * A collection of entities the protocol serves under {@code /api/v1/{route}}, with its codec:
+     * {@code POST /{route}} creates one (the new entity in the body field {@code field}, beside {@code audit}),
+     * {@code GET /{route}/{id...}} reads one, {@code GET /{findRoute}?subject=&key=} finds one by subject and key, and
+     * {@code POST /{route}/search} searches ({@code {"query": writeQuery(q), "page": ...}}). {@code findRoute} and
+     * {@code writeQuery} are null where the collection has no such route.
+     *
+     * @param <N> what a create sends
+     * @param <T> what the server stores and returns
+     * @param <Q> the search query
+     */
+    private record Resource<N, T, Q>(String route, String findRoute, String field, Function<N, ObjectNode> write,
+            Wire.Reader<T> read, Function<Q, ObjectNode> writeQuery) {
+    }
+
+    private static final Resource<NewRun, Run, RunQuery> RUNS =
+            new Resource<>("runs", null, "run", RunWire::write, RunWire::readRun, RunWire::write);
+    private static final Resource<DatasetVersion, DatasetVersion, Void> DATASETS =
+            new Resource<>("datasets", null, "dataset", DatasetWire::write, DatasetWire::read, null);
+    private static final Resource<NewModel, RegisteredModel, ModelQuery> MODELS =
+            new Resource<>("models", null, "model", RegistryWire::write, RegistryWire::readModel, RegistryWire::write);
+    /** Searched under {@code /versions}; created and read under their model, {@code /models/{name}/versions}. */
+    private static final Resource<NewModelVersion, ModelVersion, VersionQuery> VERSIONS = new Resource<>("versions",
+            null, "version", RegistryWire::write, RegistryWire::readVersion, RegistryWire::write);
+    private static final Resource<ProfileEntry, ProfileEntry, ProfileQuery> PROFILES = new Resource<>("profiles",
+            "profile", "profile", ProfileWire::write, ProfileWire::readProfile, ProfileWire::write);
+    private static final Resource<DriftReportEntry, DriftReportEntry, ProfileQuery> DRIFT_REPORTS =
+            new Resource<>("drift-reports", "drift-report", "report", ProfileWire::write, ProfileWire::readDriftReport,
+                    ProfileWire::write);
+    private static final Resource<RetrainingRequestEntry, RetrainingRequestEntry, Void> RETRAINING_REQUESTS =
+            new Resource<>("retraining-requests", null, "request", PolicyWire::write, PolicyWire::readRequest, null);
+
+    /** Creates {@code entity} with {@code POST /{route}}; retried, as its body carries its idempotency key. */
+    private <N, T> Created<T> create(Resource<N, T, ?> r, N entity, PendingAuditEvent audit) {
+        return create(call("POST", r.route()), r, entity, audit, true);
+    }
+
+    /** Sends the create {@code c} of {@code entity}; retried only when {@code keyed} (the body carries its key). */
+    private <N, T> Created<T> create(Transport.Call c, Resource<N, T, ?> r, N entity, PendingAuditEvent audit,
+            boolean keyed) {
+        ObjectNode body = with(audit);
+        body.set(r.field(), r.write().apply(Objects.requireNonNull(entity, r.field())));
+        c.body(body);
+        if (keyed) {
+            c.retryable();
+        }
+        return read(c.send(), (n, path) -> CreatedWire.read(n, path, r.read()));
+    }
+
+    /** Reads one entity with {@code GET /{route}/{path...}}: empty when the server answers 404 NOT_FOUND. */
+    private <T> Optional<T> get(Resource<?, T, ?> r, String... path) {
+        String[] segments = new String[path.length + 1];
+        segments[0] = r.route();
+        System.arraycopy(path, 0, segments, 1, path.length);
+        return one(call("GET", segments), r.read());
+    }
+
+    /** Finds one entity by subject and key with {@code GET /{findRoute}?subject=&key=}. */
+    private <T> Optional<T> find(Resource<?, T, ?> r, String subject, String key) {
+        return one(call("GET", r.findRoute()).query("subject", subject).query("key", key), r.read());
+    }
+
+    /** Searches with {@code POST /{route}/search}; retried (a search changes nothing). */
+    private <T, Q> Page<T> search(Resource<?, T, Q> r, Q query, PageRequest page) {
+        Transport.Call c = call("POST", r.route(), "search");
+        ObjectNode body = Wire.object();
+        body.set("query", r.writeQuery().apply(Objects.requireNonNull(query, "query")));
+        body.set("page", PageWire.write(Objects.requireNonNull(page, "page")));
+        return read(c.body(body).retryable().send(), (n, path) -> PageWire.read(n, path, r.read()));
+    }
+
+    /** Sends the read of one entity {@code c}, retried: empty when the server answers 404 NOT_FOUND. */
+    private <T> Optional<T> one(Transport.Call c, Wire.Reader<T> reader) {
+        return c.retryable().sendOptional().map(n -> read(n, reader));
+    }
+
+    /** Sends the listing {@code c} (its filter in the query) for {@code page}, retried. */
+    private <T> Page<T> list(Transport.Call c, PageRequest page, Wire.Reader<T> reader) {
+        return read(paged(c, page).retryable().send(), (n, path) -> PageWire.read(n, path, reader));
+    }
+
     // ---- runs -------------------------------------------------------------------------------------------------------
 
     @Override
     public Created<Run> createRun(NewRun run, PendingAuditEvent audit) {
-        ObjectNode body = with(audit);
-        body.set("run", RunWire.write(Objects.requireNonNull(run, "run")));
-        return read(call("POST", "runs").body(body).retryable().send(),
-                (n, path) -> CreatedWire.read(n, path, RunWire::readRun));
+        return create(RUNS, run, audit);
     }
 
     @Override
     public Optional<Run> getRun(String runId) {
-        return call("GET", "runs", p("runId", runId)).retryable().sendOptional().map(n -> read(n, RunWire::readRun));
+        return get(RUNS, p("runId", runId));
     }
 
     @Override
     public Page<Run> searchRuns(RunQuery query, PageRequest page) {
-        ObjectNode body = Wire.object();
-        body.set("query", RunWire.write(Objects.requireNonNull(query, "query")));
-        body.set("page", PageWire.write(Objects.requireNonNull(page, "page")));
-        return read(call("POST", "runs", "search").body(body).retryable().send(),
-                (n, path) -> PageWire.read(n, path, RunWire::readRun));
+        return search(RUNS, query, page);
     }
 
     @Override
@@ -215,8 +292,7 @@ public final class RemoteMetadataStore implements MetadataStore {
 
     @Override
     public Page<MetricPoint> metricHistory(String runId, String key, PageRequest page) {
-        Transport.Call c = call("GET", "runs", p("runId", runId), "metrics", p("key", key));
-        return read(paged(c, page).retryable().send(), (n, path) -> PageWire.read(n, path, RunWire::readMetricPoint));
+        return list(call("GET", "runs", p("runId", runId), "metrics", p("key", key)), page, RunWire::readMetricPoint);
     }
 
     @Override
@@ -231,47 +307,34 @@ public final class RemoteMetadataStore implements MetadataStore {
 
     @Override
     public Created<DatasetVersion> registerDataset(DatasetVersion version, PendingAuditEvent audit) {
-        Transport.Call c = call("POST", "datasets");
-        ObjectNode body = with(audit);
-        body.set("dataset", DatasetWire.write(Objects.requireNonNull(version, "version")));
-        return read(c.body(body).retryable().send(), (n, path) -> CreatedWire.read(n, path, DatasetWire::read));
+        return create(DATASETS, Objects.requireNonNull(version, "version"), audit);
     }
 
     @Override
     public Optional<DatasetVersion> getDataset(String name, String version) {
-        Transport.Call c = call("GET", "datasets", p("name", name), "versions", p("version", version));
-        return c.retryable().sendOptional().map(n -> read(n, DatasetWire::read));
+        return get(DATASETS, p("name", name), "versions", p("version", version));
     }
 
     @Override
     public Page<DatasetVersion> listDatasets(String name, PageRequest page) {
-        Transport.Call c = paged(call("GET", "datasets").query("name", name), page);
-        return read(c.retryable().send(), (n, path) -> PageWire.read(n, path, DatasetWire::read));
+        return list(call("GET", "datasets").query("name", name), page, DATASETS.read());
     }
 
     // ---- model registry ---------------------------------------------------------------------------------------------
 
     @Override
     public Created<RegisteredModel> createModel(NewModel model, PendingAuditEvent audit) {
-        Transport.Call c = call("POST", "models");
-        ObjectNode body = with(audit);
-        body.set("model", RegistryWire.write(Objects.requireNonNull(model, "model")));
-        return read(c.body(body).retryable().send(), (n, path) -> CreatedWire.read(n, path, RegistryWire::readModel));
+        return create(MODELS, model, audit);
     }
 
     @Override
     public Optional<RegisteredModel> getModel(String name) {
-        Transport.Call c = call("GET", "models", p("name", name));
-        return c.retryable().sendOptional().map(n -> read(n, RegistryWire::readModel));
+        return get(MODELS, p("name", name));
     }
 
     @Override
     public Page<RegisteredModel> searchModels(ModelQuery query, PageRequest page) {
-        Transport.Call c = call("POST", "models", "search");
-        ObjectNode body = Wire.object();
-        body.set("query", RegistryWire.write(Objects.requireNonNull(query, "query")));
-        body.set("page", PageWire.write(Objects.requireNonNull(page, "page")));
-        return read(c.body(body).retryable().send(), (n, path) -> PageWire.read(n, path, RegistryWire::readModel));
+        return search(MODELS, query, page);
     }
 
     @Override
@@ -285,29 +348,18 @@ public final class RemoteMetadataStore implements MetadataStore {
     @Override
     public Created<ModelVersion> createModelVersion(NewModelVersion version, PendingAuditEvent audit) {
         Objects.requireNonNull(version, "version");
-        Transport.Call c = call("POST", "models", p("modelName", version.modelName()), "versions");
-        ObjectNode body = with(audit);
-        body.set("version", RegistryWire.write(version));
-        c.body(body);
-        if (version.idempotencyKey() != null) {
-            c.retryable();
-        }
-        return read(c.send(), (n, path) -> CreatedWire.read(n, path, RegistryWire::readVersion));
+        return create(call("POST", "models", p("modelName", version.modelName()), "versions"), VERSIONS, version, audit,
+                version.idempotencyKey() != null);
     }
 
     @Override
     public Optional<ModelVersion> getModelVersion(String name, int version) {
-        Transport.Call c = call("GET", "models", p("name", name), "versions", Integer.toString(version));
-        return c.retryable().sendOptional().map(n -> read(n, RegistryWire::readVersion));
+        return one(call("GET", "models", p("name", name), "versions", Integer.toString(version)), VERSIONS.read());
     }
 
     @Override
     public Page<ModelVersion> searchModelVersions(VersionQuery query, PageRequest page) {
-        Transport.Call c = call("POST", "versions", "search");
-        ObjectNode body = Wire.object();
-        body.set("query", RegistryWire.write(Objects.requireNonNull(query, "query")));
-        body.set("page", PageWire.write(Objects.requireNonNull(page, "page")));
-        return read(c.body(body).retryable().send(), (n, path) -> PageWire.read(n, path, RegistryWire::readVersion));
+        return search(VERSIONS, query, page);
     }
 
     @Override
@@ -404,65 +456,49 @@ public final class RemoteMetadataStore implements MetadataStore {
 
     @Override
     public Created<ProfileEntry> saveProfile(ProfileEntry profile, PendingAuditEvent audit) {
-        Transport.Call c = call("POST", "profiles");
-        ObjectNode body = with(audit);
-        body.set("profile", ProfileWire.write(Objects.requireNonNull(profile, "profile")));
-        return read(c.body(body).retryable().send(), (n, path) -> CreatedWire.read(n, path, ProfileWire::readProfile));
+        return create(PROFILES, profile, audit);
     }
 
     @Override
     public Optional<ProfileEntry> getProfile(String id) {
-        Transport.Call c = call("GET", "profiles", p("id", id));
-        return c.retryable().sendOptional().map(n -> read(n, ProfileWire::readProfile));
+        return get(PROFILES, p("id", id));
     }
 
     @Override
     public Optional<ProfileEntry> findProfile(String subject, String key) {
-        Transport.Call c = call("GET", "profile").query("subject", subject).query("key", key);
-        return c.retryable().sendOptional().map(n -> read(n, ProfileWire::readProfile));
+        return find(PROFILES, subject, key);
     }
 
     @Override
     public Page<ProfileEntry> searchProfiles(ProfileQuery query, PageRequest page) {
-        Transport.Call c = call("POST", "profiles", "search");
-        return read(c.body(search(ProfileWire.write(Objects.requireNonNull(query, "query")), page)).retryable().send(),
-                (n, path) -> PageWire.read(n, path, ProfileWire::readProfile));
+        return search(PROFILES, query, page);
     }
 
     @Override
     public Created<DriftReportEntry> saveDriftReport(DriftReportEntry report, PendingAuditEvent audit) {
-        Transport.Call c = call("POST", "drift-reports");
-        ObjectNode body = with(audit);
-        body.set("report", ProfileWire.write(Objects.requireNonNull(report, "report")));
-        return read(c.body(body).retryable().send(),
-                (n, path) -> CreatedWire.read(n, path, ProfileWire::readDriftReport));
+        return create(DRIFT_REPORTS, report, audit);
     }
 
     @Override
     public Optional<DriftReportEntry> getDriftReport(String id) {
-        Transport.Call c = call("GET", "drift-reports", p("id", id));
-        return c.retryable().sendOptional().map(n -> read(n, ProfileWire::readDriftReport));
+        return get(DRIFT_REPORTS, p("id", id));
     }
 
     @Override
     public Optional<DriftReportEntry> findDriftReport(String subject, String key) {
-        Transport.Call c = call("GET", "drift-report").query("subject", subject).query("key", key);
-        return c.retryable().sendOptional().map(n -> read(n, ProfileWire::readDriftReport));
+        return find(DRIFT_REPORTS, subject, key);
     }
 
     @Override
     public Page<DriftReportEntry> searchDriftReports(ProfileQuery query, PageRequest page) {
-        Transport.Call c = call("POST", "drift-reports", "search");
-        return read(c.body(search(ProfileWire.write(Objects.requireNonNull(query, "query")), page)).retryable().send(),
-                (n, path) -> PageWire.read(n, path, ProfileWire::readDriftReport));
+        return search(DRIFT_REPORTS, query, page);
     }
 
     // ---- retraining policies ----------------------------------------------------------------------------------------
 
     @Override
     public Optional<PolicyStateEntry> getPolicyState(String policy, String model) {
-        Transport.Call c = call("GET", "policy-state").query("policy", policy).query("model", model);
-        return c.retryable().sendOptional().map(n -> read(n, PolicyWire::readState));
+        return one(call("GET", "policy-state").query("policy", policy).query("model", model), PolicyWire::readState);
     }
 
     @Override
@@ -479,30 +515,25 @@ public final class RemoteMetadataStore implements MetadataStore {
 
     @Override
     public Optional<PolicyDecisionEntry> findPolicyDecision(String policy, String model, String windowId) {
-        Transport.Call c = call("GET", "policy-decision").query("policy", policy).query("model", model)
-                .query("window_id", windowId);
-        return c.retryable().sendOptional().map(n -> read(n, PolicyWire::readDecision));
+        return one(call("GET", "policy-decision").query("policy", policy).query("model", model)
+                .query("window_id", windowId), PolicyWire::readDecision);
     }
 
     @Override
     public Page<PolicyDecisionEntry> listPolicyDecisions(String policy, String model, PageRequest page) {
-        Transport.Call c = paged(call("GET", "policy-decisions").query("policy", policy).query("model", model), page);
-        return read(c.retryable().send(), (n, path) -> PageWire.read(n, path, PolicyWire::readDecision));
+        return list(call("GET", "policy-decisions").query("policy", policy).query("model", model), page,
+                PolicyWire::readDecision);
     }
 
     @Override
     public Page<PolicyStateEntry> listPolicyStates(PageRequest page) {
-        Transport.Call c = paged(call("GET", "policy-states"), page);
-        return read(c.retryable().send(), (n, path) -> PageWire.read(n, path, PolicyWire::readState));
+        return list(call("GET", "policy-states"), page, PolicyWire::readState);
     }
 
     @Override
     public Created<RetrainingRequestEntry> createRetrainingRequest(RetrainingRequestEntry request,
             PendingAuditEvent audit) {
-        Transport.Call c = call("POST", "retraining-requests");
-        ObjectNode body = with(audit);
-        body.set("request", PolicyWire.write(Objects.requireNonNull(request, "request")));
-        return read(c.body(body).retryable().send(), (n, path) -> CreatedWire.read(n, path, PolicyWire::readRequest));
+        return create(RETRAINING_REQUESTS, request, audit);
     }
 
     @Override
@@ -520,8 +551,7 @@ public final class RemoteMetadataStore implements MetadataStore {
 
     @Override
     public Optional<RetrainingRequestEntry> getRetrainingRequest(String key) {
-        Transport.Call c = call("GET", "retraining-requests", p("key", key));
-        return c.retryable().sendOptional().map(n -> read(n, PolicyWire::readRequest));
+        return get(RETRAINING_REQUESTS, p("key", key));
     }
 
     @Override
@@ -531,14 +561,7 @@ public final class RemoteMetadataStore implements MetadataStore {
         for (String status : Objects.requireNonNull(statuses, "statuses")) {
             c.query("status", status);
         }
-        return read(paged(c, page).retryable().send(), (n, path) -> PageWire.read(n, path, PolicyWire::readRequest));
-    }
-
-    private static ObjectNode search(ObjectNode query, PageRequest page) {
-        ObjectNode body = Wire.object();
-        body.set("query", query);
-        body.set("page", PageWire.write(Objects.requireNonNull(page, "page")));
-        return body;
+        return list(c, page, RETRAINING_REQUESTS.read());
     }
 
     // ---- lineage ----------------------------------------------------------------------------------------------------
@@ -572,7 +595,7 @@ public final class RemoteMetadataStore implements MetadataStore {
 
     @Override
     public Optional<AuditEvent> auditHead() {
-        return call("GET", "audit", "head").retryable().sendOptional().map(n -> read(n, AuditWire::readEvent));
+        return one(call("GET", "audit", "head"), AuditWire::readEvent);
     }
 
     @Override

@@ -6,9 +6,6 @@ import dev.mlops.spi.ForwardingMetadataStore;
 import dev.mlops.spi.MetadataStore;
 import dev.mlops.store.jdbc.JdbcStore;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import org.junit.jupiter.api.DisplayName;
 
 /**
@@ -42,25 +39,12 @@ class PromotionGateRemoteTest extends PromotionGateContract {
     }
 
     /**
-     * As on SQLite: a trigger on the server's database file makes the insert of the matching audit event fail inside
-     * the server store's transaction, so only a rollback there leaves nothing.
+     * As on SQLite ({@link PromotionGateSqliteTest#failAuditInserts}): a trigger on the server's database file makes
+     * the insert of the matching audit event fail inside the server store's transaction, so only a rollback there
+     * leaves nothing.
      */
     @Override
     AutoCloseable failAliasMovesInsideTheStore(String failingAction) throws Exception {
-        Connection admin = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("mlops.db"));
-        execute(admin, "CREATE TRIGGER inject_alias_failure BEFORE INSERT ON audit_events WHEN NEW.action LIKE '"
-                + failingAction + "' BEGIN SELECT RAISE(ABORT, 'injected failure of an audit event'); END");
-        return () -> {
-            try (admin) {
-                execute(admin, "DROP TRIGGER inject_alias_failure");
-            }
-        };
-    }
-
-    private static void execute(Connection c, String sql) throws Exception {
-        try (Statement s = c.createStatement()) {
-            s.execute("PRAGMA busy_timeout = 10000");
-            s.execute(sql);
-        }
+        return PromotionGateSqliteTest.failAuditInserts(dir.resolve("mlops.db"), failingAction);
     }
 }

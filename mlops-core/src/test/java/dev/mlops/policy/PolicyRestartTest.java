@@ -232,7 +232,7 @@ class PolicyRestartTest {
         @DisplayName("evaluators in two Mlops instances on one PostgreSQL database decide each window once, and a"
                 + " restart keeps the cooldown")
         void concurrentEvaluatorsOnOneDatabase() throws Exception {
-            String uri = database().newSchema();
+            String uri = DATABASE.get().newSchema();
             List<MetadataStore> stores = new ArrayList<>();
             try {
                 List<List<Decision>> results = evaluateConcurrently(() -> {
@@ -258,20 +258,10 @@ class PolicyRestartTest {
         }
     }
 
-    private static PostgresTestDatabase database;
-
-    private static PostgresTestDatabase database() {
-        if (database == null) {
-            database = PostgresTestDatabase.open();
-        }
-        return database;
-    }
+    private static final PostgresTestDatabase.OnFirstUse DATABASE = new PostgresTestDatabase.OnFirstUse();
 
     @AfterAll
     static void dropSchemas() throws Exception {
-        if (database != null) {
-            database.close();
-            database = null;
-        }
+        DATABASE.close();
     }
 }

@@ -15,14 +15,20 @@ class PromotionGateSqliteTest extends PromotionGateContract {
         return JdbcStore.sqlite(dir.resolve("mlops.db"));
     }
 
-    /**
-     * A trigger, created through a connection of its own, makes the insert of the audit event whose action matches
-     * {@code failingAction} fail inside the store's transaction: after the alias row was written (and, for the
-     * alias's own event, after the verdict's event), so only a rollback of the whole transaction leaves nothing.
-     */
+    /** Fails the audit inserts in the store's own file ({@link #failAuditInserts}). */
     @Override
     AutoCloseable failAliasMovesInsideTheStore(String failingAction) throws Exception {
-        Connection admin = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("mlops.db"));
+        return failAuditInserts(dir.resolve("mlops.db"), failingAction);
+    }
+
+    /**
+     * A trigger, created through a connection of its own on the SQLite {@code file}, makes the insert of the audit
+     * event whose action matches {@code failingAction} fail inside the transaction of the store on that file: after
+     * the alias row was written (and, for the alias's own event, after the verdict's event), so only a rollback of
+     * the whole transaction leaves nothing. Closing the handle drops the trigger.
+     */
+    static AutoCloseable failAuditInserts(Path file, String failingAction) throws Exception {
+        Connection admin = DriverManager.getConnection("jdbc:sqlite:" + file);
         execute(admin, "CREATE TRIGGER inject_alias_failure BEFORE INSERT ON audit_events WHEN NEW.action LIKE '"
                 + failingAction + "' BEGIN SELECT RAISE(ABORT, 'injected failure of an audit event'); END");
         return () -> {

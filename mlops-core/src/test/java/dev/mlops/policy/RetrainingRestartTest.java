@@ -89,7 +89,7 @@ class RetrainingRestartTest {
 
         /** Instances over one new schema, each with its own connections (as separate processes would have). */
         Function<MutableClock, Mlops> schema() {
-            String uri = database().newSchema();
+            String uri = DATABASE.get().newSchema();
             return clock -> {
                 MetadataStore s = new JdbcStoreProvider().open(uri);
                 stores.add(s);
@@ -118,21 +118,11 @@ class RetrainingRestartTest {
         }
     }
 
-    private static PostgresTestDatabase database;
-
-    private static PostgresTestDatabase database() {
-        if (database == null) {
-            database = PostgresTestDatabase.open();
-        }
-        return database;
-    }
+    private static final PostgresTestDatabase.OnFirstUse DATABASE = new PostgresTestDatabase.OnFirstUse();
 
     @AfterAll
     static void dropSchemas() throws Exception {
-        if (database != null) {
-            database.close();
-            database = null;
-        }
+        DATABASE.close();
     }
 
     static List<AuditEvent> events(Mlops mlops, String subject) {

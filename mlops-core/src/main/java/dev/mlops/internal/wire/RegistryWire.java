@@ -264,13 +264,7 @@ public final class RegistryWire {
         node.set("metrics", Wire.doubleMapNode(version.metrics()));
         node.set("tags", Wire.stringMapNode(version.tags()));
         node.put("description", version.description());
-        Approval approval = version.approval();
-        node.put("approval", approval.status().name());
-        putIf(node, "approved_by", approval.actor());
-        if (approval.time() != null) {
-            node.put("approval_time", Wire.instantText(approval.time()));
-        }
-        putIf(node, "approval_reason", approval.reason());
+        putApproval(node, version.approval(), "approval", "approved_by", "approval_time", "approval_reason");
         node.set("aliases", Wire.stringArray(version.aliases()));
         node.put("created_time", Wire.instantText(version.createdTime()));
         node.put("created_by", version.createdBy());
@@ -293,12 +287,8 @@ public final class RegistryWire {
         Map<String, Double> metrics = f.doubleMap("metrics");
         Map<String, String> tags = f.stringMap("tags");
         String description = f.string("description");
-        ApprovalStatus approvalStatus = f.enumValue("approval", ApprovalStatus.class, false);
-        String approvedBy = f.optString("approved_by");
-        Instant approvalTime = f.optInstant("approval_time");
-        String approvalReason = f.optString("approval_reason");
-        Approval approval = Wire.build(f.path("approval"), () -> new Approval(approvalStatus, approvedBy,
-                approvalTime, approvalReason));
+        Approval approval = readApprovalFields(f, f.path("approval"), "approval", "approved_by", "approval_time",
+                "approval_reason");
         List<String> aliases = f.list("aliases", Wire::readString);
         Instant created = f.instant("created_time");
         String createdBy = f.string("created_by");
@@ -317,23 +307,38 @@ public final class RegistryWire {
 
     public static ObjectNode write(Approval approval) {
         ObjectNode node = Wire.object();
-        node.put("status", approval.status().name());
-        putIf(node, "actor", approval.actor());
-        if (approval.time() != null) {
-            node.put("time", Wire.instantText(approval.time()));
-        }
-        putIf(node, "reason", approval.reason());
+        putApproval(node, approval, "status", "actor", "time", "reason");
         return node;
     }
 
     /** An approval: actor, time and reason are required for a decision and refused while {@code PENDING}. */
     public static Approval readApproval(JsonNode node, String path) {
         Wire.Fields f = Wire.fields(node, path, "status", "actor", "time", "reason");
-        ApprovalStatus status = f.enumValue("status", ApprovalStatus.class, false);
-        String actor = f.optString("actor");
-        Instant time = f.optInstant("time");
-        String reason = f.optString("reason");
-        return Wire.build(path, () -> new Approval(status, actor, time, reason));
+        return readApprovalFields(f, path, "status", "actor", "time", "reason");
+    }
+
+    /**
+     * Puts {@code approval} as the fields named: its status, then actor, time and reason where set (an approval on
+     * its own and an approval flattened into its version differ only in the names).
+     */
+    private static void putApproval(ObjectNode node, Approval approval, String status, String actor, String time,
+            String reason) {
+        node.put(status, approval.status().name());
+        putIf(node, actor, approval.actor());
+        if (approval.time() != null) {
+            node.put(time, Wire.instantText(approval.time()));
+        }
+        putIf(node, reason, approval.reason());
+    }
+
+    /** Reads what {@link #putApproval} put under the same names; an invalid approval is refused naming {@code path}. */
+    private static Approval readApprovalFields(Wire.Fields f, String path, String status, String actor, String time,
+            String reason) {
+        ApprovalStatus approvalStatus = f.enumValue(status, ApprovalStatus.class, false);
+        String approvalActor = f.optString(actor);
+        Instant approvalTime = f.optInstant(time);
+        String approvalReason = f.optString(reason);
+        return Wire.build(path, () -> new Approval(approvalStatus, approvalActor, approvalTime, approvalReason));
     }
 
     public static ObjectNode write(AliasChange change) {

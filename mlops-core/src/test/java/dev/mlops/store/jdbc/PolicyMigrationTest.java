@@ -14,7 +14,6 @@ import dev.mlops.spi.MetadataStore;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
@@ -98,7 +97,7 @@ class PolicyMigrationTest {
             Map<String, List<String>> rowsBefore = RegistryMigrationTest.rows(file, V3_TABLES);
             List<String> versionsBefore = RegistryMigrationTest.rows(file, List.of("schema_version"))
                     .get("schema_version");
-            assertThat(tables(file)).doesNotContainAnyElementsOf(V4_TABLES);
+            assertThat(RegistryMigrationTest.tables(file)).doesNotContainAnyElementsOf(V4_TABLES);
 
             List<Decision> decided;
             try (JdbcStore store = JdbcStore.sqlite(file)) {
@@ -118,7 +117,7 @@ class PolicyMigrationTest {
             List<String> versions = RegistryMigrationTest.rows(file, List.of("schema_version")).get("schema_version");
             assertThat(versions).hasSize(4).startsWith(versionsBefore.toArray(new String[0]));
             assertThat(versions.get(3)).startsWith("version=4\u0001description=policies\u0001");
-            assertThat(tables(file)).containsAll(V4_TABLES);
+            assertThat(RegistryMigrationTest.tables(file)).containsAll(V4_TABLES);
 
             try (JdbcStore store = JdbcStore.sqlite(file);
                     Mlops mlops = Mlops.builder().store(store).artifactUri("memory:").build()) {
@@ -150,24 +149,12 @@ class PolicyMigrationTest {
                     .hasMessageContaining("migrate the schema to version 4")
                     .hasMessageContaining("policy_decisions");
             assertThat(RegistryMigrationTest.rows(file, V3_TABLES)).isEqualTo(before);
-            assertThat(tables(file)).doesNotContain("policy_states");
+            assertThat(RegistryMigrationTest.tables(file)).doesNotContain("policy_states");
             try (JdbcStore old = OlderSchemaDialect.sqlite(file, 3)) {
                 assertThat(old.schemaVersion()).isEqualTo(3);
                 assertThat(readable(old, runIds)).isEqualTo(readableBefore);
                 RegistryMigrationTest.assertVerifies(old, Fixtures.chain(old).size());
             }
-        }
-
-        private List<String> tables(Path file) throws Exception {
-            List<String> tables = new ArrayList<>();
-            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
-                    Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table'")) {
-                while (rs.next()) {
-                    tables.add(rs.getString(1));
-                }
-            }
-            return tables;
         }
     }
 
@@ -180,7 +167,7 @@ class PolicyMigrationTest {
         @DisplayName("a populated version 3 schema is upgraded in place: every row and everything readable stays,"
                 + " the audit chain verifies, and policies can be evaluated")
         void populatedSchemaUpgradesInPlace() throws Exception {
-            PostgresTestDatabase db = database();
+            PostgresTestDatabase db = DATABASE.get();
             String schema = db.createSchema();
             String uri = db.uriOf(schema);
             List<String> runIds;
@@ -213,20 +200,10 @@ class PolicyMigrationTest {
         }
     }
 
-    private static PostgresTestDatabase database;
-
-    private static PostgresTestDatabase database() {
-        if (database == null) {
-            database = PostgresTestDatabase.open();
-        }
-        return database;
-    }
+    private static final PostgresTestDatabase.OnFirstUse DATABASE = new PostgresTestDatabase.OnFirstUse();
 
     @AfterAll
     static void dropSchemas() throws Exception {
-        if (database != null) {
-            database.close();
-            database = null;
-        }
+        DATABASE.close();
     }
 }

@@ -113,4 +113,35 @@ public final class PostgresTestDatabase implements AutoCloseable {
         }
         schemas.clear();
     }
+
+    /**
+     * The test database of a test class whose PostgreSQL tests are nested in a {@link RequiresPostgres} class beside
+     * others: {@link #get()} opens it on first use only, so the class's other tests run without PostgreSQL, and
+     * {@link #close()}, from the class's {@code @AfterAll}, drops its schemas. Not thread-safe.
+     */
+    public static final class OnFirstUse implements AutoCloseable {
+        private PostgresTestDatabase database;
+
+        /**
+         * The database, opened now if it is not open yet.
+         *
+         * @throws org.opentest4j.TestAbortedException when {@value PostgresTestDatabase#VARIABLE} is not set: the test
+         *     is skipped
+         */
+        public PostgresTestDatabase get() {
+            if (database == null) {
+                database = open();
+            }
+            return database;
+        }
+
+        /** Drops the schemas of the database if it was opened; it is opened anew by the next {@link #get()}. */
+        @Override
+        public void close() throws SQLException {
+            if (database != null) {
+                database.close();
+                database = null;
+            }
+        }
+    }
 }

@@ -18,7 +18,6 @@ import dev.mlops.spi.MetadataStore;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,7 +105,7 @@ class ProfileMigrationTest {
             Map<String, List<String>> rowsBefore = RegistryMigrationTest.rows(file, V2_TABLES);
             List<String> versionsBefore = RegistryMigrationTest.rows(file, List.of("schema_version"))
                     .get("schema_version");
-            assertThat(tables(file)).doesNotContainAnyElementsOf(V3_TABLES);
+            assertThat(RegistryMigrationTest.tables(file)).doesNotContainAnyElementsOf(V3_TABLES);
 
             StoredProfile saved;
             try (JdbcStore store = JdbcStore.sqlite(file)) {
@@ -126,7 +125,7 @@ class ProfileMigrationTest {
             List<String> versions = RegistryMigrationTest.rows(file, List.of("schema_version")).get("schema_version");
             assertThat(versions).hasSize(MigrationTest.LATEST).startsWith(versionsBefore.toArray(new String[0]));
             assertThat(versions.get(2)).startsWith("version=3\u0001description=profiles\u0001");
-            assertThat(tables(file)).containsAll(V3_TABLES);
+            assertThat(RegistryMigrationTest.tables(file)).containsAll(V3_TABLES);
 
             try (JdbcStore store = JdbcStore.sqlite(file);
                     Mlops mlops = Mlops.builder().store(store).artifactUri("memory:").build()) {
@@ -155,23 +154,11 @@ class ProfileMigrationTest {
                     .hasMessageContaining("migrate the schema to version " + MigrationTest.LATEST)
                     .hasMessageContaining("drift_reports");
             assertThat(RegistryMigrationTest.rows(file, V2_TABLES)).isEqualTo(before);
-            assertThat(tables(file)).doesNotContain("profiles");
+            assertThat(RegistryMigrationTest.tables(file)).doesNotContain("profiles");
             try (JdbcStore old = OlderSchemaDialect.sqlite(file, 2)) {
                 assertThat(old.schemaVersion()).isEqualTo(2);
                 RegistryMigrationTest.assertVerifies(old, Fixtures.chain(old).size());
             }
-        }
-
-        private List<String> tables(Path file) throws Exception {
-            List<String> tables = new ArrayList<>();
-            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
-                    Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table'")) {
-                while (rs.next()) {
-                    tables.add(rs.getString(1));
-                }
-            }
-            return tables;
         }
     }
 
@@ -184,7 +171,7 @@ class ProfileMigrationTest {
         @DisplayName("a populated version 2 schema is upgraded in place: every row and everything readable stays,"
                 + " the audit chain verifies, and profiles can be saved")
         void populatedSchemaUpgradesInPlace() throws Exception {
-            PostgresTestDatabase db = database();
+            PostgresTestDatabase db = DATABASE.get();
             String schema = db.createSchema();
             String uri = db.uriOf(schema);
             List<String> runIds;
@@ -219,20 +206,10 @@ class ProfileMigrationTest {
         }
     }
 
-    private static PostgresTestDatabase database;
-
-    private static PostgresTestDatabase database() {
-        if (database == null) {
-            database = PostgresTestDatabase.open();
-        }
-        return database;
-    }
+    private static final PostgresTestDatabase.OnFirstUse DATABASE = new PostgresTestDatabase.OnFirstUse();
 
     @AfterAll
     static void dropSchemas() throws Exception {
-        if (database != null) {
-            database.close();
-            database = null;
-        }
+        DATABASE.close();
     }
 }

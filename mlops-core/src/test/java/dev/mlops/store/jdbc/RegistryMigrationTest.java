@@ -242,7 +242,8 @@ class RegistryMigrationTest {
         assertThat(verification.events()).isEqualTo(events);
     }
 
-    private static List<String> tables(Path file) throws SQLException {
+    /** The names of the tables in the SQLite {@code file}, read through a separate connection. */
+    static List<String> tables(Path file) throws SQLException {
         List<String> tables = new ArrayList<>();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table'")) {
