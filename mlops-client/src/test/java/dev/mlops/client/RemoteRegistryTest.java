@@ -72,4 +72,47 @@ class RemoteRegistryTest {
             backend.close();
         }
     }
+
+    @Test
+    @DisplayName("a registration without an idempotency key whose reply is lost is retried and registers one version")
+    void lostReplyOfAVersionCreateRegistersOnce() throws Exception {
+        AtomicInteger versionPosts = new AtomicInteger();
+        // After the server has answered the first POST of a version, the reply is lost on its way back.
+        OkHttpClient lossy = new OkHttpClient.Builder().addNetworkInterceptor(chain -> {
+            okhttp3.Response response = chain.proceed(chain.request());
+            if (chain.request().method().equals("POST")
+                    && chain.request().url().encodedPath().endsWith("/models/churn/versions")
+                    && versionPosts.incrementAndGet() == 1) {
+                response.close();
+                throw new java.io.IOException("reply lost (test)");
+            }
+            return response;
+        }).build();
+        InMemoryStore backend = new InMemoryStore();
+        LocalArtifactStore bytes = new LocalArtifactStore(dir.resolve("artifacts"));
+        MlopsServer server = MlopsServer.builder().store(backend).artifacts(bytes).port(0).build().start();
+        try (RemoteMetadataStore remote = RemoteMetadataStore.builder(server.uri().toString()).client(lossy)
+                .maxRetries(2).retryDelays(Duration.ofMillis(1), Duration.ofMillis(5)).build();
+                Mlops mlops = Mlops.builder().store(remote).artifactStore(remote.artifactStore()).actor("alice")
+                        .build()) {
+            mlops.registry().createModel("churn", "churn model", java.util.Map.of());
+            byte[] weights = "weights-1".getBytes(StandardCharsets.UTF_8);
+            String digest = "sha256:" + java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(weights));
+            ModelVersion v = mlops.registry().newVersion("churn").signature(TckData.SIGNATURE)
+                    .expectedDigest(digest).upload(new ByteArrayInputStream(weights));
+
+            assertThat(versionPosts.get()).as("the create was sent twice: once lost, once retried").isEqualTo(2);
+            assertThat(v.version()).isEqualTo(1);
+            assertThat(backend.getModel("churn").orElseThrow().latestVersion()).as("versions stored").isEqualTo(1);
+            assertThat(backend.getModelVersion("churn", 1).orElseThrow().status().name()).isEqualTo("READY");
+            assertThat(backend.auditEvents(0, 1000).stream()
+                    .filter(e -> e.action().equals("model_version.register")).count())
+                    .as("register events").isEqualTo(1);
+        } finally {
+            server.close();
+            bytes.close();
+            backend.close();
+        }
+    }
 }

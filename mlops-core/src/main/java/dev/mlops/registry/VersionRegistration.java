@@ -38,7 +38,12 @@ public interface VersionRegistration {
      */
     VersionRegistration expectedDigest(String digest);
 
-    /** A key that makes the registration idempotent: repeating it returns the version it registered. */
+    /**
+     * A key that makes the registration idempotent across calls and processes: repeating it returns the version it
+     * registered. Without one, the registration still carries a key of its own (random, {@code auto-UUID}), so a
+     * request a remote store retries after a lost reply never registers a second version; only a new
+     * {@code newVersion(...)} registers another.
+     */
     VersionRegistration idempotencyKey(String key);
 
     /** Registers the version with the bytes of {@code file} (hashed first, then streamed). */

@@ -57,6 +57,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.WeakHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -525,6 +526,8 @@ public final class DefaultModelRegistry implements ModelRegistry {
         private String description = "";
         private String expectedDigest;
         private String idempotencyKey;
+        /** This registration's own key when the caller gives none, so that a transport retry is a repeat. */
+        private final String ownKey = "auto-" + UUID.randomUUID();
         private boolean used;
 
         Registration(String modelName) {
@@ -693,9 +696,13 @@ public final class DefaultModelRegistry implements ModelRegistry {
             }
         }
 
+        private String key() {
+            return idempotencyKey != null ? idempotencyKey : ownKey;
+        }
+
         /** A repeat of a registration under the same idempotency key must be the same registration. */
         private void checkRepeat(ModelVersion stored, String digest) {
-            String key = "idempotency key '" + idempotencyKey + "' registered version " + stored.version()
+            String key = "idempotency key '" + key() + "' registered version " + stored.version()
                     + " of model " + modelName;
             if (!stored.digest().equals(digest)) {
                 throw new ConflictException(key + " with digest " + stored.digest() + ", not " + digest
@@ -726,13 +733,13 @@ public final class DefaultModelRegistry implements ModelRegistry {
                 RegisteredModel model = store.getModel(modelName).orElseThrow(() -> notFound(modelName));
                 int number = model.latestVersion() + 1;
                 NewModelVersion nv = new NewModelVersion(modelName, number, digest, runId, signature, metrics, tags,
-                        description, idempotencyKey, now, context.actor());
+                        description, key(), now, context.actor());
                 Map<String, Object> data = new LinkedHashMap<>();
                 data.put("digest", digest);
                 data.put("run_id", runId);
                 data.put("metrics", metrics);
                 data.put("tags", tags);
-                data.put("idempotency_key", idempotencyKey);
+                data.put("idempotency_key", key());
                 try {
                     return store.createModelVersion(nv, context.audit("model_version.register",
                             subject(modelName, number), data));
