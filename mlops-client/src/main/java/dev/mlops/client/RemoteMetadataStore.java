@@ -92,7 +92,8 @@ public final class RemoteMetadataStore implements MetadataStore {
 
     /**
      * A builder for the server at {@code baseUri} ({@code http://host:port} or {@code https://...}, optionally with
-     * a path prefix under which {@code /api/v1} is served).
+     * a path prefix under which {@code /api/v1} is served; a URI that ends in {@code /api/v1}, as the server prints
+     * it, names the same server).
      *
      * @throws InvalidArgumentException (field {@code store}) when the URI is not an http or https URL
      */
@@ -670,10 +671,19 @@ public final class RemoteMetadataStore implements MetadataStore {
                 throw new InvalidArgumentException("store", "a remote store URI takes no query or fragment, was '"
                         + StoreResolver.redact(baseUri) + "'");
             }
-            List<String> segments = url.pathSegments();
-            HttpUrl.Builder b = url.newBuilder();
+            List<String> segments = new java.util.ArrayList<>(url.pathSegments());
             if (!segments.isEmpty() && segments.get(segments.size() - 1).isEmpty()) {
-                b.removePathSegment(segments.size() - 1);
+                segments.remove(segments.size() - 1);
+            }
+            // The server announces itself as http://host:port/api/v1: that URL, copied, names the same server.
+            int n = segments.size();
+            if (n >= 2 && segments.get(n - 2).equals("api") && segments.get(n - 1).equals("v1")) {
+                segments.remove(n - 1);
+                segments.remove(n - 2);
+            }
+            HttpUrl.Builder b = url.newBuilder().encodedPath("/");
+            for (String segment : segments) {
+                b.addPathSegment(segment);
             }
             this.base = b.build();
         }

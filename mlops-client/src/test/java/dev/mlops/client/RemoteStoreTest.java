@@ -34,6 +34,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.ParameterizedTest;
 
 @DisplayName("RemoteMetadataStore against a real MlopsServer")
 class RemoteStoreTest {
@@ -117,6 +119,18 @@ class RemoteStoreTest {
             assertThat(seen.get()).isEqualTo(1);
             assertThat(backend.metricHistory(runId(1), "loss", PageRequest.first()).items())
                     .extracting(MetricPoint::value).containsExactly(0.5);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "/", "/api/v1", "/api/v1/"})
+    @DisplayName("the server's URL works with or without the /api/v1 it prints at start")
+    void baseUriWithOrWithoutApiPath(String suffix) {
+        String uri = server.uri().toString().replaceAll("/$", "") + suffix;
+        try (RemoteMetadataStore remote = RemoteMetadataStore.builder(uri).build()) {
+            remote.createRun(newRun(21), audit("run.create", "run:" + runId(21)));
+            assertThat(remote.getRun(runId(21))).isPresent();
+            assertThat(remote.toString()).doesNotContain("/api/v1");
         }
     }
 
