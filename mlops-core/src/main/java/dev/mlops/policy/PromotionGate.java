@@ -129,6 +129,29 @@ public final class PromotionGate {
     }
 
     /**
+     * {@link #promote(ModelRef, String, HoldoutEvaluation)} recording at most one verdict per candidate and alias,
+     * across every process and {@code Mlops} instance on the store: when a verdict on {@code candidate} taking
+     * {@code alias} is recorded already (by any earlier {@code promote} or {@code promoteOnce}), nothing is changed
+     * and that verdict is returned with {@code created = false} (read back from its audit event: its time is the
+     * event's, and each check's numbers come in sorted order). Otherwise this call's verdict is recorded and returned
+     * with {@code created = true}; the look-up and the record (with the alias move, for {@code PROMOTED}) are one
+     * store transaction ({@code MetadataStore.recordPromotionVerdict}), so of several processes gating one candidate
+     * at the same time, or one long after another, exactly one records a verdict and the others get it back. A
+     * candidate that is the champion already is answered with its recorded verdict rather than {@code CONFLICT}.
+     *
+     * <p>For automated flows that decide each candidate once (for example a retraining loop whose challenger may be
+     * gated by several workers). A recorded {@code FAILED} verdict stays the answer for that candidate: to gate it
+     * again after fixing what failed (an approval, a permission), use {@link #promote}. A store whose implementation
+     * predates {@code recordPromotionVerdict} looks the verdict up and records it in separate transactions, without
+     * this guarantee.
+     *
+     * @throws dev.mlops.StorageException when the store fails; nothing is recorded by this call
+     */
+    public dev.mlops.Created<GateVerdict> promoteOnce(ModelRef candidate, String alias, HoldoutEvaluation evaluation) {
+        return engine.promoteOnce(candidate, alias, evaluation);
+    }
+
+    /**
      * Checks, before any promotion, that every threshold names a metric in {@code knownMetrics} (for example the
      * metric keys the training job logs), so that a misspelt name is caught at configuration time rather than as a
      * failed check.

@@ -212,6 +212,12 @@ public abstract class ForwardingMetadataStore implements MetadataStore {
     }
 
     @Override
+    public Optional<AuditEvent> recordPromotionVerdict(String name, String alias, int candidate, boolean move,
+            Integer expectedCurrent, Instant time, List<PendingAuditEvent> audit) {
+        return delegate().recordPromotionVerdict(name, alias, candidate, move, expectedCurrent, time, audit);
+    }
+
+    @Override
     public AliasChange deleteAlias(String name, String alias, int expectedCurrent, Instant time,
             PendingAuditEvent audit) {
         return delegate().deleteAlias(name, alias, expectedCurrent, time, audit);

@@ -258,6 +258,75 @@ public interface MetadataStore extends AutoCloseable {
                 + " predates setAlias with a list of events)", null);
     }
 
+    /**
+     * Records the verdict of a promotion gate on version {@code candidate} of model {@code name} taking
+     * {@code alias}, unless one is recorded already: at most one verdict per (model, alias, candidate), whatever the
+     * number of processes gating it. A recorded verdict is an audit event with action {@code promotion.decided},
+     * subject {@code model:NAME/CANDIDATE} and data (not erased) a JSON object whose {@code alias} is {@code alias}
+     * (also one appended by {@link #appendAuditEvent} or {@link #setAlias(String, String, int, Integer, Instant,
+     * List)}); an event whose data was erased does not count.
+     *
+     * <p>In one transaction: when such an event exists, nothing is changed and the latest one is returned (also when
+     * the alias's compare-and-set would fail); otherwise the {@code audit} events are appended in the given order
+     * (the verdict's first) and, when {@code move} is true, {@code alias} is pointed at {@code candidate} as
+     * {@link #setAlias(String, String, int, Integer, Instant, List)} does, a compare-and-set on
+     * {@code expectedCurrent}; empty is returned. A decision recorded once this way never has a second record: a
+     * process that loses the race gets the winner's verdict back. Added after schema version 4 (no schema change: the
+     * check reads the audit chain).
+     *
+     * <p>The default keeps stores written before this method working, <b>without the guarantee</b>: it looks the
+     * verdict up ({@link #auditEvents}) and then calls {@code setAlias} with the list (for a move) or
+     * {@link #appendAuditEvent} (for a single event), in separate transactions, so two callers at the same time may
+     * both record one; a move with a lost compare-and-set records nothing. Without a move it accepts one event only
+     * ({@code STORAGE} otherwise, changing nothing).
+     *
+     * @param move            whether to point {@code alias} at {@code candidate} together with the events
+     * @param expectedCurrent for a move, the version the alias points at now, or null when it must not exist yet;
+     *                        ignored without a move
+     * @param time            the time of the alias change (for a move)
+     * @param audit           at least one event, none null; the first is the verdict: action {@code promotion.decided},
+     *                        subject {@code model:NAME/CANDIDATE}, data naming {@code alias}
+     * @return the verdict recorded before this call, when there is one (then nothing was changed); empty when this
+     *     call recorded it
+     * @throws dev.mlops.InvalidArgumentException (field {@code audit}) when {@code audit} is empty, holds a null, or
+     *     its first event is not a verdict on {@code candidate} taking {@code alias}
+     * @throws dev.mlops.NotFoundException for a move when the model or the version does not exist; nothing is stored
+     * @throws dev.mlops.ConflictException for a move, as {@code setAlias}, when no verdict is recorded; nothing is
+     *     stored
+     */
+    default Optional<AuditEvent> recordPromotionVerdict(String name, String alias, int candidate, boolean move,
+            Integer expectedCurrent, Instant time, List<PendingAuditEvent> audit) {
+        dev.mlops.internal.policy.VerdictJson.checkAudit(name, alias, candidate, audit);
+        Optional<AuditEvent> recorded = Optional.empty();
+        long after = 0;
+        while (true) {
+            List<AuditEvent> page = auditEvents(after, 1000);
+            for (AuditEvent e : page) {
+                after = e.seq();
+                if (dev.mlops.internal.policy.VerdictJson.records(e.action(), e.subject(), e.data(), name, alias,
+                        candidate)) {
+                    recorded = Optional.of(e);
+                }
+            }
+            if (page.isEmpty()) {
+                break;
+            }
+        }
+        if (recorded.isPresent()) {
+            return recorded;
+        }
+        if (move) {
+            setAlias(name, alias, candidate, expectedCurrent, time, audit);
+        } else if (audit.size() == 1) {
+            appendAuditEvent(audit.get(0));
+        } else {
+            throw new StorageException(describe() + " cannot record the verdict on version " + candidate + " of model '"
+                    + name + "' with " + audit.size() + " audit events in one transaction (its MetadataStore"
+                    + " implementation predates recordPromotionVerdict)", null);
+        }
+        return Optional.empty();
+    }
+
     /** Checks the events of the default {@code setAlias} with a list: at least one, none null. */
     private static void checkAliasAudit(String name, String alias, List<PendingAuditEvent> audit) {
         if (audit == null || audit.isEmpty()) {

@@ -117,7 +117,8 @@ class ProfileStoreTest {
                 .filter(Method::isDefault).map(Method::getName).sorted().toList();
         assertThat(defaults).containsExactly("createRetrainingRequest", "findDriftReport", "findPolicyDecision",
                 "findProfile", "getDriftReport", "getPolicyState", "getProfile", "getRetrainingRequest",
-                "listPolicyDecisions", "listPolicyStates", "listRetrainingRequests", "saveDriftReport",
+                "listPolicyDecisions", "listPolicyStates", "listRetrainingRequests", "recordPromotionVerdict",
+                "saveDriftReport",
                 "savePolicyState", "saveProfile", "searchDriftReports", "searchProfiles", "setAlias",
                 "updateRetrainingRequest");
         try (Mlops mlops = Mlops.builder().store(old).artifactUri("memory:").build()) {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mlops.ConflictException;
+import dev.mlops.Created;
 import dev.mlops.IntegrityException;
 import dev.mlops.InvalidArgumentException;
 import dev.mlops.Mlops;
@@ -771,6 +772,150 @@ abstract class PromotionGateContract {
         }
     }
 
+    @Nested
+    @DisplayName("promoteOnce: one recorded verdict per candidate and alias")
+    class Once {
+        final GateThreshold lenient = GateThreshold.higherIsBetter("accuracy").minAbsoluteChange(-0.10);
+        final GateThreshold strict = GateThreshold.higherIsBetter("accuracy").minAbsoluteChange(0.10);
+
+        PromotionGate gate(Mlops m, GateThreshold t) {
+            return PromotionGate.builder(m).threshold(t).build();
+        }
+
+        @Test
+        @DisplayName("the first call records its verdict (created); a later one, even of a gate that would decide"
+                + " otherwise and through another Mlops, records nothing and returns the recorded verdict")
+        void secondCallReplays() throws Exception {
+            champion();
+            approved("rain", Map.of("accuracy", 0.85));
+
+            Created<GateVerdict> first = gate(mlops, strict).promoteOnce(ModelRef.of("rain", 2), "production",
+                    HoldoutEvaluation.NONE);
+            assertThat(first.created()).isTrue();
+            assertThat(first.value().outcome()).isEqualTo(Outcome.FAILED);
+            int events = audit().size();
+
+            Created<GateVerdict> second = gate(competitor(), lenient).promoteOnce(ModelRef.of("rain", 2),
+                    "production", HoldoutEvaluation.NONE);
+
+            assertThat(second.created()).isFalse();
+            assertThat(second.value().outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(second.value().checks()).extracting(GateCheck::name, GateCheck::passed, GateCheck::detail)
+                    .containsExactlyElementsOf(first.value().checks().stream()
+                            .map(c -> org.assertj.core.groups.Tuple.tuple(c.name(), c.passed(), c.detail())).toList());
+            assertThat(second.value().toJson().replaceAll("\"time\":\"[^\"]*\"", ""))
+                    .isEqualTo(first.value().toJson().replaceAll("\"time\":\"[^\"]*\"", ""));
+            assertThat(audit()).hasSize(events);
+            assertThat(production()).as("the lenient gate would have promoted it").isEqualTo(1);
+            // promote keeps recording every call
+            assertThat(gate(mlops, lenient).promote(ModelRef.of("rain", 2), "production").outcome())
+                    .isEqualTo(Outcome.PROMOTED);
+            assertThat(decisions()).hasSize(2);
+        }
+
+        @Test
+        @DisplayName("a promotion records the verdict with the move; the champion's later promoteOnce returns that"
+                + " verdict instead of failing with CONFLICT")
+        void promotedThenAsked() throws Exception {
+            champion();
+            approved("rain", Map.of("accuracy", 0.85));
+
+            Created<GateVerdict> first = gate(mlops, lenient).promoteOnce(ModelRef.of("rain", 2), "production",
+                    HoldoutEvaluation.NONE);
+            assertThat(first.created()).isTrue();
+            assertThat(first.value().outcome()).isEqualTo(Outcome.PROMOTED);
+            assertThat(production()).isEqualTo(2);
+            assertThat(audit().subList(audit().size() - 2, audit().size())).extracting(AuditEvent::action)
+                    .containsExactly("promotion.decided", "model_alias.move");
+            int events = audit().size();
+
+            Created<GateVerdict> again = gate(mlops, strict).promoteOnce(ModelRef.of("rain", 2), "production",
+                    HoldoutEvaluation.NONE);
+
+            assertThat(again.created()).isFalse();
+            assertThat(again.value().outcome()).isEqualTo(Outcome.PROMOTED);
+            assertThat(again.value().champion()).isEqualTo(1);
+            assertThat(again.value().time()).isEqualTo(first.value().time());
+            assertThat(audit()).hasSize(events);
+            // without a recorded verdict, a champion is still CONFLICT
+            mlops.registry().setAlias("rain", "staging", 1);
+            assertThatThrownBy(() -> gate(mlops, lenient).promoteOnce(ModelRef.of("rain", 1), "staging",
+                    HoldoutEvaluation.NONE)).isInstanceOf(ConflictException.class);
+        }
+
+        @Test
+        @DisplayName("another gate records first while this one is about to record (it evaluated long before): this"
+                + " one records nothing, not even a passing move whose compare-and-set would succeed, and returns"
+                + " the other's verdict")
+        void stalledGateLosesToALaterOne() throws Exception {
+            champion();
+            approved("rain", Map.of("accuracy", 0.85));
+            Mlops bob = competitor();
+            AtomicReference<Created<GateVerdict>> bobs = new AtomicReference<>();
+            store.beforeRecordVerdict.set(() -> bobs.set(gate(bob, strict).promoteOnce(ModelRef.of("rain", 2),
+                    "production", HoldoutEvaluation.NONE)));
+
+            Created<GateVerdict> mine = gate(mlops, lenient).promoteOnce(ModelRef.of("rain", 2), "production",
+                    HoldoutEvaluation.NONE);
+
+            assertThat(bobs.get().created()).isTrue();
+            assertThat(bobs.get().value().outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(mine.created()).isFalse();
+            assertThat(mine.value().outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(production()).isEqualTo(1);
+            assertThat(decisions()).hasSize(1);
+            assertThat(decisions().get(0).actor()).isEqualTo("bob");
+            assertThat(mlops.audit().verify().ok()).isTrue();
+        }
+
+        @Test
+        @DisplayName("another gate promotes first while this one (failing) is about to record: this one returns the"
+                + " PROMOTED verdict; a passing one whose champion moved meanwhile returns it too, not a CONFLICT")
+        void stalledGateLosesToAPromotion() throws Exception {
+            champion();
+            approved("rain", Map.of("accuracy", 0.85));
+            approved("rain", Map.of("accuracy", 0.86));
+            Mlops bob = competitor();
+            store.beforeRecordVerdict.set(() -> gate(bob, lenient).promoteOnce(ModelRef.of("rain", 2),
+                    "production", HoldoutEvaluation.NONE));
+            Created<GateVerdict> failing = gate(mlops, strict).promoteOnce(ModelRef.of("rain", 2), "production",
+                    HoldoutEvaluation.NONE);
+            assertThat(failing.created()).isFalse();
+            assertThat(failing.value().outcome()).isEqualTo(Outcome.PROMOTED);
+            assertThat(production()).isEqualTo(2);
+
+            store.beforeGetRun.set(() -> gate(bob, lenient).promoteOnce(ModelRef.of("rain", 3), "production",
+                    HoldoutEvaluation.NONE));
+            Created<GateVerdict> passing = gate(mlops, lenient).promoteOnce(ModelRef.of("rain", 3), "production",
+                    HoldoutEvaluation.NONE);
+            assertThat(passing.created()).isFalse();
+            assertThat(passing.value().outcome()).isEqualTo(Outcome.PROMOTED);
+            assertThat(passing.value().champion()).isEqualTo(2);
+            assertThat(production()).isEqualTo(3);
+            assertThat(decisions()).extracting(e -> JSON.readTree(e.data()).get("outcome").asText())
+                    .containsExactly("PROMOTED", "PROMOTED");
+        }
+
+        @Test
+        @DisplayName("a verdict on another alias does not count; one whose audit data was erased does not either")
+        void otherAliasAndErased() throws Exception {
+            champion();
+            approved("rain", Map.of("accuracy", 0.85));
+            assertThat(gate(mlops, strict).promoteOnce(ModelRef.of("rain", 2), "staging", HoldoutEvaluation.NONE)
+                    .created()).isTrue();
+            Created<GateVerdict> production = gate(mlops, strict).promoteOnce(ModelRef.of("rain", 2),
+                    "production", HoldoutEvaluation.NONE);
+            assertThat(production.created()).isTrue();
+
+            AuditEvent recorded = decisions().get(1);
+            mlops.audit().erase(recorded.seq(), "test: erased");
+            Created<GateVerdict> after = gate(mlops, lenient).promoteOnce(ModelRef.of("rain", 2), "production",
+                    HoldoutEvaluation.NONE);
+            assertThat(after.created()).isTrue();
+            assertThat(after.value().outcome()).isEqualTo(Outcome.PROMOTED);
+        }
+    }
+
     /**
      * Makes the store fail alias moves that carry several audit events, inside the store, until the returned handle
      * is closed. Here the decorator throws {@code STORAGE} instead of calling the store; a subclass whose store can
@@ -976,6 +1121,8 @@ abstract class PromotionGateContract {
         private final MetadataStore delegate;
         final AtomicReference<Runnable> beforeSetAlias = new AtomicReference<>();
         final AtomicReference<Runnable> beforeGetRun = new AtomicReference<>();
+        /** Run once just before the next verdict is recorded through recordPromotionVerdict. */
+        final AtomicReference<Runnable> beforeRecordVerdict = new AtomicReference<>();
         /** Thrown by the next alias moves with a list of events, instead of calling the store, while set. */
         final AtomicReference<RuntimeException> failAliasMove = new AtomicReference<>();
         /** The actions of the events of every alias move with a list of events, in call order. */
@@ -1013,6 +1160,16 @@ abstract class PromotionGateContract {
                 throw failure;
             }
             return super.setAlias(name, alias, version, expectedCurrent, time, audit);
+        }
+
+        @Override
+        public Optional<AuditEvent> recordPromotionVerdict(String name, String alias, int candidate, boolean move,
+                Integer expectedCurrent, Instant time, List<PendingAuditEvent> audit) {
+            Runnable r = beforeRecordVerdict.getAndSet(null);
+            if (r != null) {
+                r.run();
+            }
+            return super.recordPromotionVerdict(name, alias, candidate, move, expectedCurrent, time, audit);
         }
 
         @Override

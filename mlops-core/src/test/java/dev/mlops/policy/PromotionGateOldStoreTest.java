@@ -125,4 +125,31 @@ class PromotionGateOldStoreTest {
         assertThat(mlops.registry().model("rain").aliases()).containsEntry("canary", 2);
         assertThat(audit()).hasSize(before + 1);
     }
+
+    @Test
+    @DisplayName("promoteOnce over the SPI default of recordPromotionVerdict (look-up, then record): a failing verdict"
+            + " is recorded once, a second call returns it and records nothing; a passing one needs the move with two"
+            + " events, which the old store refuses with STORAGE, changing nothing")
+    void promoteOnceThroughTheDefault() {
+        PromotionGate failing = PromotionGate.builder(mlops)
+                .threshold(GateThreshold.higherIsBetter("accuracy").atLeast(0.95)).build();
+        PromotionGate passing = PromotionGate.builder(mlops)
+                .threshold(GateThreshold.higherIsBetter("accuracy").minAbsoluteChange(0.0)).build();
+
+        assertThatThrownBy(() -> passing.promoteOnce(ModelRef.of("rain", 2), "canary", HoldoutEvaluation.NONE))
+                .isInstanceOf(StorageException.class).hasMessageContaining("old-store:");
+        int before = audit().size();
+        dev.mlops.Created<GateVerdict> first = failing.promoteOnce(ModelRef.of("rain", 2), "canary",
+                HoldoutEvaluation.NONE);
+        dev.mlops.Created<GateVerdict> second = passing.promoteOnce(ModelRef.of("rain", 2), "canary",
+                HoldoutEvaluation.NONE);
+
+        assertThat(first.created()).isTrue();
+        assertThat(first.value().outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(second.created()).isFalse();
+        assertThat(second.value().outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(audit()).hasSize(before + 1);
+        assertThat(mlops.registry().model("rain").aliases()).containsEntry("canary", 1);
+        assertThat(mlops.audit().verify().ok()).isTrue();
+    }
 }

@@ -30,6 +30,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -268,6 +269,17 @@ public final class ChangeFeedStore extends ForwardingMetadataStore {
         AliasChange change = super.setAlias(name, alias, version, expectedCurrent, time, audit);
         audit.forEach(this::publish);                // for a promotion: promotion.decided, then model_alias.*
         return change;
+    }
+
+    @Override
+    public Optional<AuditEvent> recordPromotionVerdict(String name, String alias, int candidate, boolean move,
+            Integer expectedCurrent, Instant time, List<PendingAuditEvent> audit) {
+        Optional<AuditEvent> before = super.recordPromotionVerdict(name, alias, candidate, move, expectedCurrent,
+                time, audit);
+        if (before.isEmpty()) {
+            audit.forEach(this::publish);            // recorded now: the verdict, then model_alias.* for a move
+        }
+        return before;
     }
 
     @Override

@@ -778,6 +778,166 @@ public abstract class ModelRegistryConsistencyKit extends RegistryKitBase {
         }
     }
 
+    /** A pending {@code promotion.decided} event on {@code candidate} of {@code name} taking {@code alias}. */
+    static PendingAuditEvent verdict(String name, String alias, int candidate, String outcome) {
+        return audit("promotion.decided", subject(name, candidate), "{\"alias\":\"" + alias + "\",\"candidate\":"
+                + candidate + ",\"model\":\"" + name + "\",\"outcome\":\"" + outcome + "\"}");
+    }
+
+    @Nested
+    @DisplayName("registry: promotion verdicts, recorded once per (model, alias, candidate)")
+    class PromotionVerdicts {
+
+        private PendingAuditEvent moved(String name, String alias) {
+            return audit("model_alias.move", "model:" + name + "@" + alias);
+        }
+
+        @Test
+        @DisplayName("without a recorded verdict, a verdict alone is appended and empty returned; the next one on the"
+                + " same candidate and alias appends nothing and returns the first, with or without a move, even"
+                + " when the move's compare-and-set would succeed")
+        void recordedOnce() {
+            createModel(CHURN);
+            readyVersion(CHURN);
+            readyVersion(CHURN);
+            setAlias(CHURN, PRODUCTION, 1, null, 700);
+            AuditEvent before = head();
+            PendingAuditEvent failed = verdict(CHURN, PRODUCTION, 2, "FAILED");
+
+            assertThat(store.recordPromotionVerdict(CHURN, PRODUCTION, 2, false, null, at(800), List.of(failed)))
+                    .isEmpty();
+            assertAppended(before, failed);
+            AuditEvent recorded = head();
+            List<Object> state = registryState();
+
+            assertThat(store.recordPromotionVerdict(CHURN, PRODUCTION, 2, false, null, at(801),
+                    List.of(verdict(CHURN, PRODUCTION, 2, "FAILED")))).contains(recorded);
+            assertThat(store.recordPromotionVerdict(CHURN, PRODUCTION, 2, true, 1, at(802),
+                    List.of(verdict(CHURN, PRODUCTION, 2, "PROMOTED"), moved(CHURN, PRODUCTION))))
+                    .contains(recorded);
+            assertThat(registryState()).isEqualTo(state);
+            assertThat(getModel(CHURN).aliases()).containsEntry(PRODUCTION, 1);
+            assertChainIntact(allAuditEvents(store));
+        }
+
+        @Test
+        @DisplayName("with a move and no recorded verdict, the alias moves and both events are appended in order, in"
+                + " one transaction, as setAlias with a list does; the next call on the candidate returns that"
+                + " verdict and moves nothing")
+        void recordedWithTheMove() {
+            createModel(CHURN);
+            readyVersion(CHURN);
+            readyVersion(CHURN);
+            setAlias(CHURN, PRODUCTION, 1, null, 700);
+            AuditEvent before = head();
+            PendingAuditEvent promoted = verdict(CHURN, PRODUCTION, 2, "PROMOTED");
+            PendingAuditEvent move = moved(CHURN, PRODUCTION);
+
+            assertThat(store.recordPromotionVerdict(CHURN, PRODUCTION, 2, true, 1, at(800),
+                    List.of(promoted, move))).isEmpty();
+
+            assertThat(getModel(CHURN).aliases()).isEqualTo(Map.of(PRODUCTION, 2));
+            assertThat(getModel(CHURN).updatedTime()).isEqualTo(at(800));
+            assertThat(getVersion(CHURN, 2).aliases()).containsExactly(PRODUCTION);
+            assertThat(getVersion(CHURN, 1).aliases()).isEmpty();
+            AuditEvent first = dev.mlops.audit.AuditChain.seal(before, promoted);
+            AuditEvent second = dev.mlops.audit.AuditChain.seal(first, move);
+            assertThat(store.auditEvents(before.seq(), 10)).containsExactly(first, second);
+
+            List<Object> state = registryState();
+            assertThat(store.recordPromotionVerdict(CHURN, PRODUCTION, 2, false, null, at(801),
+                    List.of(verdict(CHURN, PRODUCTION, 2, "CONFLICT")))).contains(first);
+            assertThat(registryState()).isEqualTo(state);
+        }
+
+        @Test
+        @DisplayName("a move whose compare-and-set fails, of a version that is not READY, or of an unknown version,"
+                + " with no recorded verdict, is CONFLICT or NOT_FOUND as setAlias is; nothing is stored, and a"
+                + " verdict alone can be recorded afterwards")
+        void refusedMove() {
+            createModel(CHURN);
+            readyVersion(CHURN);
+            readyVersion(CHURN);
+            registerNext(CHURN);
+            setAlias(CHURN, PRODUCTION, 2, null, 700);
+            List<Object> state = registryState();
+
+            assertThatThrownBy(() -> store.recordPromotionVerdict(CHURN, PRODUCTION, 1, true, 3, at(800),
+                    List.of(verdict(CHURN, PRODUCTION, 1, "PROMOTED"), moved(CHURN, PRODUCTION))))
+                    .isInstanceOf(ConflictException.class).hasMessageContaining(PRODUCTION);
+            assertThatThrownBy(() -> store.recordPromotionVerdict(CHURN, PRODUCTION, 3, true, 2, at(800),
+                    List.of(verdict(CHURN, PRODUCTION, 3, "PROMOTED"), moved(CHURN, PRODUCTION))))
+                    .isInstanceOf(ConflictException.class);
+            assertThatThrownBy(() -> store.recordPromotionVerdict(CHURN, PRODUCTION, 9, true, 2, at(800),
+                    List.of(verdict(CHURN, PRODUCTION, 9, "PROMOTED"), moved(CHURN, PRODUCTION))))
+                    .isInstanceOf(dev.mlops.NotFoundException.class);
+            assertThat(registryState()).isEqualTo(state);
+
+            AuditEvent before = head();
+            PendingAuditEvent conflict = verdict(CHURN, PRODUCTION, 1, "CONFLICT");
+            assertThat(store.recordPromotionVerdict(CHURN, PRODUCTION, 1, false, null, at(801), List.of(conflict)))
+                    .isEmpty();
+            assertAppended(before, conflict);
+        }
+
+        @Test
+        @DisplayName("only a verdict on the same model, alias and candidate counts (not another alias, candidate,"
+                + " model or action, nor one whose data was erased); one appended by appendAuditEvent counts, and of"
+                + " several the latest is returned")
+        void whatCounts() {
+            createModel(CHURN);
+            createModel(FRAUD);
+            readyVersion(CHURN);
+            readyVersion(CHURN);
+            readyVersion(FRAUD);
+            readyVersion(FRAUD);
+            store.appendAuditEvent(verdict(CHURN, "staging", 2, "FAILED"));
+            store.appendAuditEvent(verdict(CHURN, PRODUCTION, 1, "FAILED"));
+            store.appendAuditEvent(verdict(FRAUD, PRODUCTION, 2, "FAILED"));
+            store.appendAuditEvent(audit("promotion.reviewed", subject(CHURN, 2),
+                    "{\"alias\":\"" + PRODUCTION + "\"}"));
+            store.appendAuditEvent(verdict(CHURN, PRODUCTION, 2, "FAILED"));
+            AuditEvent erased = head();
+            store.eraseAuditData(erased.seq(), audit("audit.erase", "audit:" + erased.seq()));
+
+            AuditEvent before = head();
+            PendingAuditEvent first = verdict(CHURN, PRODUCTION, 2, "FAILED");
+            assertThat(store.recordPromotionVerdict(CHURN, PRODUCTION, 2, false, null, at(800), List.of(first)))
+                    .isEmpty();
+            assertAppended(before, first);
+
+            store.appendAuditEvent(verdict(CHURN, PRODUCTION, 2, "FAILED"));
+            AuditEvent latest = head();
+            List<Object> state = registryState();
+            assertThat(store.recordPromotionVerdict(CHURN, PRODUCTION, 2, false, null, at(801),
+                    List.of(verdict(CHURN, PRODUCTION, 2, "FAILED")))).contains(latest);
+            assertThat(registryState()).isEqualTo(state);
+            assertChainIntact(allAuditEvents(store));
+        }
+
+        @Test
+        @DisplayName("no events, a null event, or a first event that is not the verdict on that candidate and alias"
+                + " is INVALID_ARGUMENT (field audit); nothing is stored")
+        void badEvents() {
+            createModel(CHURN);
+            readyVersion(CHURN);
+            List<Object> state = registryState();
+            List<List<PendingAuditEvent>> bad = new ArrayList<>();
+            bad.add(List.of());
+            bad.add(java.util.Arrays.asList(verdict(CHURN, PRODUCTION, 1, "FAILED"), null));
+            bad.add(List.of(audit("model_alias.set", "model:" + CHURN + "@" + PRODUCTION)));
+            bad.add(List.of(verdict(CHURN, "staging", 1, "FAILED")));
+            bad.add(List.of(verdict(CHURN, PRODUCTION, 2, "FAILED")));
+            bad.add(List.of(audit("promotion.decided", subject(CHURN, 1))));
+            for (List<PendingAuditEvent> events : bad) {
+                assertThatThrownBy(() -> store.recordPromotionVerdict(CHURN, PRODUCTION, 1, false, null, at(800),
+                        events)).as("%s", events).isInstanceOf(InvalidArgumentException.class)
+                        .satisfies(e -> assertThat(((InvalidArgumentException) e).field()).hasValue("audit"));
+            }
+            assertThat(registryState()).isEqualTo(state);
+        }
+    }
+
     @Nested
     @DisplayName("registry: after close()")
     class RegistryAfterClose {
@@ -787,7 +947,8 @@ public abstract class ModelRegistryConsistencyKit extends RegistryKitBase {
                 "searchModels with a malformed page token", "updateModel", "createModelVersion",
                 "createModelVersion with a used idempotency key", "getModelVersion", "searchModelVersions",
                 "finishModelVersion", "finishModelVersion as PENDING", "updateModelVersion", "decideApproval",
-                "setAlias", "setAlias with two events", "deleteAlias", "deleteModelVersion", "appendAuditEvent");
+                "setAlias", "setAlias with two events", "deleteAlias", "deleteModelVersion", "appendAuditEvent",
+                "recordPromotionVerdict", "recordPromotionVerdict with a move");
 
         @ParameterizedTest(name = "{0}")
         @MethodSource("dev.mlops.tck.ModelRegistryConsistencyKit#registryCallsAfterClose")
@@ -827,6 +988,10 @@ public abstract class ModelRegistryConsistencyKit extends RegistryKitBase {
                     case "deleteAlias" -> store.deleteAlias(CHURN, PRODUCTION, 1, at(800), pending);
                     case "deleteModelVersion" -> store.deleteModelVersion(CHURN, 1, pending);
                     case "appendAuditEvent" -> store.appendAuditEvent(pending);
+                    case "recordPromotionVerdict" -> store.recordPromotionVerdict(CHURN, PRODUCTION, 1, false, null,
+                            at(800), List.of(verdict(CHURN, PRODUCTION, 1, "FAILED")));
+                    case "recordPromotionVerdict with a move" -> store.recordPromotionVerdict(CHURN, PRODUCTION, 1,
+                            true, 1, at(800), List.of(verdict(CHURN, PRODUCTION, 1, "PROMOTED"), pending));
                     default -> throw new IllegalArgumentException(call);
                 }
             });

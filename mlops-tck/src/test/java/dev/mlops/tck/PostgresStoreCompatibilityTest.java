@@ -7,6 +7,7 @@ import dev.mlops.store.jdbc.RequiresPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
 
 /**
  * The kit against a real PostgreSQL server: runs when {@value PostgresTestDatabase#VARIABLE} is set (as
@@ -33,5 +34,15 @@ class PostgresStoreCompatibilityTest extends MetadataStoreCompatibilityKit {
     @Override
     protected MetadataStore createStore() {
         return new JdbcStoreProvider().open(database.newSchema());
+    }
+
+    /** The store implements recordPromotionVerdict, so it also runs the kit of its concurrency guarantee. */
+    @Nested
+    @DisplayName("promotion verdicts under concurrent writers")
+    class VerdictRaces extends PromotionVerdictConcurrencyKit {
+        @Override
+        protected MetadataStore createStore() {
+            return PostgresStoreCompatibilityTest.this.createStore();
+        }
     }
 }

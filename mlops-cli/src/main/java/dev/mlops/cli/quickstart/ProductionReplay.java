@@ -109,8 +109,10 @@ public final class ProductionReplay {
 
     /**
      * How long a run waits for the gate verdict of a challenger another run reviewed (claimed); a review this old
-     * without a verdict was left by a run that stopped between the two, and the run that finds it gates the
-     * challenger itself.
+     * without a verdict was left by a run that stopped (or stalls) between the two, and the run that finds it gates
+     * the challenger itself. The wait only bounds how long a run waits: the gate records one verdict per challenger
+     * whatever the timing ({@link PromotionGate#promoteOnce}), so a claimant that is merely slow replays the verdict
+     * of the run that took over.
      */
     public static final Duration GATE_WAIT = Duration.ofSeconds(30);
     /**
@@ -605,10 +607,13 @@ public final class ProductionReplay {
      * approves (or rejects) it, and only that run gates it. Every other run replays the verdict from the audit log:
      * one an earlier run recorded, or the claimant's, which it waits for (the claimant records it right after its
      * review, the holdout numbers being computed before). A review older than {@link #GATE_WAIT} without a verdict
-     * was left by a run that stopped in between; the first run to find it so gates the candidate then. A run that
-     * finds the candidate already promoted by another run's gate (the look-up above came before that gate committed:
-     * the gate refuses a candidate {@code production} points at) replays that gate's verdict
-     * ({@link #promotedElsewhere}), as does a run that finds a verdict recorded just before it would gate.
+     * was left by a run that stopped (or stalls) in between; a run that finds it so gates the candidate then. The
+     * verdict itself is recorded once: {@link PromotionGate#promoteOnce} checks in the transaction that records it
+     * (with the alias move, for a promotion) that no verdict on the candidate taking {@code production} is recorded,
+     * so when a claimant wakes up after another run took its claim over, or two runs took over at once, the later
+     * ones get the recorded verdict back and replay it. A run that finds the candidate already promoted by another
+     * run's gate before it evaluates (the gate refuses a candidate {@code production} points at) replays that gate's
+     * verdict too ({@link #promotedElsewhere}).
      */
     private Promotion gateOnce(PromotionGate gate, int candidate, int champion, RainClassifier championModel,
             List<WeatherDay> holdout, String window, Map<String, Double> championMetrics) {
@@ -661,18 +666,21 @@ public final class ProductionReplay {
             progress.accept("      version " + candidate + " was reviewed more than " + GATE_WAIT.toSeconds()
                     + " s ago without a gate verdict (the run that reviewed it stopped): this run gates it");
         }
-        // A verdict recorded meanwhile (by a run that found this one's review older than GATE_WAIT, or by the
-        // reviewer this run waited for) is replayed, not recorded a second time.
-        Map<String, Object> meanwhile = storedVerdicts().get(candidate);
-        if (meanwhile != null) {
-            return replayed(window, candidate, meanwhile);
-        }
-        GateVerdict verdict;
+        // The gate records a verdict only when none is recorded for the candidate, checked in the transaction that
+        // records it: of the runs that get here (the claimant, however late, and a run that took its claim over
+        // after GATE_WAIT), exactly one records the verdict and the others replay it.
+        Created<GateVerdict> gated;
         try {
-            verdict = gate.promote(ref, PRODUCTION, evaluation);
+            gated = gate.promoteOnce(ref, PRODUCTION, evaluation);
         } catch (ConflictException e) {
             return promotedElsewhere(window, candidate, e);
         }
+        if (!gated.created()) {
+            progress.accept("      version " + candidate + " was gated by another run meanwhile");
+            GateVerdict theirs = gated.value();
+            return replayed(window, candidate, theirs.champion(), theirs.promoted(), theirs.outcome().name());
+        }
+        GateVerdict verdict = gated.value();
         progress.accept("      gate for version " + candidate + " " + summary + ": " + verdict.outcome()
                 + (verdict.promoted() ? ", production -> version " + candidate : ""));
         boolean approved = claimed ? holdoutPasses : mlops.registry().getVersion(model, candidate).orElseThrow()
@@ -742,9 +750,12 @@ public final class ProductionReplay {
 
     /** The promotion of {@code candidate} an earlier run's gate decided, from its audit event. */
     private Promotion replayed(String window, int candidate, Map<String, Object> verdict) {
-        Integer champion = verdict.get("champion") instanceof Integer c ? c : null;
-        boolean promoted = Boolean.TRUE.equals(verdict.get("promoted"));
-        String outcome = String.valueOf(verdict.get("outcome"));
+        return replayed(window, candidate, verdict.get("champion") instanceof Integer c ? c : null,
+                Boolean.TRUE.equals(verdict.get("promoted")), String.valueOf(verdict.get("outcome")));
+    }
+
+    /** The promotion of {@code candidate} another run's gate decided. */
+    private Promotion replayed(String window, int candidate, Integer champion, boolean promoted, String outcome) {
         progress.accept("      gate for version " + candidate + " on the " + window + " holdout ran before: "
                 + outcome + " (champion version " + champion + "), not run again");
         return new Promotion(window, null, null, candidate, champion, promoted, outcome, true, Promotion.RETRAIN);

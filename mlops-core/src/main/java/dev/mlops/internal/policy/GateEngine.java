@@ -3,8 +3,10 @@ package dev.mlops.internal.policy;
 import static dev.mlops.internal.policy.VerdictJson.format;
 
 import dev.mlops.ConflictException;
+import dev.mlops.Created;
 import dev.mlops.InvalidArgumentException;
 import dev.mlops.Mlops;
+import dev.mlops.audit.AuditEvent;
 import dev.mlops.NotFoundException;
 import dev.mlops.internal.AccessControl;
 import dev.mlops.internal.Context;
@@ -96,6 +98,69 @@ public final class GateEngine {
                     + e.getMessage());
             context.store().appendAuditEvent(auditEvent(refused));
             return refused;
+        }
+    }
+
+    /**
+     * {@link #promote}, recording at most one verdict per (model, alias, candidate) across every process on the store
+     * ({@link dev.mlops.spi.MetadataStore#recordPromotionVerdict}): when a verdict on the candidate taking the alias
+     * is recorded already, this call changes nothing and returns that verdict ({@code created = false}); otherwise it
+     * records its own ({@code created = true}), the move and the check in one transaction. A candidate that already is
+     * the champion with a recorded verdict returns that verdict instead of failing.
+     */
+    public Created<GateVerdict> promoteOnce(ModelRef candidate, String alias, HoldoutEvaluation evaluation) {
+        GateVerdict verdict;
+        try {
+            verdict = check(candidate, alias, evaluation);
+        } catch (ConflictException e) {
+            // already the champion (or the champion's version is gone): a gate that promoted it recorded a verdict
+            ModelVersion v = mlops.registry().resolve(candidate);
+            Optional<AuditEvent> recorded = recorded(v.modelName(), alias, v.version());
+            if (recorded.isPresent()) {
+                return new Created<>(VerdictJson.fromAuditEvent(recorded.get()), false);
+            }
+            throw e;
+        }
+        if (!verdict.passed()) {
+            return once(verdict);
+        }
+        int expected = verdict.champion() == null ? 0 : verdict.champion();
+        GateVerdict promoted = withOutcome(verdict, Outcome.PROMOTED, null);
+        try {
+            Optional<AuditEvent> before = ((DefaultModelRegistry) mlops.registry()).setAliasRecordingVerdict(
+                    verdict.model(), alias, verdict.candidate(), expected, auditEvent(promoted));
+            return before.map(e -> new Created<>(VerdictJson.fromAuditEvent(e), false))
+                    .orElseGet(() -> new Created<>(promoted, true));
+        } catch (ConflictException | NotFoundException e) {
+            GateVerdict refused = withOutcome(verdict, Outcome.CONFLICT, "alias '" + alias + "' was not moved: "
+                    + e.getMessage());
+            return once(refused);
+        }
+    }
+
+    /** Records {@code verdict} alone unless a verdict on its candidate taking its alias is recorded. */
+    private Created<GateVerdict> once(GateVerdict verdict) {
+        Optional<AuditEvent> before = context.store().recordPromotionVerdict(verdict.model(), verdict.alias(),
+                verdict.candidate(), false, null, context.now(), List.of(auditEvent(verdict)));
+        return before.map(e -> new Created<>(VerdictJson.fromAuditEvent(e), false))
+                .orElseGet(() -> new Created<>(verdict, true));
+    }
+
+    /** The latest recorded verdict on version {@code candidate} of {@code model} taking {@code alias}. */
+    private Optional<AuditEvent> recorded(String model, String alias, int candidate) {
+        Optional<AuditEvent> found = Optional.empty();
+        long after = 0;
+        while (true) {
+            List<AuditEvent> page = context.store().auditEvents(after, 1000);
+            for (AuditEvent e : page) {
+                after = e.seq();
+                if (VerdictJson.records(e.action(), e.subject(), e.data(), model, alias, candidate)) {
+                    found = Optional.of(e);
+                }
+            }
+            if (page.isEmpty()) {
+                return found;
+            }
         }
     }
 

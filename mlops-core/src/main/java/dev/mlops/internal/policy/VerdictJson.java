@@ -1,11 +1,18 @@
 package dev.mlops.internal.policy;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mlops.IntegrityException;
+import dev.mlops.InvalidArgumentException;
+import dev.mlops.audit.AuditEvent;
 import dev.mlops.internal.json.CanonicalJson;
 import dev.mlops.policy.GateCheck;
 import dev.mlops.policy.GateVerdict;
+import dev.mlops.spi.PendingAuditEvent;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +52,116 @@ public final class VerdictJson {
 
     public static String toJson(GateVerdict v) {
         return CanonicalJson.toJson(toMap(v));
+    }
+
+    /** The audit action of every promotion verdict. */
+    public static final String ACTION = "promotion.decided";
+
+    /** The audit subject of the verdicts on version {@code candidate} of model {@code model}. */
+    public static String subject(String model, int candidate) {
+        return "model:" + model + "/" + candidate;
+    }
+
+    /**
+     * Whether an audit event with this action, subject and data records a gate verdict on version {@code candidate}
+     * of model {@code model} taking {@code alias}: action {@value #ACTION}, subject {@link #subject}, and data (not
+     * erased) a JSON object whose {@code alias} is {@code alias}. Data that is not such an object does not match.
+     */
+    public static boolean records(String action, String subject, String data, String model, String alias,
+            int candidate) {
+        if (!ACTION.equals(action) || !subject(model, candidate).equals(subject) || data == null) {
+            return false;
+        }
+        try {
+            JsonNode alias0 = CanonicalJson.parse(data).get("alias");
+            return alias0 != null && alias0.isTextual() && alias0.asText().equals(alias);
+        } catch (JsonProcessingException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The verdict a {@value #ACTION} audit event records (its data, {@link #auditData}), with the event's time as the
+     * verdict's. The numbers of each check come back in the stored (sorted) order; integral ones as {@code Long}.
+     *
+     * @throws IntegrityException when the event's data is erased or is not a verdict
+     */
+    public static GateVerdict fromAuditEvent(AuditEvent event) {
+        String where = "audit event " + event.seq() + " (" + event.action() + ", " + event.subject() + ")";
+        if (!ACTION.equals(event.action()) || event.data() == null) {
+            throw new IntegrityException(where + " holds no gate verdict" + (event.data() == null
+                    ? ": its data was erased" : ""));
+        }
+        try {
+            JsonNode d = CanonicalJson.parse(event.data());
+            List<GateCheck> checks = new ArrayList<>();
+            for (JsonNode c : required(d, "checks", where)) {
+                Map<String, Number> numbers = new LinkedHashMap<>();
+                for (Iterator<Map.Entry<String, JsonNode>> it = required(c, "numbers", where).fields(); it.hasNext();) {
+                    Map.Entry<String, JsonNode> n = it.next();
+                    numbers.put(n.getKey(), n.getValue().isIntegralNumber() && n.getValue().canConvertToLong()
+                            ? (Number) n.getValue().asLong() : (Number) n.getValue().asDouble());
+                }
+                Double measured = number(c.get("measured"));
+                JsonNode note = c.get("measured_note");
+                if (measured == null && note != null && note.isTextual()) {
+                    measured = note.asText().equals("+Infinity") ? Double.POSITIVE_INFINITY
+                            : note.asText().equals("-Infinity") ? Double.NEGATIVE_INFINITY : null;
+                }
+                checks.add(new GateCheck(required(c, "name", where).asText(),
+                        GateCheck.Kind.valueOf(required(c, "kind", where).asText()), text(c.get("metric")),
+                        required(c, "passed", where).asBoolean(), measured, number(c.get("threshold")), numbers,
+                        required(c, "detail", where).asText()));
+            }
+            JsonNode champion = d.get("champion");
+            return new GateVerdict(required(d, "model", where).asText(), required(d, "alias", where).asText(),
+                    required(d, "candidate", where).asInt(), champion == null || champion.isNull() ? null
+                    : champion.asInt(), GateVerdict.Outcome.valueOf(required(d, "outcome", where).asText()), checks,
+                    text(d.get("note")), event.time());
+        } catch (JsonProcessingException | IllegalArgumentException | NullPointerException e) {
+            throw new IntegrityException(where + " holds no readable gate verdict: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Checks the events of {@code MetadataStore.recordPromotionVerdict}: at least one, none null, the first a
+     * verdict on {@code candidate} of model {@code name} taking {@code alias}.
+     *
+     * @throws InvalidArgumentException (field {@code audit}) naming what is wrong
+     */
+    public static void checkAudit(String name, String alias, int candidate, List<PendingAuditEvent> audit) {
+        String what = "recording the verdict on version " + candidate + " of model '" + name + "' taking alias '"
+                + alias + "'";
+        if (audit == null || audit.isEmpty()) {
+            throw new InvalidArgumentException("audit", what + " needs at least one audit event");
+        }
+        for (int i = 0; i < audit.size(); i++) {
+            if (audit.get(i) == null) {
+                throw new InvalidArgumentException("audit", "audit[" + i + "] of " + what + " is null");
+            }
+        }
+        PendingAuditEvent first = audit.get(0);
+        if (!records(first.action(), first.subject(), first.data(), name, alias, candidate)) {
+            throw new InvalidArgumentException("audit", "audit[0] of " + what + " must be that verdict"
+                    + " (action promotion.decided, subject model:" + name + "/" + candidate + ", data naming the"
+                    + " alias); it is " + first.action() + " on " + first.subject());
+        }
+    }
+
+    private static JsonNode required(JsonNode node, String field, String where) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            throw new IntegrityException(where + ": the verdict has no " + field);
+        }
+        return v;
+    }
+
+    private static String text(JsonNode n) {
+        return n == null || n.isNull() ? null : n.asText();
+    }
+
+    private static Double number(JsonNode n) {
+        return n == null || n.isNull() ? null : n.asDouble();
     }
 
     private static List<Map<String, Object>> checks(GateVerdict v) {

@@ -11,6 +11,7 @@ import dev.mlops.PageRequest;
 import dev.mlops.PermissionDeniedException;
 import dev.mlops.StorageException;
 import dev.mlops.artifact.ArtifactRef;
+import dev.mlops.audit.AuditEvent;
 import dev.mlops.data.Column;
 import dev.mlops.internal.AccessControl;
 import dev.mlops.internal.Context;
@@ -334,7 +335,7 @@ public final class DefaultModelRegistry implements ModelRegistry {
 
     @Override
     public AliasChange setAlias(String modelName, String alias, int version) {
-        return moveAlias(modelName, alias, version, null, null);
+        return moveAlias(modelName, alias, version, null);
     }
 
     @Override
@@ -343,7 +344,7 @@ public final class DefaultModelRegistry implements ModelRegistry {
             throw new InvalidArgumentException("expectedCurrent", "expectedCurrent must be a version number, or 0"
                     + " for an alias that must not exist yet; was " + expectedCurrent);
         }
-        return moveAlias(modelName, alias, version, expectedCurrent, null);
+        return moveAlias(modelName, alias, version, expectedCurrent);
     }
 
     /**
@@ -363,11 +364,47 @@ public final class DefaultModelRegistry implements ModelRegistry {
             throw new InvalidArgumentException("expectedCurrent", "expectedCurrent must be a version number, or 0"
                     + " for an alias that must not exist yet; was " + expectedCurrent);
         }
-        return moveAlias(modelName, alias, version, expectedCurrent, List.copyOf(before));
+        List<PendingAuditEvent> copy = List.copyOf(before);
+        return moveAlias(modelName, alias, version, expectedCurrent, (expected, own) -> {
+            List<PendingAuditEvent> events = new ArrayList<>(copy);
+            events.add(own);
+            return store.setAlias(modelName, alias, version, expected, context.now(), events);
+        });
     }
 
-    private AliasChange moveAlias(String modelName, String alias, int version, Integer expectation,
-            List<PendingAuditEvent> before) {
+    /**
+     * {@link #setAlias(String, String, int, int, List)} with the promotion gate's {@code verdict} as the only event
+     * before the alias's own, recorded once per (model, alias, version) through
+     * {@link MetadataStore#recordPromotionVerdict}: when a verdict on the version taking the alias is recorded
+     * already, nothing is moved or stored and that verdict's event is returned; else the move and both events are
+     * stored in one transaction and empty is returned. The registry's rules are checked first, as for any move.
+     */
+    public Optional<AuditEvent> setAliasRecordingVerdict(String modelName, String alias, int version,
+            int expectedCurrent, PendingAuditEvent verdict) {
+        if (verdict == null) {
+            throw new InvalidArgumentException("verdict", "verdict is required");
+        }
+        if (expectedCurrent < 0) {
+            throw new InvalidArgumentException("expectedCurrent", "expectedCurrent must be a version number, or 0"
+                    + " for an alias that must not exist yet; was " + expectedCurrent);
+        }
+        return moveAlias(modelName, alias, version, expectedCurrent, (expected, own) -> store.recordPromotionVerdict(
+                modelName, alias, version, true, expected, context.now(), List.of(verdict, own)));
+    }
+
+    /** The store call of an alias move: {@code expected} is the compare-and-set's, {@code own} the move's event. */
+    @FunctionalInterface
+    private interface AliasWrite<T> {
+        T write(Integer expected, PendingAuditEvent own);
+    }
+
+    private AliasChange moveAlias(String modelName, String alias, int version, Integer expectation) {
+        return moveAlias(modelName, alias, version, expectation,
+                (expected, own) -> store.setAlias(modelName, alias, version, expected, context.now(), own));
+    }
+
+    private <T> T moveAlias(String modelName, String alias, int version, Integer expectation,
+            AliasWrite<T> write) {
         modelName("modelName", modelName);
         alias("alias", alias);
         number("version", version);
@@ -403,14 +440,7 @@ public final class DefaultModelRegistry implements ModelRegistry {
             PendingAuditEvent own = context.audit(current == null ? "model_alias.set" : "model_alias.move",
                     "model:" + modelName + "@" + alias, data);
             try {
-                AliasChange change;
-                if (before == null) {
-                    change = store.setAlias(modelName, alias, version, expected, context.now(), own);
-                } else {
-                    List<PendingAuditEvent> events = new ArrayList<>(before);
-                    events.add(own);
-                    change = store.setAlias(modelName, alias, version, expected, context.now(), events);
-                }
+                T change = write.write(expected, own);
                 invalidate(modelName);
                 return change;
             } catch (ConflictException e) {

@@ -36,6 +36,11 @@ final class AuditTable {
         return first(Jdbc.query(c, Sql.AUDIT_EVENT, List.of(seq), AuditTable::map));
     }
 
+    /** The events with this action and subject whose data is not erased, in seq order. */
+    static List<AuditEvent> bySubject(Connection c, String action, String subject) throws SQLException {
+        return Jdbc.query(c, Sql.AUDIT_EVENTS_BY_SUBJECT, List.of(action, subject), AuditTable::map);
+    }
+
     static List<AuditEvent> after(Connection c, long afterSeq, int limit) throws SQLException {
         return Jdbc.query(c, Sql.AUDIT_EVENTS_AFTER, List.of(afterSeq, limit), AuditTable::map);
     }

@@ -12,6 +12,7 @@ import dev.mlops.artifact.ArtifactRef;
 import dev.mlops.audit.AuditCheckpoint;
 import dev.mlops.audit.AuditEvent;
 import dev.mlops.data.DatasetVersion;
+import dev.mlops.internal.policy.VerdictJson;
 import dev.mlops.drift.ProfileQuery;
 import dev.mlops.lineage.Direction;
 import dev.mlops.lineage.EdgeKind;
@@ -501,28 +502,65 @@ public final class JdbcStore implements MetadataStore {
         String what = "set alias " + alias + " of model " + name;
         transactions.requireOpen(what);
         List<PendingAuditEvent> events = aliasEvents(name, alias, audit);
+        return transactions.write(what, c -> moveAlias(c, name, alias, version, expectedCurrent, time, events));
+    }
+
+    /**
+     * Inside the caller's write transaction: points {@code alias} at {@code version} if it points at
+     * {@code expectedCurrent} and the version is READY, and appends {@code events}.
+     */
+    private AliasChange moveAlias(Connection c, String name, String alias, int version, Integer expectedCurrent,
+            Instant time, List<PendingAuditEvent> events) throws SQLException {
+        requireModel(c, name);
+        ModelVersionTable.Row row = requireVersion(c, name, version);
+        Integer current = models.alias(c, name, alias);
+        if (!Objects.equals(current, expectedCurrent)) {
+            throw new ConflictException("cannot point alias '" + alias + "' of model '" + name + "' at version "
+                    + version + ": " + target(current) + " (" + expectation(expectedCurrent) + ")");
+        }
+        if (row.status() != VersionStatus.READY) {
+            throw new ConflictException("cannot point alias '" + alias + "' of model '" + name + "' at version "
+                    + version + ": it is " + row.status() + ", and only a READY version can have an alias");
+        }
+        models.putAlias(c, name, alias, version);
+        models.touch(c, name, time);
+        versions.touch(c, name, version, time);
+        if (current != null && current != version) {
+            versions.touch(c, name, current, time);
+        }
+        for (PendingAuditEvent e : events) {
+            AuditTable.append(c, e);
+        }
+        return new AliasChange(name, alias, current, version);
+    }
+
+    @Override
+    public Optional<AuditEvent> recordPromotionVerdict(String name, String alias, int candidate, boolean move,
+            Integer expectedCurrent, Instant time, List<PendingAuditEvent> audit) {
+        String what = "record the gate verdict on version " + candidate + " of model " + name + " taking alias "
+                + alias;
+        transactions.requireOpen(what);
+        VerdictJson.checkAudit(name, alias, candidate, audit);
+        List<PendingAuditEvent> events = List.copyOf(audit);
+        // The write transaction holds the store's write lock from its start (BEGIN IMMEDIATE, the advisory lock), so
+        // no other writer can record a verdict between the look-up and the appends.
         return transactions.write(what, c -> {
-            requireModel(c, name);
-            ModelVersionTable.Row row = requireVersion(c, name, version);
-            Integer current = models.alias(c, name, alias);
-            if (!Objects.equals(current, expectedCurrent)) {
-                throw new ConflictException("cannot point alias '" + alias + "' of model '" + name + "' at version "
-                        + version + ": " + target(current) + " (" + expectation(expectedCurrent) + ")");
+            List<AuditEvent> recorded = AuditTable.bySubject(c, VerdictJson.ACTION,
+                    VerdictJson.subject(name, candidate));
+            for (int i = recorded.size() - 1; i >= 0; i--) {
+                AuditEvent e = recorded.get(i);
+                if (VerdictJson.records(e.action(), e.subject(), e.data(), name, alias, candidate)) {
+                    return Optional.of(e);
+                }
             }
-            if (row.status() != VersionStatus.READY) {
-                throw new ConflictException("cannot point alias '" + alias + "' of model '" + name + "' at version "
-                        + version + ": it is " + row.status() + ", and only a READY version can have an alias");
+            if (move) {
+                moveAlias(c, name, alias, candidate, expectedCurrent, time, events);
+            } else {
+                for (PendingAuditEvent e : events) {
+                    AuditTable.append(c, e);
+                }
             }
-            models.putAlias(c, name, alias, version);
-            models.touch(c, name, time);
-            versions.touch(c, name, version, time);
-            if (current != null && current != version) {
-                versions.touch(c, name, current, time);
-            }
-            for (PendingAuditEvent e : events) {
-                AuditTable.append(c, e);
-            }
-            return new AliasChange(name, alias, current, version);
+            return Optional.<AuditEvent>empty();
         });
     }
 

@@ -151,6 +151,8 @@ final class Sql {
     static final String AUDIT_EVENT = "SELECT " + AUDIT_COLUMNS + " FROM audit_events WHERE seq = ?";
     static final String AUDIT_EVENTS_AFTER = "SELECT " + AUDIT_COLUMNS + " FROM audit_events WHERE seq > ?"
             + " ORDER BY seq LIMIT ?";
+    static final String AUDIT_EVENTS_BY_SUBJECT = "SELECT " + AUDIT_COLUMNS + " FROM audit_events WHERE action = ?"
+            + " AND subject = ? AND data IS NOT NULL ORDER BY seq";
     static final String ERASE_AUDIT_DATA = "UPDATE audit_events SET data = NULL WHERE seq = ?";
     static final String INSERT_CHECKPOINT = Dialect.insert("audit_checkpoints",
             List.of("seq", "hash", "time", "key_id", "signature"));

@@ -13,6 +13,7 @@ import dev.mlops.audit.AuditChain;
 import dev.mlops.audit.AuditCheckpoint;
 import dev.mlops.audit.AuditEvent;
 import dev.mlops.data.DatasetVersion;
+import dev.mlops.internal.policy.VerdictJson;
 import dev.mlops.drift.ProfileQuery;
 import dev.mlops.lineage.Direction;
 import dev.mlops.lineage.EdgeKind;
@@ -674,32 +675,63 @@ public final class InMemoryStore implements MetadataStore {
         Objects.requireNonNull(alias, "alias");
         Instant at = AuditChain.truncate(Objects.requireNonNull(time, "time"));
         List<PendingAuditEvent> pending = aliasEvents(name, alias, events);
+        return write(() -> moveAlias(name, alias, version, expectedCurrent, at, pending));
+    }
+
+    /**
+     * Call with the write lock held: points {@code alias} at {@code version} if it points at {@code expectedCurrent}
+     * and the version is READY, and appends {@code pending}; all or nothing.
+     */
+    private AliasChange moveAlias(String name, String alias, int version, Integer expectedCurrent, Instant at,
+            List<PendingAuditEvent> pending) {
+        ModelState m = model(name);
+        VersionState target = version(name, version);
+        Integer current = m.aliases.get(alias);
+        if (!Objects.equals(current, expectedCurrent)) {
+            throw new ConflictException(aliasMismatch(name, alias, current, expectedCurrent));
+        }
+        if (target.status != VersionStatus.READY) {
+            throw new ConflictException("version " + name + "/" + version + " is " + target.status
+                    + ", not READY; only a READY version can get alias '" + alias + "'");
+        }
+        List<AuditEvent> sealed = sealAll(pending);
+        if (current != null) {
+            VersionState old = versions.get(new VersionKey(name, current));
+            old.aliases.remove(alias);
+            old.updatedTime = at;
+            old.refresh();
+        }
+        target.aliases.add(alias);
+        target.updatedTime = at;
+        target.refresh();
+        m.aliases.put(alias, version);
+        m.updatedTime = at;
+        m.refresh();
+        audit.addAll(sealed);
+        return new AliasChange(name, alias, current, version);
+    }
+
+    @Override
+    public Optional<AuditEvent> recordPromotionVerdict(String name, String alias, int candidate, boolean move,
+            Integer expectedCurrent, Instant time, List<PendingAuditEvent> events) {
+        checkOpen();
+        Objects.requireNonNull(alias, "alias");
+        VerdictJson.checkAudit(name, alias, candidate, events);
+        List<PendingAuditEvent> pending = List.copyOf(events);
+        Instant at = move ? AuditChain.truncate(Objects.requireNonNull(time, "time")) : null;
         return write(() -> {
-            ModelState m = model(name);
-            VersionState target = version(name, version);
-            Integer current = m.aliases.get(alias);
-            if (!Objects.equals(current, expectedCurrent)) {
-                throw new ConflictException(aliasMismatch(name, alias, current, expectedCurrent));
+            for (int i = audit.size() - 1; i >= 0; i--) {
+                AuditEvent e = audit.get(i);
+                if (VerdictJson.records(e.action(), e.subject(), e.data(), name, alias, candidate)) {
+                    return Optional.of(e);
+                }
             }
-            if (target.status != VersionStatus.READY) {
-                throw new ConflictException("version " + name + "/" + version + " is " + target.status
-                        + ", not READY; only a READY version can get alias '" + alias + "'");
+            if (move) {
+                moveAlias(name, alias, candidate, expectedCurrent, at, pending);
+            } else {
+                audit.addAll(sealAll(pending));
             }
-            List<AuditEvent> sealed = sealAll(pending);
-            if (current != null) {
-                VersionState old = versions.get(new VersionKey(name, current));
-                old.aliases.remove(alias);
-                old.updatedTime = at;
-                old.refresh();
-            }
-            target.aliases.add(alias);
-            target.updatedTime = at;
-            target.refresh();
-            m.aliases.put(alias, version);
-            m.updatedTime = at;
-            m.refresh();
-            audit.addAll(sealed);
-            return new AliasChange(name, alias, current, version);
+            return Optional.<AuditEvent>empty();
         });
     }
 
