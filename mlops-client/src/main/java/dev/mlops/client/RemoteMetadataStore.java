@@ -410,6 +410,29 @@ public final class RemoteMetadataStore implements MetadataStore {
     }
 
     /**
+     * {@code POST /models/{name}/aliases/{alias}/verdict}: the server records the verdict (and the move) in one
+     * transaction of its store unless one is recorded, and answers the recorded one under {@code recorded}. Sent
+     * once, never retried (a lost reply is {@code STORAGE}; calling again then answers the verdict this call
+     * recorded).
+     */
+    @Override
+    public Optional<AuditEvent> recordPromotionVerdict(String name, String alias, int candidate, boolean move,
+            Integer expectedCurrent, Instant time, List<PendingAuditEvent> audit) {
+        dev.mlops.internal.policy.VerdictJson.checkAudit(name, alias, candidate, audit);
+        Transport.Call c = call("POST", "models", p("name", name), "aliases", p("alias", alias), "verdict");
+        ObjectNode body = Wire.object();
+        body.put("candidate", candidate);
+        body.put("move", move);
+        if (move && expectedCurrent != null) {
+            body.put("expected_current", expectedCurrent.intValue());
+        }
+        body.put("time", Wire.instantText(Objects.requireNonNull(time, "time")));
+        body.set("audit", Wire.arrayOf(audit, AuditWire::write));
+        return read(c.body(body).send(), (node, path) -> node.has("recorded")
+                ? Optional.of(AuditWire.readEvent(node.get("recorded"), "recorded")) : Optional.empty());
+    }
+
+    /**
      * Sends the events as the list {@code audit} of {@code PUT /models/{name}/aliases/{alias}}: the server stores them
      * with the move in one transaction. Sent once, never retried, as the single-event form.
      */

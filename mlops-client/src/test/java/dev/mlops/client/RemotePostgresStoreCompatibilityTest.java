@@ -5,9 +5,11 @@ import dev.mlops.store.jdbc.JdbcStoreProvider;
 import dev.mlops.store.jdbc.PostgresTestDatabase;
 import dev.mlops.store.jdbc.RequiresPostgres;
 import dev.mlops.tck.MetadataStoreCompatibilityKit;
+import dev.mlops.tck.PromotionVerdictConcurrencyKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
 
 /**
  * The kit through a real server on PostgreSQL: runs when {@value PostgresTestDatabase#VARIABLE} is set (as
@@ -40,5 +42,20 @@ class RemotePostgresStoreCompatibilityTest extends MetadataStoreCompatibilityKit
     @Override
     protected void destroyStore(MetadataStore store) {
         served.release(store);
+    }
+
+    /** The server records a verdict in one transaction of its store, so the remote store keeps the guarantee. */
+    @Nested
+    @DisplayName("promotion verdicts under concurrent writers, through the server")
+    class VerdictRaces extends PromotionVerdictConcurrencyKit {
+        @Override
+        protected MetadataStore createStore() {
+            return RemotePostgresStoreCompatibilityTest.this.createStore();
+        }
+
+        @Override
+        protected void destroyStore(MetadataStore store) {
+            RemotePostgresStoreCompatibilityTest.this.destroyStore(store);
+        }
     }
 }

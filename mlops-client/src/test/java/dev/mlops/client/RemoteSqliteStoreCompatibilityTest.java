@@ -3,8 +3,10 @@ package dev.mlops.client;
 import dev.mlops.spi.MetadataStore;
 import dev.mlops.store.jdbc.JdbcStoreProvider;
 import dev.mlops.tck.MetadataStoreCompatibilityKit;
+import dev.mlops.tck.PromotionVerdictConcurrencyKit;
 import java.nio.file.Path;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("RemoteMetadataStore, through a real MlopsServer on a SQLite file, passes the compatibility kit")
@@ -24,5 +26,20 @@ class RemoteSqliteStoreCompatibilityTest extends MetadataStoreCompatibilityKit {
     @Override
     protected void destroyStore(MetadataStore store) {
         served.release(store);
+    }
+
+    /** The server records a verdict in one transaction of its store, so the remote store keeps the guarantee. */
+    @Nested
+    @DisplayName("promotion verdicts under concurrent writers, through the server")
+    class VerdictRaces extends PromotionVerdictConcurrencyKit {
+        @Override
+        protected MetadataStore createStore() {
+            return RemoteSqliteStoreCompatibilityTest.this.createStore();
+        }
+
+        @Override
+        protected void destroyStore(MetadataStore store) {
+            RemoteSqliteStoreCompatibilityTest.this.destroyStore(store);
+        }
     }
 }

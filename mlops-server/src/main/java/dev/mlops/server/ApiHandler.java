@@ -311,6 +311,7 @@ final class ApiHandler extends Handler.Abstract {
     }
 
     static final String ALIAS_ROUTE = "/models/{name}/aliases/{alias}";
+    static final String VERDICT_ROUTE = "/models/{name}/aliases/{alias}/verdict";
 
     /**
      * The roles of a guarded alias ({@link AliasGuard#roles()}), as the embedded registry checks them once an access
@@ -319,7 +320,7 @@ final class ApiHandler extends Handler.Abstract {
      * and, as in the embedded registry, not under {@link AccessPolicy#allowAll()}.
      */
     private void checkGuardRoles(Principal principal, Map<String, String> path, String method, String template) {
-        if (!template.equals(ALIAS_ROUTE) || policy.isAllowAll()) {
+        if (!(template.equals(ALIAS_ROUTE) || template.equals(VERDICT_ROUTE)) || policy.isAllowAll()) {
             return;
         }
         String alias = path.get("alias");
@@ -345,12 +346,17 @@ final class ApiHandler extends Handler.Abstract {
      * safe for that rule; the governance record may change meanwhile, as it may in the embedded API.
      */
     private void checkGuardedMove(Principal principal, Call call, String method, String template) {
-        if (!template.equals(ALIAS_ROUTE) || !method.equals("PUT")) {
+        JsonNode version;
+        if (template.equals(ALIAS_ROUTE) && method.equals("PUT")) {
+            version = call.body().path("version");
+        } else if (template.equals(VERDICT_ROUTE) && method.equals("POST")
+                && call.body().path("move").asBoolean(false)) {
+            version = call.body().path("candidate");   // a promotion that moves the alias with its verdict
+        } else {
             return;
         }
         String alias = call.path("alias");
         Optional<AliasGuard> guard = registryPolicy.guard(alias);
-        JsonNode version = call.body().path("version");
         if (guard.isEmpty() || !version.canConvertToInt() || !version.isIntegralNumber()) {
             return;
         }

@@ -300,6 +300,16 @@ final class StoreRoutes {
                     f.intValue("version"), f.optInt("expected_current"), f.instant("time"),
                     f.object("audit", AuditWire::readPending))));
         });
+        add("POST", "/models/{name}/aliases/{alias}/verdict", onModel(Permission.MOVE_ALIAS), call -> {
+            // A promotion verdict recorded at most once per (model, alias, candidate), with the move when asked.
+            Wire.Fields f = body(call, "candidate", "move", "expected_current", "time", "audit");
+            ObjectNode reply = Wire.object();
+            store.recordPromotionVerdict(call.path("name"), call.path("alias"), f.intValue("candidate"),
+                    f.bool("move"), f.optInt("expected_current"), f.instant("time"),
+                    f.requiredList("audit", AuditWire::readPending))
+                    .ifPresent(recorded -> reply.set("recorded", AuditWire.write(recorded)));
+            return Reply.ok(reply);
+        });
         add("DELETE", "/models/{name}/aliases/{alias}", onModel(Permission.MOVE_ALIAS), call -> {
             Wire.Fields f = body(call, "expected_current", "time", "audit");
             return Reply.ok(RegistryWire.write(store.deleteAlias(call.path("name"), call.path("alias"),

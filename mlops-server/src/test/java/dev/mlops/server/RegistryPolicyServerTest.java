@@ -237,6 +237,40 @@ class RegistryPolicyServerTest {
     }
 
     @Test
+    @DisplayName("a verdict recorded with its move (POST .../verdict, move true) is guarded as a PUT of the alias:"
+            + " unapproved -> 409, neither verdict nor move stored; approved -> recorded once, moved")
+    void verdictRouteGuarded() throws Exception {
+        start(MlopsServer.builder().registryPolicy(RegistryPolicy.defaults()), true);
+        model(GOVERNED, false);
+        long before = head();
+        PendingAuditEvent verdict = new PendingAuditEvent(T, "client-says", "promotion.decided", "model:churn/1",
+                "{\"alias\":\"production\",\"candidate\":1,\"model\":\"churn\",\"outcome\":\"PROMOTED\"}");
+        ObjectNode body = Wire.object();
+        body.put("candidate", 1);
+        body.put("move", true);
+        body.put("time", Wire.instantText(T));
+        body.set("audit", JSON.createArrayNode().add(AuditWire.write(verdict)).add(event("model_alias.set")));
+        AuditEvent refusal = assertRefused(send("POST", PRODUCTION + "/verdict", MOVER, body), 409, "CONFLICT",
+                UNAPPROVED, Map.of(), before);
+        assertThat(refusal.action()).isEqualTo("registry.refused");
+
+        approve();
+        long approved = head();
+        HttpResponse<String> first = send("POST", PRODUCTION + "/verdict", MOVER, body);
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        assertThat(json(first).has("recorded")).as("nothing recorded before").isFalse();
+        assertThat(aliases()).isEqualTo(Map.of("production", 1));
+        List<AuditEvent> stored = store.auditEvents(approved, 100);
+        assertThat(stored).extracting(AuditEvent::action).containsExactly("promotion.decided", "model_alias.set");
+        assertThat(stored.get(0).actor()).as("the principal, not the body's actor").isEqualTo("bob");
+
+        HttpResponse<String> again = send("POST", PRODUCTION + "/verdict", MOVER, body);
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+        assertThat(json(again).path("recorded").path("seq").asLong()).isEqualTo(stored.get(0).seq());
+        assertThat(store.auditEvents(approved, 100)).as("nothing more stored").hasSize(2);
+    }
+
+    @Test
     @DisplayName("guard roles: without one of them 403 on set and on delete, audited, nothing changed; with one, ok")
     void guardRoles() throws Exception {
         start(MlopsServer.builder().registryPolicy(RegistryPolicy.builder()
