@@ -320,21 +320,24 @@ class RemoteCliTest {
     @DisplayName("failures")
     class Failures {
         @Test
-        @DisplayName("a server that is not running: exit 5, a message naming its URL, no stack trace")
+        @DisplayName("a server that is not running: exit 5, a message naming its URL, no stack trace; the CLI"
+                + " spools nothing (a writing command too)")
         void serverDown() throws Exception {
             int port;
             try (ServerSocket socket = new ServerSocket(0)) {
                 port = socket.getLocalPort();
             }
             String down = "http://127.0.0.1:" + port;
+            Path spoolBase = dir.resolve("spool-down");
             for (String[] command : List.of(new String[] {"runs", "list"}, new String[] {"quickstart", "--data-dir",
                     dir.resolve("qs-down").toString()}, new String[] {"models", "versions", MODEL})) {
-                TestServer.Result r = run(Map.of("MLOPS_TOKEN", TestServer.TOKEN),
-                        TestServer.with(command, "--store", down));
+                TestServer.Result r = run(Map.of("MLOPS_TOKEN", TestServer.TOKEN, "MLOPS_SPOOL_DIR",
+                        spoolBase.toString()), TestServer.with(command, "--store", down));
                 assertThat(r.exitCode()).as(r.err()).isEqualTo(5);
                 assertThat(r.err()).contains("cannot reach the server at " + down, "is it running?");
                 r.assertNoStackTrace();
             }
+            assertThat(spoolBase).as("the CLI talks to the server without the telemetry spool").doesNotExist();
             TestServer.Result json = run(Map.of(), "datasets", "list", "--store", down, "--json");
             assertThat(json.exitCode()).isEqualTo(5);
             assertThat(json.json().get("error_code").asText()).isEqualTo("STORAGE");

@@ -24,15 +24,21 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +46,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,6 +61,13 @@ import org.slf4j.LoggerFactory;
  * them to the wrapped store strictly in the order they were written, whatever their kind. When the store is
  * unreachable the entries stay in the spool, also across restarts of the process (a new
  * {@code SpoolingMetadataStore} on the same file delivers what the last one left), and are delivered when it returns.
+ *
+ * <p><b>A file, or a directory.</b> {@link #wrap} spools to one given file. {@link #inDirectory} spools to a file of
+ * the instance's own in a directory that many instances and processes share (what {@code Mlops.open("http://...")}
+ * uses by default, see {@link RemoteStoreProvider}), and takes over, on start, the files there that no live instance
+ * holds (left by a crashed process, or by one that closed while the store was unreachable): their entries are
+ * delivered first, each file in its order, and each file is deleted once delivered. Order is kept within each file;
+ * the order of entries of different files (different processes) is not defined beyond that.
  *
  * <p><b>Metric batches.</b> Metric appends are not idempotent, so a batch whose delivery failed without an answer
  * (the request may or may not have reached the store), and a batch read back from the file, are looked up in the
@@ -87,11 +101,12 @@ import org.slf4j.LoggerFactory;
  * flush timeout, then fails with {@link StorageException}. {@link #close()} waits for the spool up to the flush
  * timeout, leaves what is left in the file, and closes the wrapped store.
  *
- * <p><b>One owner.</b> An instance holds an exclusive lock on its spool file ({@link FileChannel#tryLock()}, and a
- * guard against a second instance in the same JVM) from {@link #wrap} to {@link #close()}; a second instance on the
- * same file, in this process or another, fails with {@link StorageException} naming the file. Do not open the file
- * in the same process while an instance holds it: on POSIX systems closing any other descriptor of the file releases
- * the process's lock.
+ * <p><b>One owner.</b> An instance holds an exclusive lock on its spool file, and on each file it took over
+ * ({@link FileChannel#tryLock()}, and a guard against a second instance in the same JVM) until it is delivered or
+ * {@link #close()}; a second instance on the same file, in this process or another, fails with
+ * {@link StorageException} naming the file ({@link #inDirectory} skips the files it cannot lock, so two instances
+ * starting together never both take over one file). Do not open a spool file in the same process while an instance
+ * holds it: on POSIX systems closing any other descriptor of the file releases the process's lock.
  *
  * <p>Errors that the spooled calls of the wrapped store would report at once are thus only logged: use this store
  * for telemetry, where losing the call's answer is better than waiting for it. Thread-safe.
@@ -100,29 +115,51 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
     private static final Logger LOG = LoggerFactory.getLogger(SpoolingMetadataStore.class);
     /** The spool files held by an instance in this JVM, by file identity (see {@link #identity}). */
     private static final Set<Object> HELD = ConcurrentHashMap.newKeySet();
+    /** How the spool files of {@link #inDirectory} are named: {@code <uuid>.spool}. */
+    static final String SPOOL_SUFFIX = ".spool";
     private static final String METRICS = "metrics";
     private static final String PROFILE = "profile";
     private static final String DRIFT_REPORT = "drift_report";
 
     private final MetadataStore target;
-    private final Path file;
+    /** The spool file, or the spool directory of {@link #inDirectory}. */
+    private final Path location;
     private final int maxPending;
     private final Duration flushTimeout;
     private final Duration retryDelay;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final ArrayDeque<Entry> pending = new ArrayDeque<>();
     private final AtomicLong dropped = new AtomicLong();
     /** Profile ids of this instance's entries to the ids the store keeps the same content under. */
     private final Map<String, String> profileIds = new ConcurrentHashMap<>();
     /** Likewise for drift reports. */
     private final Map<String, String> reportIds = new ConcurrentHashMap<>();
     private final Thread sender;
-    private final Object heldKey;
-    private FileChannel channel;
-    private FileLock fileLock;
-    private long nextSeq;
+    /** This instance's spool file: what it spools is written there. */
+    private final SpoolFile own;
+    /**
+     * Spool files that other instances left and this one took over, in the order they are delivered (before its
+     * own); each is removed from here, and deleted, once delivered.
+     */
+    private final ArrayDeque<SpoolFile> adopted = new ArrayDeque<>();
     private boolean closed;
+
+    /** An open, locked spool file and its undelivered entries, in order. Guarded by {@link #lock}. */
+    private static final class SpoolFile {
+        final Path path;
+        final FileChannel channel;
+        final FileLock fileLock;
+        final Object key;
+        final ArrayDeque<Entry> entries = new ArrayDeque<>();
+        long nextSeq;
+
+        SpoolFile(Path path, FileChannel channel, FileLock fileLock, Object key) {
+            this.path = path;
+            this.channel = channel;
+            this.fileLock = fileLock;
+            this.key = key;
+        }
+    }
 
     /**
      * An entry of the spool: its sequence number, the arguments of the spooled call, and whether it was read back
@@ -146,19 +183,32 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
             implements Entry {
     }
 
-    private SpoolingMetadataStore(MetadataStore target, Path file, int maxPending, Duration flushTimeout,
-            Duration retryDelay) {
+    private SpoolingMetadataStore(MetadataStore target, Path location, boolean directory, int maxPending,
+            Duration flushTimeout, Duration retryDelay) {
         this.target = target;
-        this.file = file;
+        this.location = location;
         this.maxPending = maxPending;
         this.flushTimeout = flushTimeout;
         this.retryDelay = retryDelay;
-        this.heldKey = acquire();
-        try {
-            load();
-        } catch (RuntimeException e) {
-            release();
-            throw e;
+        if (directory) {
+            this.own = createOwn(location);
+            try {
+                adoptAll();
+            } catch (RuntimeException e) {
+                for (SpoolFile f : adopted) {
+                    release(f);
+                }
+                discard(own);
+                throw e;
+            }
+        } else {
+            this.own = acquire(location, true);
+            try {
+                load(own);
+            } catch (RuntimeException e) {
+                release(own);
+                throw e;
+            }
         }
         this.sender = new Thread(this::deliverLoop, "mlops-telemetry-spool");
         sender.setDaemon(true);
@@ -183,6 +233,11 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
             Duration retryDelay) {
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(file, "file");
+        checkLimits(maxPending, flushTimeout);
+        return new SpoolingMetadataStore(store, file, false, maxPending, flushTimeout, retryDelay);
+    }
+
+    private static void checkLimits(int maxPending, Duration flushTimeout) {
         if (maxPending < 1) {
             throw new InvalidArgumentException("maxPending", "maxPending must be at least 1, was " + maxPending);
         }
@@ -190,7 +245,36 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
             throw new InvalidArgumentException("flushTimeout", "flushTimeout must be zero or positive, was "
                     + flushTimeout);
         }
-        return new SpoolingMetadataStore(store, file, maxPending, flushTimeout, retryDelay);
+    }
+
+    /**
+     * Wraps {@code store}, spooling metric batches, profiles and drift reports to a new file of its own in
+     * {@code directory} (created when missing, owner-only where the file system has POSIX permissions), named by a
+     * random UUID ({@code <uuid>.spool}) and locked from here to {@link #close()}. Many instances, in this process and
+     * in others, may share the directory. On start the instance also takes over every {@code *.spool} file in the
+     * directory that no live instance holds (its lock can be taken: the file of a process that crashed, or that
+     * closed while the store was unreachable): it delivers their entries before its own, each file in its order, and
+     * deletes each file once delivered. The lock decides which instance takes a file, so two that start together never
+     * both deliver it. The order of entries of different files is not defined beyond each file's own order. A file
+     * that cannot be read is renamed to {@code <name>.damaged}, logged without its content, and left alone.
+     *
+     * @param maxPending   how many undelivered entries this instance's own spool holds, at least 1 (entries of files
+     *                     it took over do not count)
+     * @param flushTimeout how long a call waits for the spool to be delivered (or for room in it)
+     * @throws StorageException when the directory or the instance's file cannot be created or written; the message
+     *                          names the directory
+     */
+    public static SpoolingMetadataStore inDirectory(MetadataStore store, Path directory, int maxPending,
+            Duration flushTimeout) {
+        return inDirectory(store, directory, maxPending, flushTimeout, Duration.ofMillis(200));
+    }
+
+    static SpoolingMetadataStore inDirectory(MetadataStore store, Path directory, int maxPending,
+            Duration flushTimeout, Duration retryDelay) {
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(directory, "directory");
+        checkLimits(maxPending, flushTimeout);
+        return new SpoolingMetadataStore(store, directory, true, maxPending, flushTimeout, retryDelay);
     }
 
     /**
@@ -205,7 +289,7 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
     public int pendingBatches() {
         lock.lock();
         try {
-            return pending.size();
+            return pendingCount();
         } finally {
             lock.unlock();
         }
@@ -220,7 +304,7 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
 
     @Override
     public String describe() {
-        return target.describe() + " (telemetry spooled to " + file + ")";
+        return target.describe() + " (telemetry spooled to " + location + ")";
     }
 
     /**
@@ -283,7 +367,8 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
 
     /**
      * Waits for the spool to be delivered (up to the flush timeout), stops the sender, leaves what was not delivered
-     * in the spool file (removed when empty), releases the file, and closes the wrapped store. Idempotent.
+     * in the spool files (its own is removed when empty; a file it took over and did not deliver whole is left for
+     * a later instance), releases them, and closes the wrapped store. Idempotent.
      */
     @Override
     public void close() {
@@ -293,7 +378,7 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
                 return;
             }
             long deadline = System.nanoTime() + flushTimeout.toNanos();
-            while (!pending.isEmpty() && System.nanoTime() < deadline) {
+            while (pendingCount() > 0 && System.nanoTime() < deadline) {
                 changed.awaitNanos(deadline - System.nanoTime());
             }
             closed = true;
@@ -312,16 +397,15 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
         }
         lock.lock();
         try {
-            if (pending.isEmpty()) {
-                try {
-                    channel.truncate(0);
-                    // Removed while still locked: an instance that opened it meanwhile sees it gone (see acquire).
-                    Files.deleteIfExists(file);
-                } catch (IOException e) {
-                    LOG.warn("the delivered spool {} could not be removed: {}", file, e.getClass().getSimpleName());
-                }
+            for (SpoolFile f : adopted) {
+                release(f); // what is left in it is taken over by a later instance
             }
-            release();
+            adopted.clear();
+            if (own.entries.isEmpty()) {
+                discard(own);
+            } else {
+                release(own);
+            }
         } finally {
             lock.unlock();
             target.close();
@@ -338,10 +422,10 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
         lock.lock();
         try {
             long deadline = System.nanoTime() + flushTimeout.toNanos();
-            while (!closed && pending.size() >= maxPending) {
+            while (!closed && own.entries.size() >= maxPending) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new StorageException("the telemetry spool " + file + " holds " + maxPending
+                    throw new StorageException("the telemetry spool " + own.path + " holds " + maxPending
                             + " undelivered entries; " + target.describe() + " may be unreachable", null);
                 }
                 changed.awaitNanos(left);
@@ -349,14 +433,14 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
             if (closed) {
                 throw new StorageException(describe() + " is closed", null);
             }
-            Entry entry = maker.make(nextSeq);
-            append(line(entry), true);
-            nextSeq++;
-            pending.addLast(entry);
+            Entry entry = maker.make(own.nextSeq);
+            append(own, line(entry), true);
+            own.nextSeq++;
+            own.entries.addLast(entry);
             changed.signalAll();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StorageException("interrupted while waiting for room in the telemetry spool " + file, e);
+            throw new StorageException("interrupted while waiting for room in the telemetry spool " + own.path, e);
         } finally {
             lock.unlock();
         }
@@ -392,10 +476,10 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
                 throw new StorageException(describe() + " is closed", null);
             }
             long deadline = System.nanoTime() + flushTimeout.toNanos();
-            while (!pending.isEmpty()) {
+            while (pendingCount() > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new StorageException(pending.size() + " spooled telemetry entries are not delivered yet; "
+                    throw new StorageException(pendingCount() + " spooled telemetry entries are not delivered yet; "
                             + target.describe() + " may be unreachable", null);
                 }
                 changed.awaitNanos(left);
@@ -411,16 +495,18 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
     private void deliverLoop() {
         boolean uncertain = false;
         while (true) {
+            SpoolFile from;
             Entry entry;
             lock.lock();
             try {
-                while (!closed && pending.isEmpty()) {
+                while (!closed && pendingCount() == 0) {
                     changed.await();
                 }
                 if (closed) {
                     return;
                 }
-                entry = pending.peekFirst();
+                from = adopted.isEmpty() ? own : adopted.peekFirst();
+                entry = from.entries.peekFirst();
             } catch (InterruptedException e) {
                 return;
             } finally {
@@ -429,7 +515,7 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
             try {
                 String storedId = deliver(entry, uncertain);
                 uncertain = false;
-                done(entry, false, storedId);
+                done(from, entry, false, storedId);
             } catch (StorageException e) {
                 // No answer: the entry may have arrived. A batch is looked up before it is sent again.
                 uncertain = true;
@@ -441,11 +527,11 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
             } catch (MlopsException e) {
                 LOG.warn("dropping spooled {}: the store refused it ({})", what(entry), e.code());
                 uncertain = false;
-                done(entry, true, null);
+                done(from, entry, true, null);
             } catch (RuntimeException e) {
                 LOG.warn("dropping spooled {}: {}", what(entry), e.getClass().getSimpleName());
                 uncertain = false;
-                done(entry, true, null);
+                done(from, entry, true, null);
             }
         }
     }
@@ -554,7 +640,16 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
         return List.of(p.step(), p.value(), p.timestamp().truncatedTo(ChronoUnit.MILLIS));
     }
 
-    private void done(Entry entry, boolean wasDropped, String storedId) {
+    /** How many entries wait, in this instance's file and in those it took over. Call with {@link #lock} held. */
+    private int pendingCount() {
+        int n = own.entries.size();
+        for (SpoolFile f : adopted) {
+            n += f.entries.size();
+        }
+        return n;
+    }
+
+    private void done(SpoolFile from, Entry entry, boolean wasDropped, String storedId) {
         lock.lock();
         try {
             if (wasDropped) {
@@ -573,13 +668,18 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
                 line.put("stored_id", storedId);
             }
             try {
-                append(line, false);
+                append(from, line, false);
             } catch (StorageException e) {
-                LOG.warn("the telemetry spool {} could not record a delivery: {}", file, e.getMessage());
+                LOG.warn("the telemetry spool {} could not record a delivery: {}", from.path, e.getMessage());
             }
-            pending.pollFirst();
-            if (pending.isEmpty()) {
-                compact();
+            from.entries.pollFirst();
+            if (from.entries.isEmpty()) {
+                if (from == own) {
+                    compact(own);
+                } else {
+                    adopted.remove(from);
+                    discard(from);
+                }
             }
             changed.signalAll();
         } finally {
@@ -607,31 +707,42 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
     }
 
     /**
-     * Opens and locks the spool file, creating it when missing, and returns its identity, held in {@link #HELD}.
-     * The file is locked only if it is still the file at its path once locked: an earlier owner removes the file it
-     * delivered completely before it lets go of the lock, and the file opened before that is then not the spool.
+     * Opens and locks the spool file at {@code file} and returns it (its identity held in {@link #HELD}). The file is
+     * locked only if it is still the file at its path once locked: an earlier owner removes the file it delivered
+     * completely before it lets go of the lock, and the file opened before that is then not the spool.
+     *
+     * @param create whether to create the file when missing and fail when another instance holds it (an instance's
+     *               own file); else (a file to take over) null is returned when the file is gone or held
      */
-    private Object acquire() {
+    private static SpoolFile acquire(Path file, boolean create) {
         for (int attempt = 0; attempt < 10; attempt++) {
             Object key;
             try {
-                Path parent = file.toAbsolutePath().getParent();
-                if (parent != null) {
-                    Files.createDirectories(parent);
-                }
-                try {
-                    Files.createFile(file);
-                } catch (FileAlreadyExistsException exists) {
-                    // the spool of an earlier instance, or of another one now (then the lock below fails)
+                if (create) {
+                    Path parent = file.toAbsolutePath().getParent();
+                    if (parent != null) {
+                        Files.createDirectories(parent);
+                    }
+                    try {
+                        Files.createFile(file);
+                    } catch (FileAlreadyExistsException exists) {
+                        // the spool of an earlier instance, or of another one now (then the lock below fails)
+                    }
                 }
                 key = identity(file);
             } catch (NoSuchFileException gone) {
+                if (!create) {
+                    return null;
+                }
                 continue;
             } catch (IOException e) {
                 throw new StorageException("the telemetry spool " + file + " cannot be created: "
                         + e.getClass().getSimpleName(), e);
             }
             if (!HELD.add(key)) {
+                if (!create) {
+                    return null;
+                }
                 throw new StorageException("the telemetry spool " + file + " is in use by another"
                         + " SpoolingMetadataStore in this process", null);
             }
@@ -646,6 +757,9 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
                     l = null;
                 }
                 if (l == null) {
+                    if (!create) {
+                        return null;
+                    }
                     throw new StorageException("the telemetry spool " + file + " is locked by another process (or"
                             + " another SpoolingMetadataStore): one spool file serves one store at a time", null);
                 }
@@ -656,13 +770,17 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
                     now = null;
                 }
                 if (!key.equals(now)) {
+                    if (!create) {
+                        return null; // delivered and removed by its owner meanwhile
+                    }
                     continue; // replaced meanwhile: the finally block lets go of it
                 }
-                channel = ch;
-                fileLock = l;
                 ok = true;
-                return key;
+                return new SpoolFile(file, ch, l, key);
             } catch (NoSuchFileException gone) {
+                if (!create) {
+                    return null;
+                }
                 // removed between its creation and its opening: try again
             } catch (IOException e) {
                 throw new StorageException("the telemetry spool " + file + " cannot be opened: "
@@ -683,17 +801,159 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
         throw new StorageException("the telemetry spool " + file + " kept being replaced while it was opened", null);
     }
 
-    /** Unlocks and closes the file and lets another instance have it. */
-    private void release() {
+    /**
+     * Creates this instance's own file in {@code directory}: made, owner-only where there are POSIX permissions, and
+     * locked under a hidden name that no other instance takes over, then renamed to {@code <uuid>.spool} (a lock
+     * stays with the file), so that no other instance can take it over between its creation and its locking.
+     */
+    private static SpoolFile createOwn(Path directory) {
+        boolean posix = directory.getFileSystem().supportedFileAttributeViews().contains("posix");
+        Path temp = null;
+        FileChannel ch = null;
+        Object key = null;
+        boolean ok = false;
         try {
-            if (fileLock != null && fileLock.isValid()) {
-                fileLock.release();
+            if (posix) {
+                Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rwx------")));
+            } else {
+                Files.createDirectories(directory);
             }
-            channel.close();
-        } catch (IOException e) {
-            LOG.warn("the telemetry spool {} did not close cleanly: {}", file, e.getClass().getSimpleName());
+            String name = UUID.randomUUID() + SPOOL_SUFFIX;
+            temp = directory.resolve("." + name + ".new");
+            Set<StandardOpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            ch = posix ? FileChannel.open(temp, options, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rw-------"))) : FileChannel.open(temp, options);
+            key = identity(temp);
+            if (!HELD.add(key)) {
+                throw new IOException("a new file has the identity of a held one");
+            }
+            FileLock l = ch.tryLock();
+            if (l == null) {
+                throw new IOException("a new file is locked");
+            }
+            Path file = directory.resolve(name);
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+            temp = null;
+            Object moved = identity(file);
+            if (!moved.equals(key)) {
+                // no file keys here (the identity is the path): hold the file under its new one
+                HELD.add(moved);
+                HELD.remove(key);
+                key = moved;
+            }
+            ok = true;
+            return new SpoolFile(file, ch, l, key);
+        } catch (IOException | UnsupportedOperationException | OverlappingFileLockException e) {
+            throw new StorageException("the telemetry spool directory " + directory + " cannot be used: "
+                    + e.getClass().getSimpleName(), e);
         } finally {
-            HELD.remove(heldKey);
+            if (!ok) {
+                if (ch != null) {
+                    try {
+                        ch.close();
+                    } catch (IOException ignored) {
+                        // nothing was written
+                    }
+                }
+                if (key != null) {
+                    HELD.remove(key);
+                }
+                if (temp != null) {
+                    try {
+                        Files.deleteIfExists(temp);
+                    } catch (IOException ignored) {
+                        // an empty hidden file, never taken over
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Takes over the spool files in the directory that no live instance holds, oldest first (by modification time,
+     * then name), reading their undelivered entries; a file with none left is deleted at once.
+     */
+    private void adoptAll() {
+        List<Path> candidates = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(location, "*" + SPOOL_SUFFIX)) {
+            for (Path p : files) {
+                String name = p.getFileName().toString();
+                if (!name.startsWith(".") && !p.equals(own.path)) {
+                    candidates.add(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new StorageException("the telemetry spool directory " + location + " cannot be read: "
+                    + e.getClass().getSimpleName(), e);
+        }
+        Map<Path, FileTime> times = new HashMap<>();
+        for (Path p : candidates) {
+            try {
+                times.put(p, Files.getLastModifiedTime(p));
+            } catch (IOException e) {
+                times.put(p, FileTime.fromMillis(0)); // gone meanwhile: acquire skips it
+            }
+        }
+        candidates.sort(Comparator.comparing((Path p) -> times.get(p)).thenComparing(p -> p.getFileName().toString()));
+        for (Path p : candidates) {
+            SpoolFile f;
+            try {
+                f = acquire(p, false);
+            } catch (StorageException e) {
+                LOG.warn("the telemetry spool {} cannot be taken over: {}", p, e.getCause() == null ? e.getMessage()
+                        : e.getCause().getClass().getSimpleName());
+                continue;
+            }
+            if (f == null) {
+                continue; // held by a live instance, or delivered and removed meanwhile
+            }
+            try {
+                load(f);
+            } catch (StorageException e) {
+                f.entries.clear();
+                Path aside = p.resolveSibling(p.getFileName() + ".damaged");
+                LOG.warn("the telemetry spool {} cannot be read; it is set aside as {}", p, aside.getFileName());
+                try {
+                    Files.move(p, aside, StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException moveFailed) {
+                    LOG.warn("the damaged telemetry spool {} could not be set aside: {}", p,
+                            moveFailed.getClass().getSimpleName());
+                }
+                release(f);
+                continue;
+            }
+            if (f.entries.isEmpty()) {
+                discard(f);
+            } else {
+                adopted.addLast(f);
+            }
+        }
+    }
+
+    /** Empties and deletes the file while it is still locked (see {@link #acquire}), then lets go of it. */
+    private static void discard(SpoolFile f) {
+        try {
+            f.channel.truncate(0);
+            Files.deleteIfExists(f.path);
+        } catch (IOException e) {
+            LOG.warn("the delivered spool {} could not be removed: {}", f.path, e.getClass().getSimpleName());
+        }
+        release(f);
+    }
+
+    /** Unlocks and closes the file and lets another instance have it. */
+    private static void release(SpoolFile f) {
+        try {
+            if (f.fileLock.isValid()) {
+                f.fileLock.release();
+            }
+            f.channel.close();
+        } catch (IOException e) {
+            LOG.warn("the telemetry spool {} did not close cleanly: {}", f.path, e.getClass().getSimpleName());
+        } finally {
+            HELD.remove(f.key);
         }
     }
 
@@ -701,7 +961,9 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
      * Reads the entries a previous instance left undelivered. A last line without its line break was never
      * confirmed (a crash while it was written): it is cut off. Any other damaged line fails the load.
      */
-    private void load() {
+    private void load(SpoolFile f) {
+        FileChannel channel = f.channel;
+        Path file = f.path;
         byte[] bytes;
         try {
             long size = channel.size();
@@ -750,10 +1012,10 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
             throw new StorageException("the telemetry spool " + file + " cannot be written: "
                     + e.getClass().getSimpleName(), e);
         }
-        pending.addAll(open.values());
-        nextSeq = open.isEmpty() ? 0 : pending.peekLast().seq() + 1;
-        if (pending.isEmpty()) {
-            compact();
+        f.entries.addAll(open.values());
+        f.nextSeq = open.isEmpty() ? 0 : f.entries.peekLast().seq() + 1;
+        if (f.entries.isEmpty()) {
+            compact(f);
         }
     }
 
@@ -810,7 +1072,8 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
      * Appends one line; an entry is forced to disk, so that a crash loses nothing a spooling call confirmed. A
      * delivery record is not: one lost in a crash only makes the next instance look the entry up, or send it again.
      */
-    private void append(JsonNode line, boolean durable) {
+    private static void append(SpoolFile f, JsonNode line, boolean durable) {
+        FileChannel channel = f.channel;
         byte[] text = (Wire.toJson(line) + "\n").getBytes(StandardCharsets.UTF_8);
         long at = -1;
         try {
@@ -832,18 +1095,19 @@ public final class SpoolingMetadataStore extends ForwardingMetadataStore {
                     // the load of a later instance cuts off an unfinished last line
                 }
             }
-            throw new StorageException("the telemetry spool " + file + " cannot be written: "
+            throw new StorageException("the telemetry spool " + f.path + " cannot be written: "
                     + e.getClass().getSimpleName(), e);
         }
     }
 
     /** Empties the file once everything in it is delivered (it stays, locked, until {@link #close()}). */
-    private void compact() {
+    private static void compact(SpoolFile f) {
         try {
-            channel.truncate(0);
-            channel.position(0);
+            f.channel.truncate(0);
+            f.channel.position(0);
         } catch (IOException e) {
-            LOG.warn("the delivered telemetry spool {} could not be emptied: {}", file, e.getClass().getSimpleName());
+            LOG.warn("the delivered telemetry spool {} could not be emptied: {}", f.path,
+                    e.getClass().getSimpleName());
         }
     }
 }

@@ -205,11 +205,11 @@ class RemoteStoreTest {
                         .isInstanceOf(dev.mlops.PermissionDeniedException.class)
                         .hasMessageContaining("authentication required");
             }
-            try (MetadataStore fromEnv = new RemoteStoreProvider(name -> name.equals("MLOPS_TOKEN") ? token : null)
-                    .open(uri)) {
+            try (MetadataStore fromEnv = new RemoteStoreProvider(name -> name.equals("MLOPS_TOKEN") ? token : null,
+                    dir.toString()).open(uri)) {
                 assertThat(fromEnv.getRun(runId(1))).isPresent();
             }
-            try (MetadataStore noEnv = new RemoteStoreProvider(name -> null).open(uri)) {
+            try (MetadataStore noEnv = new RemoteStoreProvider(name -> null, dir.toString()).open(uri)) {
                 assertThatThrownBy(() -> noEnv.auditHead()).isInstanceOf(dev.mlops.PermissionDeniedException.class);
             }
             assertThat(secured.auditEvents(0, 100)).extracting(AuditEvent::action)

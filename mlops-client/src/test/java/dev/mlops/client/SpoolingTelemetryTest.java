@@ -528,7 +528,8 @@ class SpoolingTelemetryTest {
             assertThatThrownBy(() -> new RemoteStoreProvider(env::get).open(uri()))
                     .isInstanceOf(StorageException.class).hasMessageContaining(spool().toString());
         }
-        try (MetadataStore store = new RemoteStoreProvider(name -> null).open(uri())) {
+        Map<String, String> off = Map.of(RemoteStoreProvider.SPOOL_VARIABLE, "off");
+        try (MetadataStore store = new RemoteStoreProvider(off::get).open(uri())) {
             assertThat(store).isInstanceOf(RemoteMetadataStore.class);
         }
         Map<String, String> bad = Map.of(RemoteStoreProvider.SPOOL_VARIABLE, "spool\0file");
