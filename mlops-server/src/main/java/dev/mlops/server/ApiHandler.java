@@ -99,10 +99,7 @@ final class ApiHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        String requestId = request.getHeaders().get(REQUEST_ID);
-        if (requestId == null || !REQUEST_ID_SYNTAX.matcher(requestId).matches()) {
-            requestId = UUID.randomUUID().toString();
-        }
+        String requestId = requestId(request);
         response.getHeaders().put(REQUEST_ID, requestId);
         String method = request.getMethod();
         String template = "?";
@@ -136,14 +133,16 @@ final class ApiHandler extends Handler.Abstract {
                         method, template);
                 checkGuardRoles(principal, found.pathParams(), method, template);
             }
+            Map<String, List<String>> query = query(request);
+            checkQuery(found.route(), query.keySet());
             Call call;
             LimitedInputStream upload = null;
             if (found.route().streamed()) {
                 streamedRoute = true;
                 upload = openUpload(request);
-                call = new Call(found.pathParams(), query(request), NullNode.getInstance(), upload);
+                call = new Call(found.pathParams(), query, NullNode.getInstance(), upload);
             } else {
-                call = new Call(found.pathParams(), query(request), readBody(request), null);
+                call = new Call(found.pathParams(), query, readBody(request), null);
             }
             bodyTaken = true;
             if (principal != null && access.fromBody()) {
@@ -201,6 +200,13 @@ final class ApiHandler extends Handler.Abstract {
         }
         write(response, callback, reply);
         return true;
+    }
+
+    /** The request's {@code X-Request-Id} when it is well-formed, else a new random one. */
+    static String requestId(Request request) {
+        String requestId = request.getHeaders() == null ? null : request.getHeaders().get(REQUEST_ID);
+        return requestId != null && REQUEST_ID_SYNTAX.matcher(requestId).matches() ? requestId
+                : UUID.randomUUID().toString();
     }
 
     /**
@@ -645,6 +651,21 @@ final class ApiHandler extends Handler.Abstract {
     private static HttpFailure tooLarge(long limit) {
         return new HttpFailure(413, ErrorCode.INVALID_ARGUMENT, "the request body is larger than the limit of "
                 + limit + " bytes", "body");
+    }
+
+    /**
+     * Refuses a query parameter the route does not take, as an unknown body member is refused: 400
+     * {@code INVALID_ARGUMENT} naming it, before the body is read.
+     */
+    private static void checkQuery(Router.Route route, java.util.Set<String> names) {
+        for (String name : names) {
+            if (!route.query().contains(name)) {
+                String takes = route.query().isEmpty() ? "this route takes none"
+                        : "the parameters are " + String.join(", ", new java.util.TreeSet<>(route.query()));
+                throw new HttpFailure(400, ErrorCode.INVALID_ARGUMENT, "unknown query parameter '" + printable(name)
+                        + "'; " + takes, printable(name));
+            }
+        }
     }
 
     private static Map<String, List<String>> query(Request request) {

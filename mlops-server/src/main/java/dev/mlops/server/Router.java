@@ -66,17 +66,29 @@ final class Router {
 
     /**
      * A route: an HTTP method, a path template below {@link #BASE}, who may call it, whether its request body is a
-     * byte stream ({@code application/octet-stream}, handed to the endpoint unread) rather than JSON, and its
-     * endpoint.
+     * byte stream ({@code application/octet-stream}, handed to the endpoint unread) rather than JSON, its endpoint,
+     * and the query parameters it takes (any other is refused).
      */
-    record Route(String method, String template, Access access, boolean streamed, Endpoint endpoint) {
+    record Route(String method, String template, Access access, boolean streamed, Endpoint endpoint,
+            Set<String> query) {
         Route {
             Objects.requireNonNull(method, "method");
             Objects.requireNonNull(template, "template");
             Objects.requireNonNull(endpoint, "endpoint");
+            query = Set.copyOf(query);
             if (!template.startsWith("/")) {
                 throw new IllegalArgumentException("a template starts with '/': " + template);
             }
+        }
+
+        /** A route that takes no query parameter. */
+        Route(String method, String template, Access access, boolean streamed, Endpoint endpoint) {
+            this(method, template, access, streamed, endpoint, Set.of());
+        }
+
+        /** This route, taking the query parameters {@code names}. */
+        Route withQuery(Set<String> names) {
+            return new Route(method, template, access, streamed, endpoint, names);
         }
 
         List<String> segments() {

@@ -40,6 +40,7 @@ import java.util.Map;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -73,7 +74,31 @@ final class StoreRoutes {
         r.policies();
         r.lineage();
         r.audit();
+        r.routes.replaceAll(route -> route.withQuery(QUERY.getOrDefault(route.method() + " " + route.template(),
+                Set.of())));
         return List.copyOf(r.routes);
+    }
+
+    private static final Set<String> PAGE = Set.of("page_size", "page_token");
+
+    /** The query parameters of the routes that take any ({@code METHOD template}); the others take none. */
+    private static final Map<String, Set<String>> QUERY = Map.ofEntries(
+            Map.entry("GET /runs/{runId}/metrics/{key}", PAGE),
+            Map.entry("GET /datasets", with(PAGE, "name")),
+            Map.entry("GET /profile", Set.of("subject", "key")),
+            Map.entry("GET /drift-report", Set.of("subject", "key")),
+            Map.entry("GET /policy-state", Set.of("policy", "model")),
+            Map.entry("GET /policy-states", PAGE),
+            Map.entry("GET /policy-decision", Set.of("policy", "model", "window_id")),
+            Map.entry("GET /policy-decisions", with(PAGE, "policy", "model")),
+            Map.entry("GET /retraining-requests", with(PAGE, "policy", "model", "status")),
+            Map.entry("POST /artifacts", Set.of("expected_digest")),
+            Map.entry("GET /audit/events", Set.of("after_seq", "limit")));
+
+    private static Set<String> with(Set<String> base, String... more) {
+        Set<String> all = new java.util.HashSet<>(base);
+        all.addAll(List.of(more));
+        return Set.copyOf(all);
     }
 
     /**

@@ -291,4 +291,38 @@ class HardeningTest {
         assertThat(after.get(before).action()).isEqualTo("access.denied");
         assertThat(after.get(before).actor()).isEqualTo("rita");
     }
+
+    // ---- query parameters and Jetty's own refusals ----------------------------------------------------------------
+
+    @Test
+    @DisplayName("an unknown query parameter is 400 naming it, as an unknown body member is; known ones pass")
+    void unknownQueryParameter() throws Exception {
+        assertError(get("/api/v1/runs/r1?fields=all", ALICE), 400, "INVALID_ARGUMENT", "fields",
+                "unknown query parameter 'fields'; this route takes none");
+        assertError(get("/api/v1/datasets?name=d&page_size=5&sort=name", ALICE), 400, "INVALID_ARGUMENT", "sort",
+                "unknown query parameter 'sort'; the parameters are name, page_size, page_token");
+        assertError(get("/api/v1/audit/events?after=3", ALICE), 400, "INVALID_ARGUMENT", "after", null);
+        assertError(upload(ALICE, PAYLOAD, sha256(PAYLOAD) + "&overwrite=true"), 400, "INVALID_ARGUMENT", null, null);
+        assertThat(artifacts.stat(sha256(PAYLOAD))).isEmpty();
+        assertThat(get("/api/v1/datasets?name=d&page_size=5", ALICE).statusCode()).isEqualTo(200);
+        assertThat(get("/api/v1/audit/events?after_seq=0&limit=5", ALICE).statusCode()).isEqualTo(200);
+        assertThat(get("/api/v1/runs/r1", ALICE).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    @DisplayName("Jetty's own 400 (a malformed header, refused before the headers are read) carries an X-Request-Id")
+    void jettyRefusalHasRequestId() throws Exception {
+        for (String id : new String[] {"X-Request-Id: req-42\r\n", ""}) {
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), 5000);
+                s.setSoTimeout(5000);
+                s.getOutputStream().write(("GET /api/v1/health HTTP/1.1\r\nHost: x\r\n" + id
+                        + "Not A Header\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                String reply = RefusedBodyTest.readReply(s.getInputStream());
+                assertThat(reply).startsWith("HTTP/1.1 400").containsPattern("\r\nX-Request-Id: [A-Za-z0-9._:-]+\r\n")
+                        .contains("\"error_code\":\"INVALID_ARGUMENT\"");
+            }
+        }
+    }
 }
