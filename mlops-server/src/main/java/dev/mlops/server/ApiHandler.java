@@ -67,6 +67,10 @@ final class ApiHandler extends Handler.Abstract {
      * with {@code Connection: close}: 3 s, in milliseconds.
      */
     static final long DISCARD_TIMEOUT_MILLIS = 3_000;
+    /** The slowest a JSON request body may arrive on average, after {@link #BODY_GRACE_MILLIS}: 16 KiB/s. */
+    static final long MIN_BODY_BYTES_PER_SECOND = 16 * 1024;
+    /** The time any JSON request body may take before {@link #MIN_BODY_BYTES_PER_SECOND} applies: 10 s. */
+    static final long BODY_GRACE_MILLIS = 10_000;
 
     private final Router router;
     private final long maxRequestBytes;
@@ -538,6 +542,13 @@ final class ApiHandler extends Handler.Abstract {
             throw tooLarge(maxRequestBytes);
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
+        // A minimum data rate: the body must arrive within its deadline, or its reading fails (400, the connection
+        // closed), so that a client sending it slowly, but within the idle timeout between bytes, holds this
+        // thread for a bounded time.
+        long deadline = bodyDeadlineMillis(declared > 0 ? declared : maxRequestBytes);
+        org.eclipse.jetty.util.thread.Scheduler.Task slow = request.getComponents().getScheduler().schedule(
+                () -> request.fail(new java.util.concurrent.TimeoutException("the request body arrived too slowly")),
+                deadline, java.util.concurrent.TimeUnit.MILLISECONDS);
         try (InputStream in = Request.asInputStream(request)) {
             byte[] buffer = new byte[8192];
             long total = 0;
@@ -548,6 +559,12 @@ final class ApiHandler extends Handler.Abstract {
                 }
                 bytes.write(buffer, 0, n);
             }
+        } catch (IOException e) {
+            throw new HttpFailure(400, ErrorCode.INVALID_ARGUMENT, "the request body could not be read, or did not"
+                    + " arrive within " + deadline + " ms (" + MIN_BODY_BYTES_PER_SECOND + " bytes/s at least, after "
+                    + BODY_GRACE_MILLIS + " ms)", "body");
+        } finally {
+            slow.cancel();
         }
         if (bytes.size() == 0) {
             return NullNode.getInstance();
@@ -641,6 +658,14 @@ final class ApiHandler extends Handler.Abstract {
             }
             write(response, callback, reply);
         }
+    }
+
+    /**
+     * The time a JSON body of {@code bytes} may take to arrive: {@link #BODY_GRACE_MILLIS} plus its length at
+     * {@link #MIN_BODY_BYTES_PER_SECOND}.
+     */
+    static long bodyDeadlineMillis(long bytes) {
+        return BODY_GRACE_MILLIS + bytes * 1000 / MIN_BODY_BYTES_PER_SECOND;
     }
 
     private static boolean hasBody(Request request) {

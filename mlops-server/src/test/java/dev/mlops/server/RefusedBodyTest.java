@@ -94,7 +94,7 @@ class RefusedBodyTest {
                 out.flush();
             }
             // For 6 s: every dribbler sends one more byte every 400 ms (while its connection lasts), and the
-            // well-behaved client keeps asking with a 3 s timeout.
+            // well-behaved client keeps asking with a 5 s timeout.
             boolean[] ended = new boolean[dribblers.size()];
             int goodServed = 0;
             long until = System.nanoTime() + Duration.ofSeconds(6).toNanos();
@@ -116,7 +116,7 @@ class RefusedBodyTest {
                 try {
                     HttpResponse<String> r = good.send(HttpRequest.newBuilder(URI.create(server.uri()
                             + "/api/v1/runs/nothing")).header("Authorization", "Bearer " + CAROL)
-                            .timeout(Duration.ofSeconds(3)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                            .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
                     if (r.statusCode() == 404) {
                         goodServed++;
                     } else {
@@ -210,6 +210,52 @@ class RefusedBodyTest {
             assertThat(reply).startsWith("HTTP/1.1 401").containsIgnoringCase("Connection: close");
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
         }
+    }
+
+    @Test
+    @Timeout(40)
+    @DisplayName("an authenticated client dribbling its body (one byte every 500 ms, within the idle timeout) is"
+            + " refused with 400 once the body's deadline (10 s plus 16 KiB/s) passes, and its thread freed")
+    void authenticatedDribblerBounded() throws Exception {
+        long deadline = ApiHandler.bodyDeadlineMillis(DECLARED);
+        assertThat(deadline).isBetween(10_000L, 10_100L);
+        try (Socket s = connect()) {
+            OutputStream out = s.getOutputStream();
+            out.write(head(CAROL, DECLARED));
+            out.write("{\"run".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            long t0 = System.nanoTime();
+            InputStream in = s.getInputStream();
+            String reply = null;
+            while (reply == null && System.nanoTime() - t0 < Duration.ofMillis(deadline + 5_000).toNanos()) {
+                if (in.available() > 0) {
+                    reply = readReply(in);
+                    break;
+                }
+                try {
+                    out.write(' ');
+                    out.flush();
+                } catch (IOException closed) {
+                    s.setSoTimeout(2000);
+                    reply = readReply(in);
+                    break;
+                }
+                Thread.sleep(500);
+            }
+            long elapsed = Duration.ofNanos(System.nanoTime() - t0).toMillis();
+            assertThat(reply).as("a reply within the deadline plus 5 s").isNotNull().startsWith("HTTP/1.1 400")
+                    .containsIgnoringCase("Connection: close").contains("\"field\":\"body\"")
+                    .contains("did not arrive within " + deadline + " ms");
+            assertThat(elapsed).isGreaterThanOrEqualTo(deadline - 1_000);
+        }
+        // The refusal is audited as any invalid request is, and nothing of the run is stored.
+        assertThat(store.auditEvents(0, 100)).singleElement().satisfies(e -> {
+            assertThat(e.action()).isEqualTo("request.refused");
+            assertThat(e.actor()).isEqualTo("carol");
+            assertThat(e.data()).contains("\"field\":\"body\"");
+        });
+        assertThat(store.searchRuns(dev.mlops.tracking.RunQuery.all(), dev.mlops.PageRequest.first()).items())
+                .isEmpty();
     }
 
     /** One reply with a Content-Length body: its head and body as text. */
