@@ -51,6 +51,9 @@ final class RemoteArtifactStore implements ArtifactStore {
         if (expectedDigest != null) {
             url.addQueryParameter("expected_digest", expectedDigest);
         }
+        // The digest of what was sent, once all of it was: a server refuses bytes that miss the expected digest
+        // as the request's fault (400, field expectedDigest), which this store's contract makes INTEGRITY.
+        String[] sent = new String[1];
         RequestBody body = new RequestBody() {
             @Override
             public MediaType contentType() {
@@ -64,14 +67,29 @@ final class RemoteArtifactStore implements ArtifactStore {
 
             @Override
             public void writeTo(BufferedSink sink) throws IOException {
-                content.transferTo(sink.outputStream());
+                MessageDigest sha256 = newSha256();
+                java.io.OutputStream out = sink.outputStream();
+                byte[] buffer = new byte[8192];
+                for (int n; (n = content.read(buffer)) >= 0; ) {
+                    sha256.update(buffer, 0, n);
+                    out.write(buffer, 0, n);
+                }
+                sent[0] = "sha256:" + HexFormat.of().formatHex(sha256.digest());
             }
         };
         Request request = new Request.Builder().url(url.build()).post(body).build();
         try (Response response = transport.client().newCall(request).execute()) {
             byte[] bytes = response.body().bytes();
             if (!response.isSuccessful()) {
-                throw transport.error("POST /api/v1/artifacts", response.code(), bytes);
+                dev.mlops.MlopsException error = transport.error("POST /api/v1/artifacts", response.code(), bytes);
+                if (expectedDigest != null && error instanceof InvalidArgumentException
+                        && sent[0] != null && !sent[0].equals(expectedDigest)) {
+                    IntegrityException mismatch = new IntegrityException("artifact digest mismatch: expected "
+                            + expectedDigest + ", the bytes have " + sent[0] + "; nothing was stored");
+                    mismatch.addSuppressed(error);
+                    throw mismatch;
+                }
+                throw error;
             }
             return readRef(bytes);
         } catch (IOException e) {
@@ -129,6 +147,14 @@ final class RemoteArtifactStore implements ArtifactStore {
     }
 
     /** The body of a download, hashed as it is read and checked against the digest at its end. */
+    private static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+
     private static final class VerifyingStream extends FilterInputStream {
         private final Response response;
         private final String expected;
@@ -139,11 +165,7 @@ final class RemoteArtifactStore implements ArtifactStore {
             super(body(response).byteStream());
             this.response = response;
             this.expected = expected;
-            try {
-                this.sha256 = MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("the JDK has no SHA-256", e);
-            }
+            this.sha256 = newSha256();
         }
 
         private static ResponseBody body(Response response) {

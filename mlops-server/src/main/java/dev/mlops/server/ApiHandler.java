@@ -62,6 +62,15 @@ final class ApiHandler extends Handler.Abstract {
     private static final String OCTETS = "application/octet-stream";
     /** The statuses of requests refused as invalid, audited on a server with tokens. */
     private static final java.util.Set<Integer> REFUSALS = java.util.Set.of(400, 405, 413, 415);
+    /**
+     * How long the body of a request refused before it was read is discarded before the refusal goes out anyway,
+     * with {@code Connection: close}: 3 s, in milliseconds.
+     */
+    static final long DISCARD_TIMEOUT_MILLIS = 3_000;
+    /** The slowest a JSON request body may arrive on average, after {@link #BODY_GRACE_MILLIS}: 16 KiB/s. */
+    static final long MIN_BODY_BYTES_PER_SECOND = 16 * 1024;
+    /** The time any JSON request body may take before {@link #MIN_BODY_BYTES_PER_SECOND} applies: 10 s. */
+    static final long BODY_GRACE_MILLIS = 10_000;
 
     private final Router router;
     private final long maxRequestBytes;
@@ -94,10 +103,7 @@ final class ApiHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        String requestId = request.getHeaders().get(REQUEST_ID);
-        if (requestId == null || !REQUEST_ID_SYNTAX.matcher(requestId).matches()) {
-            requestId = UUID.randomUUID().toString();
-        }
+        String requestId = requestId(request);
         response.getHeaders().put(REQUEST_ID, requestId);
         String method = request.getMethod();
         String template = "?";
@@ -131,14 +137,16 @@ final class ApiHandler extends Handler.Abstract {
                         method, template);
                 checkGuardRoles(principal, found.pathParams(), method, template);
             }
+            Map<String, List<String>> query = query(request);
+            checkQuery(found.route(), query.keySet());
             Call call;
             LimitedInputStream upload = null;
             if (found.route().streamed()) {
                 streamedRoute = true;
                 upload = openUpload(request);
-                call = new Call(found.pathParams(), query(request), NullNode.getInstance(), upload);
+                call = new Call(found.pathParams(), query, NullNode.getInstance(), upload);
             } else {
-                call = new Call(found.pathParams(), query(request), readBody(request), null);
+                call = new Call(found.pathParams(), query, readBody(request), null);
             }
             bodyTaken = true;
             if (principal != null && access.fromBody()) {
@@ -184,14 +192,25 @@ final class ApiHandler extends Handler.Abstract {
         } else if (reply.status() >= 400) {
             LOG.debug("request {} {} {} -> {}", requestId, method, template, reply.status());
         }
-        boolean drained = bodyTaken || streamedRoute || reply.status() == 413 || discardBody(request);
-        if (reply.status() == 413 || reply.status() >= 400 && streamedRoute || !drained) {
+        if (!bodyTaken && !streamedRoute && reply.status() != 413 && hasBody(request)) {
+            // Refused before the body was read: discard it without holding a thread, then answer.
+            new Discard(request, response, callback, reply).start();
+            return true;
+        }
+        if (reply.status() == 413 || reply.status() >= 400 && streamedRoute) {
             // The request body may be unread: the connection cannot carry another request, so say so, or the
             // client would send its next request on a connection the server is about to close.
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
         }
         write(response, callback, reply);
         return true;
+    }
+
+    /** The request's {@code X-Request-Id} when it is well-formed, else a new random one. */
+    static String requestId(Request request) {
+        String requestId = request.getHeaders() == null ? null : request.getHeaders().get(REQUEST_ID);
+        return requestId != null && REQUEST_ID_SYNTAX.matcher(requestId).matches() ? requestId
+                : UUID.randomUUID().toString();
     }
 
     /**
@@ -226,6 +245,15 @@ final class ApiHandler extends Handler.Abstract {
         if (principal == null) {
             return;
         }
+        if (access.anyModel()) {
+            if (!allowsOnAnyModel(principal, access.permission())) {
+                audit(principal.name(), "access.denied", "server", method, template, access.permission()
+                        + " on no model");
+                throw new PermissionDeniedException("principal '" + principal.name() + "' lacks "
+                        + access.permission() + " on every model (it needs it on at least one)");
+            }
+            return;
+        }
         String model = access.model().apply(call);
         if (!policy.allows(principal, access.permission(), model)) {
             String scope = model.equals(AccessPolicy.ALL_MODELS) ? "all models" : "model '" + printable(model) + "'";
@@ -234,6 +262,13 @@ final class ApiHandler extends Handler.Abstract {
             throw new PermissionDeniedException("principal '" + principal.name() + "' lacks " + access.permission()
                     + " on " + scope);
         }
+    }
+
+    /** Whether {@code principal} holds {@code permission} (or {@code ADMIN}) on at least one model, or on all. */
+    private boolean allowsOnAnyModel(Principal principal, dev.mlops.security.Permission permission) {
+        return policy.allows(principal, permission, AccessPolicy.ALL_MODELS) || policy.grants().stream()
+                .anyMatch(g -> (g.permission() == permission || g.permission() == dev.mlops.security.Permission.ADMIN)
+                        && principal.hasRole(g.role()));
     }
 
     /**
@@ -513,6 +548,13 @@ final class ApiHandler extends Handler.Abstract {
             throw tooLarge(maxRequestBytes);
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
+        // A minimum data rate: the body must arrive within its deadline, or its reading fails (400, the connection
+        // closed), so that a client sending it slowly, but within the idle timeout between bytes, holds this
+        // thread for a bounded time.
+        long deadline = bodyDeadlineMillis(declared > 0 ? declared : maxRequestBytes);
+        org.eclipse.jetty.util.thread.Scheduler.Task slow = request.getComponents().getScheduler().schedule(
+                () -> request.fail(new java.util.concurrent.TimeoutException("the request body arrived too slowly")),
+                deadline, java.util.concurrent.TimeUnit.MILLISECONDS);
         try (InputStream in = Request.asInputStream(request)) {
             byte[] buffer = new byte[8192];
             long total = 0;
@@ -523,6 +565,12 @@ final class ApiHandler extends Handler.Abstract {
                 }
                 bytes.write(buffer, 0, n);
             }
+        } catch (IOException e) {
+            throw new HttpFailure(400, ErrorCode.INVALID_ARGUMENT, "the request body could not be read, or did not"
+                    + " arrive within " + deadline + " ms (" + MIN_BODY_BYTES_PER_SECOND + " bytes/s at least, after "
+                    + BODY_GRACE_MILLIS + " ms)", "body");
+        } finally {
+            slow.cancel();
         }
         if (bytes.size() == 0) {
             return NullNode.getInstance();
@@ -536,32 +584,94 @@ final class ApiHandler extends Handler.Abstract {
     }
 
     /**
-     * Reads and discards the body of a request refused before its body was taken (no route, no token, no
-     * permission), up to the request size limit, so that the client, which may still be sending it, gets the reply
-     * rather than a reset connection. The body is never parsed.
-     *
-     * @return whether the whole body was read (false: the connection must close)
+     * Discards the body of a request refused before its body was taken (no route, no token, no permission, a wrong
+     * method), then writes the refusal, so that a client still sending its body (OkHttp writes the whole body before
+     * it reads the reply) gets the reply rather than a reset connection. The body is never parsed, and no thread
+     * waits for it: the bytes are read as they arrive ({@link Request#demand}), at most {@code maxRequestBytes} of
+     * them and for at most {@link #DISCARD_TIMEOUT_MILLIS}; past either bound (or when the declared length is over
+     * the limit, or the body fails) the reply goes out at once with {@code Connection: close}, and Jetty closes the
+     * connection. So a client that dribbles the body of a refused request holds no thread, and its connection at
+     * most a few seconds. Thread-safe: the demand callback and the timeout race for {@link #finish} once.
      */
-    private boolean discardBody(Request request) {
-        if (!hasBody(request)) {
-            return true;
+    private final class Discard implements Runnable {
+        private final Request request;
+        private final Response response;
+        private final Callback callback;
+        private final Reply reply;
+        private final java.util.concurrent.atomic.AtomicBoolean finished =
+                new java.util.concurrent.atomic.AtomicBoolean();
+        private volatile org.eclipse.jetty.util.thread.Scheduler.Task timeout;
+        private long total;
+
+        Discard(Request request, Response response, Callback callback, Reply reply) {
+            this.request = request;
+            this.response = response;
+            this.callback = callback;
+            this.reply = reply;
         }
-        if (request.getLength() > maxRequestBytes) {
-            return false;
+
+        void start() {
+            if (request.getLength() > maxRequestBytes) {
+                finish(false);
+                return;
+            }
+            timeout = request.getComponents().getScheduler().schedule(() -> finish(false), DISCARD_TIMEOUT_MILLIS,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+            run();
         }
-        try (InputStream in = Request.asInputStream(request)) {
-            byte[] buffer = new byte[8192];
-            long total = 0;
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                total += n;
+
+        /** Reads what has arrived; asks to be called again when more does. Never blocks. */
+        @Override
+        public void run() {
+            while (!finished.get()) {
+                Content.Chunk chunk = request.read();
+                if (chunk == null) {
+                    request.demand(this);
+                    return;
+                }
+                if (Content.Chunk.isFailure(chunk)) {
+                    chunk.release();
+                    finish(false);
+                    return;
+                }
+                total += chunk.remaining();
+                boolean last = chunk.isLast();
+                chunk.release();
                 if (total > maxRequestBytes) {
-                    return false;
+                    finish(false);
+                    return;
+                }
+                if (last) {
+                    finish(true);
+                    return;
                 }
             }
-            return true;
-        } catch (IOException e) {
-            return false;
         }
+
+        /** Writes the reply, once; {@code Connection: close} unless the whole body was read. */
+        private void finish(boolean drained) {
+            if (!finished.compareAndSet(false, true)) {
+                return;
+            }
+            org.eclipse.jetty.util.thread.Scheduler.Task t = timeout;
+            if (t != null) {
+                t.cancel();
+            }
+            if (!drained) {
+                // The body is unread: the connection cannot carry another request, so say so, or the client
+                // would send its next request on a connection the server is about to close.
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            }
+            write(response, callback, reply);
+        }
+    }
+
+    /**
+     * The time a JSON body of {@code bytes} may take to arrive: {@link #BODY_GRACE_MILLIS} plus its length at
+     * {@link #MIN_BODY_BYTES_PER_SECOND}.
+     */
+    static long bodyDeadlineMillis(long bytes) {
+        return BODY_GRACE_MILLIS + bytes * 1000 / MIN_BODY_BYTES_PER_SECOND;
     }
 
     private static boolean hasBody(Request request) {
@@ -572,6 +682,21 @@ final class ApiHandler extends Handler.Abstract {
     private static HttpFailure tooLarge(long limit) {
         return new HttpFailure(413, ErrorCode.INVALID_ARGUMENT, "the request body is larger than the limit of "
                 + limit + " bytes", "body");
+    }
+
+    /**
+     * Refuses a query parameter the route does not take, as an unknown body member is refused: 400
+     * {@code INVALID_ARGUMENT} naming it, before the body is read.
+     */
+    private static void checkQuery(Router.Route route, java.util.Set<String> names) {
+        for (String name : names) {
+            if (!route.query().contains(name)) {
+                String takes = route.query().isEmpty() ? "this route takes none"
+                        : "the parameters are " + String.join(", ", new java.util.TreeSet<>(route.query()));
+                throw new HttpFailure(400, ErrorCode.INVALID_ARGUMENT, "unknown query parameter '" + printable(name)
+                        + "'; " + takes, printable(name));
+            }
+        }
     }
 
     private static Map<String, List<String>> query(Request request) {

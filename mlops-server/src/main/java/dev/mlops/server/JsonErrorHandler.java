@@ -15,7 +15,8 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Errors that Jetty raises itself, before a route runs (a malformed request line, headers too large, a request
- * refused during shutdown), as the protocol's JSON error body instead of an HTML page; never with a stack trace.
+ * refused during shutdown), as the protocol's JSON error body instead of an HTML page, never with a stack trace,
+ * and with an {@code X-Request-Id} as every reply of the API has (the request's own when it is well-formed).
  */
 final class JsonErrorHandler extends ErrorHandler {
     private final ObjectMapper mapper;
@@ -39,6 +40,9 @@ final class JsonErrorHandler extends ErrorHandler {
             refusals.accept(request.getMethod(), code);
         }
         byte[] body = body(code);
+        if (!response.getHeaders().contains(ApiHandler.REQUEST_ID)) {
+            response.getHeaders().put(ApiHandler.REQUEST_ID, ApiHandler.requestId(request));
+        }
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8");
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
         response.write(true, ByteBuffer.wrap(body), callback);

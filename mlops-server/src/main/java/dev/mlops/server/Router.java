@@ -35,18 +35,24 @@ final class Router {
     /**
      * What a principal needs to call a route: a permission on the model that {@code model} names for the call (from
      * its path, or from its body when {@code fromBody}; {@link dev.mlops.security.AccessPolicy#ALL_MODELS} when the
-     * route is not about one model).
+     * route is not about one model), or, when {@code anyModel}, on at least one model (for what is not scoped to a
+     * model, such as content-addressed artifacts).
      * A route with no access ({@code null}) is open to everyone, as the health check is.
      */
-    record Access(Permission permission, Function<Call, String> model, boolean fromBody) {
+    record Access(Permission permission, Function<Call, String> model, boolean fromBody, boolean anyModel) {
         /** {@code permission} on all models. */
         static Access all(Permission permission) {
-            return new Access(permission, call -> AccessPolicy.ALL_MODELS, false);
+            return new Access(permission, call -> AccessPolicy.ALL_MODELS, false, false);
+        }
+
+        /** {@code permission} on at least one model (or on all): checked before the body is read. */
+        static Access anyModel(Permission permission) {
+            return new Access(permission, call -> AccessPolicy.ALL_MODELS, false, true);
         }
 
         /** {@code permission} on the model that the path parameter {@code param} names. */
         static Access onPathModel(Permission permission, String param) {
-            return new Access(permission, call -> call.path(param), false);
+            return new Access(permission, call -> call.path(param), false, false);
         }
 
         /**
@@ -54,23 +60,35 @@ final class Router {
          * are checked before it is read).
          */
         static Access onBodyModel(Permission permission, Function<Call, String> model) {
-            return new Access(permission, model, true);
+            return new Access(permission, model, true, false);
         }
     }
 
     /**
      * A route: an HTTP method, a path template below {@link #BASE}, who may call it, whether its request body is a
-     * byte stream ({@code application/octet-stream}, handed to the endpoint unread) rather than JSON, and its
-     * endpoint.
+     * byte stream ({@code application/octet-stream}, handed to the endpoint unread) rather than JSON, its endpoint,
+     * and the query parameters it takes (any other is refused).
      */
-    record Route(String method, String template, Access access, boolean streamed, Endpoint endpoint) {
+    record Route(String method, String template, Access access, boolean streamed, Endpoint endpoint,
+            Set<String> query) {
         Route {
             Objects.requireNonNull(method, "method");
             Objects.requireNonNull(template, "template");
             Objects.requireNonNull(endpoint, "endpoint");
+            query = Set.copyOf(query);
             if (!template.startsWith("/")) {
                 throw new IllegalArgumentException("a template starts with '/': " + template);
             }
+        }
+
+        /** A route that takes no query parameter. */
+        Route(String method, String template, Access access, boolean streamed, Endpoint endpoint) {
+            this(method, template, access, streamed, endpoint, Set.of());
+        }
+
+        /** This route, taking the query parameters {@code names}. */
+        Route withQuery(Set<String> names) {
+            return new Route(method, template, access, streamed, endpoint, names);
         }
 
         List<String> segments() {

@@ -11,6 +11,7 @@ import dev.mlops.internal.wire.CreatedWire;
 import dev.mlops.internal.wire.DatasetWire;
 import dev.mlops.internal.wire.RegistryWire;
 import dev.mlops.registry.NewModelVersion;
+import dev.mlops.registry.VersionStatus;
 import dev.mlops.internal.wire.LineageWire;
 import dev.mlops.internal.wire.MetricBatchWire;
 import dev.mlops.internal.wire.PageWire;
@@ -27,13 +28,19 @@ import dev.mlops.server.Router.Route;
 import dev.mlops.artifact.ArtifactRef;
 import dev.mlops.spi.ArtifactStore;
 import dev.mlops.spi.MetadataStore;
+import dev.mlops.IntegrityException;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Map;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -67,7 +74,31 @@ final class StoreRoutes {
         r.policies();
         r.lineage();
         r.audit();
+        r.routes.replaceAll(route -> route.withQuery(QUERY.getOrDefault(route.method() + " " + route.template(),
+                Set.of())));
         return List.copyOf(r.routes);
+    }
+
+    private static final Set<String> PAGE = Set.of("page_size", "page_token");
+
+    /** The query parameters of the routes that take any ({@code METHOD template}); the others take none. */
+    private static final Map<String, Set<String>> QUERY = Map.ofEntries(
+            Map.entry("GET /runs/{runId}/metrics/{key}", PAGE),
+            Map.entry("GET /datasets", with(PAGE, "name")),
+            Map.entry("GET /profile", Set.of("subject", "key")),
+            Map.entry("GET /drift-report", Set.of("subject", "key")),
+            Map.entry("GET /policy-state", Set.of("policy", "model")),
+            Map.entry("GET /policy-states", PAGE),
+            Map.entry("GET /policy-decision", Set.of("policy", "model", "window_id")),
+            Map.entry("GET /policy-decisions", with(PAGE, "policy", "model")),
+            Map.entry("GET /retraining-requests", with(PAGE, "policy", "model", "status")),
+            Map.entry("POST /artifacts", Set.of("expected_digest")),
+            Map.entry("GET /audit/events", Set.of("after_seq", "limit")));
+
+    private static Set<String> with(Set<String> base, String... more) {
+        Set<String> all = new java.util.HashSet<>(base);
+        all.addAll(List.of(more));
+        return Set.copyOf(all);
     }
 
     /**
@@ -95,19 +126,34 @@ final class StoreRoutes {
         return Wire.fields(call.body(), "", known);
     }
 
-    /** The page request of a listing's query: {@code page_size} (default 100) and {@code page_token}. */
+    /**
+     * The page request of a listing's query: {@code page_size} (default 100) and {@code page_token}.
+     *
+     * @throws InvalidArgumentException (field {@code page_size}) when the size is not an integer from 1 to 10,000
+     */
     static PageRequest page(Call call) {
         String size = call.query("page_size");
-        int pageSize = PageRequest.DEFAULT_PAGE_SIZE;
-        if (size != null) {
-            try {
-                pageSize = Integer.parseInt(size);
-            } catch (NumberFormatException e) {
-                throw new InvalidArgumentException("page_size", "page_size must be an integer between 1 and "
-                        + PageRequest.MAX_PAGE_SIZE);
-            }
-        }
+        int pageSize = size == null ? PageRequest.DEFAULT_PAGE_SIZE : boundedInt("page_size", size);
         return new PageRequest(pageSize, call.query("page_token"));
+    }
+
+    /**
+     * {@code text} as an integer from 1 to {@link PageRequest#MAX_PAGE_SIZE}, the bound of every listing.
+     *
+     * @throws InvalidArgumentException naming {@code name} otherwise (the value only when it is an integer)
+     */
+    static int boundedInt(String name, String text) {
+        String expected = name + " must be an integer between 1 and " + PageRequest.MAX_PAGE_SIZE;
+        long value;
+        try {
+            value = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new InvalidArgumentException(name, expected);
+        }
+        if (value < 1 || value > PageRequest.MAX_PAGE_SIZE) {
+            throw new InvalidArgumentException(name, expected + ", was " + value);
+        }
+        return (int) value;
     }
 
     /** A query parameter that must be present. */
@@ -260,16 +306,24 @@ final class StoreRoutes {
         add("GET", "/models/{name}/versions/{version}", onModel(Permission.READ), call -> Reply.ok(RegistryWire.write(store.getModelVersion(
                 call.path("name"), intPath(call, "version")).orElseThrow(() -> new NotFoundException(
                         "no model version " + call.path("name") + " " + call.path("version"))))));
-        add("POST", "/versions/search", call -> {
+        add("POST", "/versions/search", Access.onBodyModel(Permission.READ, call -> {
+            // A search filtered to one model reads that model only: a grant on it suffices.
+            JsonNode model = call.body().path("query").path("model");
+            return model.isTextual() ? model.textValue() : AccessPolicy.ALL_MODELS;
+        }), call -> {
             Wire.Fields f = body(call, "query", "page");
             return Reply.ok(PageWire.write(store.searchModelVersions(f.object("query",
                     RegistryWire::readVersionQuery), f.object("page", PageWire::readRequest)), RegistryWire::write));
         });
         add("POST", "/models/{name}/versions/{version}/finish", onModel(Permission.WRITE), call -> {
             Wire.Fields f = body(call, "status", "artifact", "message", "time", "audit");
+            VersionStatus status = f.object("status", RegistryWire::readVersionStatus);
+            ArtifactRef artifact = f.optObject("artifact", RegistryWire::readArtifact);
+            if (artifacts != null && status == VersionStatus.READY && artifact != null) {
+                artifact = storedArtifact(artifact);
+            }
             return Reply.ok(RegistryWire.write(store.finishModelVersion(call.path("name"), intPath(call, "version"),
-                    f.object("status", RegistryWire::readVersionStatus), f.optObject("artifact",
-                            RegistryWire::readArtifact), f.optString("message"), f.instant("time"),
+                    status, artifact, f.optString("message"), f.instant("time"),
                     f.object("audit", AuditWire::readPending))));
         });
         add("PATCH", "/models/{name}/versions/{version}", onModel(Permission.WRITE), call -> {
@@ -315,6 +369,25 @@ final class StoreRoutes {
             return Reply.ok(RegistryWire.write(store.deleteAlias(call.path("name"), call.path("alias"),
                     f.intValue("expected_current"), f.instant("time"), f.object("audit", AuditWire::readPending))));
         });
+    }
+
+    /**
+     * The artifact a version is finished {@code READY} with, as this server's artifact store has it (its URI, not
+     * the one the client sent), so that a version can only point at bytes the server holds. The store then checks,
+     * as without an artifact store, that its digest is the version's declared one.
+     *
+     * @throws InvalidArgumentException (field {@code artifact}) when the store has no artifact of that digest, or
+     *     one of another size
+     */
+    private ArtifactRef storedArtifact(ArtifactRef sent) {
+        ArtifactRef stored = artifacts.stat(sent.digest()).orElseThrow(() -> new InvalidArgumentException("artifact",
+                "the artifact " + sent.digest() + " is not in the server's artifact store: upload it (POST"
+                        + " /artifacts) before finishing the version READY"));
+        if (stored.sizeBytes() != sent.sizeBytes()) {
+            throw new InvalidArgumentException("artifact", "the artifact " + sent.digest() + " has "
+                    + stored.sizeBytes() + " bytes in the server's artifact store, not " + sent.sizeBytes());
+        }
+        return stored;
     }
 
     private void profiles() {
@@ -386,8 +459,7 @@ final class StoreRoutes {
     }
 
     private void artifacts() {
-        routes.add(new Route("POST", "/artifacts", Access.all(Permission.WRITE), true, call -> Reply.ok(
-                RegistryWire.write(artifacts.put(call.stream(), call.query("expected_digest"))))));
+        routes.add(new Route("POST", "/artifacts", Access.anyModel(Permission.WRITE), true, this::upload));
         add("GET", "/artifacts/{digest}/stat", call -> Reply.ok(RegistryWire.write(artifacts.stat(
                 call.path("digest")).orElseThrow(() -> new NotFoundException("no artifact " + call.path("digest"))))));
         add("GET", "/artifacts/{digest}", call -> {
@@ -411,6 +483,82 @@ final class StoreRoutes {
         });
     }
 
+    /**
+     * Stores an upload. Bytes that do not match the {@code expected_digest} the request gave are the request's
+     * fault, not the server's: 400 {@code INVALID_ARGUMENT} with field {@code expectedDigest} (so audited as a
+     * refusal on a server with tokens), never the store's 500 {@code INTEGRITY}; the store keeps nothing of them.
+     */
+    private Reply upload(Call call) {
+        String expected = call.query("expected_digest");
+        HashingInputStream in = new HashingInputStream(call.stream());
+        try {
+            return Reply.ok(RegistryWire.write(artifacts.put(in, expected)));
+        } catch (IntegrityException e) {
+            String actual = expected != null && in.ended() ? in.digest() : null;
+            if (actual != null && !actual.equals(expected)) {
+                throw new InvalidArgumentException("expectedDigest", "the uploaded bytes do not match expected_digest "
+                        + expected + " (their digest is " + actual + "); nothing was stored");
+            }
+            throw e;
+        }
+    }
+
+    /** Hashes what is read through it (SHA-256) and notes whether its end was reached. */
+    private static final class HashingInputStream extends FilterInputStream {
+        private final MessageDigest sha256;
+        private boolean ended;
+
+        HashingInputStream(InputStream in) {
+            super(in);
+            try {
+                sha256 = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every Java platform has SHA-256", e);
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b < 0) {
+                ended = true;
+            } else {
+                sha256.update((byte) b);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n < 0) {
+                ended = true;
+            } else {
+                sha256.update(b, off, n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            throw new IOException("an upload is hashed as it is read: skipping is not supported");
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
+        }
+
+        boolean ended() {
+            return ended;
+        }
+
+        /** {@code sha256:HEX} of what was read; call once, after the end. */
+        String digest() {
+            return "sha256:" + HexFormat.of().formatHex(sha256.digest());
+        }
+    }
+
     private void lineage() {
         add("POST", "/lineage/edges", call -> {
             Wire.Fields f = body(call, "nodes", "direction");
@@ -427,11 +575,9 @@ final class StoreRoutes {
         });
         add("GET", "/audit/events", call -> {
             long after = longQuery(call, "after_seq", 0);
-            long limit = longQuery(call, "limit", 100);
-            if (limit < Integer.MIN_VALUE || limit > Integer.MAX_VALUE) {
-                throw new InvalidArgumentException("limit", "limit is out of range");
-            }
-            return Reply.ok(items(store.auditEvents(after, (int) limit), AuditWire::write));
+            String limitText = call.query("limit");
+            int limit = limitText == null ? 100 : boundedInt("limit", limitText);
+            return Reply.ok(items(store.auditEvents(after, limit), AuditWire::write));
         });
         add("GET", "/audit/head", call -> Reply.ok(AuditWire.write(store.auditHead()
                 .orElseThrow(() -> new NotFoundException("the audit trail is empty")))));

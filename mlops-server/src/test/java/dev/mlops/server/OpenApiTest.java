@@ -94,7 +94,28 @@ class OpenApiTest {
         });
     }
 
+    @Test
+    @DisplayName("every operation documents exactly the query parameters its route takes (the server refuses others)")
+    void queryParametersDocumented() {
+        try (InMemoryStore store = new InMemoryStore();
+                InMemoryArtifactStore artifacts = new InMemoryArtifactStore()) {
+            for (Router.Route route : StoreRoutes.routes(store, artifacts)) {
+                JsonNode path = spec.get("paths").get(route.template());
+                Set<String> documented = new TreeSet<>();
+                collectParams(path.get("parameters"), "query", documented);
+                collectParams(path.get(route.method().toLowerCase(Locale.ROOT)).get("parameters"), "query",
+                        documented);
+                assertThat(documented).as("query parameters of %s %s", route.method(), route.template())
+                        .isEqualTo(new TreeSet<>(route.query()));
+            }
+        }
+    }
+
     private static void collectPathParams(JsonNode parameters, Set<String> into) {
+        collectParams(parameters, "path", into);
+    }
+
+    private static void collectParams(JsonNode parameters, String in, Set<String> into) {
         if (parameters == null) {
             return;
         }
@@ -104,7 +125,7 @@ class OpenApiTest {
                 String name = p.get("$ref").asText().substring("#/components/parameters/".length());
                 resolved = spec.get("components").get("parameters").get(name);
             }
-            if ("path".equals(resolved.path("in").asText())) {
+            if (in.equals(resolved.path("in").asText())) {
                 into.add(resolved.get("name").asText());
             }
         }
