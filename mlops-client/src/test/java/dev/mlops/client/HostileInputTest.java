@@ -109,8 +109,9 @@ class HostileInputTest {
         remote.createModelVersion(v, sqlAudit("model:x/1"));
 
         String body = "{\"q\":\"" + SQL.replace("\"", "\\\"") + "\"}";
-        ProfileEntry profile = new ProfileEntry("p" + SQL, "s" + SQL, "k" + SQL, null, null, 7, TckData.digest(body),
-                body, TckData.at(4), "by" + SQL);
+        // a subject is KIND:NAME (the server refuses others, as the API layer does); the name holds the SQL
+        ProfileEntry profile = new ProfileEntry("p" + SQL, "monitor:s" + SQL, "k" + SQL, null, null, 7,
+                TckData.digest(body), body, TckData.at(4), "by" + SQL);
         remote.saveProfile(profile, sqlAudit("profile:x"));
 
         assertThat(remote.getRun(runId)).hasValueSatisfying(r -> {
@@ -135,7 +136,7 @@ class HostileInputTest {
             assertThat(r.runId()).isEqualTo(runId);
             assertThat(r.createdBy()).isEqualTo("by" + SQL);
         });
-        assertThat(remote.findProfile("s" + SQL, "k" + SQL)).contains(profile);
+        assertThat(remote.findProfile("monitor:s" + SQL, "k" + SQL)).contains(profile);
         List<AuditEvent> events = remote.auditEvents(0, 100);
         assertThat(events).hasSize(6).allSatisfy(e -> {
             assertThat(e.actor()).isEqualTo("a" + SQL);

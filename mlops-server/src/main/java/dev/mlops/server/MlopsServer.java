@@ -66,7 +66,7 @@ public final class MlopsServer implements AutoCloseable {
     private final String scheme;
 
     private MlopsServer(Builder b) {
-        this.store = b.store;
+        this.store = new dev.mlops.internal.store.ValidatingMetadataStore(b.store);
         this.host = b.host;
         this.port = b.port;
         this.maxRequestBytes = b.maxRequestBytes;

@@ -288,6 +288,25 @@ public final class DefaultProfileStore implements ProfileStore {
         id(field, id);
     }
 
+    /**
+     * Checks a key: 1 to {@value ProfileStore#MAX_KEY} characters, not blank, no control characters, no white space
+     * at either end.
+     *
+     * @throws InvalidArgumentException (field {@code key}) when it is malformed
+     */
+    public static String checkKey(String key) {
+        return key(key);
+    }
+
+    /**
+     * Checks a time window: either end may be null; the end is not before the start.
+     *
+     * @throws InvalidArgumentException (field {@code windowEnd}) when it is
+     */
+    public static void checkWindow(Instant start, Instant end) {
+        window(start, end);
+    }
+
     private static String subject(String subject) {
         Validate.text("subject", subject, MAX_SUBJECT);
         noWhiteSpaceAtEnds("subject", subject);

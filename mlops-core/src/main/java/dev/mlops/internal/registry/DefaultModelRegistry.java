@@ -289,11 +289,7 @@ public final class DefaultModelRegistry implements ModelRegistry {
     private ModelVersion decide(String modelName, int version, String reason, ApprovalStatus decision) {
         modelName("modelName", modelName);
         number("version", version);
-        String why = Validate.value("reason", Validate.required("reason", reason), Validate.MAX_TEXT);
-        if (why.isBlank()) {
-            throw new InvalidArgumentException("reason", "reason must not be blank: say why the version is "
-                    + decision.name().toLowerCase(Locale.ROOT));
-        }
+        String why = reason(reason, decision);
         String verb = decision == ApprovalStatus.APPROVED ? "approve" : "reject";
         require(Permission.APPROVE, modelName, verb + " version " + version);
         RegisteredModel model = store.getModel(modelName).orElseThrow(() -> notFound(modelName));
@@ -859,14 +855,31 @@ public final class DefaultModelRegistry implements ModelRegistry {
         return alias;
     }
 
-    private static int number(String field, int version) {
+    /**
+     * The reason of an approval decision: required, at most {@link Validate#MAX_TEXT} characters, no control
+     * characters (line breaks allowed), not blank.
+     *
+     * @throws InvalidArgumentException (field {@code reason})
+     */
+    public static String reason(String reason, ApprovalStatus decision) {
+        String why = Validate.value("reason", Validate.required("reason", reason), Validate.MAX_TEXT);
+        if (why.isBlank()) {
+            throw new InvalidArgumentException("reason", "reason must not be blank: say why the version is "
+                    + decision.name().toLowerCase(Locale.ROOT));
+        }
+        return why;
+    }
+
+    /** A version number: 1 or more. @throws InvalidArgumentException naming {@code field} */
+    public static int number(String field, int version) {
         if (version < 1) {
             throw new InvalidArgumentException(field, field + " must be a version number from 1, was " + version);
         }
         return version;
     }
 
-    private static Set<String> tagKeys(Set<String> keys) {
+    /** The tag keys to remove: required, each a {@link Validate#key} (field {@code remove}). */
+    public static Set<String> tagKeys(Set<String> keys) {
         Validate.required("remove", keys);
         for (String k : keys) {
             Validate.key("remove", k);
@@ -874,7 +887,12 @@ public final class DefaultModelRegistry implements ModelRegistry {
         return Set.copyOf(keys);
     }
 
-    private static Governance validate(Governance g) {
+    /**
+     * Checks a governance record (owners and approver role at most {@link Validate#MAX_NAME} characters, the texts
+     * at most {@link Validate#MAX_TEXT}, no control characters; each field named) and returns it with blank fields
+     * as null.
+     */
+    public static Governance validate(Governance g) {
         Validate.value("businessOwner", orEmpty(g.businessOwner()), Validate.MAX_NAME);
         Validate.value("technicalOwner", orEmpty(g.technicalOwner()), Validate.MAX_NAME);
         Validate.value("intendedUse", orEmpty(g.intendedUse()), Validate.MAX_TEXT);
