@@ -3,43 +3,44 @@ package dev.mlops.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlops.Created;
+import dev.mlops.IntegrityException;
 import dev.mlops.InvalidArgumentException;
-import dev.mlops.PageRequest;
-import dev.mlops.internal.wire.AuditWire;
 import dev.mlops.NotFoundException;
+import dev.mlops.PageRequest;
+import dev.mlops.artifact.ArtifactRef;
+import dev.mlops.internal.wire.AuditWire;
 import dev.mlops.internal.wire.CreatedWire;
 import dev.mlops.internal.wire.DatasetWire;
-import dev.mlops.internal.wire.RegistryWire;
-import dev.mlops.registry.NewModelVersion;
-import dev.mlops.registry.VersionStatus;
 import dev.mlops.internal.wire.LineageWire;
 import dev.mlops.internal.wire.MetricBatchWire;
 import dev.mlops.internal.wire.PageWire;
 import dev.mlops.internal.wire.PolicyWire;
 import dev.mlops.internal.wire.ProfileWire;
+import dev.mlops.internal.wire.RegistryWire;
 import dev.mlops.internal.wire.RunWire;
 import dev.mlops.internal.wire.Wire;
+import dev.mlops.registry.NewModelVersion;
+import dev.mlops.registry.VersionStatus;
 import dev.mlops.security.AccessPolicy;
 import dev.mlops.security.Permission;
 import dev.mlops.server.Router.Access;
 import dev.mlops.server.Router.Call;
 import dev.mlops.server.Router.Reply;
 import dev.mlops.server.Router.Route;
-import dev.mlops.artifact.ArtifactRef;
 import dev.mlops.spi.ArtifactStore;
 import dev.mlops.spi.MetadataStore;
-import dev.mlops.IntegrityException;
 import java.io.FilterInputStream;
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.Map;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -372,17 +373,20 @@ final class StoreRoutes {
     }
 
     /**
-     * The artifact a version is finished {@code READY} with, as this server's artifact store has it (its URI, not
-     * the one the client sent), so that a version can only point at bytes the server holds. The store then checks,
-     * as without an artifact store, that its digest is the version's declared one.
+     * The artifact a version is finished {@code READY} with. When this server's artifact store holds its digest, the
+     * store's reference (its URI, not the one the client sent), after checking the size; otherwise the client's
+     * reference as sent: bytes kept in an artifact store of the client's own (the CLI's {@code --artifacts}), which
+     * the server cannot check. The store then checks, as without an artifact store, that its digest is the version's
+     * declared one.
      *
-     * @throws InvalidArgumentException (field {@code artifact}) when the store has no artifact of that digest, or
-     *     one of another size
+     * @throws InvalidArgumentException (field {@code artifact}) when the store holds the digest with another size
      */
     private ArtifactRef storedArtifact(ArtifactRef sent) {
-        ArtifactRef stored = artifacts.stat(sent.digest()).orElseThrow(() -> new InvalidArgumentException("artifact",
-                "the artifact " + sent.digest() + " is not in the server's artifact store: upload it (POST"
-                        + " /artifacts) before finishing the version READY"));
+        Optional<ArtifactRef> held = artifacts.stat(sent.digest());
+        if (held.isEmpty()) {
+            return sent;
+        }
+        ArtifactRef stored = held.get();
         if (stored.sizeBytes() != sent.sizeBytes()) {
             throw new InvalidArgumentException("artifact", "the artifact " + sent.digest() + " has "
                     + stored.sizeBytes() + " bytes in the server's artifact store, not " + sent.sizeBytes());

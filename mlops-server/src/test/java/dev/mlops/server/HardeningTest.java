@@ -210,18 +210,12 @@ class HardeningTest {
     }
 
     @Test
-    @DisplayName("a version cannot be finished READY with an artifact the server's store does not hold (absent, or"
-            + " of another size); once uploaded it is, with the server's own URI")
-    void finishNeedsTheStoredArtifact() throws Exception {
+    @DisplayName("a version finished READY with an artifact the server's store holds gets the server's own URI, and"
+            + " one of another size is refused; bytes the server does not hold (kept elsewhere, --artifacts) keep"
+            + " the client's reference")
+    void finishWithTheStoredArtifact() throws Exception {
         String digest = sha256(PAYLOAD);
         pendingVersion(digest);
-        HttpResponse<String> absent = finish(MIA, digest, 7, "file:///etc/passwd");
-        assertError(absent, 400, "INVALID_ARGUMENT", "artifact", null);
-        assertThat(JSON.readTree(absent.body()).path("message").asText()).contains(digest)
-                .contains("not in the server's artifact store");
-        assertThat(store.getModelVersion("m2", 1).orElseThrow().status()).isEqualTo(VersionStatus.PENDING);
-        assertThat(audit().get(audit().size() - 1).action()).isEqualTo("request.refused");
-
         HttpResponse<String> uploaded = upload(MIA, PAYLOAD, digest);
         assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(200);
         String storedUri = JSON.readTree(uploaded.body()).path("uri").asText();
@@ -231,10 +225,29 @@ class HardeningTest {
         assertError(wrongSize, 400, "INVALID_ARGUMENT", "artifact", null);
         assertThat(JSON.readTree(wrongSize.body()).path("message").asText()).contains(digest).contains("7 bytes");
         assertThat(store.getModelVersion("m2", 1).orElseThrow().status()).isEqualTo(VersionStatus.PENDING);
+        assertThat(audit().get(audit().size() - 1).action()).isEqualTo("request.refused");
 
         HttpResponse<String> ready = finish(MIA, digest, 7, "file:///etc/passwd");
         assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
         assertThat(store.getModelVersion("m2", 1).orElseThrow().artifact().uri()).isEqualTo(storedUri);
+
+        // Version 2: bytes the server never received, kept in the client's own artifact store.
+        byte[] elsewhere = "kept elsewhere".getBytes(StandardCharsets.UTF_8);
+        String external = sha256(elsewhere);
+        store.createModelVersion(new NewModelVersion("m2", 2, external, null, ModelSignature.EMPTY, Map.of(),
+                Map.of(), "", null, T, "setup"), new PendingAuditEvent(T, "setup", "setup", "model:m2", "{}"));
+        ObjectNode body = Wire.object();
+        body.put("status", "READY");
+        ObjectNode artifact = body.putObject("artifact");
+        artifact.put("digest", external);
+        artifact.put("size_bytes", elsewhere.length);
+        artifact.put("uri", "s3://team-models/m2/2");
+        body.put("time", Wire.instantText(T));
+        body.set("audit", AuditWire.write(new PendingAuditEvent(T, "x", "model_version.ready", "model:m2", "{}")));
+        HttpResponse<String> external2 = post("/api/v1/models/m2/versions/2/finish", MIA, body);
+        assertThat(external2.statusCode()).as(external2.body()).isEqualTo(200);
+        assertThat(artifacts.stat(external)).as("not uploaded to the server").isEmpty();
+        assertThat(store.getModelVersion("m2", 2).orElseThrow().artifact().uri()).isEqualTo("s3://team-models/m2/2");
     }
 
     @Test
