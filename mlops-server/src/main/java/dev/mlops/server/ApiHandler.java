@@ -73,6 +73,10 @@ final class ApiHandler extends Handler.Abstract {
     static final long BODY_GRACE_MILLIS = 10_000;
 
     private final Router router;
+    /** Requests in progress per principal, so that one token's slow or many requests cannot take every thread. */
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.Semaphore> inFlight =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final int maxInFlightPerPrincipal;
     private final long maxRequestBytes;
     private final long maxArtifactBytes;
     private final ObjectMapper mapper;
@@ -87,9 +91,11 @@ final class ApiHandler extends Handler.Abstract {
      *               health check needs a bearer token of this set, and {@code policy} decides what its principal may do
      * @param registryPolicy the governance rules enforced on the approval and alias routes: the four-eyes rule (with
      *               tokens) and the guarded aliases (their roles with tokens, the rest always)
+     * @param maxInFlightPerPrincipal how many requests of one principal the server works on at once; more get 429
      */
     ApiHandler(Router router, long maxRequestBytes, long maxArtifactBytes, ObjectMapper mapper, MetadataStore store,
-            Tokens tokens, AccessPolicy policy, Clock clock, RegistryPolicy registryPolicy) {
+            Tokens tokens, AccessPolicy policy, Clock clock, RegistryPolicy registryPolicy, int maxInFlightPerPrincipal) {
+        this.maxInFlightPerPrincipal = maxInFlightPerPrincipal;
         this.router = router;
         this.maxRequestBytes = maxRequestBytes;
         this.maxArtifactBytes = maxArtifactBytes;
@@ -112,6 +118,7 @@ final class ApiHandler extends Handler.Abstract {
         boolean bodyTaken = false;
         boolean unexpected = false;
         Principal principal = null;
+        java.util.concurrent.Semaphore held = null;
         try {
             Router.Match match;
             try {
@@ -131,6 +138,17 @@ final class ApiHandler extends Handler.Abstract {
             template = found.route().template();
             Router.Access access = found.route().access();
             principal = authenticate(request, method, template, access);
+            if (principal != null) {
+                java.util.concurrent.Semaphore permits = inFlight.computeIfAbsent(principal.name(),
+                        name -> new java.util.concurrent.Semaphore(maxInFlightPerPrincipal));
+                if (!permits.tryAcquire()) {
+                    response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+                    throw new HttpFailure(429, ErrorCode.STORAGE, "too many requests in progress for principal "
+                            + principal.name() + " (at most " + maxInFlightPerPrincipal + " at once); retry later",
+                            null);
+                }
+                held = permits;
+            }
             if (principal != null && !access.fromBody()) {
                 // Before the body is read: a principal without the permission never gets its body parsed.
                 authorize(principal, access, new Call(found.pathParams(), Map.of(), NullNode.getInstance(), null),
@@ -183,6 +201,10 @@ final class ApiHandler extends Handler.Abstract {
             LOG.error("request {} {} {} -> 500: unexpected {}", requestId, method, template, e.getClass().getName());
             reply = error(500, ErrorCode.STORAGE, "internal server error (request id " + requestId + ")", null);
             unexpected = true;
+        } finally {
+            if (held != null) {
+                held.release();   // the body is read and the route has answered: what is left is writing
+            }
         }
         if (tokens != null && REFUSALS.contains(reply.status())) {
             auditRefusal(principal, method, template, reply);

@@ -100,7 +100,7 @@ public final class MlopsServer implements AutoCloseable {
         AccessPolicy policy = b.accessPolicy != null ? b.accessPolicy
                 : b.tokens != null ? b.tokens.rolePolicy() : AccessPolicy.allowAll();
         ApiHandler api = new ApiHandler(router, maxRequestBytes, b.maxArtifactBytes, mapper, store, b.tokens, policy,
-                Clock.systemUTC(), b.registryPolicy);
+                Clock.systemUTC(), b.registryPolicy, Math.max(2, b.maxThreads / 4));
         this.graceful = new GracefulHandler(api);
         jetty.setHandler(graceful);
         jetty.setErrorHandler(new JsonErrorHandler(mapper, api::auditHttpRefusal));
@@ -272,7 +272,11 @@ public final class MlopsServer implements AutoCloseable {
             return this;
         }
 
-        /** The most request threads; default 64, at least 8. */
+        /**
+         * The most request threads; default 64, at least 8. One principal (a token) gets at most a quarter of them at
+         * once: its further requests are answered {@code 429} with {@code Retry-After: 1}, so that no one token, with
+         * slow bodies or a flood of requests, can take every thread from the others.
+         */
         public Builder maxThreads(int threads) {
             if (threads < 8) {
                 throw new IllegalArgumentException("maxThreads must be at least 8, was " + threads);

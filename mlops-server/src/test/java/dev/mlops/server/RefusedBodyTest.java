@@ -41,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("the body of a request refused before it is read")
 class RefusedBodyTest {
     private static final String CAROL = "carol-token-0123456789abcdef";
+    private static final String MALLORY = "mallory-token-0123456789abcdef";
     private static final int DECLARED = 177;
 
     @TempDir
@@ -51,7 +52,8 @@ class RefusedBodyTest {
 
     @BeforeEach
     void start() throws Exception {
-        Path tokens = Files.writeString(dir.resolve("tokens"), CAROL + " carol read,write\n");
+        Path tokens = Files.writeString(dir.resolve("tokens"), CAROL + " carol read,write\n"
+                + MALLORY + " mallory read\n");
         store = new InMemoryStore();
         server = MlopsServer.builder().store(store).tokens(tokens).port(0).build().start();
     }
@@ -152,6 +154,79 @@ class RefusedBodyTest {
         }
         assertThat(store.auditEvents(0, 1000)).allSatisfy(e -> assertThat(e.action()).isEqualTo("auth.failed"))
                 .hasSize(100);
+    }
+
+    @Test
+    @Timeout(60)
+    @DisplayName("a principal with a valid token dribbling 100 bodies holds at most a quarter of the threads (16 of"
+            + " 64): its further requests get 429 with Retry-After at once, and another principal is served"
+            + " throughout")
+    void authenticatedDribblersBoundedPerPrincipal() throws Exception {
+        List<Socket> dribblers = new ArrayList<>();
+        HttpClient good = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+        List<String> goodFailures = new CopyOnWriteArrayList<>();
+        int goodServed = 0;
+        try {
+            for (int i = 0; i < 100; i++) {
+                Socket s = connect();
+                dribblers.add(s);
+                OutputStream out = s.getOutputStream();
+                // A search a reader may make, its body declared long and sent a byte at a time.
+                out.write(("POST /api/v1/models/search HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + MALLORY
+                        + "\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            }
+            long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            long nextByte = System.nanoTime();
+            while (System.nanoTime() < until) {
+                if (System.nanoTime() >= nextByte) {
+                    for (Socket d : dribblers) {
+                        try {
+                            d.getOutputStream().write(' ');
+                            d.getOutputStream().flush();
+                        } catch (IOException closedByServer) {
+                            // answered 429 and closed: fine
+                        }
+                    }
+                    nextByte = System.nanoTime() + Duration.ofMillis(400).toNanos();
+                }
+                try {
+                    HttpResponse<String> r = good.send(HttpRequest.newBuilder(URI.create(server.uri()
+                            + "/api/v1/runs/nothing")).header("Authorization", "Bearer " + CAROL)
+                            .timeout(Duration.ofSeconds(3)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() == 404) {
+                        goodServed++;
+                    } else {
+                        goodFailures.add("status " + r.statusCode());
+                    }
+                } catch (IOException e) {
+                    goodFailures.add(e.toString());
+                }
+            }
+            assertThat(goodFailures).as("the other principal was served throughout").isEmpty();
+            assertThat(goodServed).isGreaterThan(5);
+            int tooMany = 0;
+            for (Socket d : dribblers) {
+                d.setSoTimeout(200);
+                byte[] first = new byte[12];
+                int n;
+                try {
+                    n = d.getInputStream().readNBytes(first, 0, 12);
+                } catch (SocketTimeoutException stillReading) {
+                    continue;   // one of the requests the server works on: its body is still arriving
+                }
+                if (n == 12 && new String(first, StandardCharsets.US_ASCII).equals("HTTP/1.1 429")) {
+                    tooMany++;
+                }
+            }
+            assertThat(tooMany).as("dribblers answered 429 (100 minus at most 16 in progress)")
+                    .isGreaterThanOrEqualTo(84);
+        } finally {
+            for (Socket s : dribblers) {
+                s.close();
+            }
+        }
     }
 
     /** Reads until the end of the stream, or until an exception (whose bytes so far are lost to the caller). */
