@@ -75,7 +75,7 @@ public final class Validate {
         return value;
     }
 
-    private static void noLineBreaksOrTabs(String field, String value) {
+    public static void noLineBreaksOrTabs(String field, String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == '\t' || c == '\n' || c == '\r') {

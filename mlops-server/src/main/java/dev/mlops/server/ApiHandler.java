@@ -170,6 +170,7 @@ final class ApiHandler extends Handler.Abstract {
             if (principal != null && access.fromBody()) {
                 authorize(principal, access, call, method, template);
             }
+            authorizeVerdictAppend(principal, call, method, template);
             if (principal != null) {
                 stampActor(call.body(), principal.name());
                 stampIdentity(method, template, call.body(), principal.name());
@@ -260,6 +261,29 @@ final class ApiHandler extends Handler.Abstract {
         audit("anonymous", "auth.failed", "server", method, template, reason);
         throw new HttpFailure(401, ErrorCode.PERMISSION_DENIED, "authentication required: the request has " + reason
                 + "; send 'Authorization: Bearer <token>'", null);
+    }
+
+    /**
+     * A promotion verdict ({@code promotion.decided}) appended as a plain audit event ({@code POST /audit/events}, as
+     * the gate's {@code promote} records a failed verdict) decides later {@code promoteOnce} calls on its candidate
+     * (they answer a recorded verdict instead of gating), so it needs what recording a verdict through its own route
+     * needs: {@code MOVE_ALIAS} on the model its subject ({@code model:NAME/VERSION}) names. Without it, any writer
+     * could block a model's promotions with a forged verdict.
+     */
+    private void authorizeVerdictAppend(Principal principal, Call call, String method, String template) {
+        if (principal == null || !method.equals("POST") || !template.equals("/audit/events")) {
+            return;
+        }
+        JsonNode event = call.body().path("audit");
+        if (!"promotion.decided".equals(event.path("action").asText(null))) {
+            return;
+        }
+        String subject = event.path("subject").asText("");
+        int slash = subject.lastIndexOf('/');
+        String model = subject.startsWith("model:") && slash > "model:".length()
+                ? subject.substring("model:".length(), slash) : AccessPolicy.ALL_MODELS;
+        authorize(principal, Router.Access.onBodyModel(dev.mlops.security.Permission.MOVE_ALIAS, c -> model), call,
+                method, template);
     }
 
     /** Refuses with 403 (audited) when {@code principal} lacks the route's permission. */

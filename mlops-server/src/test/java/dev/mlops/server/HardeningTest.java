@@ -46,7 +46,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 @DisplayName("server hardening: bounds, upload digests, finished artifacts, per-model grants")
 class HardeningTest {
     private static final String ALICE = "alice-token-0123456789abcdef";  // admin
-    private static final String MIA = "mia-token-0123456789abcdef";      // read:m2,write:m2,move_alias:m2
+    private static final String MIA = "mia-token-0123456789abcdef";
+    private static final String WALT = "walt-token-0123456789abcdef";   // read,write: no move_alias      // read:m2,write:m2,move_alias:m2
     private static final String RITA = "rita-token-0123456789abcdef";    // read
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Instant T = Instant.parse("2026-01-02T03:04:05Z");
@@ -63,7 +64,7 @@ class HardeningTest {
     @BeforeEach
     void start() throws Exception {
         Path tokens = Files.writeString(dir.resolve("tokens"), ALICE + " alice admin\n" + MIA
-                + " mia read:m2,write:m2,move_alias:m2\n" + RITA + " rita read\n");
+                + " mia read:m2,write:m2,move_alias:m2\n" + RITA + " rita read\n" + WALT + " walt read,write\n");
         store = JdbcStore.sqlite(dir.resolve("m.db"));
         artifacts = new LocalArtifactStore(dir.resolve("artifacts"));
         server = MlopsServer.builder().store(store).artifacts(artifacts).tokens(tokens).port(0).build().start();
@@ -185,6 +186,48 @@ class HardeningTest {
         // The right digest stores it.
         assertThat(upload(ALICE, PAYLOAD, sha256(PAYLOAD)).statusCode()).isEqualTo(200);
         assertThat(artifacts.stat(sha256(PAYLOAD))).isPresent();
+    }
+
+    // ---- appended audit events ------------------------------------------------------------------------------------
+
+    private static ObjectNode appended(String action, String subject, String data) {
+        ObjectNode body = Wire.object();
+        body.set("audit", AuditWire.write(new PendingAuditEvent(T, "x", "a", "s", "{}")));
+        ((ObjectNode) body.get("audit")).put("action", action).put("subject", subject).put("data", data);
+        return body;
+    }
+
+    @Test
+    @DisplayName("an appended event's action and subject carry no control characters (400 naming the member,"
+            + " nothing stored)")
+    void appendedEventLabelsChecked() throws Exception {
+        int before = audit().size();
+        HttpResponse<String> action = post("/api/v1/audit/events", WALT, appended("a\nb\u001b[31m", "run:r1", "{}"));
+        assertError(action, 400, "INVALID_ARGUMENT", "audit.action", null);
+        HttpResponse<String> subject = post("/api/v1/audit/events", WALT, appended("run.note", "s\u0000", "{}"));
+        assertError(subject, 400, "INVALID_ARGUMENT", "audit.subject", null);
+        assertThat(audit().subList(before, audit().size())).extracting(AuditEvent::action)
+                .containsOnly("request.refused");
+        HttpResponse<String> fine = post("/api/v1/audit/events", WALT, appended("run.note", "run:r1", "{}"));
+        assertThat(fine.statusCode()).as(fine.body()).isEqualTo(204);
+    }
+
+    @Test
+    @DisplayName("a promotion verdict appended as a plain event needs MOVE_ALIAS on its model: a writer without it"
+            + " cannot forge one (403, audited, nothing stored); alice (admin) can")
+    void forgedVerdictRefused() throws Exception {
+        String verdict = "{\"alias\":\"production\",\"candidate\":2,\"model\":\"m2\",\"outcome\":\"FAILED\"}";
+        int before = audit().size();
+        HttpResponse<String> forged = post("/api/v1/audit/events", WALT,
+                appended("promotion.decided", "model:m2/2", verdict));
+        assertError(forged, 403, "PERMISSION_DENIED", null, null);
+        List<AuditEvent> after = audit().subList(before, audit().size());
+        assertThat(after).extracting(AuditEvent::action).containsExactly("access.denied");
+        HttpResponse<String> allowed = post("/api/v1/audit/events", ALICE,
+                appended("promotion.decided", "model:m2/2", verdict));
+        assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(204);
+        assertThat(audit().get(audit().size() - 1).action()).isEqualTo("promotion.decided");
+        assertThat(audit().get(audit().size() - 1).actor()).isEqualTo("alice");
     }
 
     // ---- finishing a version ---------------------------------------------------------------------------------------

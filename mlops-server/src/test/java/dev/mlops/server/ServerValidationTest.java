@@ -177,9 +177,17 @@ class ServerValidationTest {
         assertThat((long) body.length()).isGreaterThan(MlopsServer.DEFAULT_MAX_REQUEST_BYTES);
         Run before = store.getRun("seeded").orElseThrow();
 
-        HttpResponse<String> r = post("/api/v1/runs/seeded/tags", body);
-
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
+        // The server does not read a body over its limit: it answers 413 and closes the connection, so a client
+        // still writing 16 MiB may see the connection closed before it reads the 413. Either way it is refused.
+        HttpResponse<String> r;
+        try {
+            r = post("/api/v1/runs/seeded/tags", body);
+        } catch (java.io.IOException closedBeforeTheReplyWasRead) {
+            r = null;
+        }
+        if (r != null) {
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
+        }
         assertThat(store.getRun("seeded")).contains(before);
     }
 }

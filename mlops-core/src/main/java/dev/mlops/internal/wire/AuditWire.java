@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mlops.InvalidArgumentException;
 import dev.mlops.audit.AuditCheckpoint;
 import dev.mlops.audit.AuditEvent;
+import dev.mlops.internal.Validate;
 import dev.mlops.spi.PendingAuditEvent;
 import java.time.Instant;
 
@@ -40,8 +41,8 @@ public final class AuditWire {
         Wire.Fields f = Wire.fields(node, path, "time", "actor", "action", "subject", "data");
         Instant time = f.instant("time");
         String actor = f.string("actor");
-        String action = f.string("action");
-        String subject = f.string("subject");
+        String action = label(f.path("action"), f.string("action"));
+        String subject = label(f.path("subject"), f.string("subject"));
         String data = f.string("data");
         try {
             return new PendingAuditEvent(time, actor, action, subject, data);
@@ -50,6 +51,16 @@ public final class AuditWire {
             throw new InvalidArgumentException(f.path("data"), f.path("data") + " must be a JSON text (I-JSON: no"
                     + " duplicate names, finite numbers), was a string that is not one", e);
         }
+    }
+
+    /**
+     * An event's action or subject as the library writes them: 1 to 1,024 characters, no control characters (no
+     * line breaks or tabs either), so that no event in the trail can forge lines or terminal escapes in what lists it.
+     */
+    private static String label(String path, String value) {
+        Validate.text(path, value, 1024);
+        Validate.noLineBreaksOrTabs(path, value);
+        return value;
     }
 
     public static ObjectNode write(AuditEvent event) {
