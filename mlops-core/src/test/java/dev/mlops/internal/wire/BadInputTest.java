@@ -9,6 +9,8 @@ import dev.mlops.StorageException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.ParameterizedTest;
 
 /**
  * Strict reading: every kind of bad input is an {@link InvalidArgumentException} whose field is the JSON path and
@@ -202,6 +204,17 @@ class BadInputTest {
             refused(AuditWire::readPending, event + "{\"a\":1}}", "data", "data must be a string, was an object");
             refused(AuditWire::readPending, event + "\"{hunter2\"}", "data",
                     "data must be a JSON text (I-JSON: no duplicate names, finite numbers), was a string that is not one");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"a\\nb", "a\\tb", "\\u001b[31mred", "s\\u0000", ""})
+        void pending_event_action_and_subject_carry_no_control_characters(String bad) {
+            String action = "{\"time\":\"2026-01-02T03:04:05Z\",\"actor\":\"a\",\"action\":\"" + bad
+                    + "\",\"subject\":\"s\",\"data\":\"{}\"}";
+            assertThat(refused(AuditWire::readPending, action).field()).contains("action");
+            String subject = "{\"time\":\"2026-01-02T03:04:05Z\",\"actor\":\"a\",\"action\":\"x\",\"subject\":\""
+                    + bad + "\",\"data\":\"{}\"}";
+            assertThat(refused(AuditWire::readPending, subject).field()).contains("subject");
         }
 
         @Test

@@ -98,6 +98,25 @@ final class WireGen {
         return s.toString();
     }
 
+    /**
+     * An audit event's action or subject as the wire accepts them: 1 to 40 characters, letters (also non-ASCII),
+     * digits and punctuation, no control characters, line breaks or tabs.
+     */
+    String label() {
+        String punctuation = ".:/_-@ ";
+        int length = random.nextInt(1, 41);
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < length; i++) {
+            switch (random.nextInt(4)) {
+                case 0 -> s.append((char) random.nextInt('a', 'z' + 1));
+                case 1 -> s.append((char) random.nextInt('0', '9' + 1));
+                case 2 -> s.append(punctuation.charAt(random.nextInt(punctuation.length())));
+                default -> s.append(i % 2 == 0 ? "é" : "中");
+            }
+        }
+        return s.toString();
+    }
+
     /** A non-empty string without surprises, for names that the domain parses (node ids). */
     String name() {
         return "n" + random.nextInt(1_000_000) + (chance(30) ? "-é中" : "");
@@ -234,7 +253,7 @@ final class WireGen {
     }
 
     PendingAuditEvent pendingAuditEvent() {
-        return new PendingAuditEvent(instant(), string(), string(), string(), jsonText());
+        return new PendingAuditEvent(instant(), string(), label(), label(), jsonText());
     }
 
     AuditEvent auditEvent() {
