@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -149,24 +150,31 @@ public final class DriftReportJson {
             g.writeEndObject();
         }
         g.writeEndArray();
+        datasetDecision(g, r.skipped(), r.decidedColumns(), r.driftedColumns(), r.driftShare(), r.shareThreshold(),
+                r.datasetDrift(), r.note());
+        g.writeEndObject();
+    }
+
+    /** The members both report kinds end with: the skipped columns and the dataset decision. */
+    private static void datasetDecision(JsonGenerator g, List<SkippedColumn> skipped, int decided, int drifted,
+            OptionalDouble driftShare, double shareThreshold, boolean datasetDrift, Optional<String> reportNote)
+            throws IOException {
         g.writeArrayFieldStart("skipped");
-        for (SkippedColumn s : r.skipped()) {
+        for (SkippedColumn s : skipped) {
             g.writeStartObject();
             g.writeStringField("name", s.name());
             g.writeStringField("reason", s.reason());
             g.writeEndObject();
         }
         g.writeEndArray();
-        g.writeNumberField("decided_columns", r.decidedColumns());
-        g.writeNumberField("drifted_columns", r.driftedColumns());
-        String note = r.note().orElse(null);
-        note = optional(g, "drift_share", r.driftShare(), note, "drift_share is undefined");
-        number(g, "share_threshold", r.shareThreshold());
-        g.writeBooleanField("dataset_drift", r.datasetDrift());
+        g.writeNumberField("decided_columns", decided);
+        g.writeNumberField("drifted_columns", drifted);
+        String note = optional(g, "drift_share", driftShare, reportNote.orElse(null), "drift_share is undefined");
+        number(g, "share_threshold", shareThreshold);
+        g.writeBooleanField("dataset_drift", datasetDrift);
         if (note != null) {
             g.writeStringField("note", note);
         }
-        g.writeEndObject();
     }
 
     private static void writeReport(JsonGenerator g, DriftReport r) throws IOException {
@@ -192,23 +200,8 @@ public final class DriftReportJson {
             column(g, c);
         }
         g.writeEndArray();
-        g.writeArrayFieldStart("skipped");
-        for (SkippedColumn s : r.skipped()) {
-            g.writeStartObject();
-            g.writeStringField("name", s.name());
-            g.writeStringField("reason", s.reason());
-            g.writeEndObject();
-        }
-        g.writeEndArray();
-        g.writeNumberField("decided_columns", r.decidedColumns());
-        g.writeNumberField("drifted_columns", r.driftedColumns());
-        String note = r.note().orElse(null);
-        note = optional(g, "drift_share", r.driftShare(), note, "drift_share is undefined");
-        number(g, "share_threshold", r.shareThreshold());
-        g.writeBooleanField("dataset_drift", r.datasetDrift());
-        if (note != null) {
-            g.writeStringField("note", note);
-        }
+        datasetDecision(g, r.skipped(), r.decidedColumns(), r.driftedColumns(), r.driftShare(), r.shareThreshold(),
+                r.datasetDrift(), r.note());
         g.writeEndObject();
     }
 
