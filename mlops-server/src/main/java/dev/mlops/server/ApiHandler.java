@@ -39,6 +39,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -74,8 +76,8 @@ final class ApiHandler extends Handler.Abstract {
 
     private final Router router;
     /** Requests in progress per principal, so that one token's slow or many requests cannot take every thread. */
-    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.Semaphore> inFlight =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Semaphore> inFlight =
+            new ConcurrentHashMap<>();
     private final int maxInFlightPerPrincipal;
     private final long maxRequestBytes;
     private final long maxArtifactBytes;
@@ -118,7 +120,7 @@ final class ApiHandler extends Handler.Abstract {
         boolean bodyTaken = false;
         boolean unexpected = false;
         Principal principal = null;
-        java.util.concurrent.Semaphore held = null;
+        Semaphore held = null;
         try {
             Router.Match match;
             try {
@@ -139,8 +141,8 @@ final class ApiHandler extends Handler.Abstract {
             Router.Access access = found.route().access();
             principal = authenticate(request, method, template, access);
             if (principal != null) {
-                java.util.concurrent.Semaphore permits = inFlight.computeIfAbsent(principal.name(),
-                        name -> new java.util.concurrent.Semaphore(maxInFlightPerPrincipal));
+                Semaphore permits = inFlight.computeIfAbsent(principal.name(),
+                        name -> new Semaphore(maxInFlightPerPrincipal));
                 if (!permits.tryAcquire()) {
                     response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
                     throw new HttpFailure(429, ErrorCode.STORAGE, "too many requests in progress for principal "
